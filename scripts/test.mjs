@@ -1,0 +1,31 @@
+// The project's test command: builds, compiles the tests, then runs each suite.
+// Usage: node scripts/test.mjs [unit|interop|vscode ...]   (no argument = all suites)
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const all = ['unit', 'interop', 'vscode'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  return r.status ?? 1;
+}
+
+if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
+if (run('npx', ['tsc', '-p', '.']) !== 0) process.exit(1);
+
+let failed = false;
+for (const suite of wanted) {
+  if (suite === 'vscode') {
+    if (existsSync('out/test/vscode/run.js')) {
+      console.log('\n=== suite: vscode ===');
+      if (run('node', ['out/test/vscode/run.js']) !== 0) failed = true;
+    }
+    continue;
+  }
+  const dir = `out/test/${suite}`;
+  if (!existsSync(dir)) continue;
+  console.log(`\n=== suite: ${suite} ===`);
+  if (run('node', ['--test', '--test-reporter=spec', dir]) !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

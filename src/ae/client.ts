@@ -1,0 +1,191 @@
+// The SCU side of the engine: an ApplicationEntity opens associations; a ClientAssociation runs
+// services over one of them.
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Association, TransportConnection } from '../net/association';
+import { OperationAbortedError } from '../net/errors';
+import { NegotiatedContext } from '../net/negotiated';
+import {
+  AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_RQ, PresentationContextRq, RoleSelection,
+  SopClassCommonExtendedNegotiation, SopClassExtendedNegotiation, emptyUserInformation,
+} from '../net/pdu-types';
+import { DimseChannel } from '../dimse/channel';
+import { Uids, ImplicitVRLittleEndian, ExplicitVRLittleEndian } from '../dicom/uids';
+import { ServiceAssociation } from '../services/context';
+import { EchoResult, echoScu } from '../services/echo';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
+import { AeOptions, DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
+import { UserIdentity, userIdentityItem } from './user-identity';
+
+export interface ProposedContext {
+  abstractSyntax: string;
+  transferSyntaxes: readonly string[];
+}
+
+export interface AssociateOptions {
+  host: string;
+  port: number;
+  calledAeTitle: string;
+  /** Overrides the AE's own title for this association. */
+  callingAeTitle?: string;
+  contexts: readonly ProposedContext[];
+  roles?: readonly RoleSelection[];
+  userIdentity?: UserIdentity;
+  extendedNegotiation?: readonly SopClassExtendedNegotiation[];
+  commonExtendedNegotiation?: readonly SopClassCommonExtendedNegotiation[];
+  asyncOperationsWindow?: { maxOperationsInvoked: number; maxOperationsPerformed: number };
+  tls?: TlsOptions;
+  signal?: AbortSignal;
+  maxPduLength?: number;
+}
+
+export class ApplicationEntity {
+  readonly aeTitle: string;
+  readonly maxPduLength: number;
+  readonly maxSendPduLength: number;
+  readonly timeouts: Timeouts;
+  readonly implementationClassUid: string;
+  readonly implementationVersionName: string;
+
+  constructor(options: AeOptions) {
+    this.aeTitle = validateAeTitle(options.aeTitle, 'calling AE title');
+    this.maxPduLength = options.maxPduLength ?? DEFAULT_MAX_PDU;
+    this.maxSendPduLength = options.maxSendPduLength ?? 1024 * 1024;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.implementationClassUid = options.implementationClassUid ?? IMPLEMENTATION_CLASS_UID;
+    this.implementationVersionName = options.implementationVersionName ?? IMPLEMENTATION_VERSION_NAME;
+  }
+
+  /** Builds the A-ASSOCIATE-RQ: context IDs 1, 3, 5, … in the order given. */
+  buildRequest(options: AssociateOptions): AAssociateRq {
+    if (options.contexts.length === 0) throw new RangeError('an association needs at least one presentation context');
+    if (options.contexts.length > 128) throw new RangeError(`${options.contexts.length} presentation contexts were asked for; at most 128 fit in one association`);
+    const presentationContexts: PresentationContextRq[] = options.contexts.map((c, i) => ({
+      id: 2 * i + 1, abstractSyntax: c.abstractSyntax, transferSyntaxes: [...c.transferSyntaxes],
+    }));
+    const userInformation = emptyUserInformation();
+    userInformation.maximumLength = options.maxPduLength ?? this.maxPduLength;
+    userInformation.implementationClassUid = this.implementationClassUid;
+    userInformation.implementationVersionName = this.implementationVersionName;
+    if (options.asyncOperationsWindow) userInformation.asyncOperationsWindow = options.asyncOperationsWindow;
+    userInformation.roleSelections = [...(options.roles ?? [])];
+    userInformation.sopClassExtended = [...(options.extendedNegotiation ?? [])];
+    userInformation.sopClassCommonExtended = [...(options.commonExtendedNegotiation ?? [])];
+    if (options.userIdentity) userInformation.userIdentityRq = userIdentityItem(options.userIdentity);
+    return {
+      type: PDU_ASSOCIATE_RQ,
+      protocolVersion: 1,
+      calledAeTitle: validateAeTitle(options.calledAeTitle, 'called AE title'),
+      callingAeTitle: validateAeTitle(options.callingAeTitle ?? this.aeTitle, 'calling AE title'),
+      applicationContext: DICOM_APPLICATION_CONTEXT,
+      presentationContexts,
+      userInformation,
+    };
+  }
+
+  /** Opens an association. Rejections, aborts and timeouts reject with a readable error. */
+  async associate(options: AssociateOptions, onCreated?: (association: Association) => void): Promise<ClientAssociation> {
+    const rq = this.buildRequest(options);
+    const association = new Association('requestor', {
+      maxPduLength: rq.userInformation.maximumLength ?? this.maxPduLength,
+      timeouts: { artimMs: this.timeouts.artimMs, acseMs: this.timeouts.acseMs, idleMs: this.timeouts.idleMs },
+    });
+    onCreated?.(association);
+    const signal = options.signal;
+    if (signal?.aborted) throw new OperationAbortedError();
+    const onAbort = () => association.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await association.requestAssociation(() => openTransport(options), rq, this.timeouts.connectMs);
+    } catch (error) {
+      if (signal?.aborted) throw new OperationAbortedError();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    return new ClientAssociation(this, association, rq.calledAeTitle, rq.callingAeTitle);
+  }
+
+  /** One association, one C-ECHO, release. */
+  async echo(options: Omit<AssociateOptions, 'contexts'>): Promise<EchoResult> {
+    const client = await this.associate({ ...options, contexts: [verificationContext()] });
+    try {
+      return await client.echo();
+    } finally {
+      await client.releaseOrAbort();
+    }
+  }
+}
+
+export function verificationContext(): ProposedContext {
+  return { abstractSyntax: Uids.Verification, transferSyntaxes: [ExplicitVRLittleEndian, ImplicitVRLittleEndian] };
+}
+
+function openTransport(options: AssociateOptions): TransportConnection {
+  if (options.tls) {
+    const t = options.tls;
+    const socket = tls.connect({
+      host: options.host, port: options.port, ca: t.ca, cert: t.cert, key: t.key, passphrase: t.passphrase,
+      ciphers: t.ciphers, minVersion: t.minVersion, rejectUnauthorized: t.rejectUnauthorized ?? true,
+      servername: t.servername ?? (net.isIP(options.host) ? undefined : options.host),
+      checkServerIdentity: t.servername === undefined && net.isIP(options.host) ? () => undefined : undefined,
+    });
+    return { socket, readyEvent: 'secureConnect' };
+  }
+  return { socket: net.connect({ host: options.host, port: options.port, noDelay: true }), readyEvent: 'connect' };
+}
+
+export class ClientAssociation implements ServiceAssociation {
+  readonly channel: DimseChannel;
+
+  constructor(readonly ae: ApplicationEntity, readonly association: Association,
+    readonly peerAeTitle: string, readonly localAeTitle: string) {
+    this.channel = new DimseChannel(association, {
+      dimseTimeoutMs: ae.timeouts.dimseMs,
+      maxSendPdu: ae.maxSendPduLength,
+    });
+  }
+
+  get acceptedContexts(): NegotiatedContext[] {
+    return [...this.association.contexts.values()].filter((c) => c.result === 0);
+  }
+
+  get rejectedContexts(): NegotiatedContext[] {
+    return [...this.association.contexts.values()].filter((c) => c.result !== 0);
+  }
+
+  /** The server's user identity response (PS3.7 D.3.3.7.2), when it sent one. */
+  get userIdentityResponse(): Buffer | undefined {
+    return this.association.acceptance?.userInformation.userIdentityAc?.serverResponse;
+  }
+
+  get peerImplementation(): { classUid?: string; versionName?: string; maxPduLength: number } {
+    const info = this.association.acceptance?.userInformation;
+    return { classUid: info?.implementationClassUid, versionName: info?.implementationVersionName, maxPduLength: this.association.peerMaxPdu };
+  }
+
+  echo(): Promise<EchoResult> {
+    return echoScu(this);
+  }
+
+  release(): Promise<void> {
+    return this.association.release();
+  }
+
+  abort(): void {
+    this.association.abort();
+  }
+
+  /** Releases when possible; aborts when the association is in a state that cannot release. */
+  async releaseOrAbort(): Promise<void> {
+    if (this.association.state === 'Sta6') {
+      try {
+        await this.association.release();
+        return;
+      } catch {
+        // fall through to abort
+      }
+    }
+    this.association.abort();
+  }
+}

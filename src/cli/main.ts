@@ -1,0 +1,63 @@
+// dicomnet: the engine's command-line tool.
+import { Args, UsageError, parseArgs } from './args';
+import { Command } from './command';
+import { reportError } from './errors';
+import { echoCommand } from './commands/echo';
+import { scpCommand } from './commands/scp';
+
+const commands: Command[] = [echoCommand, scpCommand];
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, DICOMweb, scp).',
+    '',
+    'Usage: dicomnet <command> [options]     dicomnet <command> --help',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}${c.aliases?.length ? ` (alias ${c.aliases.join(', ')})` : ''}`),
+    '',
+    'Exit codes: 0 success, 1 the peer answered with a failure or warning status, 2 bad usage or input, 3 network or association failure.',
+    '',
+  ].join('\n');
+}
+
+export function registerCommand(command: Command): void {
+  commands.push(command);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write('dicomnet 0.1.0\n');
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!command) {
+    process.stderr.write(`dicomnet: Unknown command "${name}"; run dicomnet --help for the list.\n`);
+    return 2;
+  }
+  const verbose = rest.includes('--verbose') || rest.includes('-v');
+  try {
+    const args = new Args(parseArgs(rest, command.options));
+    if (args.flag('help')) {
+      process.stdout.write(command.help());
+      return 0;
+    }
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`dicomnet ${command.name}: ${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}; see dicomnet ${command.name} --help.\n`);
+      return 2;
+    }
+    return reportError(error, verbose);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => { process.exitCode = reportError(error, true); });
+}

@@ -1,0 +1,43 @@
+// Typed errors of the dataset layer. Each carries one sentence a person can act on.
+
+export class DicomError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Malformed bytes: a length that overruns its container, a bad item tag, runaway nesting. */
+export class DicomParseError extends DicomError {
+  constructor(message: string, readonly offset?: number) {
+    super(message);
+  }
+}
+
+/** The file is not DICOM at all (no preamble/DICM and no plausible first element). */
+export class NotDicomError extends DicomParseError {
+  constructor(message: string, readonly path?: string) {
+    super(message, 0);
+  }
+}
+
+/** The bytes end before the element, item or file part that was being read. */
+export class TruncatedFileError extends DicomParseError {
+  constructor(message: string, offset?: number, readonly path?: string) {
+    super(message, offset);
+  }
+}
+
+/** The file meta information has no (0002,0010) Transfer Syntax UID. */
+export class MissingTransferSyntaxError extends DicomError {
+  constructor(message: string, readonly path?: string) {
+    super(message);
+  }
+}
+
+/** A transfer syntax this code cannot read, write or convert. */
+export class UnsupportedTransferSyntaxError extends DicomError {
+  constructor(message: string, readonly transferSyntaxUid?: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,214 @@
+// Preamble and file meta information (group 0002) of Part 10 files: parsing, syntax detection
+// for files without meta, and building a correct meta header.
+
+import { FileHandle } from 'node:fs/promises';
+import { Dataset } from './dataset-model';
+import { parseElementsExplicitLE } from './codec/reader';
+import { encodeExplicitLE } from './codec/writer';
+import { DicomError, DicomParseError, MissingTransferSyntaxError, NotDicomError, TruncatedFileError } from './errors';
+import { Tags, formatTag } from './tag';
+import { keywordOf } from './dictionary';
+import { KNOWN_VRS, isTextVr, hasLongExplicitHeader } from './vr';
+import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from './transfer-syntaxes';
+
+export const DEFAULT_IMPLEMENTATION_CLASS_UID = '2.25.334850457096025030451969044792912912031';
+export const DEFAULT_IMPLEMENTATION_VERSION_NAME = 'DICOMNET_0.1';
+
+/** Values of group 0002 keyed by keyword: text as strings, UL/US as numbers, OB as Buffers. */
+export type FileMetaValues = Record<string, string | number | Buffer>;
+
+export interface MetaParse {
+  hasMeta: boolean;
+  transferSyntaxUid: string;
+  datasetOffset: number;
+  meta: FileMetaValues;
+  metaDataset: Dataset;
+}
+
+const INITIAL_READ = 16 * 1024;
+const MAX_META_BYTES = 1024 * 1024;
+
+function isDicm(buf: Buffer, at: number): boolean {
+  return buf.length >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
+}
+
+function trimText(b: Buffer): string {
+  let end = b.length;
+  while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--;
+  let start = 0;
+  while (start < end && b[start] === 0x20) start++;
+  return b.toString('latin1', start, end);
+}
+
+function metaValues(ds: Dataset): FileMetaValues {
+  const out: FileMetaValues = {};
+  for (const el of ds.elements()) {
+    const key = keywordOf(el.tag) ?? formatTag(el.tag).slice(1, -1);
+    const v = el.value ?? Buffer.alloc(0);
+    if (isTextVr(el.vr)) out[key] = trimText(v);
+    else if (el.vr === 'UL' && v.length === 4) out[key] = v.readUInt32LE(0);
+    else if (el.vr === 'US' && v.length === 2) out[key] = v.readUInt16LE(0);
+    else out[key] = v;
+  }
+  return out;
+}
+
+class NeedMoreBytes {
+  constructor(readonly total: number) {}
+}
+
+/** Group 0002 elements from metaStart; stops at the first tag of another group. */
+function parseMetaGroup(buf: Buffer, metaStart: number, fileSize: number, name: string): { end: number; ds: Dataset } | NeedMoreBytes {
+  const ds = new Dataset();
+  let pos = metaStart;
+  for (;;) {
+    if (buf.length - pos < 8) {
+      if (buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, pos + 8));
+      if (pos === buf.length) return { end: pos, ds };
+      throw new TruncatedFileError(`${name} is truncated inside its file meta information at offset ${pos}.`, pos, name);
+    }
+    const group = buf.readUInt16LE(pos);
+    if (group !== 0x0002) return { end: pos, ds };
+    const explicitVr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
+    let headerLen: number;
+    let len: number;
+    if (KNOWN_VRS.has(explicitVr)) {
+      const long = hasLongExplicitHeader(explicitVr);
+      if (long && buf.length - pos < 12) {
+        if (buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, pos + 12));
+        throw new TruncatedFileError(`${name} is truncated inside its file meta information at offset ${pos}.`, pos, name);
+      }
+      headerLen = long ? 12 : 8;
+      len = long ? buf.readUInt32LE(pos + 8) : buf.readUInt16LE(pos + 6);
+    } else {
+      throw new DicomParseError(`${name} has a file meta element ${formatTag(buf.readUInt32LE(pos) >>> 0)} without a valid explicit VR at offset ${pos}.`, pos);
+    }
+    if (len === 0xffffffff) {
+      throw new DicomParseError(`${name} has a file meta element with an undefined length at offset ${pos}.`, pos);
+    }
+    const end = pos + headerLen + len;
+    if (end > buf.length) {
+      if (end <= fileSize && end - metaStart <= MAX_META_BYTES) return new NeedMoreBytes(end);
+      if (end > fileSize) {
+        throw new TruncatedFileError(`${name} is truncated: a file meta element at offset ${pos} claims ${len} bytes but only ${fileSize - pos - headerLen} remain.`, pos, name);
+      }
+      throw new DicomParseError(`${name} has a file meta information larger than ${MAX_META_BYTES} bytes.`, pos);
+    }
+    parseElementsExplicitLE(buf, pos, end, ds);
+    pos = end;
+  }
+}
+
+/** Guesses the encoding of a dataset without file meta from its first element header. */
+function detectSyntax(buf: Buffer, fileSize: number, name: string): string {
+  if (buf.length < 8) {
+    throw new NotDicomError(`${name} is not a DICOM file: it is only ${fileSize} bytes long.`, name);
+  }
+  const gLE = buf.readUInt16LE(0);
+  const gBE = buf.readUInt16BE(0);
+  const plausible = (g: number) => g >= 0x0002 && g < 0x0100;
+  const vr = String.fromCharCode(buf[4], buf[5]);
+  if (KNOWN_VRS.has(vr)) {
+    if (plausible(gLE) && !plausible(gBE)) return ExplicitVRLittleEndian;
+    if (plausible(gBE) && !plausible(gLE)) return ExplicitVRBigEndian;
+  }
+  const len = buf.readUInt32LE(4);
+  if (plausible(gLE) && (len === 0xffffffff || len <= fileSize - 8)) return ImplicitVRLittleEndian;
+  throw new NotDicomError(`${name} is not a DICOM file: it has no "DICM" marker at offset 128 and does not start with a DICOM element.`, name);
+}
+
+function parseMeta(buf: Buffer, fileSize: number, name: string): MetaParse | NeedMoreBytes {
+  let metaStart = -1;
+  if (isDicm(buf, 128)) metaStart = 132;
+  else if (isDicm(buf, 0)) metaStart = 4;
+  else if (buf.length < 132 && buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, 132));
+  if (metaStart < 0) {
+    const ts = detectSyntax(buf, fileSize, name);
+    return { hasMeta: false, transferSyntaxUid: ts, datasetOffset: 0, meta: {}, metaDataset: new Dataset() };
+  }
+  const r = parseMetaGroup(buf, metaStart, fileSize, name);
+  if (r instanceof NeedMoreBytes) return r;
+  const meta = metaValues(r.ds);
+  const ts = meta.TransferSyntaxUID;
+  if (typeof ts !== 'string' || ts === '') {
+    throw new MissingTransferSyntaxError(`${name} has no Transfer Syntax UID (0002,0010) in its file meta information.`, name);
+  }
+  return { hasMeta: true, transferSyntaxUid: ts, datasetOffset: r.end, meta, metaDataset: r.ds };
+}
+
+/** Parses preamble and file meta from a buffer holding (at least the start of) a file. */
+export function parseFileMeta(buf: Buffer, name = 'The data'): MetaParse {
+  const r = parseMeta(buf, buf.length, name);
+  if (r instanceof NeedMoreBytes) throw new TruncatedFileError(`${name} is truncated inside its file meta information.`, buf.length, name);
+  return r;
+}
+
+export interface FileMetaRead extends MetaParse {
+  fileSize: number;
+  /** The bytes read from the start of the file (at least through the meta). */
+  firstChunk: Buffer;
+}
+
+/** Reads just enough of an open file to parse its preamble and meta. */
+export async function readFileMetaFromHandle(fh: FileHandle, name: string): Promise<FileMetaRead> {
+  // A short first read tells the size of small files without a stat call.
+  let buf = Buffer.allocUnsafe(INITIAL_READ);
+  let { bytesRead } = await fh.read(buf, 0, INITIAL_READ, 0);
+  const fileSize = bytesRead < INITIAL_READ ? bytesRead : (await fh.stat()).size;
+  for (;;) {
+    const chunk = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+    if (chunk.length === 0) throw new NotDicomError(`${name} is not a DICOM file: it is empty.`, name);
+    const r = parseMeta(chunk, fileSize, name);
+    if (!(r instanceof NeedMoreBytes)) return { ...r, fileSize, firstChunk: chunk };
+    if (r.total <= chunk.length || chunk.length >= fileSize) {
+      throw new TruncatedFileError(`${name} is truncated inside its file meta information.`, chunk.length, name);
+    }
+    const want = Math.min(fileSize, Math.max(r.total, chunk.length * 2));
+    buf = Buffer.allocUnsafe(want);
+    ({ bytesRead } = await fh.read(buf, 0, want, 0));
+  }
+}
+
+export interface FileMetaOptions {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  sourceAeTitle?: string;
+  implementationClassUid?: string;
+  implementationVersionName?: string;
+}
+
+function checkUidChars(uid: string, what: string): void {
+  if (uid.length === 0 || uid.length > 64 || !/^[0-9.]+$/.test(uid)) {
+    throw new DicomError(`The ${what} "${uid.slice(0, 80)}" is not a UID (1 to 64 digits and dots).`);
+  }
+}
+
+/** Preamble + "DICM" + group 0002 (with a correct group length) in Explicit VR Little Endian. */
+export function buildFileMeta(o: FileMetaOptions): Buffer {
+  checkUidChars(o.sopClassUid, 'SOP Class UID');
+  checkUidChars(o.sopInstanceUid, 'SOP Instance UID');
+  checkUidChars(o.transferSyntaxUid, 'Transfer Syntax UID');
+  const implUid = o.implementationClassUid ?? DEFAULT_IMPLEMENTATION_CLASS_UID;
+  checkUidChars(implUid, 'Implementation Class UID');
+  const ds = new Dataset();
+  ds.set(Tags.FileMetaInformationVersion, 'OB', Buffer.from([0, 1]));
+  ds.set(Tags.MediaStorageSOPClassUID, 'UI', o.sopClassUid);
+  ds.set(Tags.MediaStorageSOPInstanceUID, 'UI', o.sopInstanceUid);
+  ds.set(Tags.TransferSyntaxUID, 'UI', o.transferSyntaxUid);
+  ds.set(Tags.ImplementationClassUID, 'UI', implUid);
+  const version = o.implementationVersionName ?? DEFAULT_IMPLEMENTATION_VERSION_NAME;
+  if (version) ds.set(Tags.ImplementationVersionName, 'SH', version.slice(0, 16));
+  if (o.sourceAeTitle) ds.set(Tags.SourceApplicationEntityTitle, 'AE', o.sourceAeTitle.trim().slice(0, 16));
+  const body = encodeExplicitLE(ds);
+  const out = Buffer.alloc(132 + 12 + body.length);
+  out.write('DICM', 128, 'latin1');
+  out.writeUInt16LE(0x0002, 132);
+  out.writeUInt16LE(0x0000, 134);
+  out.write('UL', 136, 'latin1');
+  out.writeUInt16LE(4, 138);
+  out.writeUInt32LE(body.length, 140);
+  body.copy(out, 144);
+  return out;
+}
+

@@ -1,0 +1,165 @@
+// DICOM Part 10 files (PS3.10 7.1): 128-byte preamble, "DICM", group 0002 in Explicit VR LE,
+// then the dataset in the transfer syntax named by (0002,0010).
+
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Dataset } from './dataset-model';
+import { parseDataset } from './codec/reader';
+import { encodeDataset, EncodeOptions } from './codec/writer';
+import { DicomError, DicomParseError, NotDicomError, TruncatedFileError } from './errors';
+import { Tags, Tag } from './tag';
+import { DatasetHeaderScanner } from './header-scanner';
+import {
+  FileMetaValues, FileMetaOptions, buildFileMeta, parseFileMeta, readFileMetaFromHandle,
+} from './file-meta';
+
+export {
+  FileMetaValues, FileMetaOptions, buildFileMeta, parseFileMeta, readFileMetaFromHandle,
+  DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME,
+} from './file-meta';
+
+export interface Part10Header {
+  transferSyntaxUid: string;
+  /** From the dataset's (0008,0016), else the meta's (0002,0002); '' when neither exists. */
+  sopClassUid: string;
+  /** From the dataset's (0008,0018), else the meta's (0002,0003); '' when neither exists. */
+  sopInstanceUid: string;
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
+  meta: FileMetaValues;
+  /** Offset of the first dataset byte in the file. */
+  datasetOffset: number;
+  fileSize: number;
+  hasMeta: boolean;
+}
+
+function lowerFirst(s: string): string {
+  return s.length ? s[0].toLowerCase() + s.slice(1) : s;
+}
+
+function withName(e: unknown, name: string): unknown {
+  if (e instanceof TruncatedFileError) return new TruncatedFileError(`${name} is truncated: ${lowerFirst(e.message)}`, e.offset, name);
+  if (e instanceof DicomParseError && !(e instanceof NotDicomError) && !e.message.includes(name)) {
+    return new DicomParseError(`${name} is malformed: ${lowerFirst(e.message)}`, e.offset);
+  }
+  return e;
+}
+
+const HEADER_TAGS: Tag[] = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
+
+/**
+ * Reads the preamble, file meta and the identifying UIDs of a Part 10 file (or a bare dataset),
+ * reading from disk only as far as needed.
+ */
+export async function readPart10Header(path: string): Promise<Part10Header> {
+  const fh = await open(path, 'r');
+  try {
+    const head = await readFileMetaFromHandle(fh, path);
+    const scanner = new DatasetHeaderScanner(head.transferSyntaxUid, {
+      wanted: HEADER_TAGS, stopAt: Tags.SeriesInstanceUID + 1, maxValueBytes: 1024,
+    });
+    try {
+      let done = head.firstChunk.length > head.datasetOffset ? scanner.push(head.firstChunk.subarray(head.datasetOffset)) : false;
+      let pos = Math.max(head.firstChunk.length, head.datasetOffset);
+      let chunkSize = 64 * 1024;
+      while (!done && pos < head.fileSize) {
+        const buf = Buffer.allocUnsafe(Math.min(chunkSize, head.fileSize - pos));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        done = scanner.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        chunkSize = Math.min(chunkSize * 2, 1024 * 1024);
+      }
+      if (!done) scanner.end();
+    } catch (e) {
+      throw withName(e, path);
+    }
+    const text = (t: Tag) => scanner.text(t);
+    const metaText = (k: string) => (typeof head.meta[k] === 'string' ? head.meta[k] as string : undefined);
+    const header: Part10Header = {
+      transferSyntaxUid: head.transferSyntaxUid,
+      sopClassUid: text(Tags.SOPClassUID) || metaText('MediaStorageSOPClassUID') || '',
+      sopInstanceUid: text(Tags.SOPInstanceUID) || metaText('MediaStorageSOPInstanceUID') || '',
+      meta: head.meta,
+      datasetOffset: head.datasetOffset,
+      fileSize: head.fileSize,
+      hasMeta: head.hasMeta,
+    };
+    const study = text(Tags.StudyInstanceUID);
+    const series = text(Tags.SeriesInstanceUID);
+    if (study !== undefined) header.studyInstanceUid = study;
+    if (series !== undefined) header.seriesInstanceUid = series;
+    return header;
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface Part10File {
+  /** Group 0002 values by keyword (empty when the file has no meta). */
+  meta: FileMetaValues;
+  /** Group 0002 as elements. */
+  metaDataset: Dataset;
+  transferSyntaxUid: string;
+  hasMeta: boolean;
+  datasetOffset: number;
+  dataset: Dataset;
+}
+
+/** Parses a whole Part 10 file (or bare dataset) held in memory or read from disk. */
+export async function readPart10(pathOrBuffer: string | Buffer, opts: { stopAtTag?: Tag } = {}): Promise<Part10File> {
+  const name = typeof pathOrBuffer === 'string' ? pathOrBuffer : 'The data';
+  const buf = typeof pathOrBuffer === 'string' ? await readFile(pathOrBuffer) : pathOrBuffer;
+  return parsePart10(buf, name, opts);
+}
+
+/** Synchronous form of readPart10 for a buffer. */
+export function parsePart10(buf: Buffer, name = 'The data', opts: { stopAtTag?: Tag } = {}): Part10File {
+  if (buf.length === 0) throw new NotDicomError(`${name} is not a DICOM file: it is empty.`, name);
+  const head = parseFileMeta(buf, name);
+  let dataset: Dataset;
+  try {
+    dataset = parseDataset(buf.subarray(head.datasetOffset), head.transferSyntaxUid, { stopAtTag: opts.stopAtTag });
+  } catch (e) {
+    throw withName(e, name);
+  }
+  return {
+    meta: head.meta, metaDataset: head.metaDataset, transferSyntaxUid: head.transferSyntaxUid,
+    hasMeta: head.hasMeta, datasetOffset: head.datasetOffset, dataset,
+  };
+}
+
+export interface WritePart10Options extends Partial<FileMetaOptions> {
+  transferSyntaxUid: string;
+  encode?: EncodeOptions;
+}
+
+/**
+ * Writes a Part 10 file atomically: into a temporary file in the same directory, then renamed
+ * over `path`. `dataset` is a Dataset (encoded in the transfer syntax) or already-encoded bytes.
+ */
+export async function writePart10(path: string, dataset: Dataset | Buffer, o: WritePart10Options): Promise<void> {
+  const fromDs = (t: Tag) => (dataset instanceof Dataset ? dataset.string(t) : undefined);
+  const sopClassUid = o.sopClassUid ?? fromDs(Tags.SOPClassUID);
+  const sopInstanceUid = o.sopInstanceUid ?? fromDs(Tags.SOPInstanceUID);
+  if (!sopClassUid || !sopInstanceUid) {
+    throw new DicomError(`Cannot write ${path}: the SOP Class UID and SOP Instance UID are needed for the file meta information.`);
+  }
+  const meta = buildFileMeta({ ...o, sopClassUid, sopInstanceUid });
+  const body = dataset instanceof Dataset ? encodeDataset(dataset, o.transferSyntaxUid, o.encode) : dataset;
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx');
+    try {
+      await fh.writev([meta, body]);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,76 @@
+// Value Representations (PS3.5 6.2): which header form they take in explicit VR, how their
+// values are byte-swapped between little and big endian, and how text values are padded.
+
+/** A two-letter VR code. Kept as a string so an unknown code read from a file survives a round trip. */
+export type VR = string;
+
+export const KNOWN_VRS: ReadonlySet<string> = new Set([
+  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FD', 'FL', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
+  'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US',
+  'UT', 'UV',
+]);
+
+/** VRs whose explicit-VR header has 2 reserved bytes and a 32-bit length (12-byte header). */
+const LONG_HEADER: ReadonlySet<string> = new Set([
+  'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UR', 'UT', 'UN', 'SV', 'UV',
+]);
+
+export function hasLongExplicitHeader(vr: VR): boolean {
+  return LONG_HEADER.has(vr);
+}
+
+/** Size in bytes of the unit that is reversed when changing endianness; 1 = no swap. */
+export function swapUnit(vr: VR): 1 | 2 | 4 | 8 {
+  switch (vr) {
+    case 'US': case 'SS': case 'OW': case 'AT':
+      return 2;
+    case 'UL': case 'SL': case 'FL': case 'OF': case 'OL':
+      return 4;
+    case 'FD': case 'OD': case 'SV': case 'UV': case 'OV':
+      return 8;
+    default:
+      return 1;
+  }
+}
+
+const TEXT_VRS: ReadonlySet<string> = new Set([
+  'AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UC', 'UI', 'UR', 'UT',
+]);
+
+export function isTextVr(vr: VR): boolean {
+  return TEXT_VRS.has(vr);
+}
+
+/** Text VRs whose value may hold several values separated by a backslash. */
+export function isMultiValuedTextVr(vr: VR): boolean {
+  return isTextVr(vr) && vr !== 'LT' && vr !== 'ST' && vr !== 'UT' && vr !== 'UR';
+}
+
+/** Text VRs whose characters may come from the Specific Character Set (the rest are plain ASCII). */
+export function usesSpecificCharacterSet(vr: VR): boolean {
+  return vr === 'SH' || vr === 'LO' || vr === 'ST' || vr === 'LT' || vr === 'UC' || vr === 'UT' || vr === 'PN';
+}
+
+/** Byte used to pad a value to even length. */
+export function paddingByte(vr: VR): number {
+  if (vr === 'UI') return 0x00;
+  return isTextVr(vr) ? 0x20 : 0x00;
+}
+
+/** Fixed-size binary VRs, the number of bytes in one value. */
+export function binaryValueSize(vr: VR): number | undefined {
+  switch (vr) {
+    case 'US': case 'SS': return 2;
+    case 'UL': case 'SL': case 'FL': case 'AT': return 4;
+    case 'FD': case 'SV': case 'UV': return 8;
+    case 'OW': return 2;
+    case 'OL': case 'OF': return 4;
+    case 'OD': case 'OV': return 8;
+    default: return undefined;
+  }
+}
+
+/** Is this a plausible VR code (two upper-case letters)? Used to tell explicit from implicit VR. */
+export function looksLikeVr(b0: number, b1: number): boolean {
+  return b0 >= 0x41 && b0 <= 0x5a && b1 >= 0x41 && b1 <= 0x5a;
+}

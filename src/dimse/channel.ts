@@ -1,0 +1,353 @@
+// DIMSE messages over an association: sending (fragmented to the peer's maximum PDU), receiving
+// (reassembly of command and data set fragments, streamed to a sink or buffered), matching
+// responses to requests, and C-CANCEL delivery.
+import { EventEmitter } from 'node:events';
+import { Association } from '../net/association';
+import { AbortReason, AssociationAbortedError, TimeoutError } from '../net/errors';
+import { PDataTf, Pdv } from '../net/pdu-types';
+import { Command, CommandField, CommandDecodeError, decodeCommand, encodeCommand, hasDataset, isResponse, commandName } from './command';
+import { PDV_OVERHEAD, fragment } from './fragmenter';
+import { DatasetSink, DatasetSource } from './sink';
+import { statusClass } from './status';
+
+export interface IncomingMessage {
+  contextId: number;
+  command: Command;
+  /** The data set, when one was sent and it was buffered rather than streamed to a sink. */
+  dataset?: Buffer;
+}
+
+export interface RequestHooks {
+  /** A request command arrived and a data set follows: return a sink to stream it, or undefined to buffer it. */
+  sinkFor?(contextId: number, command: Command): DatasetSink | undefined;
+  /** A request is complete (its data set buffered, or its sink ended). */
+  onRequest(message: IncomingMessage): void;
+}
+
+export interface ChannelOptions {
+  /** Longest wait for a response message (0 = forever). */
+  dimseTimeoutMs: number;
+  /** Largest data set held in memory when not streamed to a sink. */
+  maxBufferedDataset: number;
+  /** Largest PDU we send when the peer sets no limit. */
+  maxSendPdu: number;
+}
+
+export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
+  dimseTimeoutMs: 60_000,
+  maxBufferedDataset: 64 * 1024 * 1024,
+  maxSendPdu: 1024 * 1024,
+};
+
+interface Receiving {
+  contextId: number;
+  commandChunks: Buffer[];
+  commandLength: number;
+  command?: Command;
+  sink?: DatasetSink;
+  datasetChunks: Buffer[];
+  datasetLength: number;
+}
+
+/** Responses to one request, in arrival order, as an async iterator ending after the final (non-pending) one. */
+export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
+  private queue: IncomingMessage[] = [];
+  private waiting: { resolve: (r: IteratorResult<IncomingMessage>) => void; reject: (e: Error) => void } | undefined;
+  private error: Error | undefined;
+  private done = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly messageId: number, private readonly timeoutMs: number, private readonly onTimeout: (e: Error) => void,
+    private readonly onFinish: () => void) {}
+
+  push(message: IncomingMessage): void {
+    if (this.done) return;
+    const final = statusClass(message.command.status ?? 0) !== 'pending';
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      this.stopTimer();
+      w.resolve({ value: message, done: false });
+    } else {
+      this.queue.push(message);
+    }
+    if (final) this.finish();
+  }
+
+  fail(error: Error): void {
+    if (this.done && this.queue.length === 0 && !this.waiting) return;
+    this.error ??= error;
+    this.finish();
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = undefined;
+      this.stopTimer();
+      w.reject(error);
+    }
+  }
+
+  private finish(): void {
+    if (!this.done) {
+      this.done = true;
+      this.onFinish();
+    }
+  }
+
+  next(): Promise<IteratorResult<IncomingMessage>> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve({ value: queued, done: false });
+    if (this.error) return Promise.reject(this.error);
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      if (this.timeoutMs > 0) {
+        this.timer = setTimeout(() => {
+          const error = new TimeoutError(`no DIMSE response within ${this.timeoutMs / 1000} s`);
+          this.onTimeout(error);
+          this.fail(error);
+        }, this.timeoutMs);
+      }
+    });
+  }
+
+  async return(): Promise<IteratorResult<IncomingMessage>> {
+    this.finish();
+    this.stopTimer();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export interface ChannelEvents {
+  /** Every DIMSE command sent or received (for tracing); datasetLength when known. */
+  message: [direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined];
+}
+
+export class DimseChannel extends EventEmitter<ChannelEvents> {
+  readonly options: ChannelOptions;
+  private receiving: Receiving | undefined;
+  private hooks: RequestHooks | undefined;
+  private streams = new Map<number, ResponseStream>();
+  private cancelHandlers = new Map<number, () => void>();
+  private messageIdCounter = 0;
+  private sendChain: Promise<void> = Promise.resolve();
+  private blocked = false;
+  private backlog: Pdv[] = [];
+  private closed = false;
+
+  constructor(readonly association: Association, options: Partial<ChannelOptions> = {}) {
+    super();
+    this.options = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
+    association.on('pdata', (pdu) => this.onPData(pdu));
+    association.on('closed', (error) => this.onClosed(error));
+  }
+
+  setRequestHooks(hooks: RequestHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Message IDs 1–65535, wrapping. */
+  nextMessageId(): number {
+    this.messageIdCounter = (this.messageIdCounter % 0xffff) + 1;
+    return this.messageIdCounter;
+  }
+
+  /** Registers for the responses to a request before sending it. */
+  expectResponses(messageId: number): ResponseStream {
+    const stream = new ResponseStream(messageId, this.options.dimseTimeoutMs,
+      (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message),
+      () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); });
+    this.streams.set(messageId, stream);
+    return stream;
+  }
+
+  /** Called when a C-CANCEL-RQ for this message ID arrives. */
+  onCancel(messageId: number, handler: () => void): () => void {
+    this.cancelHandlers.set(messageId, handler);
+    return () => { if (this.cancelHandlers.get(messageId) === handler) this.cancelHandlers.delete(messageId); };
+  }
+
+  /** Largest PDV data the peer accepts in one PDU. */
+  get maxFragment(): number {
+    const peer = this.association.peerMaxPdu;
+    const pdu = peer > 0 ? peer : this.options.maxSendPdu;
+    return Math.max(pdu - PDV_OVERHEAD, 1);
+  }
+
+  /** Sends one message. Messages are serialized: fragments of two messages never interleave. */
+  send(contextId: number, command: Command, dataset?: DatasetSource): Promise<void> {
+    const run = () => this.sendNow(contextId, command, dataset);
+    const result = this.sendChain.then(run, run);
+    this.sendChain = result.catch(() => undefined);
+    return result;
+  }
+
+  private async sendNow(contextId: number, command: Command, dataset?: DatasetSource): Promise<void> {
+    const max = this.maxFragment;
+    const commandBytes = encodeCommand(command);
+    if (this.listenerCount('message') > 0) {
+      this.emit('message', 'sent', contextId, command, Buffer.isBuffer(dataset) ? dataset.length : undefined);
+    }
+    const commandPdvs = fragment(commandBytes, contextId, true, max, true);
+    if (dataset === undefined) {
+      await this.association.sendPDataMany(commandPdvs.map((p) => [p]));
+      return;
+    }
+    if (Buffer.isBuffer(dataset)) {
+      const pdus = [...commandPdvs, ...fragment(dataset, contextId, false, max, true)].map((p) => [p]);
+      await this.association.sendPDataMany(pdus);
+      return;
+    }
+    await this.association.sendPDataMany(commandPdvs.map((p) => [p]));
+    const chunks = typeof dataset === 'function' ? dataset(max) : dataset;
+    // Data not sent yet: whole fragments go out as soon as more data follows, so the last one can be flagged.
+    let pending: Buffer | undefined;
+    for await (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      if (pending) {
+        const whole = pending.length - (pending.length % max);
+        if (whole > 0) await this.association.sendPDataMany(fragment(pending.subarray(0, whole), contextId, false, max, false).map((p) => [p]));
+        pending = whole < pending.length ? Buffer.concat([pending.subarray(whole), chunk]) : chunk;
+      } else {
+        pending = chunk;
+      }
+    }
+    await this.association.sendPDataMany(fragment(pending ?? Buffer.alloc(0), contextId, false, max, true).map((p) => [p]));
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private onPData(pdu: PDataTf): void {
+    for (const pdv of pdu.pdvs) {
+      if (this.blocked) this.backlog.push(pdv);
+      else this.onPdv(pdv);
+    }
+  }
+
+  private protocolError(message: string): void {
+    this.receiving?.sink?.abort(new AssociationAbortedError(message));
+    this.receiving = undefined;
+    this.association.abortAsProvider(AbortReason.UnexpectedPduParameter, message);
+  }
+
+  private onPdv(pdv: Pdv): void {
+    if (this.closed) return;
+    const context = this.association.contexts.get(pdv.contextId);
+    if (!context || context.result !== 0) {
+      return this.protocolError(`a PDV uses presentation context ${pdv.contextId}, which was not accepted`);
+    }
+    let rx = this.receiving;
+    if (rx && rx.contextId !== pdv.contextId) {
+      return this.protocolError(`a message switched from presentation context ${rx.contextId} to ${pdv.contextId} midway`);
+    }
+    if (pdv.isCommand) {
+      if (rx?.command) return this.protocolError('a command fragment arrived while a data set was expected');
+      if (!rx) {
+        rx = { contextId: pdv.contextId, commandChunks: [], commandLength: 0, datasetChunks: [], datasetLength: 0 };
+        this.receiving = rx;
+      }
+      rx.commandChunks.push(pdv.data);
+      rx.commandLength += pdv.data.length;
+      if (rx.commandLength > 65536) return this.protocolError('a command set is larger than 64 KiB');
+      if (pdv.isLast) this.onCommandComplete(rx);
+      return;
+    }
+    if (!rx?.command) return this.protocolError('a data set fragment arrived without a command before it');
+    if (rx.sink) {
+      const pending = rx.sink.write(pdv.data);
+      if (pending) this.block(pending);
+    } else {
+      rx.datasetLength += pdv.data.length;
+      if (rx.datasetLength > this.options.maxBufferedDataset) {
+        return this.protocolError(`a data set exceeds the ${this.options.maxBufferedDataset} bytes this side buffers`);
+      }
+      rx.datasetChunks.push(pdv.data);
+    }
+    if (pdv.isLast) this.onDatasetComplete(rx);
+  }
+
+  private onCommandComplete(rx: Receiving): void {
+    let command: Command;
+    try {
+      command = decodeCommand(Buffer.concat(rx.commandChunks, rx.commandLength));
+    } catch (error) {
+      const message = error instanceof CommandDecodeError ? error.message : `the command set could not be decoded: ${(error as Error).message}`;
+      return this.protocolError(message);
+    }
+    rx.command = command;
+    rx.commandChunks = [];
+    if (!hasDataset(command)) {
+      this.receiving = undefined;
+      this.deliver({ contextId: rx.contextId, command });
+      return;
+    }
+    if (!isResponse(command) && this.hooks?.sinkFor) rx.sink = this.hooks.sinkFor(rx.contextId, command);
+  }
+
+  private onDatasetComplete(rx: Receiving): void {
+    this.receiving = undefined;
+    const command = rx.command!;
+    if (rx.sink) {
+      const ended = rx.sink.end();
+      const deliver = () => this.deliver({ contextId: rx.contextId, command });
+      if (ended) this.block(ended.then(deliver));
+      else deliver();
+      return;
+    }
+    this.deliver({ contextId: rx.contextId, command, dataset: Buffer.concat(rx.datasetChunks, rx.datasetLength) });
+  }
+
+  /** Stops reading until `pending` settles; PDVs already read wait in order. */
+  private block(pending: Promise<unknown>): void {
+    this.blocked = true;
+    this.association.pauseReading();
+    pending.then(() => this.unblock(), (error: Error) => {
+      this.protocolError(`a received data set could not be stored: ${error.message}`);
+      this.unblock();
+    });
+  }
+
+  private unblock(): void {
+    this.blocked = false;
+    while (!this.blocked && this.backlog.length > 0) this.onPdv(this.backlog.shift()!);
+    if (!this.blocked) this.association.resumeReading();
+  }
+
+  private deliver(message: IncomingMessage): void {
+    const command = message.command;
+    if (this.listenerCount('message') > 0) this.emit('message', 'received', message.contextId, command, message.dataset?.length);
+    if (command.commandField === CommandField.CCancelRq) {
+      const handler = this.cancelHandlers.get(command.messageIdBeingRespondedTo ?? -1);
+      handler?.();
+      return;
+    }
+    if (isResponse(command)) {
+      const stream = this.streams.get(command.messageIdBeingRespondedTo ?? -1);
+      if (!stream) {
+        return this.protocolError(`received ${commandName(command)} for message ID ${command.messageIdBeingRespondedTo}, which has no outstanding request`);
+      }
+      stream.push(message);
+      return;
+    }
+    if (!this.hooks) return this.protocolError(`received ${commandName(command)}, but this side accepts no requests`);
+    this.hooks.onRequest(message);
+  }
+
+  private onClosed(error: Error | undefined): void {
+    this.closed = true;
+    const reason = error ?? new AssociationAbortedError('the association was released while a response was outstanding');
+    this.receiving?.sink?.abort(reason);
+    this.receiving = undefined;
+    for (const stream of this.streams.values()) stream.fail(reason);
+    this.streams.clear();
+    this.cancelHandlers.clear();
+  }
+}

@@ -1,0 +1,110 @@
+// DIMSE status codes (PS3.7 Annex C) and their meaning per service (PS3.4).
+
+export type StatusClass = 'success' | 'warning' | 'failure' | 'cancel' | 'pending';
+export type ServiceName = 'echo' | 'store' | 'find' | 'move' | 'get' | 'worklist' | 'general';
+
+export const Status = {
+  Success: 0x0000,
+  Cancel: 0xfe00,
+  Pending: 0xff00,
+  PendingWarning: 0xff01,
+  // general failures (PS3.7 C.5)
+  ProcessingFailure: 0x0110,
+  DuplicateSopInstance: 0x0111,
+  NoSuchSopInstance: 0x0112,
+  InvalidObjectInstance: 0x0117,
+  ClassInstanceConflict: 0x0119,
+  SopClassNotSupported: 0x0122,
+  NotAuthorized: 0x0124,
+  DuplicateInvocation: 0x0210,
+  UnrecognizedOperation: 0x0211,
+  MistypedArgument: 0x0212,
+  ResourceLimitation: 0x0213,
+  // storage
+  OutOfResources: 0xa700,
+  DataSetDoesNotMatchSopClass: 0xa900,
+  CannotUnderstand: 0xc000,
+  CoercionOfDataElements: 0xb000,
+  ElementsDiscarded: 0xb006,
+  DataSetDoesNotMatchSopClassWarning: 0xb007,
+  // query/retrieve
+  OutOfResourcesMatches: 0xa701,
+  OutOfResourcesSubOperations: 0xa702,
+  MoveDestinationUnknown: 0xa801,
+  IdentifierDoesNotMatchSopClass: 0xa900,
+  UnableToProcess: 0xc000,
+  SubOperationsCompleteWithFailures: 0xb000,
+} as const;
+
+export function statusClass(status: number): StatusClass {
+  if (status === 0x0000) return 'success';
+  if (status === 0xff00 || status === 0xff01) return 'pending';
+  if (status === 0xfe00) return 'cancel';
+  if (status === 0x0001 || status === 0x0107 || status === 0x0116 || (status & 0xf000) === 0xb000) return 'warning';
+  return 'failure';
+}
+
+const general: Record<number, string> = {
+  0x0000: 'Success',
+  0xfe00: 'Cancel',
+  0xff00: 'Pending',
+  0xff01: 'Pending (warning: optional keys not supported)',
+  0x0001: 'Warning',
+  0x0107: 'Warning: attribute list error',
+  0x0116: 'Warning: attribute value out of range',
+  0x0105: 'No such attribute',
+  0x0106: 'Invalid attribute value',
+  0x0110: 'Processing failure',
+  0x0111: 'Duplicate SOP instance',
+  0x0112: 'No such SOP instance',
+  0x0117: 'Invalid object instance',
+  0x0118: 'No such SOP class',
+  0x0119: 'Class-instance conflict',
+  0x0120: 'Missing attribute',
+  0x0121: 'Missing attribute value',
+  0x0122: 'SOP class not supported',
+  0x0124: 'Not authorized',
+  0x0210: 'Duplicate invocation',
+  0x0211: 'Unrecognized operation',
+  0x0212: 'Mistyped argument',
+  0x0213: 'Resource limitation',
+};
+
+const store: Record<number, string> = {
+  0xb000: 'Warning: coercion of data elements',
+  0xb006: 'Warning: elements discarded',
+  0xb007: 'Warning: data set does not match SOP class',
+};
+
+const query: Record<number, string> = {
+  0xa700: 'Refused: out of resources',
+  0xa701: 'Refused: out of resources (unable to calculate number of matches)',
+  0xa702: 'Refused: out of resources (unable to perform sub-operations)',
+  0xa801: 'Refused: move destination unknown',
+  0xa900: 'Failed: identifier does not match SOP class',
+  0xb000: 'Warning: sub-operations complete, one or more failures or warnings',
+};
+
+/** The standard's name for a status in the context of a service, e.g. "Refused: move destination unknown". */
+export function statusName(status: number, service: ServiceName = 'general'): string {
+  if (service === 'store') {
+    if (store[status]) return store[status];
+    if ((status & 0xff00) === 0xa700) return 'Refused: out of resources';
+    if ((status & 0xff00) === 0xa900) return 'Error: data set does not match SOP class';
+    if ((status & 0xf000) === 0xc000) return 'Error: cannot understand';
+  }
+  if (service === 'find' || service === 'move' || service === 'get' || service === 'worklist') {
+    if (query[status]) return query[status];
+    if ((status & 0xf000) === 0xc000) return 'Failed: unable to process';
+  }
+  if (general[status]) return general[status];
+  switch (statusClass(status)) {
+    case 'warning': return 'Warning';
+    case 'failure': return 'Failure';
+    default: return 'Unknown status';
+  }
+}
+
+export function formatStatus(status: number, service: ServiceName = 'general'): string {
+  return `0x${status.toString(16).toUpperCase().padStart(4, '0')} (${statusName(status, service)})`;
+}

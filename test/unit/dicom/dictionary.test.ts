@@ -1,0 +1,73 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { lookupTag, tagForKeyword, keywordOf, dictionaryVr, dictionarySize, describeTag } from '../../../src/dicom/dictionary';
+
+describe('dictionary', () => {
+  test('looks up standard tags', () => {
+    const e = lookupTag(0x00100010)!;
+    assert.equal(e.keyword, 'PatientName');
+    assert.equal(e.vr, 'PN');
+    assert.equal(e.vm, '1');
+    assert.equal(e.retired, false);
+    assert.equal(lookupTag(0x0020000d)!.keyword, 'StudyInstanceUID');
+    assert.equal(lookupTag(0x00080016)!.vr, 'UI');
+    assert.equal(lookupTag(0x00000900)!.keyword, 'Status');
+    assert.equal(lookupTag(0x00020010)!.keyword, 'TransferSyntaxUID');
+    assert.equal(lookupTag(0x00081199)!.vr, 'SQ');
+    assert.ok(dictionarySize() > 4000, `only ${dictionarySize()} entries`);
+  });
+
+  test('keeps ambiguous VRs visible', () => {
+    assert.equal(lookupTag(0x7fe00010)!.vr, 'ox');
+    assert.equal(lookupTag(0x00280106)!.vr, 'xs');
+  });
+
+  test('handles repeating groups 50xx and 60xx (even groups only)', () => {
+    const overlay = lookupTag(0x60023000)!;
+    assert.equal(overlay.keyword, 'OverlayData');
+    assert.equal(overlay.tag, 0x60023000, 'the entry names the asked tag');
+    assert.equal(lookupTag(0x601e0010)!.keyword, 'OverlayRows');
+    const curve = lookupTag(0x50043000)!;
+    assert.equal(curve.keyword, 'CurveData');
+    assert.equal(curve.retired, true);
+    assert.equal(lookupTag(0x60013000), undefined, 'odd groups are private');
+    assert.equal(tagForKeyword('OverlayData'), 0x60003000);
+  });
+
+  test('group lengths get a generic entry, private tags none', () => {
+    assert.equal(lookupTag(0x00080000)!.vr, 'UL');
+    assert.equal(lookupTag(0x00080000)!.keyword, 'GenericGroupLength');
+    assert.equal(lookupTag(0x00020000)!.keyword, 'FileMetaInformationGroupLength');
+    assert.equal(lookupTag(0x00090010), undefined);
+    assert.equal(lookupTag(0x00191001), undefined);
+    assert.equal(lookupTag(0x00123456), undefined);
+  });
+
+  test('keyword to tag, retired keywords with or without prefix', () => {
+    assert.equal(tagForKeyword('PatientID'), 0x00100020);
+    assert.equal(tagForKeyword('SOPInstanceUID'), 0x00080018);
+    assert.equal(tagForKeyword('NoSuchKeyword'), undefined);
+    assert.equal(keywordOf(0x0020000e), 'SeriesInstanceUID');
+    const retired = tagForKeyword('CurveData');
+    assert.equal(retired, 0x50003000);
+    assert.equal(tagForKeyword('RETIRED_CurveData'), 0x50003000);
+  });
+
+  test('implicit VR defaults', () => {
+    assert.equal(dictionaryVr(0x00090010), 'LO', 'private creator');
+    assert.equal(dictionaryVr(0x00091001), 'UN');
+    assert.equal(dictionaryVr(0x00090000), 'UL');
+    assert.equal(dictionaryVr(0x00100010), 'PN');
+    assert.equal(describeTag(0x00100010), '(0010,0010) PatientName');
+  });
+
+  test('lookups are fast once loaded', () => {
+    lookupTag(0x00100010);
+    const t0 = process.hrtime.bigint();
+    let n = 0;
+    for (let i = 0; i < 100000; i++) if (lookupTag(0x00100010 + (i & 0xff))) n++;
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    assert.ok(n > 0);
+    assert.ok(ms < 500, `100k lookups took ${ms} ms`);
+  });
+});
