@@ -58,6 +58,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout is flushed. A finished command must not linger because a peer keeps a
+ * connection open (e.g. after we aborted, the ARTIM wait for the peer to close).
+ */
+function exit(code: number): void {
+  process.exitCode = code;
+  if (process.stdout.writableNeedDrain) process.stdout.once('drain', () => process.exit(code));
+  else setImmediate(() => process.exit(code));
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => { process.exitCode = reportError(error, true); });
+  main(process.argv.slice(2)).then(exit, (error) => exit(reportError(error, true)));
 }
