@@ -1,8 +1,10 @@
 // Our implementation identity and AE title rules.
 
-/** A UID under the 2.25 root (PS3.5 B.2), derived once from a random UUID for this implementation. */
-export const IMPLEMENTATION_CLASS_UID = '2.25.281470239855104361432611735716451960201';
-export const IMPLEMENTATION_VERSION_NAME = 'DICOMNET_010';
+import { DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME } from '../dicom/file-meta';
+
+/** The same identity goes into associations and into the file meta of the files we write. */
+export const IMPLEMENTATION_CLASS_UID = DEFAULT_IMPLEMENTATION_CLASS_UID;
+export const IMPLEMENTATION_VERSION_NAME = DEFAULT_IMPLEMENTATION_VERSION_NAME;
 
 /** AE titles: 1–16 characters of the default repertoire, no backslash or control characters, not all spaces. */
 export function validateAeTitle(title: string, what = 'AE title'): string {

@@ -3,9 +3,12 @@ import { Args, UsageError, parseArgs } from './args';
 import { Command } from './command';
 import { reportError } from './errors';
 import { echoCommand } from './commands/echo';
-import { scpCommand } from './commands/scp';
+import { scpCommand, scpExtensions } from './commands/scp';
+import { storeCommand } from './commands/store';
+import { storageExtension } from './commands/scp-storage';
 
-const commands: Command[] = [echoCommand, scpCommand];
+const commands: Command[] = [echoCommand, storeCommand, scpCommand];
+scpExtensions.push(storageExtension);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -1,0 +1,85 @@
+// Turning the paths a user gave (files and folders) into files ready to send, with a one-line
+// reason for each one that is not.
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { readPart10Header } from '../dicom/part10';
+import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom/errors';
+import { StoreFile } from '../services/store-scu';
+
+export interface SkippedInput {
+  path: string;
+  reason: string;
+}
+
+export interface CollectedInputs {
+  files: StoreFile[];
+  skipped: SkippedInput[];
+}
+
+async function expand(input: string, out: string[], skipped: SkippedInput[]): Promise<void> {
+  let info;
+  try {
+    info = await stat(input);
+  } catch (error) {
+    skipped.push({ path: input, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${(error as NodeJS.ErrnoException).code})` });
+    return;
+  }
+  if (info.isDirectory()) {
+    const entries = (await readdir(input, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      await expand(path.join(input, entry.name), out, skipped);
+    }
+  } else if (info.isFile()) {
+    out.push(input);
+  }
+}
+
+function reasonFor(error: unknown, file: string): string {
+  if (error instanceof NotDicomError) return 'not a DICOM file';
+  if (error instanceof TruncatedFileError) return 'the file is truncated';
+  if (error instanceof MissingTransferSyntaxError) return 'the file meta has no transfer syntax';
+  if (error instanceof DicomError) {
+    // The caller prints the path already: "<path> is malformed: …" becomes "malformed: …".
+    const message = error.message.replace(/\.$/, '');
+    return message.startsWith(`${file} is `) ? message.slice(file.length + 4) : message;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `cannot be read (${code})` : (error as Error).message;
+}
+
+/** Reads the headers of every file under the inputs, a few at a time, keeping the input order. */
+export async function collectStoreInputs(inputs: readonly string[], options: { allowNoMeta?: boolean; concurrency?: number } = {}): Promise<CollectedInputs> {
+  const concurrency = options.concurrency ?? 8;
+  const paths: string[] = [];
+  const skipped: SkippedInput[] = [];
+  for (const input of inputs) await expand(input, paths, skipped);
+  const slots: (StoreFile | SkippedInput)[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < paths.length; i = next++) {
+      const p = paths[i];
+      try {
+        const header = await readPart10Header(p);
+        if (!header.hasMeta && !options.allowNoMeta) {
+          slots[i] = { path: p, reason: 'no DICOM file meta header (not a Part 10 file)' };
+        } else if (!header.sopClassUid || !header.sopInstanceUid) {
+          slots[i] = { path: p, reason: 'the data set has no SOP Class UID or SOP Instance UID' };
+        } else {
+          slots[i] = {
+            path: p, sopClassUid: header.sopClassUid, sopInstanceUid: header.sopInstanceUid,
+            transferSyntaxUid: header.transferSyntaxUid, datasetOffset: header.datasetOffset, fileSize: header.fileSize,
+          };
+        }
+      } catch (error) {
+        slots[i] = { path: p, reason: reasonFor(error, p) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  const files: StoreFile[] = [];
+  for (const slot of slots) {
+    if ('reason' in slot) skipped.push(slot); else files.push(slot);
+  }
+  return { files, skipped };
+}

@@ -1,0 +1,194 @@
+// The storage backend behind the SCP (and C-GET SCU): each incoming instance is streamed to a
+// temporary file with its file meta in front, its identifying UIDs are read from the received
+// bytes on the way, and only a complete, valid instance is renamed to its place in the archive.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { access, mkdir, rename } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DatasetHeaderScanner, ScannedElement } from '../dicom/header-scanner';
+import { buildFileMeta } from '../dicom/file-meta';
+import { Tags, Tag } from '../dicom/tag';
+import { Status } from '../dimse/status';
+import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services/storage';
+import { InstanceWriter } from './instance-writer';
+import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
+
+export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
+
+export interface StoredInstance {
+  /** Absolute path of the stored file. */
+  path: string;
+  /** Path relative to the archive root. */
+  relativePath: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  transferSyntaxUid: string;
+  /** File size in bytes (file meta included). */
+  size: number;
+  /** Where the data set starts in the file (the file meta's length). */
+  datasetOffset: number;
+  callingAeTitle: string;
+  /** Top-level elements before the pixel data, as received (small values only). */
+  elements: Map<Tag, ScannedElement>;
+  /** An instance with the same SOP Instance UID was replaced. */
+  replaced: boolean;
+  /** The instance already existed and was kept (policy "keep"); nothing was written. */
+  kept: boolean;
+}
+
+export interface FileStoreOptions {
+  root: string;
+  onDuplicate?: DuplicatePolicy;
+  /** fsync each file before it is renamed into place (slower; survives power loss). */
+  fsync?: boolean;
+  /** Called for each instance put in place, before the C-STORE-RSP is sent. */
+  onStored?: (instance: StoredInstance) => void | Promise<void>;
+  /** Called for each instance refused (the failure status it is answered with). */
+  onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
+}
+
+function text(elements: Map<Tag, ScannedElement>, tag: Tag): string | undefined {
+  const value = elements.get(tag)?.value;
+  if (!value) return undefined;
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === 0x20 || value[end - 1] === 0)) end--;
+  let start = 0;
+  while (start < end && value[start] === 0x20) start++;
+  return value.toString('latin1', start, end);
+}
+
+/** A refusal: `comment` goes into the C-STORE-RSP (at most 64 characters), `message` into logs. */
+class Failure extends Error {
+  constructor(readonly status: number, readonly comment: string, detail?: string) {
+    super(detail ?? comment);
+  }
+}
+
+export class FileStore implements StoreBackend {
+  readonly root: string;
+  readonly incomingDir: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(readonly options: FileStoreOptions) {
+    this.root = path.resolve(options.root);
+    this.incomingDir = path.join(this.root, INCOMING_DIR);
+    mkdirSync(this.incomingDir, { recursive: true });
+    // Leftovers of a previous run that stopped mid-transfer are never complete instances.
+    for (const name of readdirSync(this.incomingDir)) rmSync(path.join(this.incomingDir, name), { force: true });
+  }
+
+  begin(incoming: IncomingInstance): StoreTransaction {
+    const temp = path.join(this.incomingDir, `${randomBytes(9).toString('hex')}.part`);
+    const writer = new InstanceWriter(temp);
+    // The whole data set is walked (large values are skipped by counting), so a truncated one is caught.
+    const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid);
+    let failure: Failure | undefined;
+    let datasetOffset = 0;
+    try {
+      const meta = buildFileMeta({
+        sopClassUid: incoming.sopClassUid, sopInstanceUid: incoming.sopInstanceUid,
+        transferSyntaxUid: incoming.transferSyntaxUid, sourceAeTitle: incoming.callingAeTitle,
+      });
+      datasetOffset = meta.length;
+      void writer.write(meta);
+    } catch (error) {
+      failure = new Failure(Status.InvalidObjectInstance, 'the command holds an invalid UID', (error as Error).message);
+    }
+    let scanning = true;
+    return {
+      write: (fragment) => {
+        if (failure) return;
+        if (scanning) {
+          try {
+            if (scanner.push(fragment)) scanning = false;
+          } catch (error) {
+            failure = new Failure(Status.CannotUnderstand, 'the data set cannot be parsed', `the data set cannot be parsed: ${(error as Error).message}`);
+            return;
+          }
+        }
+        return writer.write(fragment);
+      },
+      commit: () => this.commit(incoming, writer, scanner, scanning, failure, datasetOffset),
+      abort: () => { void writer.discard(); },
+    };
+  }
+
+  private async commit(incoming: IncomingInstance, writer: InstanceWriter, scanner: DatasetHeaderScanner,
+    scanning: boolean, failure: Failure | undefined, datasetOffset: number): Promise<StoreOutcome> {
+    try {
+      if (failure) throw failure;
+      if (scanning) {
+        try {
+          scanner.end();
+        } catch (error) {
+          throw new Failure(Status.CannotUnderstand, 'the data set is incomplete', `the data set is incomplete: ${(error as Error).message}`);
+        }
+      }
+      const elements = scanner.result();
+      const sopInstanceUid = text(elements, Tags.SOPInstanceUID);
+      const sopClassUid = text(elements, Tags.SOPClassUID);
+      let relativePath: string;
+      try {
+        relativePath = instanceRelativePath(text(elements, Tags.StudyInstanceUID), text(elements, Tags.SeriesInstanceUID), sopInstanceUid);
+      } catch (error) {
+        if (error instanceof InvalidUidError) throw new Failure(Status.InvalidObjectInstance, error.comment, error.message);
+        throw error;
+      }
+      if (sopInstanceUid !== incoming.sopInstanceUid) {
+        throw new Failure(Status.DataSetDoesNotMatchSopClass, 'SOP Instance UID differs from the command',
+          `SOP Instance UID ${sopInstanceUid} in the data set differs from ${incoming.sopInstanceUid} in the command`);
+      }
+      if (sopClassUid !== undefined && sopClassUid !== incoming.sopClassUid) {
+        throw new Failure(Status.DataSetDoesNotMatchSopClass, 'SOP Class UID differs from the command',
+          `SOP Class UID ${sopClassUid} in the data set differs from ${incoming.sopClassUid} in the command`);
+      }
+      try {
+        await writer.finish({ fsync: this.options.fsync });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Failure(Status.OutOfResources, code === 'ENOSPC' ? 'the disk is full' : `the instance could not be written (${code ?? 'error'})`,
+          code === 'ENOSPC' ? undefined : `the instance could not be written: ${(error as Error).message}`);
+      }
+      const finalPath = path.join(this.root, relativePath);
+      const directory = path.dirname(finalPath);
+      if (!this.knownDirs.has(directory)) {
+        await mkdir(directory, { recursive: true });
+        this.knownDirs.add(directory);
+      }
+      const exists = await access(finalPath).then(() => true, () => false);
+      const policy = this.options.onDuplicate ?? 'overwrite';
+      if (exists && policy === 'reject') throw new Failure(Status.DuplicateSopInstance, 'the instance is already stored', `instance ${sopInstanceUid} is already stored`);
+      const stored: StoredInstance = {
+        path: finalPath, relativePath, sopClassUid: incoming.sopClassUid, sopInstanceUid: incoming.sopInstanceUid,
+        studyInstanceUid: text(elements, Tags.StudyInstanceUID)!, seriesInstanceUid: text(elements, Tags.SeriesInstanceUID)!,
+        transferSyntaxUid: incoming.transferSyntaxUid, size: writer.bytesWritten, datasetOffset,
+        callingAeTitle: incoming.callingAeTitle, elements, replaced: exists && policy === 'overwrite', kept: exists && policy === 'keep',
+      };
+      if (stored.kept) {
+        await writer.discard();
+      } else {
+        try {
+          await rename(writer.path, finalPath);
+        } catch (error) {
+          // The directory may have been removed by someone else: recreate it once.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          this.knownDirs.delete(directory);
+          await mkdir(directory, { recursive: true });
+          await rename(writer.path, finalPath);
+        }
+      }
+      await this.options.onStored?.(stored);
+      return { status: Status.Success };
+    } catch (error) {
+      await writer.discard();
+      const code = (error as NodeJS.ErrnoException).code;
+      const outcome: StoreOutcome = error instanceof Failure
+        ? { status: error.status, comment: error.comment }
+        : { status: code === 'ENOSPC' ? Status.OutOfResources : Status.ProcessingFailure, comment: 'the instance could not be stored' };
+      this.options.onRefused?.(incoming, outcome, (error as Error).message);
+      return outcome;
+    }
+  }
+}

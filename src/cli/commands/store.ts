@@ -1,0 +1,80 @@
+// dicomnet store: send files and folders with C-STORE.
+import { collectStoreInputs } from '../../ae/store-inputs';
+import { storeFileList } from '../../ae/store';
+import { describeStoreResult, StoreResult } from '../../services/store-scu';
+import { transferSyntaxName } from '../../dicom/uids';
+import { Args, OptionSpec, UsageError, formatHelp } from '../args';
+import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
+import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '../network-options';
+import { ProgressBar, formatBytes, formatRate } from '../progress';
+import { attachAssociationTrace } from '../tracing';
+import { Command } from '../command';
+
+const options: OptionSpec[] = [
+  { name: 'input', alias: 'i', kind: 'string', repeatable: true, valueName: 'PATH', description: 'file or folder to send (folders recursively); paths after the port work too' },
+  { name: 'json', kind: 'flag', description: 'print the per-file results as JSON instead of lines' },
+  { name: 'allow-no-meta', kind: 'flag', description: 'also send files without a Part 10 file meta header' },
+  ...NETWORK_OPTIONS,
+];
+
+function line(r: StoreResult): string {
+  const tag = r.outcome === 'success' ? 'OK  ' : r.outcome === 'warning' ? 'WARN' : r.outcome === 'failure' ? 'FAIL' : 'SKIP';
+  const ts = r.sentTransferSyntaxUid ? `, ${transferSyntaxName(r.sentTransferSyntaxUid) ?? r.sentTransferSyntaxUid}` : '';
+  return `${tag} ${r.path}: ${describeStoreResult(r)} (${formatBytes(r.bytes)}${ts}, ${r.ms.toFixed(1)} ms)`;
+}
+
+export const storeCommand: Command = {
+  name: 'store',
+  aliases: ['store_scu', 'storescu'],
+  summary: 'Send DICOM files and folders with C-STORE.',
+  options,
+  help: () => formatHelp('dicomnet store [HOST] [PORT] [PATH...] [--input PATH]... [options]', storeCommand.summary, options),
+  async run(args: Args): Promise<number> {
+    const ae = applicationEntity(args);
+    const base = associateBase(args);
+    const inputs = [...args.strings('input'), ...peerAddress(args).rest];
+    if (inputs.length === 0) throw new UsageError('no input: give files or folders with --input PATH or after the port');
+    const json = args.flag('json');
+    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const collected = await collectStoreInputs(inputs, { allowNoMeta: args.flag('allow-no-meta') });
+    const out = (text: string) => process.stdout.write(`${text}\n`);
+    for (const s of collected.skipped) {
+      if (!json) out(`SKIP ${s.path}: ${s.reason}`);
+    }
+    const totalBytes = collected.files.reduce((n, f) => n + f.fileSize - f.datasetOffset, 0);
+    const bar = new ProgressBar(collected.files.length, totalBytes, 'files');
+    let doneFiles = 0;
+    let doneBytes = 0;
+    const started = Date.now();
+    const results = collected.files.length === 0 ? [] : await storeFileList(ae, collected.files, {
+      ...base,
+      onAssociation: (association) => attachAssociationTrace(association, level),
+      onResult: (r) => {
+        doneFiles++;
+        doneBytes += r.bytes;
+        if (!json) { bar.clear(); out(line(r)); }
+        bar.update(doneFiles, doneBytes);
+      },
+    }).catch((error) => { bar.clear(); throw error; });
+    bar.clear();
+    const ms = Date.now() - started;
+    const count = (o: StoreResult['outcome']) => results.filter((r) => r.outcome === o).length;
+    const failed = count('failure') + count('skipped');
+    const unusable = collected.skipped.length + count('unusable');
+    if (json) {
+      out(JSON.stringify({
+        results: results.map((r) => ({ ...r, statusHex: r.status === undefined ? undefined : `0x${r.status.toString(16).toUpperCase().padStart(4, '0')}` })),
+        unusable: collected.skipped,
+      }, null, 2));
+    } else {
+      const parts = [`Stored ${count('success') + count('warning')} of ${collected.files.length + collected.skipped.length} files (${formatBytes(doneBytes)} in ${(ms / 1000).toFixed(2)} s, ${formatRate(doneBytes, ms)})`];
+      if (count('warning')) parts.push(`${count('warning')} with warnings`);
+      if (failed) parts.push(`${failed} failed`);
+      if (unusable) parts.push(`${unusable} not usable`);
+      out(`${parts.join('; ')}.`);
+    }
+    if (failed > 0 || count('warning') > 0) return EXIT_STATUS;
+    if (unusable > 0) return EXIT_USAGE;
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,35 @@
+// What the storage SCP (and the C-GET SCU, which receives C-STOREs too) needs from whatever keeps
+// the instances: the archive implements this; services never touch files themselves.
+
+export interface IncomingInstance {
+  /** From the C-STORE-RQ command. */
+  sopClassUid: string;
+  sopInstanceUid: string;
+  /** The transfer syntax of the accepted presentation context: the data set arrives in it. */
+  transferSyntaxUid: string;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  moveOriginatorAeTitle?: string;
+  moveOriginatorMessageId?: number;
+}
+
+export interface StoreOutcome {
+  /** DIMSE status for the C-STORE-RSP. */
+  status: number;
+  /** Error Comment (0000,0902) for failures, at most 64 characters on the wire. */
+  comment?: string;
+}
+
+/** One instance being received: fragments in order, then commit (or abort). */
+export interface StoreTransaction {
+  /** May return a promise to slow the sender down while the disk catches up. */
+  write(fragment: Buffer): void | Promise<void>;
+  /** The last fragment arrived: validate, put in place, and say what to answer. Never rejects. */
+  commit(): Promise<StoreOutcome>;
+  /** The association ended first: remove everything written. */
+  abort(reason: Error): void;
+}
+
+export interface StoreBackend {
+  begin(incoming: IncomingInstance): StoreTransaction;
+}

@@ -1,0 +1,315 @@
+// Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
+// data set as it is on disk (bit-preserving) or converted between uncompressed syntaxes.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Dataset } from '../dicom/dataset-model';
+import { encodeDataset } from '../dicom/dataset';
+import { createTranscoder } from '../dicom/transcode';
+import {
+  DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
+  isUncompressed, sopClassName, transferSyntaxName,
+} from '../dicom/uids';
+import { Tags } from '../dicom/tag';
+import { DatasetHeaderScanner } from '../dicom/header-scanner';
+import { TruncatedFileError } from '../dicom/errors';
+import { CommandField, DATASET_PRESENT, Priority } from '../dimse/command';
+import { DatasetSource } from '../dimse/sink';
+import { formatStatus, statusClass, statusName } from '../dimse/status';
+import { describeContextResult } from '../net/reasons';
+import { NegotiatedContext } from '../net/negotiated';
+import { ServiceAssociation } from './context';
+
+/** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
+export interface StoreFile {
+  path: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** Where the data set starts (after the file meta). */
+  datasetOffset: number;
+  fileSize: number;
+}
+
+export interface ProposedStorageContext {
+  abstractSyntax: string;
+  transferSyntaxes: readonly string[];
+}
+
+export interface StoreResult {
+  path: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  /** The DIMSE status, when the peer answered. */
+  status?: number;
+  /** The status meaning, or why nothing was sent. */
+  message: string;
+  /** The peer's Error Comment, when it sent one. */
+  comment?: string;
+  /** Data set bytes sent. */
+  bytes: number;
+  ms: number;
+  /** The transfer syntax the data set went out in. */
+  sentTransferSyntaxUid?: string;
+  /**
+   * success | warning | failure: the peer's answer; skipped: not sent because no accepted context
+   * fits; unusable: not sent because the file itself is broken (truncated, malformed).
+   */
+  outcome: 'success' | 'warning' | 'failure' | 'skipped' | 'unusable';
+}
+
+/** Uncompressed syntaxes in our order of preference for conversions. */
+const CONVERSION_ORDER = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian];
+/** Files up to this size are read in one piece (and the next one read ahead while this one is on the wire). */
+const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * One context per (SOP class, transfer syntax) the files use, each proposing just that syntax
+ * (so the data can go out unchanged), plus per SOP class one context proposing every
+ * uncompressed syntax as a fallback for conversion.
+ */
+export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>[]): ProposedStorageContext[] {
+  const bySopClass = new Map<string, Set<string>>();
+  for (const f of files) {
+    const set = bySopClass.get(f.sopClassUid) ?? new Set<string>();
+    set.add(f.transferSyntaxUid);
+    bySopClass.set(f.sopClassUid, set);
+  }
+  const contexts: ProposedStorageContext[] = [];
+  for (const [sopClass, syntaxes] of bySopClass) {
+    for (const ts of syntaxes) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: [ts] });
+    if ([...syntaxes].some(isUncompressed)) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: CONVERSION_ORDER });
+  }
+  return contexts;
+}
+
+/** Groups files so that each group's contexts fit in one association (at most 128). */
+export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>>(files: readonly T[], limit = 128): T[][] {
+  const groups: { files: T[]; classes: Map<string, Set<string>>; count: number }[] = [];
+  const cost = (syntaxes: Set<string>) => syntaxes.size + ([...syntaxes].some(isUncompressed) ? 1 : 0);
+  for (const file of files) {
+    let placed = false;
+    for (const g of groups) {
+      const syntaxes = new Set(g.classes.get(file.sopClassUid) ?? []);
+      const before = g.classes.has(file.sopClassUid) ? cost(g.classes.get(file.sopClassUid)!) : 0;
+      syntaxes.add(file.transferSyntaxUid);
+      const count = g.count - before + cost(syntaxes);
+      if (count <= limit) {
+        g.classes.set(file.sopClassUid, syntaxes);
+        g.count = count;
+        g.files.push(file);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) {
+      const syntaxes = new Set([file.transferSyntaxUid]);
+      groups.push({ files: [file], classes: new Map([[file.sopClassUid, syntaxes]]), count: cost(syntaxes) });
+    }
+  }
+  return groups.map((g) => g.files);
+}
+
+export type ContextChoice = { context: NegotiatedContext; convert: boolean } | { reason: string };
+
+/** The accepted context to send a file on, or why none fits. */
+export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string): ContextChoice {
+  const forClass = [...sa.association.contexts.values()].filter((c) => c.abstractSyntax === sopClassUid);
+  const accepted = forClass.filter((c) => c.result === 0);
+  const same = accepted.find((c) => c.transferSyntax === transferSyntaxUid);
+  if (same) return { context: same, convert: false };
+  const name = sopClassName(sopClassUid) ?? sopClassUid;
+  const tsName = transferSyntaxName(transferSyntaxUid) ?? transferSyntaxUid;
+  if (accepted.length === 0) {
+    const why = forClass[0] ? describeContextResult(forClass[0].result) : 'not proposed';
+    return { reason: `the peer does not accept ${name} (${why})` };
+  }
+  if (!isUncompressed(transferSyntaxUid)) {
+    return { reason: `the peer does not accept ${name} in ${tsName}, and compressed data cannot be converted (decompression is not supported yet)` };
+  }
+  for (const ts of CONVERSION_ORDER) {
+    const target = accepted.find((c) => c.transferSyntax === ts);
+    if (target) return { context: target, convert: true };
+  }
+  return { reason: `the peer accepts ${name} only in ${accepted.map((c) => transferSyntaxName(c.transferSyntax) ?? c.transferSyntax).join(', ')}, which ${tsName} cannot be converted to` };
+}
+
+/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT). */
+export async function readDataset(file: StoreFile): Promise<Buffer> {
+  const length = file.fileSize - file.datasetOffset;
+  const handle = await open(file.path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, file.datasetOffset + filled);
+      if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+      filled += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The data set of a large file in chunks that are whole multiples of the fragment size. */
+function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
+  return async function* chunks(fragmentSize: number) {
+    const chunkSize = Math.max(1, Math.floor((1024 * 1024) / fragmentSize)) * fragmentSize;
+    const handle = await open(file.path, 'r');
+    try {
+      let position = file.datasetOffset;
+      while (position < file.fileSize) {
+        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, file.fileSize - position));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+        if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+        position += bytesRead;
+        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+      }
+      if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
+    } finally {
+      await handle.close();
+    }
+  };
+}
+
+function convertedChunks(file: StoreFile, toTs: string): AsyncIterable<Buffer> {
+  const stream = createReadStream(file.path, { start: file.datasetOffset, highWaterMark: 1024 * 1024 });
+  return stream.pipe(createTranscoder(file.transferSyntaxUid, toTs));
+}
+
+/**
+ * A deflated data set is a raw deflate stream of any length, but a peer may refuse odd-length
+ * fragments (DCMTK does); the stream is padded with one NUL byte, which inflating ignores, as
+ * DICOM's writers do for odd-length deflated data.
+ */
+function evenDeflated(data: Buffer, transferSyntaxUid: string): Buffer {
+  return data.length % 2 === 1 && transferSyntaxUid === DeflatedExplicitVRLittleEndian ? Buffer.concat([data, Buffer.alloc(1)]) : data;
+}
+
+/** Walks every element of a data set in memory; says why it is broken (e.g. truncated), or undefined. */
+function structuralProblem(data: Buffer, transferSyntaxUid: string): string | undefined {
+  try {
+    const scanner = new DatasetHeaderScanner(transferSyntaxUid, { maxValueBytes: 0 });
+    scanner.push(data);
+    scanner.end();
+    return undefined;
+  } catch (error) {
+    return error instanceof TruncatedFileError ? 'the file is truncated' : `the data set is malformed: ${(error as Error).message}`;
+  }
+}
+
+export interface StoreOptions {
+  moveOriginatorAeTitle?: string;
+  moveOriginatorMessageId?: number;
+  priority?: number;
+  /** The data set already read (read-ahead); used when the file goes out unchanged. */
+  prefetched?: Promise<Buffer>;
+}
+
+/** Sends one C-STORE-RQ with this data set and waits for the C-STORE-RSP; returns its status and comment. */
+export async function sendCStore(sa: ServiceAssociation, contextId: number, sopClassUid: string, sopInstanceUid: string,
+  dataset: DatasetSource, options: StoreOptions = {}): Promise<{ status: number; comment?: string }> {
+  const messageId = sa.channel.nextMessageId();
+  const responses = sa.channel.expectResponses(messageId);
+  await sa.channel.send(contextId, {
+    commandField: CommandField.CStoreRq,
+    messageId,
+    affectedSopClassUid: sopClassUid,
+    affectedSopInstanceUid: sopInstanceUid,
+    priority: options.priority ?? Priority.Medium,
+    commandDataSetType: DATASET_PRESENT,
+    ...(options.moveOriginatorAeTitle ? { moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId } : {}),
+  }, dataset);
+  for await (const response of responses) {
+    return { status: response.command.status ?? 0, comment: response.command.errorComment };
+  }
+  throw new Error('the association ended without a C-STORE response');
+}
+
+function outcomeOf(status: number): StoreResult['outcome'] {
+  const c = statusClass(status);
+  return c === 'success' ? 'success' : c === 'warning' ? 'warning' : 'failure';
+}
+
+/** Sends one file over an established association. */
+export async function storeFile(sa: ServiceAssociation, file: StoreFile, options: StoreOptions = {}): Promise<StoreResult> {
+  const started = process.hrtime.bigint();
+  const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
+  const base = { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid };
+  const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid);
+  if ('reason' in choice) {
+    return { ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' };
+  }
+  const { context, convert } = choice;
+  let bytes = 0;
+  let source: DatasetSource;
+  if (convert) {
+    const counted = async function* (chunks: AsyncIterable<Buffer>) { for await (const c of chunks) { bytes += c.length; yield c; } };
+    source = counted(convertedChunks(file, context.transferSyntax));
+  } else if (file.fileSize - file.datasetOffset <= WHOLE_FILE_LIMIT) {
+    const data = await (options.prefetched ?? readDataset(file));
+    const damage = structuralProblem(data, file.transferSyntaxUid);
+    if (damage) return { ...base, message: damage, bytes: 0, ms: ms(), outcome: 'unusable' };
+    source = evenDeflated(data, file.transferSyntaxUid);
+    bytes = source.length;
+  } else {
+    const chunks = fileChunks(file);
+    source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
+  }
+  const { status, comment } = await sendCStore(sa, context.id, file.sopClassUid, file.sopInstanceUid, source, options);
+  return {
+    ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
+    sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status),
+  };
+}
+
+/**
+ * Sends files one after the other over one association, reading the next file while the
+ * previous one is on the wire. A file that cannot be sent is reported and the rest go on.
+ */
+export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
+  onResult: (result: StoreResult, index: number) => void, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
+  const results: StoreResult[] = [];
+  const canPrefetch = (f: StoreFile | undefined) => f !== undefined && f.fileSize - f.datasetOffset <= WHOLE_FILE_LIMIT
+    && !('reason' in chooseContext(sa, f.sopClassUid, f.transferSyntaxUid)) && !(chooseContext(sa, f.sopClassUid, f.transferSyntaxUid) as { convert: boolean }).convert;
+  let next: Promise<Buffer> | undefined = canPrefetch(files[0]) ? readDataset(files[0]) : undefined;
+  for (let i = 0; i < files.length; i++) {
+    if (options.signal?.aborted) break;
+    const prefetched = next;
+    next = canPrefetch(files[i + 1]) ? readDataset(files[i + 1]) : undefined;
+    // A read-ahead that fails is reported when its turn comes, not as an unhandled rejection.
+    next?.catch(() => undefined);
+    let result: StoreResult;
+    try {
+      result = await storeFile(sa, files[i], { ...options, prefetched });
+    } catch (error) {
+      if (!sa.association.isEstablished) throw error;
+      result = { path: files[i].path, sopClassUid: files[i].sopClassUid, sopInstanceUid: files[i].sopInstanceUid,
+        message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
+    }
+    results.push(result);
+    onResult(result, i);
+  }
+  return results;
+}
+
+/** Sends a data set held in memory, encoded in an uncompressed syntax the peer accepted. */
+export async function storeDataset(sa: ServiceAssociation, dataset: Dataset, options: StoreOptions = {}): Promise<StoreResult> {
+  const started = process.hrtime.bigint();
+  const sopClassUid = dataset.string(Tags.SOPClassUID) ?? '';
+  const sopInstanceUid = dataset.string(Tags.SOPInstanceUID) ?? '';
+  const choice = chooseContext(sa, sopClassUid, ExplicitVRLittleEndian);
+  const base = { path: '', sopClassUid, sopInstanceUid };
+  if ('reason' in choice) return { ...base, message: choice.reason, bytes: 0, ms: 0, outcome: 'skipped' };
+  const bytes = encodeDataset(dataset, choice.context.transferSyntax);
+  const { status, comment } = await sendCStore(sa, choice.context.id, sopClassUid, sopInstanceUid, bytes, options);
+  return {
+    ...base, status, message: statusName(status, 'store'), comment, bytes: bytes.length,
+    ms: Number(process.hrtime.bigint() - started) / 1e6, sentTransferSyntaxUid: choice.context.transferSyntax, outcome: outcomeOf(status),
+  };
+}
+
+export function describeStoreResult(result: StoreResult): string {
+  if (result.status === undefined) return `not sent: ${result.message}`;
+  return `${formatStatus(result.status, 'store')}${result.comment ? ` "${result.comment}"` : ''}`;
+}

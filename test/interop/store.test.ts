@@ -1,0 +1,366 @@
+// Issue 3: C-STORE with DCMTK and Orthanc, bit preservation, conversion, failures, large data.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ApplicationEntity } from '../../src/ae/client';
+import { collectStoreInputs } from '../../src/ae/store-inputs';
+import { storeFileList } from '../../src/ae/store';
+import { readPart10Header } from '../../src/dicom/part10';
+import { scanFileHeader } from '../../src/dicom/header-scanner';
+import { Tags } from '../../src/dicom/tag';
+import { isUncompressed } from '../../src/dicom/uids';
+import { dicomnet, run, start, startScp, startStorescp, freePort, Background } from '../helpers/processes';
+import { PYDICOM_FILES, datasetBytes, datasetJson, pydicomFiles, writeSyntheticInstance, testUid } from '../helpers/dicom-files';
+import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
+
+const DCMTK_ENV = { TCP_NODELAY: '1' };
+const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `dicomnet-${name}-`));
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...filesUnder(p)); else out.push(p);
+  }
+  return out;
+}
+
+/** The pydicom samples our store accepts as input (the others are covered by the unusable-input test). */
+async function sendableSamples() {
+  const collected = await collectStoreInputs(pydicomFiles());
+  return collected.files.filter((f) => !/_truncated/.test(f.path));
+}
+
+/**
+ * Samples every peer can take: SOP Class/Instance, Study and Series Instance UIDs in the data set
+ * as UI (DCMTK-based peers read a UN-encoded SOP Instance UID wrongly, and archives need all four).
+ */
+async function wellFormedSamples() {
+  const out: Awaited<ReturnType<typeof sendableSamples>> = [];
+  const wanted = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
+  for (const f of await sendableSamples()) {
+    const scan = await scanFileHeader(f.path, { wanted });
+    if (wanted.every((t) => scan.elements.get(t)?.vr === 'UI')) out.push(f);
+  }
+  return out;
+}
+
+describe('dicomnet store → DCMTK storescp', () => {
+  test('every valid pydicom sample arrives with dataset bytes identical to the original (storescp +B +xa)', async () => {
+    const out = temp('storescp-bitpreserving');
+    const storescp = await startStorescp(['+B', '+xa', '-od', out]);
+    const ae = new ApplicationEntity({ aeTitle: 'DICOMNET' });
+    try {
+      const files = await sendableSamples();
+      assert.ok(files.length >= 45, `only ${files.length} samples`);
+      const syntaxes = new Set(files.map((f) => f.transferSyntaxUid));
+      assert.ok(syntaxes.size >= 10, `only ${syntaxes.size} transfer syntaxes among the samples`);
+      for (const file of files) {
+        for (const f of readdirSync(out)) rmSync(path.join(out, f));
+        const [result] = await storeFileList(ae, [file], { host: '127.0.0.1', port: storescp.port, calledAeTitle: 'STORESCP' });
+        assert.equal(result.outcome, 'success', `${file.path}: ${result.message}`);
+        assert.equal(result.sentTransferSyntaxUid, file.transferSyntaxUid, `${file.path} was converted`);
+        const stored = readdirSync(out).map((f) => path.join(out, f));
+        assert.equal(stored.length, 1, `${file.path}: ${stored.length} files written`);
+        assert.equal((await readPart10Header(stored[0])).transferSyntaxUid, file.transferSyntaxUid);
+        const original = await datasetBytes(file.path);
+        // An odd-length deflated stream goes out with the one NUL byte of padding DICOM asks for.
+        const expected = original.length % 2 === 1 && file.transferSyntaxUid === '1.2.840.10008.1.2.1.99' ? Buffer.concat([original, Buffer.alloc(1)]) : original;
+        assert.ok((await datasetBytes(stored[0])).equals(expected), `${file.path}: data set bytes differ`);
+      }
+    } finally {
+      await storescp.stop();
+    }
+  });
+
+  test('against a peer that accepts only Implicit VR LE, uncompressed files are converted and compressed ones fail one by one', async () => {
+    const out = temp('storescp-implicit');
+    const storescp = await startStorescp(['+B', '+xi', '-od', out]);
+    const ae = new ApplicationEntity({ aeTitle: 'DICOMNET' });
+    try {
+      const files = await sendableSamples();
+      // All in one batch: the compressed ones fail one by one, the others go on.
+      const results = await storeFileList(ae, files, { host: '127.0.0.1', port: storescp.port, calledAeTitle: 'STORESCP' });
+      assert.equal(results.length, files.length);
+      for (const [i, file] of files.entries()) {
+        if (isUncompressed(file.transferSyntaxUid)) {
+          assert.equal(results[i].outcome, 'success', `${file.path}: ${results[i].message}`);
+          assert.equal(results[i].sentTransferSyntaxUid, '1.2.840.10008.1.2');
+        } else {
+          assert.equal(results[i].outcome, 'skipped', file.path);
+          assert.match(results[i].message, /does not accept .* in .*compressed data cannot be converted/);
+        }
+      }
+      // Then one at a time (samples share SOP Instance UIDs), each compared with DCMTK's own conversion.
+      const conv = temp('dcmconv');
+      for (const [i, file] of files.filter((f) => isUncompressed(f.transferSyntaxUid)).entries()) {
+        for (const f of readdirSync(out)) rmSync(path.join(out, f));
+        const [r] = await storeFileList(ae, [file], { host: '127.0.0.1', port: storescp.port, calledAeTitle: 'STORESCP' });
+        assert.equal(r.outcome, 'success', `${file.path}: ${r.message}`);
+        const reference = path.join(conv, `${i}.dcm`);
+        const c = await run('dcmconv', ['+ti', file.path, reference]);
+        assert.equal(c.code, 0, c.stderr);
+        const [stored] = readdirSync(out).map((f) => path.join(out, f));
+        // Data set equality: DCMTK rewrites sequence lengths as defined, we keep them as they were.
+        assert.deepEqual(await comparableJson(stored), await comparableJson(reference), `${file.path}: differs from dcmconv +ti`);
+      }
+    } finally {
+      await storescp.stop();
+    }
+  });
+});
+
+/**
+ * DICOM JSON of a data set, for data set equality: encapsulated Pixel Data's VR normalised (DCMTK
+ * rewrites a wrong OW as OB) and Data Set Trailing Padding left out (it has no meaning, and DCMTK drops it).
+ */
+async function comparableJson(file: string): Promise<unknown> {
+  const json = await datasetJson(file) as Record<string, { vr: string }>;
+  if (json['7FE00010']) json['7FE00010'] = { ...json['7FE00010'], vr: 'OB' };
+  delete json.FFFCFFFC;
+  return json;
+}
+
+describe('DCMTK → dicomnet scp', () => {
+  test('dcmsend --decompress-never: stored at the documented paths, readable by dcmdump, dataset-equal, compressed ones in their own syntax', async () => {
+    const dir = temp('scp-dcmsend');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const files = await wellFormedSamples();
+      const r = await run('dcmsend', ['--decompress-never', '-aec', 'DICOMNET', '127.0.0.1', String(scp.port), ...files.map((f) => f.path)], { env: DCMTK_ENV, timeoutMs: 120_000 });
+      const stored = filesUnder(dir).filter((f) => !f.includes(`${path.sep}.`));
+      // Samples sharing a SOP Instance UID overwrite each other; every stored file must equal one of its originals.
+      const byUid = new Map<string, typeof files>();
+      for (const f of files) byUid.set(f.sopInstanceUid, [...(byUid.get(f.sopInstanceUid) ?? []), f]);
+      const expectedPaths = new Set<string>();
+      for (const f of files) {
+        const h = await readPart10Header(f.path);
+        if (h.studyInstanceUid && h.seriesInstanceUid) expectedPaths.add(path.join(dir, h.studyInstanceUid, h.seriesInstanceUid, `${f.sopInstanceUid}.dcm`));
+      }
+      assert.deepEqual(new Set(stored), expectedPaths, `dcmsend said: ${r.stdout}${r.stderr}`);
+      for (const file of stored) {
+        const dump = await run('dcmdump', ['-q', file]);
+        assert.equal(dump.code, 0, `dcmdump ${file}: ${dump.stderr}`);
+        const header = await readPart10Header(file);
+        const originals = byUid.get(header.sopInstanceUid)!;
+        const json = await comparableJson(file);
+        // dcmsend proposes a compressed file in its own syntax, and an uncompressed one as Explicit VR LE
+        // first (then BE, Implicit): our SCP takes the proposer's first choice.
+        let match = false;
+        for (const o of originals) {
+          const native = isUncompressed(o.transferSyntaxUid) && o.transferSyntaxUid !== '1.2.840.10008.1.2.1.99';
+          const expectedTs = native ? '1.2.840.10008.1.2.1' : o.transferSyntaxUid;
+          if (expectedTs === header.transferSyntaxUid) {
+            try { assert.deepEqual(json, await comparableJson(o.path)); match = true; } catch { /* try the next one */ }
+          }
+        }
+        assert.ok(match, `${file} equals none of its originals in ${header.transferSyntaxUid}`);
+      }
+      assert.deepEqual(readdirSync(path.join(dir, '.incoming')), []);
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test('storescu with --max-pdu 4096 to our SCP: no P-DATA-TF on the wire exceeds the negotiated maximum', async () => {
+    const dir = temp('scp-pdu');
+    const scp = await startScp(['--dir', dir, '--max-pdu', '4096', '--trace']);
+    try {
+      const r = await run('storescu', ['--max-pdu', '16384', '-aec', 'DICOMNET', '127.0.0.1', String(scp.port), path.join(PYDICOM_FILES, 'CT_small.dcm')], { env: DCMTK_ENV });
+      assert.equal(r.code, 0, r.stderr);
+      await scp.waitFor(/released/);
+      const received = [...scp.output().matchAll(/<< P-DATA-TF \((\d+) bytes\)/g)].map((m) => Number(m[1]));
+      const sent = [...scp.output().matchAll(/>> P-DATA-TF \((\d+) bytes\)/g)].map((m) => Number(m[1]));
+      assert.ok(received.length > 9, 'the data set was split into many PDUs');
+      assert.ok(Math.max(...received) <= 4096, `received a PDU of ${Math.max(...received)} bytes`);
+      assert.ok(Math.max(...sent) <= 16384);
+    } finally {
+      await scp.stop();
+    }
+  });
+});
+
+describe('bad inputs and failures', () => {
+  test('truncated, meta-less and non-DICOM inputs: one line each, the rest stored, exit 2, no stack trace', async () => {
+    const input = temp('inputs');
+    for (const f of ['CT_small.dcm', 'MR_small.dcm', 'MR_truncated.dcm', 'ExplVR_LitEndNoMeta.dcm', 'README.txt']) copyFileSync(path.join(PYDICOM_FILES, f), path.join(input, f));
+    writeFileSync(path.join(input, 'notes.dcm'), 'this is not DICOM');
+    const dir = temp('scp-bad');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const r = await dicomnet(['store', '127.0.0.1', String(scp.port), input]);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.equal(r.stderr, '');
+      const lines = r.stdout.trim().split('\n');
+      const about = (name: string) => lines.filter((l) => l.includes(`${path.sep}${name}:`));
+      assert.match(about('MR_truncated.dcm').join(), /^SKIP .*: not sent: the file is truncated/);
+      assert.match(about('ExplVR_LitEndNoMeta.dcm').join(), /^SKIP .*: no DICOM file meta header/);
+      assert.match(about('README.txt').join(), /^SKIP .*: not a DICOM file$/);
+      assert.match(about('notes.dcm').join(), /^SKIP .*: not a DICOM file$/);
+      assert.match(about('CT_small.dcm').join(), /^OK /);
+      assert.match(about('MR_small.dcm').join(), /^OK /);
+      assert.match(lines.at(-1)!, /^Stored 2 of 6 files .*; 4 not usable\.$/);
+      assert.equal(filesUnder(dir).filter((f) => f.endsWith('.dcm')).length, 2);
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test('invalid UIDs (with ../) are refused with a failure status and nothing is written anywhere', async () => {
+    const input = temp('evil');
+    const outside = temp('outside');
+    const evil = path.join(input, 'evil.dcm');
+    const escape = path.relative(path.join(tmpdir(), 'x'), outside).split(path.sep).join('/');
+    await writeSyntheticInstance(evil, 1024, { studyInstanceUid: `../../${escape}`, seriesInstanceUid: '1.2.3' });
+    const dir = temp('scp-evil');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const r = await dicomnet(['store', '127.0.0.1', String(scp.port), evil]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stdout, /FAIL .*0x0117 \(Invalid object instance\) "the Study Instance UID is not a valid UID"/);
+      assert.match(scp.output(), /refused .*: 0x0117 .*the Study Instance UID "\.\.\/\.\.\/.*" is not a valid UID/);
+      assert.deepEqual(filesUnder(dir), []);
+      assert.deepEqual(filesUnder(outside), []);
+      assert.ok((await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV })).code === 0);
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test('a command/data set SOP Instance UID mismatch is answered with A900', async () => {
+    const dir = temp('scp-mismatch');
+    const scp = await startScp(['--dir', dir]);
+    const ae = new ApplicationEntity({ aeTitle: 'DICOMNET' });
+    try {
+      const file = (await collectStoreInputs([path.join(PYDICOM_FILES, 'CT_small.dcm')])).files[0];
+      const [r] = await storeFileList(ae, [{ ...file, sopInstanceUid: '1.2.3.4.5' }], { host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET' });
+      assert.equal(r.status, 0xa900);
+      assert.equal(r.comment, 'SOP Instance UID differs from the command');
+      assert.deepEqual(filesUnder(dir).filter((f) => f.endsWith('.dcm')), []);
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test('five concurrent associations sending the corpus: every instance once, no temporary files, still serving', async () => {
+    const dir = temp('scp-concurrent');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const files = await sendableSamples();
+      const runs = await Promise.all(Array.from({ length: 5 }, () => dicomnet(['store', '127.0.0.1', String(scp.port), ...files.map((f) => f.path)], { timeoutMs: 120_000 })));
+      for (const r of runs) assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const expected = new Set<string>();
+      for (const f of files) {
+        const h = await readPart10Header(f.path);
+        if (h.studyInstanceUid && h.seriesInstanceUid) expected.add(f.sopInstanceUid);
+      }
+      const stored = filesUnder(dir).filter((f) => f.endsWith('.dcm')).map((f) => path.basename(f, '.dcm'));
+      assert.equal(stored.length, new Set(stored).size, 'an instance is stored twice');
+      assert.deepEqual(new Set(stored), expected);
+      assert.deepEqual(readdirSync(path.join(dir, '.incoming')), []);
+      assert.equal((await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV })).code, 0);
+    } finally {
+      await scp.stop();
+    }
+  });
+
+  test('killing the sender in the middle of a large instance leaves nothing behind; a resend succeeds', async () => {
+    const input = temp('large-kill');
+    const big = await writeSyntheticInstance(path.join(input, 'big.dcm'), 300 * 1024 * 1024);
+    const dir = temp('scp-kill');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const sender = start(process.execPath, [path.join(__dirname, '..', '..', '..', 'dist', 'cli.js'), 'store', '127.0.0.1', String(scp.port), big.path, '--max-pdu', '16384']);
+      const incoming = path.join(dir, '.incoming');
+      const deadline = Date.now() + 20_000;
+      let partial = 0;
+      while (Date.now() < deadline) {
+        const parts = existsSync(incoming) ? readdirSync(incoming) : [];
+        partial = parts.length ? statSync(path.join(incoming, parts[0]), { throwIfNoEntry: false })?.size ?? 0 : 0;
+        if (partial > 20 * 1024 * 1024) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      sender.child.kill('SIGKILL');
+      await sender.stop();
+      assert.ok(partial > 20 * 1024 * 1024, 'the transfer never got going');
+      await scp.waitFor(/ended: .*closed the connection/);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(readdirSync(incoming), []);
+      assert.deepEqual(filesUnder(dir).filter((f) => f.endsWith('.dcm')), []);
+      const again = await dicomnet(['store', '127.0.0.1', String(scp.port), big.path], { timeoutMs: 120_000 });
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      const stored = path.join(dir, big.studyInstanceUid, big.seriesInstanceUid, `${big.sopInstanceUid}.dcm`);
+      assert.ok((await datasetBytes(stored)).equals(await datasetBytes(big.path)));
+    } finally {
+      await scp.stop();
+      rmSync(input, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a 1 GiB instance goes through dicomnet store → dicomnet scp with each peak RSS under 150 MB', async () => {
+    const input = temp('gib');
+    const big = await writeSyntheticInstance(path.join(input, 'gib.dcm'), 1024 * 1024 * 1024);
+    const dir = temp('scp-gib');
+    const port = await freePort();
+    const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const scp = start(process.execPath, [cli, 'scp', '--port', String(port), '--dir', dir]);
+    try {
+      await scp.waitFor(/listening on/);
+      const r = await run('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, cli, 'store', '127.0.0.1', String(port), big.path], { timeoutMs: 300_000 });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const senderKb = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)![1]);
+      // The kernel's high-water mark of the receiver's resident set.
+      const receiverKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${scp.child.pid}/status`, 'utf8'))![1]);
+      console.log(`1 GiB instance: sender peak RSS ${(senderKb / 1024).toFixed(0)} MB, receiver ${(receiverKb / 1024).toFixed(0)} MB`);
+      assert.ok(senderKb < 150 * 1024, `sender peak RSS ${senderKb} KB`);
+      assert.ok(receiverKb < 150 * 1024, `receiver peak RSS ${receiverKb} KB`);
+      const stored = path.join(dir, big.studyInstanceUid, big.seriesInstanceUid, `${big.sopInstanceUid}.dcm`);
+      assert.equal(statSync(stored).size - (await readPart10Header(stored)).datasetOffset, statSync(big.path).size - (await readPart10Header(big.path)).datasetOffset);
+    } finally {
+      await scp.stop();
+      rmSync(input, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('with Orthanc', () => {
+  let orthanc: OrthancPeer;
+  let scp: Background & { port: number };
+  let dir: string;
+  before(async () => {
+    dir = temp('scp-orthanc');
+    scp = await startScp(['--dir', dir, '--aet', 'DICOMNET']);
+    orthanc = await startOrthanc({ modalities: { dicomnet: ['DICOMNET', '127.0.0.1', scp.port] } });
+  });
+  after(async () => {
+    await orthanc?.stop();
+    await scp?.stop();
+  });
+
+  test('Orthanc as the SCP: dicomnet store delivers the samples', async () => {
+    const files = await wellFormedSamples();
+    const r = await dicomnet(['store', '127.0.0.1', String(orthanc.dicomPort), '--aec', 'ORTHANC', ...files.map((f) => f.path)], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('OK ')).length, files.length);
+    const instances = await orthanc.rest<string[]>('GET', '/instances');
+    assert.equal(instances.length, new Set(files.map((f) => f.sopInstanceUid)).size);
+  });
+
+  test('Orthanc as the SCU: /modalities/{id}/store sends to dicomnet scp', async () => {
+    const instances = await orthanc.rest<string[]>('GET', '/instances');
+    assert.ok(instances.length > 0);
+    const before = filesUnder(dir).length;
+    const reply = await orthanc.rest<{ InstancesCount?: number; FailedInstancesCount?: number }>('POST', '/modalities/dicomnet/store', { Resources: instances, Synchronous: true });
+    assert.equal(reply.FailedInstancesCount ?? 0, 0, JSON.stringify(reply));
+    assert.equal(reply.InstancesCount, instances.length);
+    assert.equal(filesUnder(dir).filter((f) => f.endsWith('.dcm')).length, before + instances.length);
+    assert.equal([...scp.output().matchAll(/stored .* from ORTHANC/g)].length, instances.length);
+  });
+});
+
+void testUid;
