@@ -1,0 +1,240 @@
+// Starts code-server (a real VS Code served to a browser) under Node 24, on loopback, in its own
+// process group, with throw-away config, user-data and extensions folders.
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { loadVscodeTools } from './tools';
+
+export interface CodeServerOptions {
+  /** Folder the workbench opens when the URL names none. */
+  workspaceDir?: string;
+  /** An extension folder (with package.json) to install as a symlink in the server's extensions dir. */
+  extensionDir?: string;
+  /** Port on 127.0.0.1; a free one is chosen when absent. */
+  port?: number;
+  /** Merged over the harness defaults in User/settings.json. */
+  userSettings?: Record<string, unknown>;
+  /** More code-server arguments. */
+  extraArgs?: string[];
+  /** Starts VS Code with `enable-smoke-test-driver`: the workbench then honours the test payload in the URL. */
+  smokeTestDriver?: boolean;
+  /** Copies the server's output to this process's stdout, prefixed. */
+  echoOutput?: boolean;
+  /** Keeps the temporary folders after stop() (for post-mortems). */
+  keepTemp?: boolean;
+}
+
+export interface CodeServer {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  port: number;
+  /** host:port, the authority of vscode-remote:// URIs for this server. */
+  authority: string;
+  pid: number;
+  userDataDir: string;
+  extensionsDir: string;
+  workspaceDir?: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Kills the whole process group and removes the temporary folders. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** What every test server gets: no chat runtime, no welcome page, no secondary side bar, no noise. */
+export const defaultUserSettings: Readonly<Record<string, unknown>> = {
+  'chat.disableAIFeatures': true,
+  'workbench.startupEditor': 'none',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+  'git.enabled': false,
+  'window.restoreWindows': 'none',
+};
+
+/** Process group → temporary folder of every server not stopped yet. */
+const liveServers = new Map<number, string>();
+let exitHookInstalled = false;
+
+// A crashed or interrupted test run must not leave servers or their folders behind.
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const [pgid, base] of liveServers) {
+      killGroup(pgid, 'SIGKILL');
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is gone
+  }
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => (port > 0 ? resolvePort(port) : reject(new Error('No free port could be found on 127.0.0.1.'))));
+    });
+  });
+}
+
+function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolveStatus) => {
+    const req = get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolveStatus(0));
+  });
+}
+
+/** Reads publisher, name and version from an extension's package.json: the folder name VS Code expects. */
+export function extensionFolderName(extensionDir: string): { id: string; folderName: string } {
+  const manifest = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const { publisher, name, version } = manifest;
+  if (typeof publisher !== 'string' || typeof name !== 'string' || typeof version !== 'string') {
+    throw new Error(`${extensionDir}/package.json lacks a publisher, name or version string.`);
+  }
+  return { id: `${publisher}.${name}`, folderName: `${publisher}.${name}-${version}` };
+}
+
+// Without variables that would make code-server act as a client of another VS Code, override
+// the bind address, or ask for a password.
+function serverEnv(node24Path: string, base: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_') || k.startsWith('CODE_SERVER_')) continue;
+    if (['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'NODE_OPTIONS', 'GITHUB_TOKEN'].includes(k)) continue;
+    env[k] = v;
+  }
+  env.PATH = `${dirname(node24Path)}:${process.env.PATH ?? ''}`;
+  // code-server keeps a heartbeat file and its logs under XDG folders, whatever --user-data-dir says.
+  env.XDG_DATA_HOME = join(base, 'xdg-data');
+  env.XDG_CONFIG_HOME = join(base, 'xdg-config');
+  return env;
+}
+
+export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
+  const tools = await loadVscodeTools();
+  if (!tools.vscodeToolsPresent()) {
+    throw new Error('code-server is not installed: run `node scripts/vscode-tools.mjs` first.');
+  }
+  const port = options.port ?? (await findFreePort());
+  const authority = `127.0.0.1:${port}`;
+  const base = mkdtempSync(join(tmpdir(), 'dicomnet-code-server-'));
+  const userDataDir = join(base, 'user-data');
+  const extensionsDir = join(base, 'extensions');
+  const configFile = join(base, 'config.yaml');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(configFile, `bind-addr: ${authority}\nauth: none\ncert: false\n`);
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...defaultUserSettings, ...options.userSettings }, null, 2),
+  );
+  if (options.extensionDir) {
+    const extensionDir = resolve(options.extensionDir);
+    symlinkSync(extensionDir, join(extensionsDir, extensionFolderName(extensionDir).folderName), 'dir');
+  }
+
+  const args = [
+    tools.codeServerEntry,
+    '--config', configFile,
+    '--bind-addr', authority,
+    '--auth', 'none',
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(options.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+    ...(options.extraArgs ?? []),
+    ...(options.workspaceDir ? [resolve(options.workspaceDir)] : []),
+  ];
+  // detached: the server leads a new session and process group (setsid), so stop() can kill
+  // the file watcher, extension host and pty host it spawns along with it.
+  const child: ChildProcess = spawn(tools.node24Path, args, {
+    cwd: base,
+    env: serverEnv(tools.node24Path, base),
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    rmSync(base, { recursive: true, force: true });
+    throw new Error(`code-server could not be started with ${tools.node24Path}.`);
+  }
+  installExitHook();
+  liveServers.set(pid, base);
+
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    if (output.length > 2_000_000) output = output.slice(-1_000_000);
+    if (options.echoOutput) process.stdout.write(text.replace(/^(?=.)/gm, '[code-server] '));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolveExit) => child.once('exit', () => ((exited = true), resolveExit())));
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      killGroup(pid, 'SIGTERM');
+      await Promise.race([exitPromise, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    // The leader may be gone while its children (watcher, extension host) are not.
+    killGroup(pid, 'SIGKILL');
+    liveServers.delete(pid);
+    if (!options.keepTemp) rmSync(base, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  const url = `http://${authority}`;
+  const deadline = Date.now() + 30_000;
+  while ((await httpStatus(`${url}/healthz`, 1000)) !== 200) {
+    if (exited || Date.now() > deadline) {
+      await stop();
+      throw new Error(
+        `code-server did not answer /healthz on ${authority} ${exited ? 'and exited' : 'within 30 s'}; its output:\n${output}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    port,
+    authority,
+    pid,
+    userDataDir,
+    extensionsDir,
+    workspaceDir: options.workspaceDir,
+    output: () => output,
+    stop,
+  };
+}
