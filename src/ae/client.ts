@@ -13,6 +13,11 @@ import { DimseChannel } from '../dimse/channel';
 import { Uids, ImplicitVRLittleEndian, ExplicitVRLittleEndian } from '../dicom/uids';
 import { ServiceAssociation } from '../services/context';
 import { EchoResult, echoScu } from '../services/echo';
+import { Dataset } from '../dicom/dataset-model';
+import { FindOptions, FindSummary, findScu } from '../services/find-scu';
+import { RetrieveOptions, RetrieveProgress, RetrieveSummary, getScu, moveScu } from '../services/retrieve-scu';
+import { StoreBackend } from '../services/storage';
+import { StoreFile, StoreResult, storeDataset, storeFile } from '../services/store-scu';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 import { AeOptions, DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { UserIdentity, userIdentityItem } from './user-identity';
@@ -166,6 +171,26 @@ export class ClientAssociation implements ServiceAssociation {
 
   echo(): Promise<EchoResult> {
     return echoScu(this);
+  }
+
+  /** C-FIND (or Modality Worklist with model 'worklist'): pending identifiers as they arrive. */
+  find(identifier: Dataset, options: FindOptions): AsyncGenerator<Dataset, FindSummary> {
+    return findScu(this, identifier, options);
+  }
+
+  /** C-MOVE to a destination AE the peer knows; yields sub-operation progress. */
+  move(identifier: Dataset, destination: string, options: RetrieveOptions): AsyncGenerator<RetrieveProgress, RetrieveSummary> {
+    return moveScu(this, identifier, destination, options);
+  }
+
+  /** C-GET: instances come back over this association into `backend`. */
+  get(identifier: Dataset, backend: StoreBackend, options: RetrieveOptions): AsyncGenerator<RetrieveProgress, RetrieveSummary> {
+    return getScu(this, identifier, backend, options);
+  }
+
+  /** C-STORE of one file (on the contexts negotiated) or of a data set in memory. */
+  store(input: StoreFile | Dataset): Promise<StoreResult> {
+    return input instanceof Dataset ? storeDataset(this, input) : storeFile(this, input);
   }
 
   release(): Promise<void> {

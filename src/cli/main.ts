@@ -6,8 +6,10 @@ import { echoCommand } from './commands/echo';
 import { scpCommand, scpExtensions } from './commands/scp';
 import { storeCommand } from './commands/store';
 import { storageExtension } from './commands/scp-storage';
+import { findCommand, worklistCommand } from './commands/find';
+import { getCommand, moveCommand } from './commands/retrieve';
 
-const commands: Command[] = [echoCommand, storeCommand, scpCommand];
+const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, scpCommand];
 scpExtensions.push(storageExtension);
 
 function usage(): string {

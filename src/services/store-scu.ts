@@ -112,8 +112,9 @@ export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | '
 export type ContextChoice = { context: NegotiatedContext; convert: boolean } | { reason: string };
 
 /** The accepted context to send a file on, or why none fits. */
-export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string): ContextChoice {
-  const forClass = [...sa.association.contexts.values()].filter((c) => c.abstractSyntax === sopClassUid);
+export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string, requireRequestorScp = false): ContextChoice {
+  // C-GET sub-operations may only use contexts on which the requestor accepted the SCP role.
+  const forClass = [...sa.association.contexts.values()].filter((c) => c.abstractSyntax === sopClassUid && (!requireRequestorScp || c.requestorScp));
   const accepted = forClass.filter((c) => c.result === 0);
   const same = accepted.find((c) => c.transferSyntax === transferSyntaxUid);
   if (same) return { context: same, convert: false };
@@ -204,6 +205,8 @@ export interface StoreOptions {
   priority?: number;
   /** The data set already read (read-ahead); used when the file goes out unchanged. */
   prefetched?: Promise<Buffer>;
+  /** C-GET sub-operation: only contexts where the requestor is SCP. */
+  requireRequestorScp?: boolean;
 }
 
 /** Sends one C-STORE-RQ with this data set and waits for the C-STORE-RSP; returns its status and comment. */
@@ -236,7 +239,7 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
   const started = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
   const base = { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid };
-  const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid);
+  const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid, options.requireRequestorScp);
   if ('reason' in choice) {
     return { ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' };
   }

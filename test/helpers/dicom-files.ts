@@ -7,6 +7,10 @@ import { encodeDataset, parseDataset } from '../../src/dicom/dataset';
 import { buildFileMeta, readPart10Header } from '../../src/dicom/part10';
 import { datasetToJson } from '../../src/dicom/json';
 import { ExplicitVRLittleEndian } from '../../src/dicom/uids';
+import { scanFileHeader } from '../../src/dicom/header-scanner';
+import { Tags } from '../../src/dicom/tag';
+import { collectStoreInputs } from '../../src/ae/store-inputs';
+import { StoreFile } from '../../src/services/store-scu';
 
 export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 export const PYDICOM_CHARSETS = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';
@@ -91,4 +95,24 @@ export async function writeSyntheticInstance(file: string, pixelBytes: number, u
   out.end();
   await once(out, 'close');
   return { path: file, sopInstanceUid, studyInstanceUid, seriesInstanceUid };
+}
+
+/** The pydicom samples our store accepts as input (the truncated ones are refused when sent). */
+export async function sendableSamples(): Promise<StoreFile[]> {
+  const collected = await collectStoreInputs(pydicomFiles());
+  return collected.files.filter((f) => !/_truncated/.test(f.path));
+}
+
+/**
+ * Samples every peer can take: SOP Class/Instance, Study and Series Instance UIDs in the data set
+ * as UI (DCMTK-based peers read a UN-encoded SOP Instance UID wrongly, and archives need all four).
+ */
+export async function wellFormedSamples(): Promise<StoreFile[]> {
+  const out: StoreFile[] = [];
+  const wanted = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
+  for (const f of await sendableSamples()) {
+    const scan = await scanFileHeader(f.path, { wanted });
+    if (wanted.every((t) => scan.elements.get(t)?.vr === 'UI')) out.push(f);
+  }
+  return out;
 }

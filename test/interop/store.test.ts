@@ -8,11 +8,9 @@ import { ApplicationEntity } from '../../src/ae/client';
 import { collectStoreInputs } from '../../src/ae/store-inputs';
 import { storeFileList } from '../../src/ae/store';
 import { readPart10Header } from '../../src/dicom/part10';
-import { scanFileHeader } from '../../src/dicom/header-scanner';
-import { Tags } from '../../src/dicom/tag';
 import { isUncompressed } from '../../src/dicom/uids';
 import { dicomnet, run, start, startScp, startStorescp, freePort, Background } from '../helpers/processes';
-import { PYDICOM_FILES, datasetBytes, datasetJson, pydicomFiles, writeSyntheticInstance, testUid } from '../helpers/dicom-files';
+import { PYDICOM_FILES, datasetBytes, datasetJson, sendableSamples, wellFormedSamples, writeSyntheticInstance, testUid } from '../helpers/dicom-files';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 
 const DCMTK_ENV = { TCP_NODELAY: '1' };
@@ -24,26 +22,6 @@ function filesUnder(dir: string): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...filesUnder(p)); else out.push(p);
-  }
-  return out;
-}
-
-/** The pydicom samples our store accepts as input (the others are covered by the unusable-input test). */
-async function sendableSamples() {
-  const collected = await collectStoreInputs(pydicomFiles());
-  return collected.files.filter((f) => !/_truncated/.test(f.path));
-}
-
-/**
- * Samples every peer can take: SOP Class/Instance, Study and Series Instance UIDs in the data set
- * as UI (DCMTK-based peers read a UN-encoded SOP Instance UID wrongly, and archives need all four).
- */
-async function wellFormedSamples() {
-  const out: Awaited<ReturnType<typeof sendableSamples>> = [];
-  const wanted = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
-  for (const f of await sendableSamples()) {
-    const scan = await scanFileHeader(f.path, { wanted });
-    if (wanted.every((t) => scan.elements.get(t)?.vr === 'UI')) out.push(f);
   }
   return out;
 }

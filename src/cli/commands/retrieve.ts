@@ -1,0 +1,144 @@
+// dicomnet move / dicomnet get: C-MOVE to a destination AE, C-GET into a folder.
+import { getContexts, moveContexts, findContexts } from '../../ae/retrieve-contexts';
+import { ClientAssociation } from '../../ae/client';
+import { FileStore } from '../../archive/file-store';
+import { Tags } from '../../dicom/tag';
+import { formatStatus, statusClass } from '../../dimse/status';
+import { RetrieveProgress, RetrieveSummary } from '../../services/retrieve-scu';
+import { buildIdentifier } from '../../services/query-keys';
+import { Args, OptionSpec, UsageError, formatHelp } from '../args';
+import { EXIT_OK, EXIT_STATUS } from '../errors';
+import { NETWORK_OPTIONS, applicationEntity, associateBase } from '../network-options';
+import { ProgressBar } from '../progress';
+import { attachAssociationTrace, attachChannelTrace } from '../tracing';
+import { Command } from '../command';
+import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
+import { Dataset } from '../../dicom/dataset-model';
+
+/** Reports sub-operation progress on a terminal, and the final counts as one line. */
+async function follow(iterator: AsyncGenerator<RetrieveProgress, RetrieveSummary>, what: string): Promise<RetrieveSummary> {
+  let bar: ProgressBar | undefined;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      bar?.update(next.value.completed + next.value.failed + next.value.warning, 0, true);
+      bar?.clear();
+      return next.value;
+    }
+    const p = next.value;
+    const done = p.completed + p.failed + p.warning;
+    bar ??= new ProgressBar(done + (p.remaining ?? 0), 0, `${what} sub-operations`);
+    bar.update(done, 0);
+  }
+}
+
+function report(summary: RetrieveSummary, what: string, service: 'move' | 'get'): number {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  for (const uid of summary.failedSopInstanceUids) out(`failed: ${uid}`);
+  out(`${what}: ${summary.completed} completed, ${summary.failed} failed, ${summary.warning} warning${summary.cancelled ? ', cancelled' : ''}: ${formatStatus(summary.status, service)}${summary.comment ? ` (${summary.comment})` : ''}`);
+  return statusClass(summary.status) === 'success' ? EXIT_OK : EXIT_STATUS;
+}
+
+const moveOptions: OptionSpec[] = [
+  { name: 'dest', kind: 'string', valueName: 'AET', description: 'the AE title the peer sends the instances to (default: our own --aet)' },
+  ...QUERY_OPTIONS,
+  ...NETWORK_OPTIONS,
+];
+
+function retrieveIdentifier(args: Args): Dataset {
+  const model = queryModel(args);
+  if (args.strings('query').length === 0) throw new UsageError('say what to retrieve with --query, e.g. -k StudyInstanceUID=1.2.3');
+  return identifierFrom(args, model, queryLevel(args), false);
+}
+
+export const moveCommand: Command = {
+  name: 'move',
+  aliases: ['movescu'],
+  summary: 'Retrieve with C-MOVE: the peer sends the matches to a destination AE.',
+  options: moveOptions,
+  help: () => formatHelp('dicomnet move [HOST] [PORT] --dest AET --level STUDY -k StudyInstanceUID=UID [options]', moveCommand.summary, moveOptions),
+  async run(args) {
+    const ae = applicationEntity(args);
+    const model = queryModel(args);
+    const identifier = retrieveIdentifier(args);
+    const destination = args.string('dest') ?? ae.aeTitle;
+    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const client = await ae.associate({ ...associateBase(args), contexts: moveContexts(model) }, (a) => attachAssociationTrace(a, level));
+    attachChannelTrace(client.channel, level);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      const summary = await follow(client.move(identifier, destination, { model, signal: controller.signal }), `C-MOVE to ${destination}`);
+      return report(summary, `C-MOVE to ${destination}`, 'move');
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      await client.releaseOrAbort();
+    }
+  },
+};
+
+const getOptions: OptionSpec[] = [
+  { name: 'output', alias: 'o', kind: 'string', valueName: 'DIR', description: 'folder to write into as <study>/<series>/<instance>.dcm (default: current folder)' },
+  { name: 'sop-class', kind: 'string', repeatable: true, valueName: 'UID', description: 'storage SOP class to accept (default: learned with a C-FIND, else common ones)' },
+  ...QUERY_OPTIONS,
+  ...NETWORK_OPTIONS,
+];
+
+/** The SOP classes of the instances to retrieve, asked with an IMAGE-level C-FIND when the peer answers it. */
+async function sopClassesToExpect(client: ClientAssociation, args: Args, model: 'patient' | 'study'): Promise<string[]> {
+  const keys = [...args.strings('query').filter((k) => /^(PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID)=/.test(k)), 'SOPClassUID='];
+  const identifier = buildIdentifier(keys, { model, level: 'IMAGE', defaultKeys: false });
+  const classes = new Set<string>();
+  try {
+    for await (const match of client.find(identifier, { model })) {
+      const uid = match.string(Tags.SOPClassUID);
+      if (uid) classes.add(uid);
+    }
+  } catch {
+    return [];
+  }
+  return [...classes];
+}
+
+export const getCommand: Command = {
+  name: 'get',
+  aliases: ['getscu'],
+  summary: 'Retrieve with C-GET: the matches come back over the same association into a folder.',
+  options: getOptions,
+  help: () => formatHelp('dicomnet get [HOST] [PORT] --level STUDY -k StudyInstanceUID=UID [--output DIR] [options]', getCommand.summary, getOptions),
+  async run(args) {
+    const ae = applicationEntity(args);
+    const model = queryModel(args);
+    const identifier = retrieveIdentifier(args);
+    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const base = associateBase(args);
+    let sopClasses = args.strings('sop-class');
+    if (sopClasses.length === 0) {
+      const probe = await ae.associate({ ...base, contexts: findContexts(model) }).catch(() => undefined);
+      if (probe) {
+        sopClasses = await sopClassesToExpect(probe, args, model);
+        await probe.releaseOrAbort();
+      }
+    }
+    const { contexts, roles } = sopClasses.length ? getContexts(model, sopClasses) : getContexts(model);
+    const out = (s: string) => { process.stdout.write(`${s}\n`); };
+    const store = new FileStore({
+      root: args.string('output') ?? '.',
+      onStored: (i) => out(`wrote ${i.path}`),
+      onRefused: (i, o, detail) => out(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
+    });
+    const client = await ae.associate({ ...base, contexts, roles }, (a) => attachAssociationTrace(a, level));
+    attachChannelTrace(client.channel, level);
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      const summary = await follow(client.get(identifier, store, { model, signal: controller.signal }), 'C-GET');
+      return report(summary, 'C-GET', 'get');
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      await client.releaseOrAbort();
+    }
+  },
+};

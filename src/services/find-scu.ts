@@ -1,0 +1,79 @@
+// C-FIND SCU (PS3.4 C.4.1, K.4.1): pending identifiers as an async iterator; cancellation with C-CANCEL.
+import { Dataset } from '../dicom/dataset-model';
+import { encodeDataset, parseDataset } from '../dicom/dataset';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
+import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../dimse/command';
+import { formatStatus, statusClass } from '../dimse/status';
+import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
+import { FIND_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';
+
+export interface FindOptions {
+  model: QueryModelName;
+  signal?: AbortSignal;
+  priority?: number;
+}
+
+export interface FindSummary {
+  status: number;
+  matches: number;
+  cancelled: boolean;
+  /** The final status was a warning (answered with matches anyway). */
+  warning: boolean;
+}
+
+/** Sends C-CANCEL-RQ for an outstanding request (PS3.7 9.3.2.3). */
+export function sendCancel(sa: ServiceAssociation, contextId: number, messageId: number): Promise<void> {
+  return sa.channel.send(contextId, { commandField: CommandField.CCancelRq, messageIdBeingRespondedTo: messageId, commandDataSetType: NO_DATASET });
+}
+
+/**
+ * Runs one C-FIND. Yields each pending identifier as it arrives and returns the summary.
+ * Aborting the signal, or leaving the loop early, sends C-CANCEL and waits for the final response.
+ */
+export async function* findScu(sa: ServiceAssociation, identifier: Dataset, options: FindOptions): AsyncGenerator<Dataset, FindSummary> {
+  const sopClass = FIND_SOP_CLASSES[options.model];
+  const ctx = findAcceptedContext(sa.association, sopClass, [ExplicitVRLittleEndian, ImplicitVRLittleEndian]);
+  if (!ctx) throw new NoAcceptedContextError(`the peer did not accept the ${options.model === 'worklist' ? 'Modality Worklist' : `${options.model} root query`} model`);
+  const messageId = sa.channel.nextMessageId();
+  const responses = sa.channel.expectResponses(messageId);
+  await sa.channel.send(ctx.id, {
+    commandField: CommandField.CFindRq, messageId, affectedSopClassUid: sopClass,
+    priority: options.priority ?? Priority.Medium, commandDataSetType: DATASET_PRESENT,
+  }, encodeDataset(identifier, ctx.transferSyntax));
+  let cancelSent = false;
+  const cancel = () => {
+    if (cancelSent || !sa.association.isEstablished) return;
+    cancelSent = true;
+    void sendCancel(sa, ctx.id, messageId).catch(() => undefined);
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  let matches = 0;
+  let finished = false;
+  try {
+    if (options.signal?.aborted) cancel();
+    for await (const response of responses) {
+      const status = response.command.status ?? 0;
+      const kind = statusClass(status);
+      if (kind === 'pending') {
+        if (!response.dataset) continue;
+        matches++;
+        if (!cancelSent) yield parseDataset(response.dataset, ctx.transferSyntax);
+        continue;
+      }
+      finished = true;
+      if (kind === 'failure') {
+        throw new QueryFailedError(`the C-FIND failed: ${formatStatus(status, 'find')}${response.command.errorComment ? ` (${response.command.errorComment})` : ''}`,
+          status, response.command.errorComment);
+      }
+      return { status, matches, cancelled: kind === 'cancel', warning: kind === 'warning' };
+    }
+    throw new Error('the association ended without a final C-FIND response');
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+    if (!finished && sa.association.isEstablished) {
+      // The caller stopped early: cancel, and let the rest of the responses arrive and be dropped.
+      cancel();
+      try { for await (const _ of responses) { /* drain */ } } catch { /* the association may end meanwhile */ }
+    }
+  }
+}
