@@ -5,12 +5,15 @@ import { reportError } from './errors';
 import { echoCommand } from './commands/echo';
 import { scpCommand, scpExtensions } from './commands/scp';
 import { storeCommand } from './commands/store';
-import { storageExtension } from './commands/scp-storage';
+import { archiveExtension } from './commands/scp-archive';
 import { findCommand, worklistCommand } from './commands/find';
 import { getCommand, moveCommand } from './commands/retrieve';
+import { qidoCommand } from './commands/qido';
+import { stowCommand } from './commands/stow';
+import { wadoCommand } from './commands/wado';
 
-const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, scpCommand];
-scpExtensions.push(storageExtension);
+const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, qidoCommand, stowCommand, wadoCommand, scpCommand];
+scpExtensions.push(archiveExtension);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -67,7 +67,10 @@ abstract class RetrieveScp implements ScpService {
 
   protected respond(sa: ServiceAssociation, request: IncomingMessage, status: number, counts: Counts | undefined, failedUids: string[] = [], comment?: string): Promise<void> {
     let dataset: Buffer | undefined;
-    if (failedUids.length > 0 && statusClass(status) !== 'pending') {
+    // The Failed SOP Instance UID List goes with Warning and Cancel; DCMTK's SCUs read no data set
+    // after a Refused/Failure response (and release while it is still arriving).
+    const kind = statusClass(status);
+    if (failedUids.length > 0 && (kind === 'warning' || kind === 'cancel')) {
       const ds = new Dataset();
       ds.set('FailedSOPInstanceUIDList', 'UI', failedUids);
       dataset = encodeDataset(ds, sa.association.contexts.get(request.contextId)!.transferSyntax);

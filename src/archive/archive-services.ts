@@ -1,0 +1,87 @@
+// The services of a small PACS over a folder, ready to hand to a DicomServer: storage into the
+// folder (streamed, atomic), C-FIND / C-MOVE / C-GET over its index, Modality Worklist from a
+// folder of items. Used by `dicomnet scp --dir`, the extension's local SCP and the demo PACS.
+import { mkdir } from 'node:fs/promises';
+import { ApplicationEntity } from '../ae/client';
+import { DestinationAddress, MoveDestinations } from '../ae/move-destinations';
+import { Uids } from '../dicom/uids';
+import { FindScp, FindScpOptions } from '../services/find-scp';
+import { GetScp, MoveScp, RetrieveScpOptions } from '../services/retrieve-scp';
+import { ScpService } from '../services/scp-service';
+import { StorageScp } from '../services/store-scp';
+import { DuplicatePolicy, FileStore, StoredInstance } from './file-store';
+import { ArchiveIndex, OpenReport } from './index/archive-index';
+import { WorklistStore } from './worklist/worklist-store';
+
+export interface ArchiveServicesOptions {
+  /** The archive folder. */
+  dir: string;
+  /** Our AE title: the calling AE of C-MOVE sub-operations. */
+  aeTitle: string;
+  onDuplicate?: DuplicatePolicy;
+  fsync?: boolean;
+  promiscuous?: boolean;
+  /** C-MOVE destinations: AE title → address. */
+  destinations?: Iterable<[string, DestinationAddress]>;
+  /** A folder of worklist items (Part 10, .wl, DICOM JSON). */
+  worklistDir?: string;
+  caseInsensitivePersonNames?: boolean;
+  /** Notable events, one line each (stored/refused instances, queries, retrievals, index reports). */
+  log?: (line: string) => void;
+  onStored?: (instance: StoredInstance) => void;
+  find?: FindScpOptions['onFind'];
+  retrieve?: RetrieveScpOptions['onRetrieve'];
+  refused?: (sopInstanceUid: string, callingAeTitle: string, status: number, detail: string) => void;
+}
+
+const QR_FIND = [Uids.PatientRootFind, Uids.StudyRootFind, Uids.PatientStudyOnlyFind];
+const QR_MOVE = [Uids.PatientRootMove, Uids.StudyRootMove, Uids.PatientStudyOnlyMove];
+const QR_GET = [Uids.PatientRootGet, Uids.StudyRootGet, Uids.PatientStudyOnlyGet];
+
+export class ArchiveServices {
+  private constructor(
+    readonly index: ArchiveIndex,
+    readonly store: FileStore,
+    readonly destinations: MoveDestinations,
+    readonly worklist: WorklistStore | undefined,
+    readonly services: ScpService[],
+    readonly openReport: OpenReport | undefined,
+  ) {}
+
+  /** Opens (or builds) the index of the folder, then assembles the services. */
+  static async open(options: ArchiveServicesOptions): Promise<ArchiveServices> {
+    await mkdir(options.dir, { recursive: true });
+    const index = await ArchiveIndex.open({ root: options.dir, log: options.log });
+    const store = new FileStore({
+      root: options.dir,
+      onDuplicate: options.onDuplicate,
+      fsync: options.fsync,
+      onStored: (instance) => {
+        if (!instance.kept) index.add(instance);
+        options.onStored?.(instance);
+      },
+      onRefused: (incoming, outcome, detail) => options.refused?.(incoming.sopInstanceUid, incoming.callingAeTitle, outcome.status, detail),
+    });
+    const destinations = new MoveDestinations(new ApplicationEntity({ aeTitle: options.aeTitle }), options.destinations ?? []);
+    const queryOptions = { caseInsensitivePersonNames: options.caseInsensitivePersonNames };
+    const retrieve = (q: Parameters<ArchiveIndex['retrieve']>[0]) => index.retrieve(q);
+    const services: ScpService[] = [
+      new StorageScp(store, { promiscuous: options.promiscuous }),
+      new FindScp(QR_FIND, (q) => index.find(q), { ...queryOptions, onFind: options.find }),
+      new MoveScp(QR_MOVE, retrieve, (aet) => destinations.lookup(aet), { ...queryOptions, onRetrieve: options.retrieve }),
+      new GetScp(QR_GET, retrieve, { ...queryOptions, onRetrieve: options.retrieve }),
+    ];
+    let worklist: WorklistStore | undefined;
+    if (options.worklistDir) {
+      worklist = new WorklistStore({ dir: options.worklistDir, log: options.log });
+      const items = worklist;
+      services.push(new FindScp([Uids.ModalityWorklistFind], (q) => items.find(q), { ...queryOptions, onFind: options.find }, 'worklist'));
+    }
+    return new ArchiveServices(index, store, destinations, worklist, services, index.openReport);
+  }
+
+  /** Writes the index; call when the server stops. */
+  close(): Promise<void> {
+    return this.index.close();
+  }
+}

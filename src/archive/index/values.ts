@@ -1,0 +1,156 @@
+// Turning the raw header values of an instance into the values the index keeps: text decoded
+// to Unicode with the instance's Specific Character Set, padding removed, split into values;
+// binary numbers as numbers. Repeated values are shared through an Interner.
+
+import { Tag, Tags } from '../../dicom/tag';
+import { ScannedElement } from '../../dicom/header-scanner';
+import { decodeText, normalizeCharsetTerms } from '../../dicom/charset';
+import { decodeNumbers } from '../../dicom/dataset';
+import { KNOWN_VRS, isMultiValuedTextVr, isTextVr, usesSpecificCharacterSet } from '../../dicom/vr';
+import { trimValue } from '../../services/query/text-match';
+import { Column, INDEX_LEVELS, LEVEL_COLUMNS } from './columns';
+
+/**
+ * One kept value: a string or number for one value, an array for several. '' means present but
+ * empty; an absent attribute is `undefined` in the entity's value array.
+ */
+export type StoredValue = string | number | readonly string[] | readonly number[];
+
+export type StoredValues = (StoredValue | undefined)[];
+
+/** Specific Character Set terms ([] = default repertoire), one shared array per distinct value. */
+export type CharacterSet = readonly string[];
+
+/** Keeps one copy of each distinct string (and string list) it is given. */
+export class Interner {
+  private readonly strings = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
+  private readonly charsets = new Map<string, CharacterSet>();
+
+  string(s: string): string {
+    const hit = this.strings.get(s);
+    if (hit !== undefined) return hit;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  value(v: StoredValue): StoredValue {
+    if (typeof v === 'string') return this.string(v);
+    if (typeof v === 'number' || v.length === 0 || typeof v[0] !== 'string') return v;
+    const key = (v as readonly string[]).join('\\');
+    const hit = this.lists.get(key);
+    if (hit) return hit;
+    const list = Object.freeze((v as readonly string[]).map((s) => this.string(s)));
+    this.lists.set(key, list);
+    return list;
+  }
+
+  /** The shared array for terms joined by "\\" ('' = default repertoire). */
+  charsetText(text: string): CharacterSet {
+    return this.charsets.get(text) ?? this.charset(text === '' ? [] : text.split('\\'));
+  }
+
+  /** The shared array for these terms (already normalized). */
+  charset(terms: readonly string[]): CharacterSet {
+    const key = terms.join('\\');
+    const hit = this.charsets.get(key);
+    if (hit) return hit;
+    const frozen = Object.freeze([...terms]);
+    this.charsets.set(key, frozen);
+    return frozen;
+  }
+}
+
+/** The text of a value in the default repertoire (UIDs, codes), padding removed on both ends. */
+export function asciiText(el: ScannedElement | undefined): string | undefined {
+  const v = el?.value;
+  if (!v) return el && el.length === 0 ? '' : undefined;
+  let end = v.length;
+  while (end > 0 && (v[end - 1] === 0x20 || v[end - 1] === 0)) end--;
+  let start = 0;
+  while (start < end && v[start] === 0x20) start++;
+  return v.toString('latin1', start, end);
+}
+
+/** The Specific Character Set terms of a header, normalized ([] when absent or empty). */
+export function characterSetOf(elements: ReadonlyMap<Tag, ScannedElement>): string[] {
+  const text = asciiText(elements.get(Tags.SpecificCharacterSet));
+  return text ? normalizeCharsetTerms(text) : [];
+}
+
+function stripTrailingPadding(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 0x20 || s.charCodeAt(end - 1) === 0)) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/** An IS/DS text as a number when the number prints back as the same text (so nothing is lost). */
+function numericText(s: string): StoredValue {
+  const n = Number(s);
+  return s !== '' && Number.isFinite(n) && String(n) === s ? n : s;
+}
+
+/**
+ * One header element as a kept value, or undefined when it cannot be kept (a sequence, bulk
+ * data, a value too long to have been read).
+ */
+export function decodeValue(el: ScannedElement, dictionaryVr: string, charset: CharacterSet): StoredValue | undefined {
+  const vr = el.vr === 'UN' || !KNOWN_VRS.has(el.vr) ? dictionaryVr : el.vr;
+  if (el.value === undefined) return el.length === 0 && vr !== 'SQ' ? '' : undefined;
+  if (isTextVr(vr)) {
+    // Only SH, LO, ST, LT, UC, UT and PN use the character set; the rest read as decodeText would.
+    const raw = usesSpecificCharacterSet(vr) ? decodeText(el.value, charset, vr) : el.value.toString('latin1');
+    const whole = stripTrailingPadding(raw);
+    if (!isMultiValuedTextVr(vr)) return whole;
+    let parts = whole.split('\\').map((p) => trimValue(p, vr));
+    // Empty trailing component groups of a name say nothing ("Wang^XiaoDong=王^小東=").
+    if (vr === 'PN') parts = parts.map((p) => p.replace(/=+$/, ''));
+    if (vr === 'IS' || vr === 'DS') {
+      const values = parts.map(numericText);
+      if (values.length === 1) return values[0]!;
+      return values.every((x) => typeof x === 'number') ? values as number[] : parts;
+    }
+    return parts.length === 1 ? parts[0]! : parts;
+  }
+  if (vr === 'OB' || vr === 'UN' || vr === 'SQ') return undefined;
+  const numbers = decodeNumbers(vr, el.value);
+  if (numbers === undefined) return undefined;
+  if (numbers.length === 0) return '';
+  return numbers.length === 1 ? numbers[0]! : numbers;
+}
+
+/** Where each indexed tag goes: which level's values, at which position. */
+const SLOTS: ReadonlyMap<Tag, { level: number; position: number; column: Column }> = new Map(
+  INDEX_LEVELS.flatMap((level, l) => LEVEL_COLUMNS[level].columns.map((column, position): [Tag, { level: number; position: number; column: Column }] =>
+    [column.tag, { level: l, position, column }])),
+);
+
+/**
+ * The values of every level's columns found in a header, in INDEX_LEVELS order (patient, study,
+ * series, image); shared values interned. Each array ends at its last present value.
+ */
+export function decodeLevels(elements: ReadonlyMap<Tag, ScannedElement>, charset: CharacterSet, interner: Interner): StoredValues[] {
+  const found: { level: number; position: number; value: StoredValue }[] = [];
+  const sizes = [0, 0, 0, 0];
+  for (const [tag, el] of elements) {
+    const slot = SLOTS.get(tag);
+    if (!slot) continue;
+    const v = decodeValue(el, slot.column.vr, charset);
+    if (v === undefined) continue;
+    found.push({ level: slot.level, position: slot.position, value: slot.column.shared ? interner.value(v) : v });
+    if (slot.position >= sizes[slot.level]!) sizes[slot.level] = slot.position + 1;
+  }
+  // Sized up front: arrays grown by push() keep up to twice the room they need, per entity.
+  const out = sizes.map((n) => new Array<StoredValue | undefined>(n).fill(undefined));
+  for (const f of found) out[f.level]![f.position] = f.value;
+  return out;
+}
+
+/** Whether two value lists hold the same values where both are present. */
+export function sameValue(a: StoredValue | undefined, b: StoredValue | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
