@@ -2,8 +2,7 @@
 // temporary file with its file meta in front, its identifying UIDs are read from the received
 // bytes on the way, and only a complete, valid instance is renamed to its place in the archive.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { access, mkdir, rename } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHeaderScanner, ScannedElement } from '../dicom/header-scanner';
 import { buildFileMeta } from '../dicom/file-meta';
@@ -153,11 +152,13 @@ export class FileStore implements StoreBackend {
       }
       const finalPath = path.join(this.root, relativePath);
       const directory = path.dirname(finalPath);
+      // Metadata operations are synchronous: each is a single cheap system call, and awaiting the
+      // thread pool for them would add to every C-STORE's response time.
       if (!this.knownDirs.has(directory)) {
-        await mkdir(directory, { recursive: true });
+        mkdirSync(directory, { recursive: true });
         this.knownDirs.add(directory);
       }
-      const exists = await access(finalPath).then(() => true, () => false);
+      const exists = existsSync(finalPath);
       const policy = this.options.onDuplicate ?? 'overwrite';
       if (exists && policy === 'reject') throw new Failure(Status.DuplicateSopInstance, 'the instance is already stored', `instance ${sopInstanceUid} is already stored`);
       const stored: StoredInstance = {
@@ -170,13 +171,13 @@ export class FileStore implements StoreBackend {
         await writer.discard();
       } else {
         try {
-          await rename(writer.path, finalPath);
+          renameSync(writer.path, finalPath);
         } catch (error) {
           // The directory may have been removed by someone else: recreate it once.
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
           this.knownDirs.delete(directory);
-          await mkdir(directory, { recursive: true });
-          await rename(writer.path, finalPath);
+          mkdirSync(directory, { recursive: true });
+          renameSync(writer.path, finalPath);
         }
       }
       await this.options.onStored?.(stored);

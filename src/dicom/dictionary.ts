@@ -1,8 +1,8 @@
-// The standard data dictionary (PS3.6), read once from dcmjs's packed tables into Maps.
-// dcmjs exposes its dictionary through a Proxy (no enumerable keys), so entries are taken
-// from `nameMap`, which lists every standard tag including the repeating-group ones.
+// The standard data dictionary (PS3.6), parsed once from a compact table generated from dcmjs's
+// copy (scripts/make-dictionary.mjs) into Maps.
 
 import { Tag, formatTag, isPrivateTag, isPrivateCreator } from './tag';
+import { DICTIONARY_DATA } from './dictionary-data';
 
 export interface DictionaryEntry {
   tag: Tag;
@@ -20,8 +20,6 @@ export interface DictionaryEntry {
   repeatingGroup?: boolean;
 }
 
-interface DcmjsEntry { tag: string; vr: string; vm: string; name: string }
-
 let byTag: Map<Tag, DictionaryEntry> | undefined;
 let byKeyword: Map<string, DictionaryEntry> | undefined;
 
@@ -38,22 +36,19 @@ function isRepeatingGroup(group: number): boolean {
 }
 
 function load(): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const dcmjs = require('dcmjs') as { data: { DicomMetaDictionary: { nameMap: Record<string, DcmjsEntry> } } };
-  const nameMap = dcmjs.data.DicomMetaDictionary.nameMap;
   const tags = new Map<Tag, DictionaryEntry>();
   const keywords = new Map<string, DictionaryEntry>();
-  for (const key of Object.keys(nameMap)) {
-    const e = nameMap[key];
-    if (!e || typeof e.tag !== 'string' || e.tag.length !== 11) continue;
-    const group = parseInt(e.tag.slice(1, 5), 16);
-    const element = parseInt(e.tag.slice(6, 10), 16);
+  for (const line of DICTIONARY_DATA.split('\n')) {
+    const [hex, vr, vm, name] = line.split(' ');
+    if (!hex || !name) continue;
+    const group = parseInt(hex.slice(0, 4), 16);
+    const element = parseInt(hex.slice(4, 8), 16);
     if (!Number.isFinite(group) || !Number.isFinite(element)) continue;
     const t = ((group << 16) | element) >>> 0;
-    const retired = e.name.startsWith('RETIRED_');
-    const keyword = retired ? e.name.slice('RETIRED_'.length) : e.name;
+    const retired = name.startsWith('RETIRED_');
+    const keyword = retired ? name.slice('RETIRED_'.length) : name;
     const entry: DictionaryEntry = {
-      tag: t, keyword, name: keywordToName(keyword), vr: e.vr, vm: e.vm, retired,
+      tag: t, keyword, name: keywordToName(keyword), vr, vm, retired,
     };
     if (isRepeatingGroup(group)) {
       entry.repeatingGroup = true;
