@@ -57,13 +57,18 @@ export class ArchiveServices {
       onDuplicate: options.onDuplicate,
       fsync: options.fsync,
       onStored: (instance) => {
-        if (!instance.kept) index.add(instance);
+        // The file is in place whatever happens here: an index problem must not fail the C-STORE.
+        try {
+          if (!instance.kept) index.add(instance);
+        } catch (error) {
+          options.log?.(`${instance.relativePath} is stored but could not be indexed: ${(error as Error).message}`);
+        }
         options.onStored?.(instance);
       },
       onRefused: (incoming, outcome, detail) => options.refused?.(incoming.sopInstanceUid, incoming.callingAeTitle, outcome.status, detail),
     });
     const destinations = new MoveDestinations(new ApplicationEntity({ aeTitle: options.aeTitle }), options.destinations ?? []);
-    const queryOptions = { caseInsensitivePersonNames: options.caseInsensitivePersonNames };
+    const queryOptions = { caseInsensitivePersonNames: options.caseInsensitivePersonNames, isKeySupported: (tag: number) => index.supportsKey(tag) };
     const retrieve = (q: Parameters<ArchiveIndex['retrieve']>[0]) => index.retrieve(q);
     const services: ScpService[] = [
       new StorageScp(store, { promiscuous: options.promiscuous }),

@@ -17,13 +17,15 @@ export const QUERY_TRANSFER_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittle
 export interface FindScpOptions {
   caseInsensitivePersonNames?: boolean;
   relational?: boolean;
+  /** Keys the backend can match on; others are answered (empty) but not matched, with status FF01. */
+  isKeySupported?: (tag: number) => boolean;
   /** Called once per C-FIND with the number of matches sent and whether it was cancelled. */
   onFind?: (info: { peer: string; level: string; matches: number; cancelled: boolean; ms: number; status: number }) => void;
 }
 
 /** A parsed, validated and compiled identifier, or the failure response to send. */
 export function prepareQuery(request: IncomingMessage, transferSyntaxUid: string, operation: 'find' | 'move' | 'get',
-  options: { caseInsensitivePersonNames?: boolean; relational?: boolean } = {}): { query: CompiledQuery } | { error: QueryIdentifierError } {
+  options: { caseInsensitivePersonNames?: boolean; relational?: boolean; isKeySupported?: (tag: number) => boolean } = {}): { query: CompiledQuery } | { error: QueryIdentifierError } {
   const found = modelForSopClass(request.command.affectedSopClassUid ?? '');
   if (!found) return { error: new QueryIdentifierError('the SOP class is not a query model', Status.SopClassNotSupported) };
   if (!request.dataset) return { error: new QueryIdentifierError('the request has no identifier', Status.IdentifierDoesNotMatchSopClass) };
@@ -36,7 +38,12 @@ export function prepareQuery(request: IncomingMessage, transferSyntaxUid: string
   const validation = validateIdentifier(identifier, { model: found.model, operation, relational: options.relational });
   if (!validation.ok) return { error: validation.error };
   try {
-    return { query: compileQuery(identifier, { model: found.model, operation, level: validation.level, relational: options.relational, caseInsensitivePersonNames: options.caseInsensitivePersonNames }) };
+    return { query: compileQuery(identifier, {
+      model: found.model, operation, level: validation.level, relational: options.relational,
+      caseInsensitivePersonNames: options.caseInsensitivePersonNames,
+      // Worklist items are whole data sets: every key can be matched there.
+      isKeySupported: found.model.name === 'ModalityWorklist' ? undefined : options.isKeySupported,
+    }) };
   } catch (error) {
     if (error instanceof QueryIdentifierError) return { error };
     return { error: new QueryIdentifierError((error as Error).message, Status.UnableToProcess) };

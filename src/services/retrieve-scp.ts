@@ -32,6 +32,7 @@ export interface MoveDestination {
 
 export interface RetrieveScpOptions {
   caseInsensitivePersonNames?: boolean;
+  isKeySupported?: (tag: number) => boolean;
   onRetrieve?: (info: { peer: string; operation: 'move' | 'get'; destination?: string; completed: number; failed: number; warning: number; cancelled: boolean; status: number; ms: number }) => void;
 }
 

@@ -16,12 +16,13 @@ import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 const DCMTK_ENV = { TCP_NODELAY: '1' };
 const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `dicomnet-${name}-`));
 
+/** Files of an archive folder, without its working folders (.incoming, .index). */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(p)); else out.push(p);
+    if (entry.isDirectory()) { if (!entry.name.startsWith('.')) out.push(...filesUnder(p)); } else out.push(p);
   }
   return out;
 }

@@ -318,7 +318,7 @@ export class ArchiveIndex implements QueryBackend {
 
   private relativeTo(file: string): string {
     const rel = path.relative(this.root, path.resolve(file));
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
       throw new IndexInputError(`${file} is not inside the archive folder ${this.root}.`);
     }
     return rel;
@@ -594,7 +594,14 @@ export class ArchiveIndex implements QueryBackend {
     const started = performance.now();
     const conflictsBefore = this.conflicts;
     this.addedDuringReconcile = new Set();
-    const onDisk = await walkFolder(this.root);
+    let onDisk: Map<string, { size: number; mtimeMs: number }>;
+    try {
+      onDisk = await walkFolder(this.root);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new ArchiveIndexError(`The archive folder ${this.root} does not exist.`);
+      throw error;
+    }
     const walkMs = performance.now() - started;
     const handled = new Set<string>();
     const toRead: string[] = [];

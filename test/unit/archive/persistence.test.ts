@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writ
 import * as path from 'node:path';
 import { Tags } from '../../../src/dicom/tag';
 import { encodeDataset } from '../../../src/dicom/dataset';
+import { buildFileMeta } from '../../../src/dicom/part10';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { STUDY_ROOT } from '../../../src/services/query/model';
 import { FileStore } from '../../../src/archive/file-store';
@@ -135,6 +136,29 @@ describe('scanning and restarting', () => {
     await third.close();
   });
 
+  test('files without meta, and headers that go beyond the first read, are indexed', async (t) => {
+    const root = tempDir(t);
+    const bare = instanceFields({ StudyInstanceUID: '2.25.8401', SOPInstanceUID: '2.25.8401.1.1', PatientName: 'NO^META', PatientID: 'BARE' });
+    writeFileSync(path.join(root, 'bare.dcm'), encodeDataset(dataset(bare), '1.2.840.10008.1.2'));
+    // A 200 KB private value before Rows and Columns: the header scan has to read past it.
+    const big = instanceFields({ StudyInstanceUID: '2.25.8402', SOPInstanceUID: '2.25.8402.1.1', Rows: 300, Columns: 200 });
+    const ds = dataset(big);
+    ds.set(0x00190010, 'LO', 'BIG CREATOR');
+    ds.set(0x00191010, 'OB', Buffer.alloc(200_000, 7));
+    const bigPath = path.join(root, 'big.dcm');
+    writeFileSync(bigPath, Buffer.concat([
+      buildFileMeta({ sopClassUid: CT_IMAGE, sopInstanceUid: '2.25.8402.1.1', transferSyntaxUid: ExplicitVRLittleEndian }),
+      encodeDataset(ds, ExplicitVRLittleEndian),
+    ]));
+    const index = await open(root);
+    assert.deepEqual([index.openReport!.added, index.openReport!.ignored], [2, 0]);
+    const noMeta = index.get('2.25.8401.1.1')!;
+    assert.deepEqual([noMeta.datasetOffset, noMeta.transferSyntaxUid, noMeta.record.value(Tags.PatientName)], [0, '1.2.840.10008.1.2', 'NO^META']);
+    const large = index.get('2.25.8402.1.1')!;
+    assert.deepEqual([large.record.value(Tags.Rows), large.record.value(Tags.Columns), large.fileSize], [300, 200, statSync(bigPath).size]);
+    await index.close();
+  });
+
   test('the same instance in two files: the first found is indexed, the other is a duplicate until it is the only one', async (t) => {
     const root = tempDir(t);
     const f = instanceFields({ StudyInstanceUID: '2.25.8101', SOPInstanceUID: '2.25.8101.1.1' });
@@ -216,6 +240,11 @@ describe('saving changes', () => {
     assert.equal(r.removed, 2);
     assert.equal(index.stats().instances, 2);
     await index.close();
+  });
+
+  test('a missing archive folder is a clear error', async (t) => {
+    const root = path.join(tempDir(t), 'missing');
+    await assert.rejects(open(root), /^ArchiveIndexError: The archive folder .*missing does not exist\.$/);
   });
 
   test('persist: false never writes', async (t) => {
