@@ -472,7 +472,6 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (this.state === 'Sta1' || this.state === 'Sta13') return;
     this.closeError ??= new AssociationAbortedError(`association aborted: ${message}`, 2, reason);
     this.pendingAbort = { source: 2, reason };
-    if (this.state === 'Sta2') { this.fire('Evt19'); return; }
     this.fire('Evt19');
   }
 

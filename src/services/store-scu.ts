@@ -273,8 +273,11 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
   onResult: (result: StoreResult, index: number) => void, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
-  const canPrefetch = (f: StoreFile | undefined) => f !== undefined && f.fileSize - f.datasetOffset <= WHOLE_FILE_LIMIT
-    && !('reason' in chooseContext(sa, f.sopClassUid, f.transferSyntaxUid)) && !(chooseContext(sa, f.sopClassUid, f.transferSyntaxUid) as { convert: boolean }).convert;
+  const canPrefetch = (f: StoreFile | undefined): boolean => {
+    if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
+    const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid);
+    return 'context' in choice && !choice.convert;
+  };
   let next: Promise<Buffer> | undefined = canPrefetch(files[0]) ? readDataset(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
     if (options.signal?.aborted) break;
