@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { Association } from '../net/association';
 import { AbortReason, AssociationAbortedError, TimeoutError } from '../net/errors';
-import { PDataTf, Pdv } from '../net/pdu-types';
+
 import { Command, CommandField, CommandDecodeError, decodeCommand, encodeCommand, hasDataset, isResponse, commandName } from './command';
 import { PDV_OVERHEAD, fragment } from './fragmenter';
 import { DatasetSink, DatasetSource } from './sink';
@@ -38,6 +38,15 @@ export const DEFAULT_CHANNEL_OPTIONS: ChannelOptions = {
   maxBufferedDataset: 64 * 1024 * 1024,
   maxSendPdu: 1024 * 1024,
 };
+
+/** A piece of one PDV's data, as the association streams it. */
+interface Piece {
+  contextId: number;
+  isCommand: boolean;
+  isLast: boolean;
+  data: Buffer;
+  pdvDone: boolean;
+}
 
 interface Receiving {
   contextId: number;
@@ -140,13 +149,13 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   private messageIdCounter = 0;
   private sendChain: Promise<void> = Promise.resolve();
   private blocked = false;
-  private backlog: Pdv[] = [];
+  private backlog: Piece[] = [];
   private closed = false;
 
   constructor(readonly association: Association, options: Partial<ChannelOptions> = {}) {
     super();
     this.options = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
-    association.on('pdata', (pdu) => this.onPData(pdu));
+    association.on('pdv', (contextId, isCommand, isLast, data, pdvDone) => this.onPiece({ contextId, isCommand, isLast, data, pdvDone }));
     association.on('closed', (error) => this.onClosed(error));
   }
 
@@ -225,11 +234,9 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   // ---------------------------------------------------------------- receiving
 
-  private onPData(pdu: PDataTf): void {
-    for (const pdv of pdu.pdvs) {
-      if (this.blocked) this.backlog.push(pdv);
-      else this.onPdv(pdv);
-    }
+  private onPiece(piece: Piece): void {
+    if (this.blocked) this.backlog.push(piece);
+    else this.handlePiece(piece);
   }
 
   private protocolError(message: string): void {
@@ -238,40 +245,44 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     this.association.abortAsProvider(AbortReason.UnexpectedPduParameter, message);
   }
 
-  private onPdv(pdv: Pdv): void {
+  /** One piece of a PDV's data; the PDV's last-fragment flag counts once its last piece arrived. */
+  private handlePiece(piece: Piece): void {
     if (this.closed) return;
-    const context = this.association.contexts.get(pdv.contextId);
+    const context = this.association.contexts.get(piece.contextId);
     if (!context || context.result !== 0) {
-      return this.protocolError(`a PDV uses presentation context ${pdv.contextId}, which was not accepted`);
+      return this.protocolError(`a PDV uses presentation context ${piece.contextId}, which was not accepted`);
     }
     let rx = this.receiving;
-    if (rx && rx.contextId !== pdv.contextId) {
-      return this.protocolError(`a message switched from presentation context ${rx.contextId} to ${pdv.contextId} midway`);
+    if (rx && rx.contextId !== piece.contextId) {
+      return this.protocolError(`a message switched from presentation context ${rx.contextId} to ${piece.contextId} midway`);
     }
-    if (pdv.isCommand) {
+    const messageEnds = piece.pdvDone && piece.isLast;
+    if (piece.isCommand) {
       if (rx?.command) return this.protocolError('a command fragment arrived while a data set was expected');
       if (!rx) {
-        rx = { contextId: pdv.contextId, commandChunks: [], commandLength: 0, datasetChunks: [], datasetLength: 0 };
+        rx = { contextId: piece.contextId, commandChunks: [], commandLength: 0, datasetChunks: [], datasetLength: 0 };
         this.receiving = rx;
       }
-      rx.commandChunks.push(pdv.data);
-      rx.commandLength += pdv.data.length;
+      rx.commandChunks.push(piece.data);
+      rx.commandLength += piece.data.length;
       if (rx.commandLength > 65536) return this.protocolError('a command set is larger than 64 KiB');
-      if (pdv.isLast) this.onCommandComplete(rx);
+      if (messageEnds) this.onCommandComplete(rx);
       return;
     }
     if (!rx?.command) return this.protocolError('a data set fragment arrived without a command before it');
     if (rx.sink) {
-      const pending = rx.sink.write(pdv.data);
-      if (pending) this.block(pending);
+      if (piece.data.length > 0) {
+        const pending = rx.sink.write(piece.data);
+        if (pending) this.block(pending);
+      }
     } else {
-      rx.datasetLength += pdv.data.length;
+      rx.datasetLength += piece.data.length;
       if (rx.datasetLength > this.options.maxBufferedDataset) {
         return this.protocolError(`a data set exceeds the ${this.options.maxBufferedDataset} bytes this side buffers`);
       }
-      rx.datasetChunks.push(pdv.data);
+      rx.datasetChunks.push(piece.data);
     }
-    if (pdv.isLast) this.onDatasetComplete(rx);
+    if (messageEnds) this.onDatasetComplete(rx);
   }
 
   private onCommandComplete(rx: Receiving): void {
@@ -317,7 +328,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   private unblock(): void {
     this.blocked = false;
-    while (!this.blocked && this.backlog.length > 0) this.onPdv(this.backlog.shift()!);
+    while (!this.blocked && this.backlog.length > 0) this.handlePiece(this.backlog.shift()!);
     if (!this.blocked) this.association.resumeReading();
   }
 

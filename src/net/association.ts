@@ -8,7 +8,7 @@ import { decodePdu } from './pdu-decode';
 import { encodePDataParts, encodePdu } from './pdu-encode';
 import { PduReader } from './pdu-reader';
 import {
-  AAbort, AAssociateAc, AAssociateRj, AAssociateRq, PDataTf, Pdu, Pdv,
+  AAbort, AAssociateAc, AAssociateRj, AAssociateRq, Pdu, Pdv,
   PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, PDU_P_DATA_TF, PDU_RELEASE_RP, PDU_RELEASE_RQ,
 } from './pdu-types';
 import { NegotiatedContext, contextsFromAc } from './negotiated';
@@ -40,8 +40,11 @@ export interface AssociationEvents {
   state: [from: State, to: State, event: Event, action: Action];
   /** A-ASSOCIATE indication (acceptor): answer with accept() or reject(). */
   associateRequested: [rq: AAssociateRq];
-  /** P-DATA indication. */
-  pdata: [pdu: PDataTf];
+  /**
+   * P-DATA indication, streamed: a piece of one PDV's data (a view of the received bytes).
+   * `isLast` is the PDV's last-fragment flag; it applies once `pdvDone` is true.
+   */
+  pdv: [contextId: number, isCommand: boolean, isLast: boolean, data: Buffer, pdvDone: boolean];
   /** A-RELEASE indication: the peer asked to release; answer with respondRelease() once done. */
   releaseRequested: [];
   /** The association is over (Sta1). error is undefined after a normal release. */
@@ -90,7 +93,11 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.role = role;
     this.ourMaxPdu = options.maxPduLength;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    this.reader = new PduReader({ maxPDataLength: this.ourMaxPdu }, (raw) => this.onRawPdu(raw), (e) => this.onBadPdu(e));
+    this.reader = new PduReader({ maxPDataLength: this.ourMaxPdu }, (raw) => this.onRawPdu(raw), (e) => this.onBadPdu(e), {
+      start: (length) => this.onPDataStart(length),
+      piece: (contextId, header, data, pdvDone) => this.onPDataPiece(contextId, header, data, pdvDone),
+      end: () => this.onPDataEnd(),
+    });
     this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -261,11 +268,10 @@ export class Association extends EventEmitter<AssociationEvents> {
       case 'DT-1':
         this.sendPDataNow(payload.pdvs);
         return 'Sta6';
-      case 'DT-2': {
-        const pdu = this.lastPdu as PDataTf;
-        this.after(() => this.emit('pdata', pdu));
+      case 'DT-2':
+        // The PDVs follow as they stream in (onPDataPiece).
+        this.pdataAccepted = true;
         return 'Sta6';
-      }
       case 'AR-1':
         this.send({ type: PDU_RELEASE_RQ });
         this.startAcseTimer('no A-RELEASE response from the peer');
@@ -285,11 +291,9 @@ export class Association extends EventEmitter<AssociationEvents> {
       case 'AR-5':
         this.stopArtim();
         return 'Sta1';
-      case 'AR-6': {
-        const pdu = this.lastPdu as PDataTf;
-        this.after(() => this.emit('pdata', pdu));
+      case 'AR-6':
+        this.pdataAccepted = true;
         return 'Sta7';
-      }
       case 'AR-7':
         this.sendPDataNow(payload.pdvs);
         return 'Sta8';
@@ -461,6 +465,43 @@ export class Association extends EventEmitter<AssociationEvents> {
     }
   }
 
+  /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
+  private pdataAccepted = false;
+  /** PDVs of the P-DATA-TF being received, kept only for tracing. */
+  private tracedPdvs: { contextId: number; header: number; pieces: Buffer[] }[] | undefined;
+  private pdataLength = 0;
+  private tracedPdvOpen = false;
+
+  private onPDataStart(length: number): void {
+    this.touchIdle();
+    this.pdataAccepted = false;
+    this.pdataLength = length;
+    this.tracedPdvs = this.listenerCount('pdu') > 0 ? [] : undefined;
+    this.tracedPdvOpen = false;
+    this.fire('Evt10');
+  }
+
+  private onPDataPiece(contextId: number, header: number, data: Buffer, pdvDone: boolean): void {
+    if (this.tracedPdvs) {
+      if (!this.tracedPdvOpen) {
+        this.tracedPdvs.push({ contextId, header, pieces: [] });
+        this.tracedPdvOpen = true;
+      }
+      this.tracedPdvs[this.tracedPdvs.length - 1].pieces.push(data);
+      if (pdvDone) this.tracedPdvOpen = false;
+    }
+    if (this.pdataAccepted) this.emit('pdv', contextId, (header & 1) !== 0, (header & 2) !== 0, data, pdvDone);
+  }
+
+  private onPDataEnd(): void {
+    const traced = this.tracedPdvs;
+    this.tracedPdvs = undefined;
+    if (traced && this.listenerCount('pdu') > 0) {
+      const pdvs: Pdv[] = traced.map((p) => ({ contextId: p.contextId, isCommand: (p.header & 1) !== 0, isLast: (p.header & 2) !== 0, data: Buffer.concat(p.pieces) }));
+      this.emit('pdu', 'received', { type: PDU_P_DATA_TF, pdvs }, this.pdataLength);
+    }
+  }
+
   private onBadPdu(error: PduDecodeError): void {
     this.pendingAbort = { source: 2, reason: error.abortReason };
     this.closeError ??= new AssociationAbortedError(`association aborted: received an invalid PDU (${error.message})`, 2, error.abortReason);
@@ -537,6 +578,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.pdataAccepted = false;
+    this.reader.stop();
     this.stopArtim();
     this.stopAcseTimer();
     this.stopIdle();

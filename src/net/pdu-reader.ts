@@ -1,5 +1,7 @@
-// Splits a TCP byte stream into complete PDUs. The declared PDU length is checked against the
-// limit for its type before any buffer for it exists; bytes are only held as they arrive.
+// Splits a TCP byte stream into PDUs. The declared PDU length is checked against the limit for
+// its type before any buffer for it exists; bytes are only held as they arrive. With a
+// P-DATA handler, P-DATA-TF PDUs are not assembled at all: each PDV's data is handed on as views
+// of the received chunks (no copy), piece by piece.
 import { AbortReason, PduDecodeError } from './errors';
 import { isKnownPduType } from './pdu-decode';
 import { PDU_P_DATA_TF } from './pdu-types';
@@ -14,14 +16,36 @@ export interface PduReaderOptions {
   maxPDataLength: number;
 }
 
+/** Receives P-DATA-TF PDUs as they stream in. */
+export interface PDataHandler {
+  /** A P-DATA-TF of this length (from its header) begins. */
+  start(length: number): void;
+  /**
+   * A piece of a PDV's data (a view of the received bytes). `pdvDone` marks the PDV's last
+   * piece; a PDV with no data gives one empty piece.
+   */
+  piece(contextId: number, controlHeader: number, data: Buffer, pdvDone: boolean): void;
+  /** The P-DATA-TF ended (its last PDV is done). */
+  end(): void;
+}
+
+type Phase = 'pdu-header' | 'pdu-body' | 'pdv-header' | 'pdv-data';
+
 export class PduReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failed = false;
+  private phase: Phase = 'pdu-header';
+  /** Bytes of the current P-DATA-TF not yet consumed (streaming mode). */
+  private pduRemaining = 0;
+  private pdvRemaining = 0;
+  private pdvContext = 0;
+  private pdvHeader = 0;
+  private pduLength = 0;
   maxPDataLength: number;
 
   constructor(options: PduReaderOptions, private readonly onPdu: (raw: Buffer) => void,
-    private readonly onError: (error: PduDecodeError) => void) {
+    private readonly onError: (error: PduDecodeError) => void, private readonly pdata?: PDataHandler) {
     this.maxPDataLength = options.maxPDataLength;
   }
 
@@ -30,33 +54,97 @@ export class PduReader {
     return this.maxPDataLength > 0 ? Math.min(this.maxPDataLength, HARD_PDU_CAP) : HARD_PDU_CAP;
   }
 
-  /** Feeds received bytes; calls onPdu for each complete PDU (raw bytes, header included). */
+  /** Stops reading for good (after an abort): later bytes are dropped. */
+  stop(): void {
+    this.failed = true;
+    this.chunks = [];
+    this.buffered = 0;
+  }
+
+  /** Feeds received bytes. */
   push(chunk: Buffer): void {
     if (this.failed) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    while (this.buffered >= 6) {
-      const head = this.peekHeader();
-      const type = head[0];
-      const length = head.readUInt32BE(2);
-      if (!isKnownPduType(type)) {
-        return this.fail(new PduDecodeError(`received an unknown PDU type 0x${type.toString(16).padStart(2, '0')}`, AbortReason.UnrecognizedPdu));
+    while (!this.failed) {
+      if (this.phase === 'pdu-header') {
+        if (this.buffered < 6) return;
+        const head = this.peekHeader();
+        const type = head[0];
+        const length = head.readUInt32BE(2);
+        if (!isKnownPduType(type)) {
+          return this.fail(new PduDecodeError(`received an unknown PDU type 0x${type.toString(16).padStart(2, '0')}`, AbortReason.UnrecognizedPdu));
+        }
+        const limit = this.limitFor(type);
+        if (length > limit) {
+          return this.fail(new PduDecodeError(`received a PDU of ${length} bytes, more than the ${limit} allowed`, AbortReason.InvalidPduParameterValue));
+        }
+        if (type === PDU_P_DATA_TF && this.pdata) {
+          if (length < 6) return this.fail(new PduDecodeError(`a P-DATA-TF of ${length} bytes cannot hold a PDV`, AbortReason.InvalidPduParameterValue));
+          this.take(6);
+          this.pduRemaining = length;
+          this.pduLength = length;
+          this.phase = 'pdv-header';
+          this.pdata.start(length);
+          continue;
+        }
+        this.pduLength = length;
+        this.phase = 'pdu-body';
       }
-      const limit = this.limitFor(type);
-      if (length > limit) {
-        return this.fail(new PduDecodeError(`received a PDU of ${length} bytes, more than the ${limit} allowed`, AbortReason.InvalidPduParameterValue));
+      if (this.phase === 'pdu-body') {
+        const total = this.pduLength + 6;
+        if (this.buffered < total) return;
+        this.phase = 'pdu-header';
+        this.onPdu(this.take(total));
+        continue;
       }
-      const total = length + 6;
-      if (this.buffered < total) return;
-      this.onPdu(this.take(total));
-      if (this.failed) return;
+      if (this.phase === 'pdv-header') {
+        if (this.buffered < 6) return;
+        const head = this.take(6);
+        const length = head.readUInt32BE(0);
+        if (length < 2) return this.fail(new PduDecodeError(`a PDV item length of ${length} is too short (at least 2)`, AbortReason.InvalidPduParameterValue));
+        if (length + 4 > this.pduRemaining) {
+          return this.fail(new PduDecodeError(`a PDV item claims ${length} bytes but only ${this.pduRemaining - 4} remain in its PDU`, AbortReason.InvalidPduParameterValue));
+        }
+        this.pduRemaining -= length + 4;
+        this.pdvContext = head[4];
+        this.pdvHeader = head[5];
+        this.pdvRemaining = length - 2;
+        this.phase = 'pdv-data';
+        if (this.pdvRemaining === 0) {
+          this.pdata!.piece(this.pdvContext, this.pdvHeader, Buffer.alloc(0), true);
+          this.pdvFinished();
+        }
+        continue;
+      }
+      // pdv-data: hand on what is there, without copying.
+      if (this.buffered === 0) return;
+      const first = this.chunks[0];
+      const n = Math.min(first.length, this.pdvRemaining);
+      const piece = n === first.length ? first : first.subarray(0, n);
+      if (n === first.length) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      this.pdvRemaining -= n;
+      const done = this.pdvRemaining === 0;
+      this.pdata!.piece(this.pdvContext, this.pdvHeader, piece, done);
+      if (done) this.pdvFinished();
+    }
+  }
+
+  private pdvFinished(): void {
+    if (this.failed) return;
+    if (this.pduRemaining === 0) {
+      this.phase = 'pdu-header';
+      this.pdata!.end();
+    } else if (this.pduRemaining < 6) {
+      this.fail(new PduDecodeError(`a P-DATA-TF ends with ${this.pduRemaining} stray bytes after its last PDV`, AbortReason.InvalidPduParameterValue));
+    } else {
+      this.phase = 'pdv-header';
     }
   }
 
   private fail(error: PduDecodeError): void {
-    this.failed = true;
-    this.chunks = [];
-    this.buffered = 0;
+    this.stop();
     this.onError(error);
   }
 

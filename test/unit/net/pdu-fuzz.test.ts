@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { decodePdu } from '../../../src/net/pdu-decode';
 import { PduReader, HARD_PDU_CAP } from '../../../src/net/pdu-reader';
 import { PduDecodeError } from '../../../src/net/errors';
+import { encodePdu } from '../../../src/net/pdu-encode';
 import { REPO_ROOT } from '../../helpers/processes';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'pdus', 'dcmtk');
@@ -64,6 +65,28 @@ describe('the streaming PDU reader', () => {
       for (const p of [...points, stream.length]) { reader.push(stream.subarray(last, p)); last = p; }
       assert.deepEqual(got, samples);
     }), { numRuns: 300 });
+  });
+
+  test('streams P-DATA PDVs as views of the chunks, whatever the cuts, and they add up to the same PDUs', () => {
+    const stream = Buffer.concat(samples);
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 60 }), (cuts) => {
+      const points = [...new Set(cuts)].sort((a, b) => a - b);
+      const rebuilt: Buffer[] = [];
+      let pdvs: { contextId: number; header: number; pieces: Buffer[] }[] = [];
+      let open = false;
+      const reader = new PduReader({ maxPDataLength: 0 }, (raw) => rebuilt.push(Buffer.from(raw)), (e) => assert.fail(e.message), {
+        start: () => { pdvs = []; open = false; },
+        piece: (contextId, header, data, done) => {
+          if (!open) { pdvs.push({ contextId, header, pieces: [] }); open = true; }
+          pdvs[pdvs.length - 1].pieces.push(Buffer.from(data));
+          if (done) open = false;
+        },
+        end: () => rebuilt.push(encodePdu({ type: 4, pdvs: pdvs.map((p) => ({ contextId: p.contextId, isCommand: (p.header & 1) !== 0, isLast: (p.header & 2) !== 0, data: Buffer.concat(p.pieces) })) })),
+      });
+      let last = 0;
+      for (const p of [...points, stream.length]) { reader.push(stream.subarray(last, p)); last = p; }
+      assert.deepEqual(rebuilt, samples);
+    }), { numRuns: 200 });
   });
 
   test('refuses a P-DATA-TF longer than our maximum before receiving its body', () => {
