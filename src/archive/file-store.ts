@@ -110,7 +110,7 @@ export class FileStore implements StoreBackend {
         return writer.write(fragment);
       },
       commit: () => this.commit(incoming, writer, scanner, scanning, failure, datasetOffset),
-      abort: () => { void writer.discard(); },
+      abort: () => writer.discard(),
     };
   }
 

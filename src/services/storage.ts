@@ -26,8 +26,8 @@ export interface StoreTransaction {
   write(fragment: Buffer): void | Promise<void>;
   /** The last fragment arrived: validate, put in place, and say what to answer. Never rejects. */
   commit(): Promise<StoreOutcome>;
-  /** The association ended first: remove everything written. */
-  abort(reason: Error): void;
+  /** The association (or request) ended first: remove everything written; resolves once it is gone. */
+  abort(reason: Error): void | Promise<void>;
 }
 
 export interface StoreBackend {

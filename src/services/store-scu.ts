@@ -1,6 +1,6 @@
 // Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
 // data set as it is on disk (bit-preserving) or converted between uncompressed syntaxes.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Dataset } from '../dicom/dataset-model';
 import { encodeDataset } from '../dicom/dataset';
@@ -212,6 +212,12 @@ export interface StoreOptions {
 /** Sends one C-STORE-RQ with this data set and waits for the C-STORE-RSP; returns its status and comment. */
 export async function sendCStore(sa: ServiceAssociation, contextId: number, sopClassUid: string, sopInstanceUid: string,
   dataset: DatasetSource, options: StoreOptions = {}): Promise<{ status: number; comment?: string }> {
+  return await (await startCStore(sa, contextId, sopClassUid, sopInstanceUid, dataset, options));
+}
+
+/** Sends one C-STORE-RQ; resolves once it is sent, with the promise of the C-STORE-RSP. */
+async function startCStore(sa: ServiceAssociation, contextId: number, sopClassUid: string, sopInstanceUid: string,
+  dataset: DatasetSource, options: StoreOptions): Promise<Promise<{ status: number; comment?: string }>> {
   const messageId = sa.channel.nextMessageId();
   const responses = sa.channel.expectResponses(messageId);
   await sa.channel.send(contextId, {
@@ -223,10 +229,12 @@ export async function sendCStore(sa: ServiceAssociation, contextId: number, sopC
     commandDataSetType: DATASET_PRESENT,
     ...(options.moveOriginatorAeTitle ? { moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId } : {}),
   }, dataset);
-  for await (const response of responses) {
-    return { status: response.command.status ?? 0, comment: response.command.errorComment };
-  }
-  throw new Error('the association ended without a C-STORE response');
+  return (async () => {
+    for await (const response of responses) {
+      return { status: response.command.status ?? 0, comment: response.command.errorComment };
+    }
+    throw new Error('the association ended without a C-STORE response');
+  })();
 }
 
 function outcomeOf(status: number): StoreResult['outcome'] {
@@ -236,13 +244,20 @@ function outcomeOf(status: number): StoreResult['outcome'] {
 
 /** Sends one file over an established association. */
 export async function storeFile(sa: ServiceAssociation, file: StoreFile, options: StoreOptions = {}): Promise<StoreResult> {
+  return (await beginStoreFile(sa, file, options))();
+}
+
+/**
+ * Sends one file; resolves once it is on its way, with a function that waits for the peer's
+ * answer (so the next file can be read meanwhile).
+ */
+async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: StoreOptions & { data?: Buffer | Error }): Promise<() => Promise<StoreResult>> {
   const started = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
   const base = { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid };
+  const done = (result: StoreResult) => async () => result;
   const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid, options.requireRequestorScp);
-  if ('reason' in choice) {
-    return { ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' };
-  }
+  if ('reason' in choice) return done({ ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' });
   const { context, convert } = choice;
   let bytes = 0;
   let source: DatasetSource;
@@ -250,20 +265,64 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
     const counted = async function* (chunks: AsyncIterable<Buffer>) { for await (const c of chunks) { bytes += c.length; yield c; } };
     source = counted(convertedChunks(file, context.transferSyntax));
   } else if (file.fileSize - file.datasetOffset <= WHOLE_FILE_LIMIT) {
-    const data = await (options.prefetched ?? readDataset(file));
+    let data: Buffer;
+    try {
+      const given = options.data ?? (options.prefetched ? await options.prefetched : await readDataset(file));
+      if (given instanceof Error) throw given;
+      data = given;
+    } catch (error) {
+      return done({ ...base, message: `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, bytes: 0, ms: ms(), outcome: 'unusable' });
+    }
     const damage = structuralProblem(data, file.transferSyntaxUid);
-    if (damage) return { ...base, message: damage, bytes: 0, ms: ms(), outcome: 'unusable' };
+    if (damage) return done({ ...base, message: damage, bytes: 0, ms: ms(), outcome: 'unusable' });
     source = evenDeflated(data, file.transferSyntaxUid);
     bytes = source.length;
   } else {
     const chunks = fileChunks(file);
     source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
   }
-  const { status, comment } = await sendCStore(sa, context.id, file.sopClassUid, file.sopInstanceUid, source, options);
-  return {
-    ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
-    sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status),
+  const answer = await startCStore(sa, context.id, file.sopClassUid, file.sopInstanceUid, source, options);
+  return async () => {
+    const { status, comment } = await answer;
+    return {
+      ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
+      sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status),
+    };
   };
+}
+
+/**
+ * Reads small data sets synchronously into two buffers used in turn: a batch allocates no memory
+ * per file, and a buffer is reused only after the peer answered the C-STORE that carried it.
+ */
+class AlternatingReader {
+  private readonly buffers: Buffer[] = [];
+  private turn = 0;
+
+  read(file: StoreFile): Buffer | Error {
+    const length = file.fileSize - file.datasetOffset;
+    let buffer = this.buffers[this.turn];
+    if (!buffer || buffer.length < length) {
+      buffer = Buffer.allocUnsafe(Math.max(length, 1024 * 1024));
+      this.buffers[this.turn] = buffer;
+    }
+    this.turn ^= 1;
+    let fd: number | undefined;
+    try {
+      fd = openSync(file.path, 'r');
+      let filled = 0;
+      while (filled < length) {
+        const n = readSync(fd, buffer, filled, length - filled, file.datasetOffset + filled);
+        if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+        filled += n;
+      }
+      return buffer.subarray(0, length);
+    } catch (error) {
+      return error as Error;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  }
 }
 
 /**
@@ -273,25 +332,26 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
   onResult: (result: StoreResult, index: number) => void, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
-  const canPrefetch = (f: StoreFile | undefined): boolean => {
+  const reader = new AlternatingReader();
+  const readable = (f: StoreFile | undefined): boolean => {
     if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
     const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid);
     return 'context' in choice && !choice.convert;
   };
-  let next: Promise<Buffer> | undefined = canPrefetch(files[0]) ? readDataset(files[0]) : undefined;
+  let data = readable(files[0]) ? reader.read(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
     if (options.signal?.aborted) break;
-    const prefetched = next;
-    next = canPrefetch(files[i + 1]) ? readDataset(files[i + 1]) : undefined;
-    // A read-ahead that fails is reported when its turn comes, not as an unhandled rejection.
-    next?.catch(() => undefined);
     let result: StoreResult;
     try {
-      result = await storeFile(sa, files[i], { ...options, prefetched });
+      const answer = await beginStoreFile(sa, files[i], { ...options, data });
+      // While the peer stores this one, read the next.
+      data = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      result = await answer();
     } catch (error) {
       if (!sa.association.isEstablished) throw error;
       result = { path: files[i].path, sopClassUid: files[i].sopClassUid, sopInstanceUid: files[i].sopInstanceUid,
         message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
+      data = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
     }
     results.push(result);
     onResult(result, i);

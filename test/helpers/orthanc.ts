@@ -50,7 +50,9 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
     UnknownSopClassAccepted: true,
     DicomModalities: options.modalities ?? {},
     Plugins: options.dicomWeb ? [DICOMWEB_PLUGIN] : [],
-    DicomWeb: options.dicomWeb ? { Enable: true, Root: '/dicom-web/', EnableWado: true, Servers: options.dicomWebServers ?? {} } : undefined,
+    // The plugin (1.7) wants each server as { Url } (a plain string is "Bad file format").
+    DicomWeb: options.dicomWeb ? { Enable: true, Root: '/dicom-web/', EnableWado: true,
+      Servers: Object.fromEntries(Object.entries(options.dicomWebServers ?? {}).map(([name, url]) => [name, { Url: url }])) } : undefined,
     ...options.extra,
   };
   const configPath = path.join(dir, 'orthanc.json');

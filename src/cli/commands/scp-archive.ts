@@ -9,6 +9,7 @@ import { formatStatus } from '../../dimse/status';
 import { UsageError } from '../args';
 import { formatBytes } from '../progress';
 import { ScpExtension } from './scp';
+import { DicomwebServer } from '../../dicomweb/server';
 
 export const archiveExtension: ScpExtension = {
   options: [
@@ -19,6 +20,10 @@ export const archiveExtension: ScpExtension = {
     { name: 'promiscuous', kind: 'flag', description: 'accept unknown SOP classes too (with --dir)' },
     { name: 'fsync', kind: 'flag', description: 'flush each instance to disk before acknowledging it' },
     { name: 'ignore-case', kind: 'flag', description: 'match person names case-insensitively' },
+    { name: 'http-port', kind: 'number', valueName: 'PORT', description: 'also serve the archive over DICOMweb (QIDO-RS, WADO-RS, STOW-RS) at http://HOST:PORT/dicomweb (with --dir; 0 = any free port)' },
+    { name: 'http-bind', kind: 'string', valueName: 'ADDRESS', description: 'address the DICOMweb server listens on (default 127.0.0.1)' },
+    { name: 'http-token', kind: 'string', valueName: 'TOKEN', description: 'require Authorization: Bearer TOKEN on DICOMweb requests' },
+    { name: 'http-max-body', kind: 'number', valueName: 'BYTES', description: 'largest STOW-RS request body (default 4 GiB)' },
   ],
   async setup(args, server) {
     const dir = args.string('dir');
@@ -32,11 +37,12 @@ export const archiveExtension: ScpExtension = {
       throw new UsageError(`--dest ${(error as Error).message}`);
     }
     if (!dir) {
-      for (const name of ['dest', 'on-duplicate', 'promiscuous', 'fsync']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
+      for (const name of ['dest', 'on-duplicate', 'promiscuous', 'fsync', 'http-port', 'http-bind', 'http-token', 'http-max-body']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
       if (!worklistDir) return { services: [] };
       const worklist = new WorklistStore({ dir: worklistDir, log: server.log });
       return { services: [new FindScp([Uids.ModalityWorklistFind], (q) => worklist.find(q), { caseInsensitivePersonNames: args.flag('ignore-case') }, 'worklist')] };
     }
+    const http = httpOptions(args);
     const archive = await ArchiveServices.open({
       dir,
       aeTitle: args.string('aet') ?? 'DICOMNET',
@@ -54,6 +60,39 @@ export const archiveExtension: ScpExtension = {
     });
     const stats = archive.index.stats();
     server.log(`archive ${dir}: ${stats.studies} studies, ${stats.instances} instances`);
-    return { services: archive.services, close: () => archive.close() };
+    const web = http && await startDicomweb(http, args, archive, server.log);
+    return { services: archive.services, close: async () => { await web?.close(); await archive.close(); } };
   },
 };
+
+interface HttpOptions {
+  port: number;
+  host: string;
+  token?: string;
+  maxBodyBytes?: number;
+}
+
+/** The --http-* options, checked before anything is opened; undefined without --http-port. */
+function httpOptions(args: Parameters<ScpExtension['setup']>[0]): HttpOptions | undefined {
+  const orphan = ['http-bind', 'http-token', 'http-max-body'].find((name) => args.has(name));
+  if (!args.has('http-port')) {
+    if (orphan) throw new UsageError(`--${orphan} needs --http-port`);
+    return undefined;
+  }
+  const maxBodyBytes = args.number('http-max-body');
+  if (maxBodyBytes !== undefined && !(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new UsageError('--http-max-body must be a positive whole number of bytes');
+  const token = args.string('http-token');
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token)) throw new UsageError('--http-token must be printable ASCII without spaces');
+  return { port: args.integer('http-port', 0, 65535)!, host: args.string('http-bind') ?? '127.0.0.1', token, maxBodyBytes };
+}
+
+/** The DICOMweb server of --http-port, on the same archive. */
+async function startDicomweb(http: HttpOptions, args: Parameters<ScpExtension['setup']>[0], archive: ArchiveServices, log: (line: string) => void): Promise<DicomwebServer> {
+  const web = new DicomwebServer({
+    archive, ...http, aeTitle: args.string('aet') ?? 'DICOMNET',
+    acceptUnknownSopClasses: args.flag('promiscuous'), caseInsensitivePersonNames: args.flag('ignore-case'), log,
+  });
+  await web.listen();
+  log(`DICOMweb server at ${web.url}${http.token !== undefined ? ' (bearer token required)' : ''}`);
+  return web;
+}

@@ -1,9 +1,9 @@
 // DicomwebClient's HTTP side against local servers: authentication and extra headers, error
 // sentences for 3xx/4xx/5xx, timeouts, refused connections, stale kept-alive connections, TLS
 // with a custom CA.
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { DicomwebClient, DicomwebError, isDicomwebNetworkFailure, serverMessageOf } from '../../../../src/dicomweb/client';
@@ -228,6 +228,7 @@ describe('connections', () => {
 describe('TLS with a custom CA', () => {
   let certs: TestCertificates;
   before(() => { certs = makeCertificates(); });
+  after(() => rmSync(certs.dir, { recursive: true, force: true }));
 
   test('trusts a server signed by the given CA and refuses it without', async () => {
     const server = await startServer((req, res) => json(res, 200, [{ '0020000D': { vr: 'UI', Value: [STUDY] } }]), {

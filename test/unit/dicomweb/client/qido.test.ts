@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dataset } from '../../../../src/dicom/dataset-model';
-import { DicomwebClient, DicomwebError } from '../../../../src/dicomweb/client';
+import { DicomwebClient, DicomwebError, formatQuery } from '../../../../src/dicomweb/client';
 import { startServer } from './test-server';
 
 const S = '1.2.840.1';
@@ -42,8 +42,12 @@ describe('QIDO-RS searches', () => {
         '/wado/rs/studies?PatientID=P 1+2&StudyInstanceUID=1.2.3,1.2.4',
         '/wado/rs/studies?ReferencedStudySequence.ReferencedSOPInstanceUID=1.2.3&PatientID=X',
       ]);
-      // A literal "+" travels as %2B, so it is not read back as a space.
-      assert.match(server.requests[6].url, /PatientID=P\+1%2B2/);
+      // "+", "&", "=" and spaces are escaped; ",", "^", "*", "-" and ":" travel as they are (some
+      // servers, Orthanc among them, do not percent-decode query values).
+      assert.equal(server.requests[6].url, '/wado/rs/studies?PatientID=P%201%2B2&StudyInstanceUID=1.2.3,1.2.4');
+      assert.equal(server.requests[0].url, '/wado/rs/studies?PatientName=DOE*&StudyDate=20240101-20240131&includefield=ModalitiesInStudy&includefield=PatientAge&includefield=StudyDescription&fuzzymatching=true&limit=10&offset=20');
+      assert.equal(formatQuery(new URLSearchParams([['PatientName', 'DOE^J*'], ['AccessionNumber', 'a&b=c#d%e f'], ['ReferringPhysicianName', 'Müller']])),
+        'PatientName=DOE^J*&AccessionNumber=a%26b%3Dc%23d%25e%20f&ReferringPhysicianName=M%C3%BCller');
     } finally {
       client.close();
       await server.close();

@@ -2,7 +2,7 @@
 // disk with flat memory, UIDs read from the bytes, bad parts refused, broken bodies cleaned up.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, openSync, readSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DicomwebClient, DicomwebError } from '../../../../src/dicomweb/client';

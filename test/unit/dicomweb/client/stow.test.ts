@@ -233,10 +233,14 @@ describe('STOW-RS store', () => {
     let n = 0;
     const server = await startServer(async (req, res) => {
       if (n++ === 0) {
-        // Answers at once, before reading the 8 MB body (then throws what comes away).
-        res.writeHead(413, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ message: 'Request entity too large for this tenant' }));
-        req.resume();
+        // Answers at once, before reading the 8 MB body, and keeps the connection open while the
+        // client still sends. (A server that closes at once can reset the connection before the
+        // client has read the answer: then the client can only report the reset.)
+        const body = JSON.stringify({ message: 'Request entity too large for this tenant' });
+        res.writeHead(413, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+        res.write(body);
+        try { for await (const _ of req) { /* throw away */ } } catch { /* the client stopped sending */ }
+        res.end();
         return;
       }
       await receive(req);

@@ -1,0 +1,128 @@
+// QIDO-RS (PS3.18 10.6): a search path and query string become a C-FIND identifier, matched over
+// the archive index by the same engine as C-FIND, and answered as a DICOM JSON array, with
+// limit/offset paging and the Warning headers PS3.18 asks for.
+
+import { Tag, Tags } from '../../dicom/tag';
+import { datasetToJson, DicomJsonObject } from '../../dicom/json';
+import { DERIVED_TAGS, LEVEL_COLUMNS, IndexLevel } from '../../archive/index/columns';
+import { STUDY_ROOT } from '../../services/query/model';
+import { CompiledQuery, compileQuery } from '../../services/query/matching';
+import { QueryIdentifierError } from '../../services/query/validation';
+import { buildResponseIdentifier } from '../../services/query/response';
+import { MatchedEntity } from '../../services/query-backend';
+import { keywordOf } from '../../dicom/dictionary';
+import { formatTag } from '../../dicom/tag';
+import { QidoParamError, QidoQuery, parseQidoRequest } from '../qido-params';
+import { HttpError } from './http-error';
+import { ServerContext, RequestContext } from './context';
+import { acceptEntries, negotiateJson } from './negotiation';
+import { writeJsonArray } from './respond';
+
+const LEVELS_AT_OR_ABOVE: Readonly<Record<string, readonly IndexLevel[]>> = {
+  STUDY: ['PATIENT', 'STUDY'],
+  SERIES: ['PATIENT', 'STUDY', 'SERIES'],
+  IMAGE: ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
+};
+
+/** includefield=all: every attribute the index holds at the searched level and above. */
+function addAllReturnKeys(q: QidoQuery): void {
+  for (const level of LEVELS_AT_OR_ABOVE[q.resource.level]!) {
+    const tags: Tag[] = [...LEVEL_COLUMNS[level].columns.map((c) => c.tag), ...DERIVED_TAGS[level]];
+    for (const t of tags) if (!q.identifier.has(t)) q.identifier.set(t, null);
+  }
+}
+
+function compile(q: QidoQuery, server: ServerContext): CompiledQuery {
+  try {
+    return compileQuery(q.identifier, {
+      model: STUDY_ROOT,
+      level: q.resource.level,
+      relational: true,
+      fuzzyPersonNames: q.fuzzyMatching,
+      multipleValueMatching: q.multipleValueMatching,
+      caseInsensitivePersonNames: server.settings.caseInsensitivePersonNames,
+      isKeySupported: (t) => server.archive.index.supportsKey(t),
+    });
+  } catch (error) {
+    if (error instanceof QueryIdentifierError) throw new HttpError(400, `The query cannot be run: ${error.message}`);
+    throw error;
+  }
+}
+
+function text(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.trim();
+  if (Array.isArray(v) && typeof v[0] === 'string') return v[0].trim();
+  return undefined;
+}
+
+/** Where a matched entity can be retrieved with WADO-RS. */
+function retrieveUrl(level: string, match: MatchedEntity, baseUrl: string): string | undefined {
+  const study = text(match.record.value(Tags.StudyInstanceUID));
+  if (!study) return undefined;
+  let url = `${baseUrl}/studies/${study}`;
+  if (level === 'STUDY') return url;
+  const series = text(match.record.value(Tags.SeriesInstanceUID));
+  if (!series) return undefined;
+  url += `/series/${series}`;
+  if (level === 'SERIES') return url;
+  const sop = text(match.record.value(Tags.SOPInstanceUID));
+  return sop ? `${url}/instances/${sop}` : undefined;
+}
+
+function answerJson(query: CompiledQuery, match: MatchedEntity, level: string, baseUrl: string): DicomJsonObject {
+  const ds = buildResponseIdentifier(query, match.record, { characterSet: match.characterSet });
+  ds.delete(Tags.QueryRetrieveLevel);
+  const json = datasetToJson(ds);
+  // JSON text is Unicode whatever the instance was stored in.
+  delete json['00080005'];
+  const url = retrieveUrl(level, match, baseUrl);
+  if (url) json['00081190'] = { vr: 'UR', Value: [url] };
+  return json;
+}
+
+function warning(message: string): string {
+  return `299 dicomnet "${message.replace(/["\\]/g, "'")}"`;
+}
+
+export async function handleSearch(server: ServerContext, rc: RequestContext, path: string): Promise<void> {
+  let q: QidoQuery;
+  try {
+    q = parseQidoRequest(path, rc.url.searchParams);
+  } catch (error) {
+    if (error instanceof QidoParamError) throw new HttpError(error.status, error.message);
+    throw error;
+  }
+  const contentType = negotiateJson(acceptEntries(rc.req.headers.accept, q.accept));
+  if (q.includeAll) addAllReturnKeys(q);
+  const query = compile(q, server);
+  const level = q.resource.level;
+
+  const max = server.settings.maxSearchResults;
+  const limit = Math.min(q.limit ?? max, max);
+  const matches: MatchedEntity[] = [];
+  let skipped = 0;
+  let more = false;
+  for (const m of server.archive.index.find(query)) {
+    if (skipped < q.offset) { skipped++; continue; }
+    if (matches.length >= limit) { more = true; break; }
+    matches.push(m);
+  }
+
+  const warnings: string[] = [];
+  if (query.unsupportedKeys.length > 0) {
+    const names = query.unsupportedKeys.map((t) => keywordOf(t) ?? formatTag(t)).join(', ');
+    warnings.push(warning(`The archive cannot match on ${names}; those keys matched everything.`));
+  }
+  if (q.emptyValueMatching) warnings.push(warning('The emptyvaluematching parameter is not supported; empty values were treated as return keys.'));
+  if (more) warnings.push(warning(`There are more results than the ${limit} returned; ask again with offset=${q.offset + limit}.`));
+  if (q.limit !== undefined && q.limit > max) warnings.push(warning(`The limit was lowered to ${max}, the most this server returns at once.`));
+
+  rc.res.writeHead(200, {
+    'Content-Type': `${contentType}; charset=utf-8`,
+    ...(warnings.length ? { Warning: warnings.join(', ') } : {}),
+  });
+  const n = await writeJsonArray(rc.res, (function* () {
+    for (const m of matches) yield answerJson(query, m, level, rc.baseUrl);
+  })());
+  rc.note = `${n} match${n === 1 ? '' : 'es'}${more ? ' (more)' : ''}`;
+}
