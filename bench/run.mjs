@@ -1,0 +1,38 @@
+// `npm run bench`: bundles the dicomnet CLI (from src/, so the benchmark measures the current
+// source without touching dist/) and the benchmark itself into bench/data/build, then runs it.
+// All arguments go to the benchmark: npm run bench -- --quick --scenario 1,5 --reps 3
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repo = dirname(benchDir);
+const buildDir = join(benchDir, 'data', 'build');
+mkdirSync(buildDir, { recursive: true });
+
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: repo };
+const args = process.argv.slice(2);
+const env = { ...process.env };
+
+if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
+  const cli = join(buildDir, 'dicomnet.js');
+  try {
+    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
+    env.DICOMNET_BENCH_CLI = cli;
+  } catch (error) {
+    const dist = join(repo, 'dist', 'cli.js');
+    if (!existsSync(dist)) {
+      console.error(`bench: the dicomnet CLI does not build (${error.message.split('\n')[0]}) and there is no dist/cli.js`);
+      process.exit(1);
+    }
+    console.error(`bench: the dicomnet CLI does not build from src (${error.message.split('\n')[0]}); measuring ${relative(process.cwd(), dist)} instead`);
+    env.DICOMNET_BENCH_CLI = dist;
+  }
+}
+
+const bench = join(buildDir, 'bench.js');
+await esbuild.build({ ...common, entryPoints: [join(benchDir, 'src', 'main.ts')], outfile: bench, sourcemap: 'inline' });
+const r = spawnSync(process.execPath, ['--enable-source-maps', bench, ...args], { stdio: 'inherit', env });
+process.exit(r.status ?? 1);
