@@ -1,7 +1,7 @@
 // The project's test command: builds, compiles the tests, then runs each suite.
 // Usage: node scripts/test.mjs [unit|interop|vscode ...]   (no argument = all suites)
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 const all = ['unit', 'interop', 'vscode'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
@@ -12,6 +12,8 @@ function run(cmd, args, opts = {}) {
 }
 
 if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
+// A fresh out/: compiled tests of deleted sources must not run.
+rmSync('out', { recursive: true, force: true });
 if (run('npx', ['tsc', '-p', '.']) !== 0) process.exit(1);
 
 let failed = false;

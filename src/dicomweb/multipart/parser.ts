@@ -59,15 +59,21 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Checks a boundary taken from a Content-Type header: 1 to 70 printable ASCII characters, not
- * ending in a space (RFC 2046 5.1.1, read leniently: any printable character is accepted).
+ * Longest boundary accepted when reading. RFC 2046 allows 70 characters (and our writer keeps to
+ * that), but readers must be lenient: Orthanc's DICOMweb plugin sends 73.
+ */
+export const MAX_READ_BOUNDARY = 200;
+
+/**
+ * Checks a boundary taken from a Content-Type header: 1 to MAX_READ_BOUNDARY printable ASCII
+ * characters, not ending in a space (RFC 2046 5.1.1, read leniently).
  */
 export function checkBoundary(boundary: string): void {
   if (typeof boundary !== 'string' || boundary.length === 0) {
     throw new MultipartError('The multipart Content-Type has no boundary parameter.', 'bad-boundary');
   }
-  if (boundary.length > 70) {
-    throw new MultipartError(`The multipart boundary is ${boundary.length} characters long; at most 70 are allowed.`, 'bad-boundary');
+  if (boundary.length > MAX_READ_BOUNDARY) {
+    throw new MultipartError(`The multipart boundary is ${boundary.length} characters long; at most ${MAX_READ_BOUNDARY} are accepted.`, 'bad-boundary');
   }
   if (!/^[\x20-\x7e]*[\x21-\x7e]$/.test(boundary)) {
     throw new MultipartError('The multipart boundary holds a character other than printable ASCII or ends in a space.', 'bad-boundary');

@@ -21,7 +21,6 @@ import { HttpError } from './http-error';
 import { RequestContext, ServerContext } from './context';
 import { sendJson } from './respond';
 import { targetPath } from './routes';
-import { lenientBoundary } from './long-boundary';
 
 /** The calling AE title written into the file meta of instances stored over STOW-RS. */
 export const STOW_SOURCE_AE = 'STOW-RS';
@@ -207,8 +206,8 @@ export async function handleStore(server: ServerContext, rc: RequestContext, stu
 
   try {
     // Not destroyed when parsing stops early: the answer still has to go out on this connection.
-    const source = lenientBoundary(rc.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, boundary);
-    for await (const part of parseMultipart(source.body, source.boundary, { maxTotalBytes: max })) {
+    const body = rc.req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+    for await (const part of parseMultipart(body, boundary, { maxTotalBytes: max })) {
       const result = await receivePart(server, part, study, log);
       if ('failed' in result) failed.push(result.failed);
       else pending.push(result.pending);
