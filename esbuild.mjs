@@ -28,7 +28,11 @@ if (existsSync('src/cli/main.ts')) {
 if (existsSync('src/extension/extension.ts')) {
   targets.push({
     ...common,
-    entryPoints: { extension: 'src/extension/extension.ts' },
+    // Two bundles: the thin extension entry, and the engine facade it require()s on first use
+    // (so activation does not evaluate the engine).
+    entryPoints: existsSync('src/extension/engine/facade.ts')
+      ? { extension: 'src/extension/extension.ts', engine: 'src/extension/engine/facade.ts' }
+      : { extension: 'src/extension/extension.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

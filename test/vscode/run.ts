@@ -14,6 +14,7 @@ import { runExtensionHostSuite } from './harness/extensionHost';
 import { suiteStartMarker } from './harness/protocol';
 import { loadVscodeTools, repoRoot } from './harness/tools';
 import { runUiTests } from './harness/uiRunner';
+import { Fixtures, startFixtures } from './fixtures/index';
 
 interface Totals {
   passed: number;
@@ -57,7 +58,7 @@ async function prepare(): Promise<void> {
   }
 }
 
-async function extensionHostPart(workspaceRoot: string): Promise<Totals> {
+async function extensionHostPart(workspaceRoot: string, peers: Fixtures): Promise<Totals> {
   const suitePath = join(__dirname, 'suite', 'index.js');
   if (!existsSync(suitePath)) return { passed: 0, failed: 0 };
   console.log('\n  Extension-host suite (mocha in code-server)');
@@ -68,7 +69,8 @@ async function extensionHostPart(workspaceRoot: string): Promise<Totals> {
     extensionDir: repoRoot,
     suitePath,
     workspaceDir,
-    timeoutMs: 180_000,
+    timeoutMs: 240_000,
+    userSettings: peers.userSettings(),
     verbose,
   });
   const counts = mochaCounts(result.log);
@@ -81,7 +83,7 @@ async function extensionHostPart(workspaceRoot: string): Promise<Totals> {
   return { passed: counts.passing, failed };
 }
 
-async function uiPart(workspaceRoot: string): Promise<Totals> {
+async function uiPart(workspaceRoot: string, peers: Fixtures): Promise<Totals> {
   const uiDir = join(__dirname, 'ui');
   const files = existsSync(uiDir)
     ? readdirSync(uiDir)
@@ -90,7 +92,7 @@ async function uiPart(workspaceRoot: string): Promise<Totals> {
         .map((f) => join(uiDir, f))
     : [];
   if (files.length === 0) return { passed: 0, failed: 0 };
-  return runUiTests({ extensionDir: repoRoot, workspaceRoot: join(workspaceRoot, 'ui'), files, grep });
+  return runUiTests({ extensionDir: repoRoot, workspaceRoot: join(workspaceRoot, 'ui'), files, grep, userSettings: peers.userSettings() });
 }
 
 const workspaceRoot = mkdtempSync(join(tmpdir(), 'dicomnet-vscode-ws-'));
@@ -98,11 +100,14 @@ const workspaceRoot = mkdtempSync(join(tmpdir(), 'dicomnet-vscode-ws-'));
 async function main(): Promise<number> {
   const started = Date.now();
   const totals: Totals = { passed: 0, failed: 0 };
+  let peers: Fixtures | undefined;
   try {
     await prepare();
+    // The demo PACS, a PACS that rejects us, one that does not know us, DCMTK's storescp.
+    peers = await startFixtures();
     for (const part of [runSuite && extensionHostPart, runUi && uiPart]) {
       if (!part) continue;
-      const t = await part(workspaceRoot);
+      const t = await part(workspaceRoot, peers);
       totals.passed += t.passed;
       totals.failed += t.failed;
     }
@@ -110,6 +115,7 @@ async function main(): Promise<number> {
     console.log(`\n  ✖ ${err instanceof Error ? err.message : String(err)}`);
     totals.failed++;
   } finally {
+    await peers?.stop().catch(() => undefined);
     if (!keep) rmSync(workspaceRoot, { recursive: true, force: true, maxRetries: 3 });
     else console.log(`  workspace kept at ${workspaceRoot}`);
   }

@@ -23,13 +23,21 @@ interface RegisteredTest {
   name: string;
   fn: (ctx: UiTestContext) => Promise<void>;
   timeoutMs: number;
+  prepare?: (workspaceDir: string) => void | Promise<void>;
+}
+
+export interface UiTestOptions {
+  /** Default 90 s, page load included. */
+  timeoutMs?: number;
+  /** Runs before the workbench opens the test's workspace folder (e.g. to put files or settings in it). */
+  prepare?: (workspaceDir: string) => void | Promise<void>;
 }
 
 const registered: RegisteredTest[] = [];
 
 /** Registers a UI test (default timeout 90 s, page load included). */
-export function uiTest(name: string, fn: (ctx: UiTestContext) => Promise<void>, options: { timeoutMs?: number } = {}): void {
-  registered.push({ name, fn, timeoutMs: options.timeoutMs ?? 90_000 });
+export function uiTest(name: string, fn: (ctx: UiTestContext) => Promise<void>, options: UiTestOptions = {}): void {
+  registered.push({ name, fn, timeoutMs: options.timeoutMs ?? 90_000, prepare: options.prepare });
 }
 
 export interface UiRunOptions {
@@ -87,6 +95,7 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
       try {
         await withTimeout(
           (async () => {
+            await t.prepare?.(workspaceDir);
             await page.goto(workbenchUrl(server, { folder: workspaceDir }));
             await waitForShell(page);
             await t.fn({ page, server, workspaceDir, screenshot: (name) => saveScreenshot(page, name) });

@@ -75,19 +75,41 @@ export function quickInput(page: Page): Locator {
  */
 export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
   const widget = quickInput(page);
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
-  const box = widget.locator('.quick-input-box input');
-  await box.fill(`>${title}`);
-  const firstRow = widget.locator('.quick-input-list .monaco-list-row').first();
-  await firstRow.filter({ hasText: title }).waitFor({ state: 'visible', timeout: timeoutMs });
-  const label = (await firstRow.getAttribute('aria-label')) ?? (await firstRow.innerText());
-  if (!label.toLowerCase().startsWith(title.toLowerCase())) {
-    throw new Error(`The palette's first match for "${title}" is "${label}".`);
+  const deadline = Date.now() + timeoutMs;
+  // Right after the page loads, the palette may not list extension commands yet ("No matching
+  // commands"): close it and ask again until the deadline.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await page.keyboard.press('F1');
+    await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+    const box = widget.locator('.quick-input-box input');
+    await box.fill(`>${title}`);
+    const firstRow = widget.locator('.quick-input-list .monaco-list-row').first();
+    try {
+      await firstRow.filter({ hasText: title }).waitFor({ state: 'visible', timeout: Math.min(5_000, Math.max(1, deadline - Date.now())) });
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+      if (Date.now() >= deadline) throw new Error(`The palette did not offer "${title}" within ${timeoutMs} ms (${attempt} attempts).`);
+      await page.waitForTimeout(500);
+      continue;
+    }
+    const label = (await firstRow.getAttribute('aria-label')) ?? (await firstRow.innerText());
+    if (!label.toLowerCase().startsWith(title.toLowerCase())) {
+      throw new Error(`The palette's first match for "${title}" is "${label}".`);
+    }
+    await box.press('Enter');
+    // The palette closes, or the command's own quick input takes its place at once.
+    await page.waitForFunction((typed) => {
+      // Runs in the page (no DOM types in this project's compiler settings).
+      const doc = (globalThis as { document?: { querySelector(s: string): unknown } }).document;
+      const w = doc?.querySelector('.quick-input-widget') as { offsetParent: unknown; style: { display: string }; querySelector(s: string): unknown } | null;
+      const input = w?.querySelector('.quick-input-box input') as { value: string } | null;
+      const shown = !!w && w.offsetParent !== null && w.style.display !== 'none';
+      return !shown || input?.value !== typed;
+    }, `>${title}`, { timeout: timeoutMs });
+    return;
   }
-  await box.press('Enter');
-  await widget.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
 /** Messages of the notification toasts on screen now (there are none in smoke-test-driver mode). */
@@ -125,6 +147,55 @@ export function treeRow(page: Page, text: string, scope = '.monaco-workbench'): 
     .locator(`${scope} .monaco-list-row[role="treeitem"]`)
     .filter({ has: page.locator('.label-name, .monaco-highlighted-label', { hasText: exactText(text) }) })
     .first();
+}
+
+/**
+ * Right-clicks `row` and picks the context-menu entry whose label is `label` (VS Code draws its
+ * menus in the page, in a shadow root that Playwright's CSS locators pierce).
+ */
+export async function contextMenu(page: Page, row: Locator, label: string, timeoutMs = 20_000): Promise<void> {
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  const item = page.locator('.monaco-menu .action-item a.action-menu-item', { has: page.locator('.action-label', { hasText: exactText(label) }) }).first();
+  const deadline = Date.now() + timeoutMs;
+  // A menu opened before the extension's contributions are known lacks its entries: reopen it.
+  for (;;) {
+    await row.click({ button: 'right' });
+    try {
+      await item.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(1, deadline - Date.now())) });
+      break;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() >= deadline) throw new Error(`The context menu offered no "${label}" within ${timeoutMs} ms.`);
+      await page.waitForTimeout(500);
+    }
+  }
+  await item.click();
+}
+
+/** Clicks an inline action (the icons a tree row shows on hover) by its title, e.g. "Echo Node". */
+export async function inlineAction(_page: Page, row: Locator, title: string, timeoutMs = 20_000): Promise<void> {
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.hover();
+  const action = row.locator(`.actions .action-label[aria-label^="${cssString(title)}"]`).first();
+  await action.waitFor({ state: 'visible', timeout: timeoutMs });
+  await action.click();
+}
+
+/** Picks the quick-pick row whose label is `label` (after typing it as a filter). */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
+  const widget = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
+  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+  await widget.locator('.quick-input-box input').fill(label);
+  const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name, .monaco-highlighted-label', { hasText: exactText(label) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.click();
+  // The widget closes, or the next quick input replaces this list.
+  await row.waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** A notification toast whose message contains `text` (toasts show without the smoke-test driver). */
+export function toast(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast').filter({ has: page.locator('.notification-list-item-message', { hasText: text }) }).first();
 }
 
 /** The pane (view) in the side bar whose header reads `title`, e.g. "Nodes". */

@@ -1,0 +1,28 @@
+// Loads the engine facade bundle (dist/engine.js) on first use. Only types are imported from it
+// statically, so esbuild keeps the engine out of dist/extension.js and activation never evaluates it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as EngineFacade from './engine/facade';
+
+export type Engine = typeof EngineFacade;
+
+let loaded: Engine | undefined;
+
+/** Where the facade is: next to the bundled extension (dist/engine.js), or the compiled sources (out/). */
+function facadePath(): string {
+  const bundled = path.join(__dirname, 'engine.js');
+  return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'engine', 'facade.js');
+}
+
+export function loadEngine(): Engine {
+  if (!loaded) {
+    // A computed path: esbuild leaves this require() alone instead of bundling the engine here.
+    const file = facadePath();
+    loaded = require(file) as Engine;
+  }
+  return loaded;
+}
+
+export function isEngineLoaded(): boolean {
+  return loaded !== undefined;
+}

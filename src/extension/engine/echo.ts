@@ -1,0 +1,21 @@
+// C-ECHO for the Echo Node command and the Add Node wizard.
+import { echoContext } from '../../ae/retrieve-contexts';
+import { formatStatus, statusClass } from '../../dimse/status';
+import { withAssociation } from './association';
+import { DimseTarget, EngineLog } from './types';
+
+export interface EchoOutcome {
+  ok: boolean;
+  /** Round trip of the C-ECHO exchange. */
+  ms: number;
+  statusText: string;
+}
+
+export async function echo(target: DimseTarget, log: EngineLog, signal?: AbortSignal): Promise<EchoOutcome> {
+  return withAssociation(target, [echoContext()], log, { purpose: 'C-ECHO', signal }, async (client) => {
+    const result = await client.echo();
+    const outcome = { ok: statusClass(result.status) === 'success', ms: Math.round(result.roundTripMs * 10) / 10, statusText: formatStatus(result.status, 'echo') };
+    log.info(`C-ECHO ${target.calledAeTitle}@${target.host}:${target.port}: ${outcome.statusText} in ${outcome.ms} ms`);
+    return outcome;
+  });
+}

@@ -1,0 +1,141 @@
+// Plain data crossing between the thin extension bundle and the engine facade bundle. Types only:
+// nothing here may pull engine code into dist/extension.js.
+
+/** Where and how to open an association (a DIMSE node with its secrets resolved). */
+export interface DimseTarget {
+  /** The node's name, for messages. */
+  name: string;
+  host: string;
+  port: number;
+  calledAeTitle: string;
+  callingAeTitle: string;
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized?: boolean };
+  /** User identity negotiation: username alone, or with a password. */
+  username?: string;
+  password?: string;
+  timeoutSeconds: number;
+}
+
+/** Where log lines go: info for one line per association and operation, trace for PDUs and DIMSE messages. */
+export interface EngineLog {
+  info(line: string): void;
+  debug(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+  trace(line: string): void;
+  /** Whether trace lines are wanted (attaching the PDU tracer costs time). */
+  traceEnabled(): boolean;
+}
+
+export interface StudySummary {
+  studyInstanceUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  studyTime: string;
+  accessionNumber: string;
+  modalities: string[];
+  description: string;
+  numberOfSeries?: number;
+  numberOfInstances?: number;
+}
+
+export interface SeriesSummary {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  modality: string;
+  seriesNumber?: number;
+  description: string;
+  numberOfInstances?: number;
+}
+
+export interface InstanceSummary {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  /** e.g. "CT Image Storage", when the class is known. */
+  sopClassName?: string;
+  instanceNumber?: number;
+}
+
+export type QueryLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
+export type QueryModel = 'patient' | 'study';
+
+/** A C-FIND or worklist answer as a table (column keys, one row of text per match) and as DICOM JSON. */
+export interface QueryTable {
+  columns: string[];
+  rows: string[][];
+  json: unknown[];
+  /** The final status was a warning, or the query was cancelled. */
+  warning: boolean;
+  cancelled: boolean;
+}
+
+/** What to retrieve: a study, a series of it, or one instance. */
+export interface RetrieveScope {
+  studyInstanceUid: string;
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+}
+
+export interface RetrieveCounts {
+  /** Sub-operations left, when the peer says. */
+  remaining?: number;
+  completed: number;
+  failed: number;
+  warning: number;
+}
+
+export interface RetrieveOutcome extends RetrieveCounts {
+  /** Final status class. */
+  ok: boolean;
+  cancelled: boolean;
+  /** e.g. "Success (0000H)". */
+  statusText: string;
+  comment?: string;
+  /** Files written into the archive folder during the retrieval (C-GET: by us; C-MOVE: by the local SCP). */
+  files: string[];
+}
+
+export interface SendProgress {
+  done: number;
+  total: number;
+  failed: number;
+  /** The file that was just answered. */
+  path?: string;
+}
+
+export interface SendOutcome {
+  total: number;
+  sent: number;
+  warning: number;
+  failed: { path: string; reason: string }[];
+  skipped: { path: string; reason: string }[];
+  cancelled: boolean;
+  bytes: number;
+}
+
+export interface LocalScpSettings {
+  aeTitle: string;
+  port: number;
+  bindAddress: string;
+  /** Absolute storage folder. */
+  folder: string;
+}
+
+export interface LocalScpStats {
+  studies: number;
+  series: number;
+  instances: number;
+  /** Instances received since start. */
+  received: number;
+}
+
+export interface StoredNotice {
+  path: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  callingAeTitle: string;
+}

@@ -1,0 +1,129 @@
+// How each element of the Nodes tree looks: label, description, icon, tooltip, context value.
+import * as vscode from 'vscode';
+import { describeFilter } from '../config/filters';
+import { nodeAddress, StudyFilter } from '../config/nodes';
+import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
+import type { ScpState } from '../local-scp-controller';
+import type { EchoStatus } from '../state';
+import { InstanceElement, MessageElement, NodeElement, SeriesElement, StudyElement } from './elements';
+
+export function formatDicomDate(date: string): string {
+  return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export interface LocalNodeView {
+  state: ScpState;
+  port: number;
+  aeTitle: string;
+  folder: string;
+  instances?: number;
+  received?: number;
+  lastError?: string;
+  aeConfiguration: string;
+}
+
+export function nodeItem(e: NodeElement, filter: StudyFilter, echo: EchoStatus | undefined, local: LocalNodeView | undefined): vscode.TreeItem {
+  const node = e.node;
+  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = e.id;
+  const tip = new vscode.MarkdownString(undefined, true);
+  tip.appendMarkdown(`**${escapeMarkdown(node.name)}**\n\n`);
+  if (node.kind === 'local' && local) {
+    item.contextValue = `dicomNode.local.${local.state === 'running' ? 'running' : 'stopped'}`;
+    const counts = local.instances !== undefined ? ` · ${plural(local.instances, 'instance')}` : '';
+    item.description = local.state === 'running'
+      ? `${local.aeTitle} :${local.port}${counts}`
+      : local.state === 'starting' ? 'starting…' : `stopped${local.lastError ? ` (${local.lastError})` : ''}`;
+    item.iconPath = new vscode.ThemeIcon(local.state === 'running' ? 'database' : 'circle-slash');
+    tip.appendMarkdown(`Local SCP: ${local.state}\n\n`);
+    tip.appendCodeblock(local.aeConfiguration, 'text');
+    tip.appendMarkdown(`\nStorage folder: \`${local.folder}\``);
+  } else if (node.kind !== 'local') {
+    item.contextValue = `dicomNode.${node.kind}`;
+    const echoText = echo ? (echo.ok ? ' · echo ok' : ' · echo failed') : '';
+    item.description = `${nodeAddress(node)}${echoText}`;
+    item.iconPath = echo
+      ? new vscode.ThemeIcon(echo.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(echo.ok ? 'testing.iconPassed' : 'testing.iconFailed'))
+      : new vscode.ThemeIcon(node.kind === 'dicomweb' ? 'globe' : 'server');
+    tip.appendMarkdown(node.kind === 'dimse'
+      ? `AE title \`${escapeMarkdown(node.aeTitle)}\` at \`${node.host}:${node.port}\`${node.tls ? ' (TLS)' : ''}  \nRetrieve with ${node.retrieveMethod}${node.callingAeTitle ? `  \nCalling AE title \`${escapeMarkdown(node.callingAeTitle)}\`` : ''}\n\n`
+      : `DICOMweb \`${node.url}\` (auth: ${node.auth})\n\n`);
+    if (echo) tip.appendMarkdown(`Last echo ${new Date(echo.at).toLocaleString()}: ${escapeMarkdown(echo.message)}\n\n`);
+  }
+  tip.appendMarkdown(`\n\nStudies listed: ${escapeMarkdown(describeFilter(filter))}`);
+  item.tooltip = tip;
+  return item;
+}
+
+export function studyLabel(s: StudySummary): string {
+  return s.patientName || s.patientId || '(no patient name)';
+}
+
+export function studyItem(e: StudyElement): vscode.TreeItem {
+  const s = e.study;
+  const item = new vscode.TreeItem(studyLabel(s), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = e.id;
+  item.contextValue = 'dicomStudy';
+  item.iconPath = new vscode.ThemeIcon('folder-library');
+  const counts = [
+    s.numberOfSeries !== undefined ? `${s.numberOfSeries} series` : undefined,
+    s.numberOfInstances !== undefined ? plural(s.numberOfInstances, 'instance') : undefined,
+  ].filter(Boolean).join(', ');
+  item.description = [s.patientId, formatDicomDate(s.studyDate), s.modalities.join('/'), s.description, counts].filter(Boolean).join(' · ');
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**${escapeMarkdown(studyLabel(s))}**  \nPatient ID: ${escapeMarkdown(s.patientId || '—')}  \nDate: ${formatDicomDate(s.studyDate) || '—'} ${s.studyTime.slice(0, 6)}  \n`
+    + `Modalities: ${s.modalities.join(', ') || '—'}  \nDescription: ${escapeMarkdown(s.description || '—')}  \nAccession: ${escapeMarkdown(s.accessionNumber || '—')}  \n`
+    + `${counts ? `${counts}  \n` : ''}Study Instance UID: \`${s.studyInstanceUid}\``);
+  item.tooltip = tip;
+  return item;
+}
+
+export function seriesLabel(s: SeriesSummary): string {
+  return `Series ${s.seriesNumber ?? '?'}${s.modality ? ` · ${s.modality}` : ''}`;
+}
+
+export function seriesItem(e: SeriesElement): vscode.TreeItem {
+  const s = e.series;
+  const item = new vscode.TreeItem(seriesLabel(s), vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = e.id;
+  item.contextValue = 'dicomSeries';
+  item.iconPath = new vscode.ThemeIcon('layers');
+  item.description = [s.description, s.numberOfInstances !== undefined ? plural(s.numberOfInstances, 'instance') : undefined].filter(Boolean).join(' · ');
+  item.tooltip = new vscode.MarkdownString(`**${escapeMarkdown(seriesLabel(s))}**  \n${escapeMarkdown(s.description || '')}  \nSeries Instance UID: \`${s.seriesInstanceUid}\``);
+  return item;
+}
+
+export function instanceLabel(s: InstanceSummary): string {
+  return `Instance ${s.instanceNumber ?? '?'}`;
+}
+
+export function instanceItem(e: InstanceElement): vscode.TreeItem {
+  const s = e.instance;
+  const item = new vscode.TreeItem(instanceLabel(s), vscode.TreeItemCollapsibleState.None);
+  item.id = e.id;
+  item.contextValue = 'dicomInstance';
+  item.iconPath = new vscode.ThemeIcon('file-media');
+  item.description = s.sopClassName ?? s.sopClassUid;
+  item.tooltip = new vscode.MarkdownString(`**${escapeMarkdown(instanceLabel(s))}**  \n${escapeMarkdown(s.sopClassName ?? s.sopClassUid)}  \nSOP Instance UID: \`${s.sopInstanceUid}\``);
+  return item;
+}
+
+export function messageItem(e: MessageElement): vscode.TreeItem {
+  const item = new vscode.TreeItem(e.text, vscode.TreeItemCollapsibleState.None);
+  item.id = e.id;
+  item.contextValue = `dicomMessage.${e.severity}`;
+  item.iconPath = e.severity === 'error'
+    ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+    : e.severity === 'warning' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('info');
+  item.tooltip = e.tooltip ?? e.text;
+  if (e.command) item.command = e.command;
+  return item;
+}
