@@ -1,0 +1,102 @@
+// One dataset shown in one webview (a custom editor or a panel): loads the file, sends the view,
+// answers "show all", frame and copy requests. Frames come from the shared decoding worker.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import {
+  DatasetRequests, DatasetViewerToHost, HostToDatasetViewer, RequestServer, parseDatasetViewerMessage,
+} from './protocol';
+import type { OpenedDataset, FrameDecoderLike } from './viewer-engine';
+import type { WebviewDeps } from './deps';
+import { pageFor, webviewOptions } from './resources';
+
+export interface SessionServices {
+  extensionUri: vscode.Uri;
+  deps: WebviewDeps;
+  decoder(): FrameDecoderLike;
+}
+
+let nextBytesKey = 1;
+
+export class DatasetSession implements vscode.Disposable {
+  private opened?: OpenedDataset;
+  private loading?: Promise<OpenedDataset>;
+  private readonly server: RequestServer<DatasetRequests>;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The worker reads file: URIs itself; other schemes get the bytes once, under this key. */
+  private bytesKey?: string;
+  private bytes?: Uint8Array;
+
+  constructor(private readonly webview: vscode.Webview, private readonly uri: vscode.Uri, private readonly services: SessionServices) {
+    webview.options = webviewOptions(services.extensionUri);
+    this.server = new RequestServer<DatasetRequests>((m) => void this.post(m), {
+      fullValue: async ({ id }) => (await this.load()).fullValue(id),
+      frame: async ({ frame }, signal) => {
+        await this.load();
+        const source = this.uri.scheme === 'file' ? this.uri.fsPath : { key: this.bytesKey!, bytes: this.bytes! };
+        return services.decoder().decodeFrame(source, frame, { signal });
+      },
+    });
+    this.disposables.push(webview.onDidReceiveMessage((m) => this.onMessage(m)));
+    webview.html = pageFor(webview, services.extensionUri, 'dataset-viewer', basename(uri.path));
+  }
+
+  private post(msg: HostToDatasetViewer): Thenable<boolean> {
+    return this.webview.postMessage(msg);
+  }
+
+  private load(): Promise<OpenedDataset> {
+    if (this.opened) return Promise.resolve(this.opened);
+    this.loading ??= (async () => {
+      const data = await vscode.workspace.fs.readFile(this.uri);
+      if (this.uri.scheme !== 'file') {
+        this.bytes = data;
+        this.bytesKey = `${this.uri.toString()}#${nextBytesKey++}`;
+      }
+      this.opened = this.services.deps.viewerEngine().openDataset(data, basename(this.uri.path));
+      return this.opened;
+    })();
+    this.loading.catch(() => { this.loading = undefined; });
+    return this.loading;
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const msg: DatasetViewerToHost | undefined = parseDatasetViewerMessage(raw);
+    if (!msg) {
+      this.services.deps.log.warn('The dataset viewer sent a message that is not part of the protocol; ignored.');
+      return;
+    }
+    switch (msg.type) {
+      case 'ready':
+        try {
+          const opened = await this.load();
+          await this.post({ type: 'ds/init', fileName: basename(this.uri.path), view: opened.view, image: opened.image });
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          this.services.deps.log.warn(`Cannot show ${this.uri.fsPath || this.uri.toString()}: ${message}`);
+          await this.post({ type: 'ds/error', message });
+        }
+        break;
+      case 'request':
+        await this.server.handle(msg);
+        break;
+      case 'cancel':
+        this.server.cancel(msg.requestId);
+        break;
+      case 'ds/copy':
+        try {
+          const text = (await this.load()).copyText(msg.rowId, msg.what);
+          await vscode.env.clipboard.writeText(text);
+          vscode.window.setStatusBarMessage(`Copied ${msg.what === 'tag' ? 'the tag' : msg.what === 'value' ? 'the value' : 'the element'}.`, 2000);
+        } catch (e) {
+          void vscode.window.showWarningMessage(`Copy failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        break;
+    }
+  }
+
+  dispose(): void {
+    this.server.dispose();
+    if (this.bytesKey) this.services.decoder().release(this.bytesKey);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,31 @@
+// What registerWebviews() needs from the rest of the extension.
+import type { ViewerEngine } from './viewer-engine';
+import type { QueryLevelName } from './protocol';
+import type { RowScope } from './query-rows';
+
+export interface WebviewLog {
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+}
+
+/** Rows a query results action applies to, with the opaque `source` given to showQueryResults(). */
+export interface QueryRowsRequest {
+  source: unknown;
+  level: QueryLevelName;
+  rows: RowScope[];
+}
+
+export interface WebviewDeps {
+  log: WebviewLog;
+  /** The DICOM code (parser, view model, frame decoder), loaded when a viewer first opens. */
+  viewerEngine(): ViewerEngine;
+  /** "Retrieve to workspace" on query results; the action is hidden when absent. */
+  retrieve?(request: QueryRowsRequest): Promise<void>;
+  /** "Open" on query results (e.g. reveal the study in the Nodes view, or open the retrieved instance). */
+  open?(request: QueryRowsRequest): Promise<void>;
+  /** The decoding worker bundle (default: <extension>/dist/pixel-worker.js). */
+  workerScript?: string;
+  /** dcmjs-imaging's codecs (default: <extension>/dist/dcmjs-native-codecs.wasm when present, else node_modules). */
+  wasmPath?: string;
+}
