@@ -2,7 +2,7 @@
 // reason for each one that is not.
 import { readdir, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { readPart10Header } from '../dicom/part10';
+import { readPart10HeaderSync } from '../dicom/part10';
 import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom/errors';
 import { StoreFile } from '../services/store-scu';
 
@@ -48,19 +48,22 @@ function reasonFor(error: unknown, file: string): string {
   return code ? `cannot be read (${code})` : (error as Error).message;
 }
 
-/** Reads the headers of every file under the inputs, a few at a time, keeping the input order. */
-export async function collectStoreInputs(inputs: readonly string[], options: { allowNoMeta?: boolean; concurrency?: number } = {}): Promise<CollectedInputs> {
-  const concurrency = options.concurrency ?? 8;
+/**
+ * Reads the headers of every file under the inputs, keeping the input order. Reads are synchronous
+ * (one open, a read or two, one close per file: far cheaper than thread-pool round trips), with
+ * a turn of the event loop every few files.
+ */
+export async function collectStoreInputs(inputs: readonly string[], options: { allowNoMeta?: boolean } = {}): Promise<CollectedInputs> {
   const paths: string[] = [];
   const skipped: SkippedInput[] = [];
   for (const input of inputs) await expand(input, paths, skipped);
   const slots: (StoreFile | SkippedInput)[] = new Array(paths.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < paths.length; i = next++) {
+  for (let i = 0; i < paths.length; i++) {
+    if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    {
       const p = paths[i];
       try {
-        const header = await readPart10Header(p);
+        const header = readPart10HeaderSync(p);
         if (!header.hasMeta && !options.allowNoMeta) {
           slots[i] = { path: p, reason: 'no DICOM file meta header (not a Part 10 file)' };
         } else if (!header.sopClassUid || !header.sopInstanceUid) {
@@ -75,8 +78,7 @@ export async function collectStoreInputs(inputs: readonly string[], options: { a
         slots[i] = { path: p, reason: reasonFor(error, p) };
       }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, paths.length) }, worker));
+  }
   const files: StoreFile[] = [];
   for (const slot of slots) {
     if ('reason' in slot) skipped.push(slot); else files.push(slot);

@@ -1,6 +1,7 @@
 // DICOM Part 10 files (PS3.10 7.1): 128-byte preamble, "DICM", group 0002 in Explicit VR LE,
 // then the dataset in the transfer syntax named by (0002,0010).
 
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -93,6 +94,73 @@ export async function readPart10Header(path: string): Promise<Part10Header> {
     return header;
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The same as readPart10Header, with synchronous reads: for many small files one after the other
+ * (a batch to send), it saves the thread-pool round trips that dominate the time of each file.
+ */
+export function readPart10HeaderSync(path: string): Part10Header {
+  const fd = openSync(path, 'r');
+  try {
+    const fileSize = fstatSync(fd).size;
+    if (fileSize === 0) throw new NotDicomError(`${path} is not a DICOM file: it is empty.`, path);
+    const readAt = (position: number, length: number): Buffer => {
+      const buf = Buffer.allocUnsafe(Math.min(length, fileSize - position));
+      let filled = 0;
+      while (filled < buf.length) {
+        const n = readSync(fd, buf, filled, buf.length - filled, position + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      return filled === buf.length ? buf : buf.subarray(0, filled);
+    };
+    let chunk = readAt(0, 64 * 1024);
+    let head: ReturnType<typeof parseFileMeta>;
+    for (;;) {
+      try {
+        head = parseFileMeta(chunk, path);
+        break;
+      } catch (error) {
+        if (!(error instanceof TruncatedFileError) || chunk.length >= fileSize) throw error;
+        chunk = readAt(0, chunk.length * 4);
+      }
+    }
+    const scanner = new DatasetHeaderScanner(head.transferSyntaxUid, {
+      wanted: HEADER_TAGS, stopAt: Tags.SeriesInstanceUID + 1, maxValueBytes: 1024,
+    });
+    try {
+      let done = chunk.length > head.datasetOffset ? scanner.push(chunk.subarray(head.datasetOffset)) : false;
+      let pos = Math.max(chunk.length, head.datasetOffset);
+      while (!done && pos < fileSize) {
+        const more = readAt(pos, 1024 * 1024);
+        if (more.length === 0) break;
+        pos += more.length;
+        done = scanner.push(more);
+      }
+      if (!done) scanner.end();
+    } catch (e) {
+      throw withName(e, path);
+    }
+    const text = (t: Tag) => scanner.text(t);
+    const metaText = (k: string) => (typeof head.meta[k] === 'string' ? head.meta[k] as string : undefined);
+    const header: Part10Header = {
+      transferSyntaxUid: head.transferSyntaxUid,
+      sopClassUid: text(Tags.SOPClassUID) || metaText('MediaStorageSOPClassUID') || '',
+      sopInstanceUid: text(Tags.SOPInstanceUID) || metaText('MediaStorageSOPInstanceUID') || '',
+      meta: head.meta,
+      datasetOffset: head.datasetOffset,
+      fileSize,
+      hasMeta: head.hasMeta,
+    };
+    const study = text(Tags.StudyInstanceUID);
+    const series = text(Tags.SeriesInstanceUID);
+    if (study !== undefined) header.studyInstanceUid = study;
+    if (series !== undefined) header.seriesInstanceUid = series;
+    return header;
+  } finally {
+    closeSync(fd);
   }
 }
 

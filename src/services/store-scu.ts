@@ -251,7 +251,7 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
  * Sends one file; resolves once it is on its way, with a function that waits for the peer's
  * answer (so the next file can be read meanwhile).
  */
-async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: StoreOptions & { data?: Buffer | Error }): Promise<() => Promise<StoreResult>> {
+async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: StoreOptions & { data?: ReadAhead }): Promise<() => Promise<StoreResult>> {
   const started = process.hrtime.bigint();
   const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
   const base = { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid };
@@ -266,14 +266,14 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
     source = counted(convertedChunks(file, context.transferSyntax));
   } else if (file.fileSize - file.datasetOffset <= WHOLE_FILE_LIMIT) {
     let data: Buffer;
+    let damage: string | undefined;
     try {
-      const given = options.data ?? (options.prefetched ? await options.prefetched : await readDataset(file));
+      const given = options.data ?? checked(options.prefetched ? await options.prefetched : await readDataset(file), file);
       if (given instanceof Error) throw given;
-      data = given;
+      ({ data, damage } = given);
     } catch (error) {
       return done({ ...base, message: `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, bytes: 0, ms: ms(), outcome: 'unusable' });
     }
-    const damage = structuralProblem(data, file.transferSyntaxUid);
     if (damage) return done({ ...base, message: damage, bytes: 0, ms: ms(), outcome: 'unusable' });
     source = evenDeflated(data, file.transferSyntaxUid);
     bytes = source.length;
@@ -291,6 +291,13 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
   };
 }
 
+/** A data set read ahead of its turn, with the result of its structural check (or why it could not be read). */
+type ReadAhead = { data: Buffer; damage?: string } | Error;
+
+function checked(data: Buffer, file: StoreFile): ReadAhead {
+  return { data, damage: structuralProblem(data, file.transferSyntaxUid) };
+}
+
 /**
  * Reads small data sets synchronously into two buffers used in turn: a batch allocates no memory
  * per file, and a buffer is reused only after the peer answered the C-STORE that carried it.
@@ -299,7 +306,7 @@ class AlternatingReader {
   private readonly buffers: Buffer[] = [];
   private turn = 0;
 
-  read(file: StoreFile): Buffer | Error {
+  read(file: StoreFile): ReadAhead {
     const length = file.fileSize - file.datasetOffset;
     let buffer = this.buffers[this.turn];
     if (!buffer || buffer.length < length) {
@@ -316,7 +323,7 @@ class AlternatingReader {
         if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
         filled += n;
       }
-      return buffer.subarray(0, length);
+      return checked(buffer.subarray(0, length), file);
     } catch (error) {
       return error as Error;
     } finally {
