@@ -144,6 +144,24 @@ describe('DCMTK → dicomnet scp', () => {
     }
   });
 
+  test('dicomnet store to storescp with max PDU 4096 and 131072: what we send obeys the peer\'s maximum', async () => {
+    for (const max of [4096, 131072]) {
+      const out = temp(`storescp-pdu-${max}`);
+      const storescp = await startStorescp(['+xa', '--max-pdu', String(max), '-od', out]);
+      try {
+        const r = await dicomnet(['store', '127.0.0.1', String(storescp.port), '--trace', path.join(PYDICOM_FILES, 'CT_small.dcm'), path.join(PYDICOM_FILES, 'JPEG2000.dcm')]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stderr, new RegExp(`<< A-ASSOCIATE-AC[\\s\\S]*?max PDU length: ${max}\\n`));
+        const sent = [...r.stderr.matchAll(/>> P-DATA-TF \((\d+) bytes\)/g)].map((m) => Number(m[1]));
+        assert.ok(sent.length >= 3);
+        assert.ok(Math.max(...sent) <= max, `sent a PDU of ${Math.max(...sent)} bytes`);
+        if (max === 4096) assert.ok(sent.filter((n) => n === 4096).length > 5, 'the data sets were cut at the maximum');
+      } finally {
+        await storescp.stop();
+      }
+    }
+  });
+
   test('storescu with --max-pdu 4096 to our SCP: no P-DATA-TF on the wire exceeds the negotiated maximum', async () => {
     const dir = temp('scp-pdu');
     const scp = await startScp(['--dir', dir, '--max-pdu', '4096', '--trace']);
