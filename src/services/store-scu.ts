@@ -152,19 +152,37 @@ export async function readDataset(file: StoreFile): Promise<Buffer> {
   }
 }
 
-/** The data set of a large file in chunks that are whole multiples of the fragment size. */
+/**
+ * The data set of a large file in chunks that are whole multiples of the fragment size. The next
+ * chunk is read while the current one is on the wire. Three buffers take turns: the DIMSE channel
+ * holds one chunk back until it sees the next (to flag the last fragment), so when chunk k+2 is
+ * read, chunk k may still wait to be sent and chunk k+1 is in hand; chunk k's buffer is read into
+ * again only after the channel sent it and the socket drained.
+ */
 function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
   return async function* chunks(fragmentSize: number) {
-    const chunkSize = Math.max(1, Math.floor((1024 * 1024) / fragmentSize)) * fragmentSize;
+    const chunkSize = Math.max(1, Math.floor((2 * 1024 * 1024) / fragmentSize)) * fragmentSize;
+    const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
     const handle = await open(file.path, 'r');
+    const readAt = async (position: number, into: Buffer): Promise<Buffer> => {
+      const length = Math.min(chunkSize, file.fileSize - position);
+      const { bytesRead } = await handle.read(into, 0, length, position);
+      if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+      return into.subarray(0, bytesRead);
+    };
     try {
+      let turn = 0;
       let position = file.datasetOffset;
-      while (position < file.fileSize) {
-        const buffer = Buffer.allocUnsafe(Math.min(chunkSize, file.fileSize - position));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
-        if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-        position += bytesRead;
-        yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+      let next: Promise<Buffer> | undefined = position < file.fileSize ? readAt(position, buffers[turn]) : undefined;
+      while (next) {
+        const chunk = await next;
+        position += chunk.length;
+        turn = (turn + 1) % 3;
+        next = position < file.fileSize ? readAt(position, buffers[turn]) : undefined;
+        // Keep a failed read-ahead from becoming an unhandled rejection if the caller stops here.
+        next?.catch(() => undefined);
+        // The last chunk may sit in the socket's buffer after the consumer moves on: give it its own copy.
+        yield next ? chunk : Buffer.from(chunk);
       }
       if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
     } finally {
