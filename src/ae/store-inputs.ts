@@ -1,6 +1,6 @@
 // Turning the paths a user gave (files and folders) into files ready to send, with a one-line
 // reason for each one that is not.
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { readPart10HeaderSync } from '../dicom/part10';
 import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom/errors';
@@ -16,23 +16,38 @@ export interface CollectedInputs {
   skipped: SkippedInput[];
 }
 
-async function expand(input: string, out: string[], skipped: SkippedInput[]): Promise<void> {
-  let info;
+/** The files under an input, in name order (dot-entries skipped); synchronous: only names and types are read. */
+function expand(input: string, out: string[], skipped: SkippedInput[]): void {
+  let isDirectory: boolean;
   try {
-    info = await stat(input);
+    const info = statSync(input);
+    if (!info.isDirectory() && !info.isFile()) return;
+    isDirectory = info.isDirectory();
   } catch (error) {
     skipped.push({ path: input, reason: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : `cannot be read (${(error as NodeJS.ErrnoException).code})` });
     return;
   }
-  if (info.isDirectory()) {
-    const entries = (await readdir(input, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  if (!isDirectory) {
+    out.push(input);
+    return;
+  }
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (error) {
+      skipped.push({ path: dir, reason: `cannot be read (${(error as NodeJS.ErrnoException).code})` });
+      return;
+    }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
-      await expand(path.join(input, entry.name), out, skipped);
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(p);
+      else if (entry.isSymbolicLink()) expand(p, out, skipped);
     }
-  } else if (info.isFile()) {
-    out.push(input);
-  }
+  };
+  walk(input);
 }
 
 function reasonFor(error: unknown, file: string): string {
@@ -56,14 +71,15 @@ function reasonFor(error: unknown, file: string): string {
 export async function collectStoreInputs(inputs: readonly string[], options: { allowNoMeta?: boolean } = {}): Promise<CollectedInputs> {
   const paths: string[] = [];
   const skipped: SkippedInput[] = [];
-  for (const input of inputs) await expand(input, paths, skipped);
+  for (const input of inputs) expand(input, paths, skipped);
+  const scratch = Buffer.allocUnsafe(16 * 1024);
   const slots: (StoreFile | SkippedInput)[] = new Array(paths.length);
   for (let i = 0; i < paths.length; i++) {
     if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
     {
       const p = paths[i];
       try {
-        const header = readPart10HeaderSync(p);
+        const header = readPart10HeaderSync(p, scratch);
         if (!header.hasMeta && !options.allowNoMeta) {
           slots[i] = { path: p, reason: 'no DICOM file meta header (not a Part 10 file)' };
         } else if (!header.sopClassUid || !header.sopInstanceUid) {

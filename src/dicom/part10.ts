@@ -101,13 +101,17 @@ export async function readPart10Header(path: string): Promise<Part10Header> {
  * The same as readPart10Header, with synchronous reads: for many small files one after the other
  * (a batch to send), it saves the thread-pool round trips that dominate the time of each file.
  */
-export function readPart10HeaderSync(path: string): Part10Header {
+export function readPart10HeaderSync(path: string, scratch?: Buffer): Part10Header {
   const fd = openSync(path, 'r');
   try {
     const fileSize = fstatSync(fd).size;
     if (fileSize === 0) throw new NotDicomError(`${path} is not a DICOM file: it is empty.`, path);
+    // The first read goes into the caller's scratch buffer when given (the scanner copies what it keeps).
+    let useScratch = scratch !== undefined;
     const readAt = (position: number, length: number): Buffer => {
-      const buf = Buffer.allocUnsafe(Math.min(length, fileSize - position));
+      const size = Math.min(length, fileSize - position);
+      const buf = useScratch && scratch!.length >= size ? scratch!.subarray(0, size) : Buffer.allocUnsafe(size);
+      useScratch = false;
       let filled = 0;
       while (filled < buf.length) {
         const n = readSync(fd, buf, filled, buf.length - filled, position + filled);
@@ -116,7 +120,7 @@ export function readPart10HeaderSync(path: string): Part10Header {
       }
       return filled === buf.length ? buf : buf.subarray(0, filled);
     };
-    let chunk = readAt(0, 64 * 1024);
+    let chunk = readAt(0, scratch?.length ?? 16 * 1024);
     let head: ReturnType<typeof parseFileMeta>;
     for (;;) {
       try {

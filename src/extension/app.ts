@@ -14,6 +14,7 @@ import type { WebTarget } from './engine/dicomweb';
 import type { DicomwebNode } from './config/nodes';
 import { NodeElement, TreeElement } from './tree/elements';
 import { NodesProvider } from './tree/nodes-provider';
+import type { Webviews } from './webviews/register';
 
 export class App implements vscode.Disposable {
   readonly log: Log;
@@ -23,6 +24,8 @@ export class App implements vscode.Disposable {
   readonly tree: NodesProvider;
   /** The Nodes view, once created. */
   treeView: vscode.TreeView<TreeElement> | undefined;
+  /** The query results panels and the dataset viewer; set by activate() right after construction. */
+  webviews!: Webviews;
 
   constructor(readonly context: vscode.ExtensionContext, log: Log) {
     this.log = log;

@@ -4,11 +4,14 @@ import * as vscode from 'vscode';
 import { App } from './app';
 import { COMMANDS, registerCommands } from './commands/index';
 import { affectsLocalScp, affectsNodes, localScpConfig } from './config/settings';
-import { isEngineLoaded } from './engine-loader';
+import { isEngineLoaded, loadEngine } from './engine-loader';
+import { openRows, retrieveRows } from './commands/query-results';
 import { Log } from './log';
 import type { TreeElement } from './tree/elements';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
+import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
+import type { QueryRunState } from './webviews/protocol';
 
 /** What activate() returns: for tests and other extensions. */
 export interface DicomNetworkApi {
@@ -29,6 +32,12 @@ export interface DicomNetworkApi {
   recentMessages(): ShownMessage[];
   /** The folder of this extension's logs (the "DICOM Network" log file is in it). */
   logFolder(): string;
+  webviews: {
+    /** The query results panels open now, oldest first. */
+    queryPanels(): { title: string; level: string; state: QueryRunState; message?: string; matches: number }[];
+    /** The dataset viewers open now, with their frame requests. */
+    datasetSessions(): DatasetSessionInfo[];
+  };
 }
 
 let app: App | undefined;
@@ -37,6 +46,13 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   const log = new Log();
   const current = new App(context, log);
   app = current;
+  // The DICOM parser and decoder come from the engine bundle, loaded when a viewer first opens.
+  current.webviews = registerWebviews(context, {
+    log,
+    viewerEngine: () => loadEngine().viewerEngine,
+    retrieve: async (request) => { await retrieveRows(current, request); },
+    open: async (request) => { await openRows(current, request); },
+  });
   const statusBar = new ScpStatusBar(current.scp);
   const inUse = () => statusBar.show();
   const treeView = vscode.window.createTreeView<TreeElement>('dicomNetwork.nodes', { treeDataProvider: current.tree, showCollapseAll: true });
@@ -97,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   return {
     tree: current.tree,
     engineLoaded: isEngineLoaded,
-    commandIds: () => Object.keys(COMMANDS),
+    commandIds: () => [...Object.keys(COMMANDS), OPEN_DATASET_COMMAND],
     localScp: {
       state: () => current.scp.state,
       port: () => current.scp.effective().port,
@@ -107,6 +123,10 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     },
     recentMessages,
     logFolder: () => context.logUri.fsPath,
+    webviews: {
+      queryPanels: () => current.webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),
+      datasetSessions: () => current.webviews.datasetSessions(),
+    },
   };
 }
 

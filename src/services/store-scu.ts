@@ -1,6 +1,6 @@
 // Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
 // data set as it is on disk (bit-preserving) or converted between uncompressed syntaxes.
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, read as fsRead, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Dataset } from '../dicom/dataset-model';
 import { encodeDataset } from '../dicom/dataset';
@@ -324,14 +324,47 @@ class AlternatingReader {
   private readonly buffers: Buffer[] = [];
   private turn = 0;
 
-  read(file: StoreFile): ReadAhead {
+  /**
+   * Reads in the thread pool (the caller sends the previous file meanwhile); opening and closing
+   * are synchronous, single cheap system calls.
+   */
+  readAsync(file: StoreFile): Promise<ReadAhead> {
     const length = file.fileSize - file.datasetOffset;
+    const buffer = this.bufferForTurn(length);
+    return new Promise((resolve) => {
+      let fd: number;
+      try {
+        fd = openSync(file.path, 'r');
+      } catch (error) {
+        resolve(error as Error);
+        return;
+      }
+      const finish = (result: ReadAhead) => { closeSync(fd); resolve(result); };
+      const readFrom = (filled: number) => {
+        fsRead(fd, buffer, filled, length - filled, file.datasetOffset + filled, (error, n) => {
+          if (error) return finish(error);
+          if (n === 0) return finish(new Error(`${file.path} became shorter while it was being sent`));
+          if (filled + n < length) return readFrom(filled + n);
+          finish(checked(buffer.subarray(0, length), file));
+        });
+      };
+      readFrom(0);
+    });
+  }
+
+  private bufferForTurn(length: number): Buffer {
     let buffer = this.buffers[this.turn];
     if (!buffer || buffer.length < length) {
       buffer = Buffer.allocUnsafe(Math.max(length, 1024 * 1024));
       this.buffers[this.turn] = buffer;
     }
     this.turn ^= 1;
+    return buffer;
+  }
+
+  read(file: StoreFile): ReadAhead {
+    const length = file.fileSize - file.datasetOffset;
+    const buffer = this.bufferForTurn(length);
     let fd: number | undefined;
     try {
       fd = openSync(file.path, 'r');
@@ -363,20 +396,21 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
     const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid);
     return 'context' in choice && !choice.convert;
   };
-  let data = readable(files[0]) ? reader.read(files[0]) : undefined;
+  let ahead = readable(files[0]) ? reader.readAsync(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
     if (options.signal?.aborted) break;
+    const data = ahead ? await ahead : undefined;
+    // Read the next file while this one is sent and stored. Its buffer is the other one: the
+    // buffer of this file is read into again only after the peer answered for it.
+    ahead = readable(files[i + 1]) ? reader.readAsync(files[i + 1]) : undefined;
     let result: StoreResult;
     try {
       const answer = await beginStoreFile(sa, files[i], { ...options, data });
-      // While the peer stores this one, read the next.
-      data = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
       result = await answer();
     } catch (error) {
       if (!sa.association.isEstablished) throw error;
       result = { path: files[i].path, sopClassUid: files[i].sopClassUid, sopInstanceUid: files[i].sopInstanceUid,
         message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
-      data = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
     }
     results.push(result);
     onResult(result, i);

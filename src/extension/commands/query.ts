@@ -9,7 +9,7 @@ import { isDimse, AnyNode } from '../targets';
 import { isNodeElement } from '../tree/elements';
 import { notify, sentence } from '../ui/notify';
 import { ask, askWithHistory, choose, pickNode } from '../ui/pick';
-import { showQueryTable } from '../ui/results';
+import { queryIntoPanel } from './query-results';
 
 export interface QueryNodeArgs {
   node: string;
@@ -76,7 +76,7 @@ export interface FindArgs {
   level?: QueryLevel;
   /** "Key=value" pairs. */
   keys?: string[];
-  /** Open the answer in an editor (default true). */
+  /** Show the answer in the query results panel (default true); false only returns it. */
   show?: boolean;
 }
 
@@ -129,22 +129,24 @@ export async function find(app: App, arg?: unknown): Promise<QueryTable | undefi
     if (line.trim()) await app.state.rememberFind(line.trim());
   }
   const queryKeys = keys;
+  const show = direct?.show !== false;
+  const title = `${levelTitle(level)} on ${node.name}${queryKeys.some((k) => /=./.test(k)) ? `: ${queryKeys.filter((k) => /=./.test(k)).join(' ')}` : ''}`;
   if (node.kind === 'dicomweb') {
     const web = await app.webTarget(node);
-    const table = await runTable(app, node, `QIDO-RS ${level}`, (signal) => engine.qidoFind(web, level, queryKeys, app.log, signal));
-    if (table && direct?.show !== false) await showQueryTable(`# QIDO-RS ${level} on ${node.name} (${node.url}) — ${queryKeys.join(' ') || 'no keys'}`, table);
-    return table;
+    if (show) return queryIntoPanel(app, node, `${title} (QIDO-RS)`, level, (signal) => engine.qidoFind(web, level, queryKeys, app.log, signal));
+    return runTable(app, node, `QIDO-RS ${level}`, (signal) => engine.qidoFind(web, level, queryKeys, app.log, signal));
   }
   const target = await app.target(node).catch(() => undefined);
   if (!target) {
     void notify('error', `Find: ${node.name} cannot be queried now (is the local SCP running?).`);
     return undefined;
   }
-  const table = await runTable(app, node, `C-FIND ${level}`, (signal) => engine.find(target, model, level, queryKeys, app.log, signal));
-  if (table && direct?.show !== false) {
-    await showQueryTable(`# C-FIND ${level} on ${node.name} (${target.calledAeTitle}@${target.host}:${target.port}) — ${queryKeys.join(' ') || 'no keys'}`, table);
-  }
-  return table;
+  if (show) return queryIntoPanel(app, node, title, level, (signal, onMatch) => engine.find(target, model, level, queryKeys, app.log, signal, onMatch));
+  return runTable(app, node, `C-FIND ${level}`, (signal) => engine.find(target, model, level, queryKeys, app.log, signal));
+}
+
+function levelTitle(level: QueryLevel): string {
+  return { PATIENT: 'Patients', STUDY: 'Studies', SERIES: 'Series', IMAGE: 'Instances' }[level];
 }
 
 export interface WorklistArgs {
@@ -193,9 +195,9 @@ export async function worklist(app: App, arg?: unknown): Promise<QueryTable | un
     void notify('error', `Worklist: ${node.name} cannot be queried now (is the local SCP running?).`);
     return undefined;
   }
-  const table = await runTable(app, node, 'Worklist C-FIND', (signal) => engine.worklist(target, keys, app.log, signal));
-  if (table && direct?.show !== false) {
-    await showQueryTable(`# Worklist of ${node.name} (${target.calledAeTitle}@${target.host}:${target.port}) — ${keys.join(' ') || 'all items'}`, table);
+  if (direct?.show !== false) {
+    return queryIntoPanel(app, node, `Worklist of ${node.name}${keys.length ? `: ${keys.join(' ')}` : ''}`, 'WORKLIST',
+      (signal, onMatch) => engine.worklist(target, keys, app.log, signal, onMatch));
   }
-  return table;
+  return runTable(app, node, 'Worklist C-FIND', (signal) => engine.worklist(target, keys, app.log, signal));
 }

@@ -14,6 +14,7 @@ import { formatDicomDate, instanceLabel, seriesLabel, studyLabel } from '../tree
 import { notify, sentence } from '../ui/notify';
 import { choose, pickNode } from '../ui/pick';
 import { withCancellableProgress } from '../ui/progress';
+import { OPEN_DATASET_COMMAND } from '../webviews/register';
 
 export type RetrieveMethodChoice = RetrieveMethod | 'WADO-RS';
 
@@ -233,25 +234,40 @@ function firstDicomFile(dir: string): string | undefined {
   return undefined;
 }
 
-/** Open (tree): retrieves what is not in the storage folder yet, then opens it. */
-export async function openItem(app: App, element?: unknown): Promise<string | undefined> {
-  if (!isDataElement(element)) return undefined;
-  const scope = scopeOf(element);
+/** Opens a DICOM file in the dataset viewer (the custom editor: the file stays in its tab). */
+export async function openInViewer(file: string): Promise<void> {
+  await vscode.commands.executeCommand(OPEN_DATASET_COMMAND, vscode.Uri.file(file));
+}
+
+/**
+ * Retrieves what of `scope` is not in the storage folder yet (with the node's usual method), then
+ * opens the instance (or the first file of the study or series) in the dataset viewer.
+ */
+export async function openScope(app: App, node: AnyNode, scope: RetrieveScope, label: string, expected?: number): Promise<string | undefined> {
   const folder = app.scp.running ? app.scp.effective().folder : app.scp.folder();
-  const file = scope.sopInstanceUid ? path.join(folder, scope.studyInstanceUid, scope.seriesInstanceUid!, `${scope.sopInstanceUid}.dcm`) : undefined;
+  const file = scope.sopInstanceUid && scope.seriesInstanceUid ? path.join(folder, scope.studyInstanceUid, scope.seriesInstanceUid, `${scope.sopInstanceUid}.dcm`) : undefined;
   const present = file ? fs.existsSync(file) : firstDicomFile(scopeFolder(folder, scope)) !== undefined;
-  if (!present && element.node.kind !== 'local') {
-    const result = await retrieveItem(app, element);
-    if (!result?.ok) return undefined;
+  if (!present && node.kind !== 'local') {
+    const method: RetrieveMethodChoice = node.kind === 'dimse' ? node.retrieveMethod : 'WADO-RS';
+    const result = await runRetrieval(app, node, scope, method, label, expected);
+    if (!result.ok) return undefined;
   }
   const toOpen = file && fs.existsSync(file) ? file : firstDicomFile(scopeFolder(folder, scope));
   if (!toOpen) {
-    void notify('warning', `Nothing of ${labelOf(element)} is in ${vscode.workspace.asRelativePath(folder)}.`);
+    void notify('warning', `Nothing of ${label} is in ${vscode.workspace.asRelativePath(folder)}.`);
     return undefined;
   }
   if (!file) await revealInExplorer(scopeFolder(folder, scope));
-  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(toOpen));
+  await openInViewer(toOpen);
   return toOpen;
+}
+
+/** Open (tree): retrieves what is not in the storage folder yet, then shows it in the dataset viewer. */
+export async function openItem(app: App, element?: unknown): Promise<string | undefined> {
+  if (!isDataElement(element)) return undefined;
+  const node = app.findNode(element.node.name) ?? element.node;
+  const expected = element.kind === 'study' ? element.study.numberOfInstances : element.kind === 'series' ? element.series.numberOfInstances : 1;
+  return openScope(app, node, scopeOf(element), labelOf(element), expected);
 }
 
 export async function copyUid(_app: App, element?: unknown): Promise<string | undefined> {

@@ -24,13 +24,17 @@ interface Collected {
   summary?: FindSummary;
 }
 
-async function collect(client: ClientAssociation, identifier: Dataset, model: QueryModelName, limit: number, signal?: AbortSignal): Promise<Collected> {
+/** Called with each pending match as it arrives (DICOM JSON), e.g. to fill a results panel. */
+export type OnMatch = (match: Record<string, unknown>) => void;
+
+async function collect(client: ClientAssociation, identifier: Dataset, model: QueryModelName, limit: number, signal?: AbortSignal, onMatch?: OnMatch): Promise<Collected> {
   const iterator = client.find(identifier, { model, signal });
   const matches: Dataset[] = [];
   for (;;) {
     const next = await iterator.next();
     if (next.done) return { matches, truncated: false, summary: next.value };
     matches.push(next.value);
+    onMatch?.(datasetToJson(next.value) as Record<string, unknown>);
     if (matches.length >= limit) {
       await iterator.return(undefined as never); // sends C-CANCEL and waits for the final response
       return { matches, truncated: true };
@@ -101,12 +105,12 @@ export interface Listing<T> {
 }
 
 async function runQuery(target: DimseTarget, model: QueryModelName, level: QueryLevel | 'WORKLIST', keys: readonly string[], log: EngineLog,
-  signal?: AbortSignal, limit = DEFAULT_MATCH_LIMIT): Promise<{ identifier: Dataset } & Collected> {
+  signal?: AbortSignal, limit = DEFAULT_MATCH_LIMIT, onMatch?: OnMatch): Promise<{ identifier: Dataset } & Collected> {
   const identifier = buildIdentifier(keys, model === 'worklist' ? { model } : { model, level: level as QueryLevel });
   const what = model === 'worklist' ? 'worklist C-FIND' : `C-FIND ${level}`;
   return withAssociation(target, findContexts(model), log, { purpose: what, signal }, async (client) => {
     const started = Date.now();
-    const result = await collect(client, identifier, model, limit, signal);
+    const result = await collect(client, identifier, model, limit, signal, onMatch);
     const shown = keys.filter((k) => /=./.test(k)).join(' ') || 'no filter';
     log.info(`${what} on ${target.calledAeTitle} (${shown}): ${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}`
       + `${result.truncated ? ` (limit reached, the rest cancelled)` : ''}${result.summary?.cancelled ? ' (cancelled)' : ''} in ${Date.now() - started} ms`);
@@ -148,14 +152,15 @@ function table(identifier: Dataset, c: Collected): QueryTable {
 }
 
 /** Find…: any model, level and keys ("Key=value", empty value = return key; default return keys added). */
-export async function find(target: DimseTarget, model: QueryModel, level: QueryLevel, keys: readonly string[], log: EngineLog, signal?: AbortSignal): Promise<QueryTable> {
-  const r = await runQuery(target, model, level, keys, log, signal);
+export async function find(target: DimseTarget, model: QueryModel, level: QueryLevel, keys: readonly string[], log: EngineLog, signal?: AbortSignal,
+  onMatch?: OnMatch): Promise<QueryTable> {
+  const r = await runQuery(target, model, level, keys, log, signal, DEFAULT_MATCH_LIMIT, onMatch);
   return table(r.identifier, r);
 }
 
 /** Worklist…: Modality Worklist C-FIND (Scheduled Procedure Step keys may be given at top level). */
-export async function worklist(target: DimseTarget, keys: readonly string[], log: EngineLog, signal?: AbortSignal): Promise<QueryTable> {
-  const r = await runQuery(target, 'worklist', 'WORKLIST', keys, log, signal);
+export async function worklist(target: DimseTarget, keys: readonly string[], log: EngineLog, signal?: AbortSignal, onMatch?: OnMatch): Promise<QueryTable> {
+  const r = await runQuery(target, 'worklist', 'WORKLIST', keys, log, signal, DEFAULT_MATCH_LIMIT, onMatch);
   return table(r.identifier, r);
 }
 

@@ -17,6 +17,23 @@ export interface SessionServices {
 
 let nextBytesKey = 1;
 
+/** What a session did, for the extension's API (tests) and the log. Times are performance.now(). */
+export interface DatasetSessionInfo {
+  uri: string;
+  state: 'loading' | 'shown' | 'failed';
+  error?: string;
+  /** The last frame requests of the webview, oldest first. */
+  frames: { frame: number; requestedAt: number; answeredAt?: number; ok?: boolean; error?: string }[];
+}
+
+const live = new Set<DatasetSession>();
+const FRAME_RECORDS = 50;
+
+/** The dataset viewers open now. */
+export function datasetSessions(): DatasetSessionInfo[] {
+  return [...live].map((s) => s.info());
+}
+
 export class DatasetSession implements vscode.Disposable {
   private opened?: OpenedDataset;
   private loading?: Promise<OpenedDataset>;
@@ -25,19 +42,40 @@ export class DatasetSession implements vscode.Disposable {
   /** The worker reads file: URIs itself; other schemes get the bytes once, under this key. */
   private bytesKey?: string;
   private bytes?: Uint8Array;
+  private state: DatasetSessionInfo['state'] = 'loading';
+  private error?: string;
+  private readonly frames: DatasetSessionInfo['frames'] = [];
 
   constructor(private readonly webview: vscode.Webview, private readonly uri: vscode.Uri, private readonly services: SessionServices) {
     webview.options = webviewOptions(services.extensionUri);
     this.server = new RequestServer<DatasetRequests>((m) => void this.post(m), {
       fullValue: async ({ id }) => (await this.load()).fullValue(id),
       frame: async ({ frame }, signal) => {
-        await this.load();
-        const source = this.uri.scheme === 'file' ? this.uri.fsPath : { key: this.bytesKey!, bytes: this.bytes! };
-        return services.decoder().decodeFrame(source, frame, { signal });
+        const record: DatasetSessionInfo['frames'][number] = { frame, requestedAt: performance.now() };
+        this.frames.push(record);
+        if (this.frames.length > FRAME_RECORDS) this.frames.shift();
+        try {
+          await this.load();
+          const source = this.uri.scheme === 'file' ? this.uri.fsPath : { key: this.bytesKey!, bytes: this.bytes! };
+          const decoded = await services.decoder().decodeFrame(source, frame, { signal });
+          record.ok = true;
+          return decoded;
+        } catch (e) {
+          record.ok = false;
+          record.error = e instanceof Error ? e.message : String(e);
+          throw e;
+        } finally {
+          record.answeredAt = performance.now();
+        }
       },
     });
     this.disposables.push(webview.onDidReceiveMessage((m) => this.onMessage(m)));
     webview.html = pageFor(webview, services.extensionUri, 'dataset-viewer', basename(uri.path));
+    live.add(this);
+  }
+
+  info(): DatasetSessionInfo {
+    return { uri: this.uri.toString(), state: this.state, error: this.error, frames: this.frames.map((f) => ({ ...f })) };
   }
 
   private post(msg: HostToDatasetViewer): Thenable<boolean> {
@@ -70,8 +108,11 @@ export class DatasetSession implements vscode.Disposable {
         try {
           const opened = await this.load();
           await this.post({ type: 'ds/init', fileName: basename(this.uri.path), view: opened.view, image: opened.image });
+          this.state = 'shown';
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
+          this.state = 'failed';
+          this.error = message;
           this.services.deps.log.warn(`Cannot show ${this.uri.fsPath || this.uri.toString()}: ${message}`);
           await this.post({ type: 'ds/error', message });
         }
@@ -95,6 +136,7 @@ export class DatasetSession implements vscode.Disposable {
   }
 
   dispose(): void {
+    live.delete(this);
     this.server.dispose();
     if (this.bytesKey) this.services.decoder().release(this.bytesKey);
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -1,7 +1,7 @@
 // What registerWebviews() needs from the rest of the extension.
 import type { ViewerEngine } from './viewer-engine';
 import type { QueryLevelName } from './protocol';
-import type { RowScope } from './query-rows';
+import type { DicomJsonObject, RowScope } from './query-rows';
 
 export interface WebviewLog {
   info(line: string): void;
@@ -14,6 +14,8 @@ export interface QueryRowsRequest {
   source: unknown;
   level: QueryLevelName;
   rows: RowScope[];
+  /** The matches behind `rows`, in the same order (for labels). */
+  matches: DicomJsonObject[];
 }
 
 export interface WebviewDeps {

@@ -51,7 +51,7 @@ export class QueryResultsPanel implements vscode.Disposable {
     this.columns = opts.columns ?? [...DEFAULT_COLUMNS[opts.level]];
     this.actions = [
       ...(deps.retrieve && opts.level !== 'WORKLIST' && opts.level !== 'PATIENT' ? ['retrieve' as const] : []),
-      ...(deps.open && opts.level !== 'WORKLIST' ? ['open' as const] : []),
+      ...(deps.open && opts.level !== 'WORKLIST' && opts.level !== 'PATIENT' ? ['open' as const] : []),
       'copyUids', 'exportJson', 'exportCsv',
     ];
     this.panel = vscode.window.createWebviewPanel('dicomNetwork.queryResults', opts.title, opts.column ?? vscode.ViewColumn.Active, {
@@ -86,6 +86,23 @@ export class QueryResultsPanel implements vscode.Disposable {
 
   get matchCount(): number {
     return this.matches.length;
+  }
+
+  get title(): string {
+    return this.opts.title;
+  }
+
+  get level(): QueryLevelName {
+    return this.opts.level;
+  }
+
+  /** How the query stands, and the sentence the panel shows with it. */
+  get runState(): { state: QueryRunState; message?: string } {
+    return { state: this.state, message: this.message };
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   reveal(): void {
@@ -139,7 +156,7 @@ export class QueryResultsPanel implements vscode.Disposable {
   private async runAction(action: QueryAction, ids: number[]): Promise<void> {
     if (ids.length === 0) return;
     const matches = ids.map((id) => this.matches[id]!);
-    const request = () => ({ source: this.opts.source, level: this.opts.level, rows: matches.map((m) => scopeOf(m, this.opts.level)) });
+    const request = () => ({ source: this.opts.source, level: this.opts.level, rows: matches.map((m) => scopeOf(m, this.opts.level)), matches });
     try {
       switch (action) {
         case 'retrieve':

@@ -8,7 +8,7 @@ import type { FrameDecoderLike } from './viewer-engine';
 import { DicomEditorProvider, DATASET_VIEW_TYPE, DATASET_ANY_FILE_VIEW_TYPE } from './dicom-editor-provider';
 import { DatasetViewerPanel } from './dataset-viewer-panel';
 import { QueryResultsPanel, QueryResultsOptions } from './query-results-panel';
-import type { SessionServices } from './dataset-session';
+import { datasetSessions, type DatasetSessionInfo, type SessionServices } from './dataset-session';
 
 export const OPEN_DATASET_COMMAND = 'dicomNetwork.openDatasetViewer';
 
@@ -17,10 +17,24 @@ export interface Webviews {
   showQueryResults(opts: QueryResultsOptions): QueryResultsPanel;
   /** Shows a DICOM file in the dataset viewer (a panel; files in the editor use the custom editor). */
   showDataset(uri: vscode.Uri, column?: vscode.ViewColumn): void;
+  /** The query results panels open now, oldest first. */
+  queryPanels(): QueryResultsPanel[];
+  /** The dataset viewers open now (custom editors and panels). */
+  datasetSessions(): DatasetSessionInfo[];
+}
+
+/**
+ * The custom editor a file opens in: the default one for DICOM file names, else the "any file" one.
+ * (VS Code matches editor globs ignoring case, so "*.dcm" covers ".DCM"; listing both would make
+ * two default editors and a conflict prompt.)
+ */
+export function viewTypeFor(uri: vscode.Uri): string {
+  return /\.(dcm|dicom)$/i.test(uri.path) ? DATASET_VIEW_TYPE : DATASET_ANY_FILE_VIEW_TYPE;
 }
 
 export function registerWebviews(context: vscode.ExtensionContext, deps: WebviewDeps): Webviews {
   let decoder: FrameDecoderLike | undefined;
+  const panels = new Set<QueryResultsPanel>();
   const services: SessionServices = {
     extensionUri: context.extensionUri,
     deps,
@@ -47,16 +61,22 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
         const picked = await vscode.window.showOpenDialog({ canSelectMany: false, title: 'Open a DICOM file in the viewer', openLabel: 'Open' });
         uri = picked?.[0];
       }
-      if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_ANY_FILE_VIEW_TYPE);
+      // *.dcm and *.dicom have their own view type (the default editor of those files): the same
+      // file opened from the explorer then lands in the same tab.
+      if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
     }),
     { dispose: () => decoder?.dispose() },
   );
   return {
     showQueryResults: (opts) => {
       const panel = new QueryResultsPanel(context.extensionUri, deps, opts);
+      panels.add(panel);
+      panel.onDidDispose(() => panels.delete(panel));
       context.subscriptions.push(panel);
       return panel;
     },
     showDataset: (uri, column) => { DatasetViewerPanel.show(services, uri, column); },
+    queryPanels: () => [...panels],
+    datasetSessions,
   };
 }
