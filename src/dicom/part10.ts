@@ -49,6 +49,26 @@ function withName(e: unknown, name: string): unknown {
 
 const HEADER_TAGS: Tag[] = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
 
+/** The header from the parsed meta and the scanned top-level UIDs (falling back to the meta's). */
+function headerFrom(head: ReturnType<typeof parseFileMeta>, scanner: DatasetHeaderScanner, fileSize: number): Part10Header {
+  const text = (t: Tag) => scanner.text(t);
+  const metaText = (k: string) => (typeof head.meta[k] === 'string' ? head.meta[k] as string : undefined);
+  const header: Part10Header = {
+    transferSyntaxUid: head.transferSyntaxUid,
+    sopClassUid: text(Tags.SOPClassUID) || metaText('MediaStorageSOPClassUID') || '',
+    sopInstanceUid: text(Tags.SOPInstanceUID) || metaText('MediaStorageSOPInstanceUID') || '',
+    meta: head.meta,
+    datasetOffset: head.datasetOffset,
+    fileSize,
+    hasMeta: head.hasMeta,
+  };
+  const study = text(Tags.StudyInstanceUID);
+  const series = text(Tags.SeriesInstanceUID);
+  if (study !== undefined) header.studyInstanceUid = study;
+  if (series !== undefined) header.seriesInstanceUid = series;
+  return header;
+}
+
 /**
  * Reads the preamble, file meta and the identifying UIDs of a Part 10 file (or a bare dataset),
  * reading from disk only as far as needed.
@@ -76,22 +96,7 @@ export async function readPart10Header(path: string): Promise<Part10Header> {
     } catch (e) {
       throw withName(e, path);
     }
-    const text = (t: Tag) => scanner.text(t);
-    const metaText = (k: string) => (typeof head.meta[k] === 'string' ? head.meta[k] as string : undefined);
-    const header: Part10Header = {
-      transferSyntaxUid: head.transferSyntaxUid,
-      sopClassUid: text(Tags.SOPClassUID) || metaText('MediaStorageSOPClassUID') || '',
-      sopInstanceUid: text(Tags.SOPInstanceUID) || metaText('MediaStorageSOPInstanceUID') || '',
-      meta: head.meta,
-      datasetOffset: head.datasetOffset,
-      fileSize: head.fileSize,
-      hasMeta: head.hasMeta,
-    };
-    const study = text(Tags.StudyInstanceUID);
-    const series = text(Tags.SeriesInstanceUID);
-    if (study !== undefined) header.studyInstanceUid = study;
-    if (series !== undefined) header.seriesInstanceUid = series;
-    return header;
+    return headerFrom(head, scanner, head.fileSize);
   } finally {
     await fh.close();
   }
@@ -147,22 +152,7 @@ export function readPart10HeaderSync(path: string, scratch?: Buffer): Part10Head
     } catch (e) {
       throw withName(e, path);
     }
-    const text = (t: Tag) => scanner.text(t);
-    const metaText = (k: string) => (typeof head.meta[k] === 'string' ? head.meta[k] as string : undefined);
-    const header: Part10Header = {
-      transferSyntaxUid: head.transferSyntaxUid,
-      sopClassUid: text(Tags.SOPClassUID) || metaText('MediaStorageSOPClassUID') || '',
-      sopInstanceUid: text(Tags.SOPInstanceUID) || metaText('MediaStorageSOPInstanceUID') || '',
-      meta: head.meta,
-      datasetOffset: head.datasetOffset,
-      fileSize,
-      hasMeta: head.hasMeta,
-    };
-    const study = text(Tags.StudyInstanceUID);
-    const series = text(Tags.SeriesInstanceUID);
-    if (study !== undefined) header.studyInstanceUid = study;
-    if (series !== undefined) header.seriesInstanceUid = series;
-    return header;
+    return headerFrom(head, scanner, fileSize);
   } finally {
     closeSync(fd);
   }

@@ -27,6 +27,22 @@ export function sendCancel(sa: ServiceAssociation, contextId: number, messageId:
 }
 
 /**
+ * Cancellation of an outstanding request: `cancel()` sends C-CANCEL once (while the association
+ * stands), and so does aborting `signal`; `dispose()` stops listening to the signal.
+ */
+export function cancellation(sa: ServiceAssociation, contextId: number, messageId: number, signal?: AbortSignal) {
+  let sent = false;
+  const cancel = () => {
+    if (sent || !sa.association.isEstablished) return;
+    sent = true;
+    void sendCancel(sa, contextId, messageId).catch(() => undefined);
+  };
+  signal?.addEventListener('abort', cancel, { once: true });
+  if (signal?.aborted) cancel();
+  return { cancel, get sent() { return sent; }, dispose: () => signal?.removeEventListener('abort', cancel) };
+}
+
+/**
  * Runs one C-FIND. Yields each pending identifier as it arrives and returns the summary.
  * Aborting the signal, or leaving the loop early, sends C-CANCEL and waits for the final response.
  */
@@ -40,24 +56,17 @@ export async function* findScu(sa: ServiceAssociation, identifier: Dataset, opti
     commandField: CommandField.CFindRq, messageId, affectedSopClassUid: sopClass,
     priority: options.priority ?? Priority.Medium, commandDataSetType: DATASET_PRESENT,
   }, encodeDataset(identifier, ctx.transferSyntax));
-  let cancelSent = false;
-  const cancel = () => {
-    if (cancelSent || !sa.association.isEstablished) return;
-    cancelSent = true;
-    void sendCancel(sa, ctx.id, messageId).catch(() => undefined);
-  };
-  options.signal?.addEventListener('abort', cancel, { once: true });
+  const cancelling = cancellation(sa, ctx.id, messageId, options.signal);
   let matches = 0;
   let finished = false;
   try {
-    if (options.signal?.aborted) cancel();
     for await (const response of responses) {
       const status = response.command.status ?? 0;
       const kind = statusClass(status);
       if (kind === 'pending') {
         if (!response.dataset) continue;
         matches++;
-        if (!cancelSent) yield parseDataset(response.dataset, ctx.transferSyntax);
+        if (!cancelling.sent) yield parseDataset(response.dataset, ctx.transferSyntax);
         continue;
       }
       finished = true;
@@ -69,10 +78,10 @@ export async function* findScu(sa: ServiceAssociation, identifier: Dataset, opti
     }
     throw new Error('the association ended without a final C-FIND response');
   } finally {
-    options.signal?.removeEventListener('abort', cancel);
+    cancelling.dispose();
     if (!finished && sa.association.isEstablished) {
       // The caller stopped early: cancel, and let the rest of the responses arrive and be dropped.
-      cancel();
+      cancelling.cancel();
       try { for await (const _ of responses) { /* drain */ } } catch { /* the association may end meanwhile */ }
     }
   }

@@ -8,7 +8,7 @@ import { CommandField, DATASET_PRESENT, Priority } from '../dimse/command';
 import { IncomingMessage } from '../dimse/channel';
 import { formatStatus, statusClass } from '../dimse/status';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
-import { sendCancel } from './find-scu';
+import { cancellation } from './find-scu';
 import { GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';
 import { StoreBackend } from './storage';
 import { StoreReceiver } from './store-scp';
@@ -54,15 +54,8 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
     commandField, messageId, affectedSopClassUid: sopClass, priority: options.priority ?? Priority.Medium,
     commandDataSetType: DATASET_PRESENT, ...(moveDestination ? { moveDestination } : {}),
   }, encodeDataset(identifier, ctx.transferSyntax));
-  let cancelSent = false;
-  const cancel = () => {
-    if (cancelSent || !sa.association.isEstablished) return;
-    cancelSent = true;
-    void sendCancel(sa, ctx.id, messageId).catch(() => undefined);
-  };
-  options.signal?.addEventListener('abort', cancel, { once: true });
+  const cancelling = cancellation(sa, ctx.id, messageId, options.signal);
   try {
-    if (options.signal?.aborted) cancel();
     for await (const response of responses) {
       const status = response.command.status ?? 0;
       const kind = statusClass(status);
@@ -82,7 +75,7 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
     }
     throw new Error(`the association ended without a final ${what} response`);
   } finally {
-    options.signal?.removeEventListener('abort', cancel);
+    cancelling.dispose();
   }
 }
 
