@@ -79,6 +79,13 @@ function run(cmd, args, opts) {
   log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+// Under `npm test` the environment carries the outer npm's settings (npm_config_*), which the
+// inner npm would take as its own: npm_config_user_agent names Node 20, and code-server's
+// postinstall reads the Node version from it and refuses to install.
+function envWithoutNpmSettings() {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+}
+
 function writeToolsPackageJson(folder, dependencies) {
   const pkg = {
     name: 'dicomnet-vscode-tools',
@@ -102,7 +109,7 @@ function installNode24() {
   log(`installing Node ${NODE_VERSION} from the npm registry into ${node24Folder}`);
   rmSync(node24Folder, { recursive: true, force: true });
   writeToolsPackageJson(node24Folder, { node: NODE_VERSION });
-  run('npm', ['install', '--no-audit', '--no-fund'], { cwd: node24Folder });
+  run('npm', ['install', '--no-audit', '--no-fund'], { cwd: node24Folder, env: envWithoutNpmSettings() });
   if (!existsSync(node24Path)) throw new Error(`Node 24 binary not found at ${node24Path} after install.`);
 }
 
@@ -134,7 +141,7 @@ function installCodeServer() {
   prepareNodeHeaders();
   log(`installing code-server ${CODE_SERVER_VERSION} under Node ${NODE_VERSION} (2–3 minutes on 2 cores)`);
   const env = {
-    ...process.env,
+    ...envWithoutNpmSettings(),
     PATH: `${join(node24Dir, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: node24Dir,
   };
