@@ -1,10 +1,12 @@
-// Bundles the extension, the CLI and the webview scripts into dist/.
+// Bundles the extension, the CLI, the frame-decoding worker and the webview scripts into dist/.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const require = createRequire(import.meta.url);
 
 const common = {
   bundle: true,
@@ -12,49 +14,58 @@ const common = {
   minify: production,
   logLevel: 'warning',
 };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', outdir: 'dist' };
 
 const targets = [];
 if (existsSync('src/cli/main.ts')) {
-  targets.push({
-    ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  });
+  targets.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } });
 }
 if (existsSync('src/extension/extension.ts')) {
   targets.push({
-    ...common,
+    ...node,
     // Two bundles: the thin extension entry, and the engine facade it require()s on first use
     // (so activation does not evaluate the engine).
     entryPoints: existsSync('src/extension/engine/facade.ts')
       ? { extension: 'src/extension/extension.ts', engine: 'src/extension/engine/facade.ts' }
       : { extension: 'src/extension/extension.ts' },
-    outdir: 'dist',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
     external: ['vscode'],
   });
 }
-const mediaEntries = existsSync('media')
-  ? readdirSync('media').filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).map((f) => join('media', f))
-  : [];
-if (mediaEntries.length > 0) {
+// The worker thread that decodes frames for the image preview (dcmjs-imaging bundled in; its
+// WebAssembly codecs are copied next to it below).
+if (existsSync('src/dicom/pixels/pixel-worker.ts')) {
+  targets.push({ ...node, entryPoints: { 'pixel-worker': 'src/dicom/pixels/pixel-worker.ts' } });
+}
+// The webviews' front-ends (browser, no Node), served from dist/media/webview/ only.
+const webviewEntries = {
+  'query-results': 'media/webview/query-results.ts',
+  'dataset-viewer': 'media/webview/dataset-viewer.ts',
+  codicon: 'media/webview/codicon.css',
+};
+if (Object.values(webviewEntries).every((f) => existsSync(f))) {
   targets.push({
     ...common,
-    entryPoints: mediaEntries,
-    outdir: 'dist/media',
+    entryPoints: webviewEntries,
+    outdir: 'dist/media/webview',
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    loader: { '.css': 'css', '.ttf': 'file', '.woff2': 'file' },
+    loader: { '.ttf': 'file' },
   });
 }
 
+function copyCodecs() {
+  let wasm;
+  try {
+    wasm = require.resolve('dcmjs-imaging/build/dcmjs-native-codecs.wasm');
+  } catch {
+    return; // dcmjs-imaging not installed: the image preview says it cannot decode
+  }
+  mkdirSync('dist', { recursive: true });
+  copyFileSync(wasm, join('dist', 'dcmjs-native-codecs.wasm'));
+}
+
+copyCodecs();
 if (watch) {
   for (const t of targets) (await esbuild.context(t)).watch();
 } else {

@@ -260,14 +260,15 @@ function writeWorkspaceSettings(pacsPort, scpPort) {
   writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 }
 
-/** A few files to try "Send via C-STORE" on from the Explorer. */
+/** A few files to open in the dataset viewer (compressed ones too) and to try "Send via C-STORE" on. */
 function copyWorkspaceSamples() {
   const dir = join(demoWorkspace, 'samples');
-  if (existsSync(dir)) return;
+  const fresh = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
-  for (const f of ['CT_small.dcm', 'MR_small.dcm']) {
-    if (existsSync(join(PYDICOM_FILES, f))) copyFileSync(join(PYDICOM_FILES, f), join(dir, f));
+  for (const f of ['CT_small.dcm', 'MR_small.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_RLE.dcm']) {
+    if (!existsSync(join(dir, f)) && existsSync(join(PYDICOM_FILES, f))) copyFileSync(join(PYDICOM_FILES, f), join(dir, f));
   }
+  if (!fresh) return;
   const generated = readdirSync(demoArchive).filter((f) => f.startsWith('generated-1-')).sort().slice(0, 2);
   for (const f of generated) copyFileSync(join(demoArchive, f), join(dir, f));
 }

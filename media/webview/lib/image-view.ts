@@ -9,6 +9,14 @@ export type FrameLoader = (frame: number, signal: AbortSignal) => Promise<FrameD
 
 const CACHE_SIZE = 8;
 
+/** How a frame's pixels crossed postMessage: a typed array's constructor name, 'ArrayBuffer', 'Array' or 'object'. */
+function transportOf(f: FrameData): string {
+  const p = f.pixels as unknown;
+  if (ArrayBuffer.isView(p)) return p.constructor.name;
+  if (p instanceof ArrayBuffer) return 'ArrayBuffer';
+  return Array.isArray(p) ? 'Array' : typeof p;
+}
+
 /** Typed arrays may arrive as such, as an ArrayBuffer, or (older hosts) as plain arrays/objects. */
 function normalize(f: FrameData): FrameData {
   const p = f.pixels as unknown;
@@ -37,6 +45,8 @@ export class ImageView {
   private frameIndex = 0;
   private frames = 1;
   private loading?: AbortController;
+  /** How the last frame's pixels arrived (VS Code keeps typed arrays typed: see the UI tests). */
+  transport?: string;
   private drag?: { x: number; y: number; center: number; width: number; pointer: number };
   private readonly draw = frameThrottle(() => this.paint());
 
@@ -102,6 +112,7 @@ export class ImageView {
     setText(this.status, `Decoding frame ${index + 1}…`);
     this.load(index, controller.signal).then((raw) => {
       if (controller.signal.aborted) return;
+      this.transport = transportOf(raw);
       const f = normalize(raw);
       this.cache.set(index, f);
       if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);

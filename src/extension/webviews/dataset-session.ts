@@ -22,6 +22,8 @@ export interface DatasetSessionInfo {
   uri: string;
   state: 'loading' | 'shown' | 'failed';
   error?: string;
+  /** Frames of the image, once the file is parsed (0 when it has none). */
+  frameCount?: number;
   /** The last frame requests of the webview, oldest first. */
   frames: { frame: number; requestedAt: number; answeredAt?: number; ok?: boolean; error?: string }[];
 }
@@ -75,7 +77,12 @@ export class DatasetSession implements vscode.Disposable {
   }
 
   info(): DatasetSessionInfo {
-    return { uri: this.uri.toString(), state: this.state, error: this.error, frames: this.frames.map((f) => ({ ...f })) };
+    const image = this.opened?.image;
+    return {
+      uri: this.uri.toString(), state: this.state, error: this.error,
+      frameCount: image ? (image.hasImage ? image.frames : 0) : undefined,
+      frames: this.frames.map((f) => ({ ...f })),
+    };
   }
 
   private post(msg: HostToDatasetViewer): Thenable<boolean> {
