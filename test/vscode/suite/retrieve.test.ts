@@ -100,6 +100,11 @@ describe('retrieve', function () {
     const instances = await children(api, series[1]);
     const opened = await vscode.commands.executeCommand<string>('dicomNetwork.openItem', instances[0]);
     assert.equal(opened, inboxPath(generated.studyInstanceUid, generated.series[1].seriesInstanceUid, `${generated.series[1].instances[0]}.dcm`));
+    // It opens in the dataset viewer, the custom editor of .dcm files.
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    assert.ok(input instanceof vscode.TabInputCustom, 'Open did not show a custom editor');
+    assert.equal(input.viewType, 'dicomNetwork.datasetViewer');
+    assert.equal(input.uri.fsPath, opened);
     const copied = await vscode.commands.executeCommand<string>('dicomNetwork.copyUid', studyRow);
     assert.equal(copied, generated.studyInstanceUid);
     assert.equal(await vscode.env.clipboard.readText(), generated.studyInstanceUid);
