@@ -12,44 +12,14 @@ import {
   PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, PDU_P_DATA_TF, PDU_RELEASE_RP, PDU_RELEASE_RQ,
 } from './pdu-types';
 import { NegotiatedContext, contextsFromAc } from './negotiated';
+import { AssociationEvents, AssociationRole, AssociationTimeouts, DEFAULT_TIMEOUTS, TransportConnection } from './association-types';
+import { AssociationTimers } from './association-timers';
+import { describeSocketError } from './socket-errors';
 
-export type AssociationRole = 'requestor' | 'acceptor';
-
-/** A socket being opened, and the event that says it is ready ('connect', or 'secureConnect' for TLS). */
-export interface TransportConnection {
-  socket: net.Socket;
-  readyEvent: 'connect' | 'secureConnect';
-}
-
-export interface AssociationTimeouts {
-  /** ARTIM (PS3.8 §9.1.5): waiting for the A-ASSOCIATE-RQ, and for the peer to close after reject/release/abort. */
-  artimMs: number;
-  /** Waiting for A-ASSOCIATE-AC/RJ and for A-RELEASE-RP. */
-  acseMs: number;
-  /** No PDU in either direction for this long while established → abort (0 = never). */
-  idleMs: number;
-}
-
-export const DEFAULT_TIMEOUTS: AssociationTimeouts = { artimMs: 10_000, acseMs: 30_000, idleMs: 0 };
-
-export type PduDirection = 'sent' | 'received';
-
-export interface AssociationEvents {
-  /** Every PDU sent or received (used for tracing); `length` is the PDU length from its header. */
-  pdu: [direction: PduDirection, pdu: Pdu, length: number];
-  state: [from: State, to: State, event: Event, action: Action];
-  /** A-ASSOCIATE indication (acceptor): answer with accept() or reject(). */
-  associateRequested: [rq: AAssociateRq];
-  /**
-   * P-DATA indication, streamed: a piece of one PDV's data (a view of the received bytes).
-   * `isLast` is the PDV's last-fragment flag; it applies once `pdvDone` is true.
-   */
-  pdv: [contextId: number, isCommand: boolean, isLast: boolean, data: Buffer, pdvDone: boolean];
-  /** A-RELEASE indication: the peer asked to release; answer with respondRelease() once done. */
-  releaseRequested: [];
-  /** The association is over (Sta1). error is undefined after a normal release. */
-  closed: [error?: Error];
-}
+export {
+  DEFAULT_TIMEOUTS, type AssociationRole, type TransportConnection, type AssociationTimeouts, type PduDirection, type AssociationEvents,
+} from './association-types';
+export { describeSocketError } from './socket-errors';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
@@ -76,9 +46,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   readonly timeouts: AssociationTimeouts;
 
   private reader: PduReader;
-  private artim: NodeJS.Timeout | undefined;
-  private acseTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly timers: AssociationTimers;
   private pendingAbort: { source: number; reason: number } | undefined;
   private associateWaiter: Waiter | undefined;
   private releaseWaiter: Waiter | undefined;
@@ -93,6 +61,19 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.role = role;
     this.ourMaxPdu = options.maxPduLength;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.timers = new AssociationTimers(this.timeouts, {
+      artim: () => this.fire('Evt18'),
+      acse: (error) => {
+        this.closeError ??= error;
+        this.failWaiters(error);
+        if (transition('Evt15', this.state)) this.fire('Evt15');
+      },
+      idle: (error) => {
+        this.closeError ??= error;
+        this.failWaiters(this.closeError);
+        if (transition('Evt15', this.state)) this.fire('Evt15');
+      },
+    });
     this.reader = new PduReader({ maxPDataLength: this.ourMaxPdu }, (raw) => this.onRawPdu(raw), (e) => this.onBadPdu(e), {
       start: (length) => this.onPDataStart(length),
       piece: (contextId, header, data, pdvDone) => this.onPDataPiece(contextId, header, data, pdvDone),
@@ -197,7 +178,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     const to = this.perform(action, payload);
     this.state = to;
     this.emit('state', from, to, event, action);
-    if (to === 'Sta6' || to === 'Sta7' || to === 'Sta8') this.touchIdle(); else this.stopIdle();
+    if (to === 'Sta6' || to === 'Sta7' || to === 'Sta8') this.timers.touchIdle(); else this.timers.stopIdle();
     if (to === 'Sta1') this.finish();
     // Indications go to the user only once the state reflects the action, so a user that
     // reacts at once (sends, releases, aborts) sees the right state.
@@ -214,10 +195,10 @@ export class Association extends EventEmitter<AssociationEvents> {
       case 'AE-1': return this.openTransport(payload.connectSocket, payload.connectTimeoutMs);
       case 'AE-2':
         this.send(this.request!);
-        this.startAcseTimer('no A-ASSOCIATE response from the peer');
+        this.timers.startAcseTimer('no A-ASSOCIATE response from the peer');
         return 'Sta5';
       case 'AE-3': {
-        this.stopAcseTimer();
+        this.timers.stopAcseTimer();
         const ac = this.lastPdu as AAssociateAc;
         this.acceptance = ac;
         this.peerMaxPdu = ac.userInformation.maximumLength ?? 0;
@@ -226,7 +207,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         return 'Sta6';
       }
       case 'AE-4': {
-        this.stopAcseTimer();
+        this.timers.stopAcseTimer();
         const rj = this.lastPdu as AAssociateRj;
         this.rejection = rj;
         const error = new AssociationRejectedError(rj.result, rj.source, rj.reason);
@@ -237,16 +218,16 @@ export class Association extends EventEmitter<AssociationEvents> {
       }
       case 'AE-5':
         this.attachSocket(payload.socket);
-        this.startArtim();
+        this.timers.startArtim();
         return 'Sta2';
       case 'AE-6': {
-        this.stopArtim();
+        this.timers.stopArtim();
         const rq = this.lastPdu as AAssociateRq;
         this.request = rq;
         if ((rq.protocolVersion & 1) === 0) {
           this.rejection = { type: PDU_ASSOCIATE_RJ, result: 1, source: 2, reason: 2 };
           this.send(this.rejection);
-          this.startArtim();
+          this.timers.startArtim();
           return 'Sta13';
         }
         this.peerMaxPdu = rq.userInformation.maximumLength ?? 0;
@@ -263,7 +244,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       case 'AE-8':
         this.rejection = payload.rj;
         this.send(payload.rj);
-        this.startArtim();
+        this.timers.startArtim();
         return 'Sta13';
       case 'DT-1':
         this.sendPDataNow(payload.pdvs);
@@ -274,22 +255,22 @@ export class Association extends EventEmitter<AssociationEvents> {
         return 'Sta6';
       case 'AR-1':
         this.send({ type: PDU_RELEASE_RQ });
-        this.startAcseTimer('no A-RELEASE response from the peer');
+        this.timers.startAcseTimer('no A-RELEASE response from the peer');
         return 'Sta7';
       case 'AR-2':
         this.after(() => this.emit('releaseRequested'));
         return 'Sta8';
       case 'AR-3':
-        this.stopAcseTimer();
+        this.timers.stopAcseTimer();
         this.settle(this.releaseWaiter, undefined);
         this.closeTransport();
         return 'Sta1';
       case 'AR-4':
         this.send({ type: PDU_RELEASE_RP });
-        this.startArtim();
+        this.timers.startArtim();
         return 'Sta13';
       case 'AR-5':
-        this.stopArtim();
+        this.timers.stopArtim();
         return 'Sta1';
       case 'AR-6':
         this.pdataAccepted = true;
@@ -318,11 +299,11 @@ export class Association extends EventEmitter<AssociationEvents> {
           ? new AssociationAbortedError('association aborted locally', 0, 0)
           : AssociationAbortedError.fromPdu(abort.source, abort.reason, false);
         this.failWaiters(this.closeError);
-        this.startArtim();
+        this.timers.startArtim();
         return 'Sta13';
       }
       case 'AA-2':
-        this.stopArtim();
+        this.timers.stopArtim();
         this.closeError ??= this.state === 'Sta2'
           ? new TimeoutError('no A-ASSOCIATE-RQ arrived before the ARTIM timer expired')
           : this.state === 'Sta4' ? new AssociationAbortedError('connection attempt abandoned') : undefined;
@@ -343,7 +324,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         this.failWaiters(this.closeError);
         return 'Sta1';
       case 'AA-5':
-        this.stopArtim();
+        this.timers.stopArtim();
         return 'Sta1';
       case 'AA-6':
         return 'Sta13';
@@ -359,7 +340,7 @@ export class Association extends EventEmitter<AssociationEvents> {
         this.send({ type: PDU_ABORT, source: 2, reason: abort.reason });
         this.closeError ??= AssociationAbortedError.fromPdu(2, abort.reason, false);
         this.failWaiters(this.closeError);
-        this.startArtim();
+        this.timers.startArtim();
         return 'Sta13';
       }
     }
@@ -424,7 +405,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (!socket || socket.destroyed) return;
     const raw = encodePdu(pdu);
     socket.write(raw);
-    this.touchIdle();
+    this.timers.touchIdle();
     if (this.listenerCount('pdu') > 0) this.emit('pdu', 'sent', pdu, raw.length - 6);
   }
 
@@ -435,7 +416,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.cork();
     for (const part of parts) socket.write(part);
     socket.uncork();
-    this.touchIdle();
+    this.timers.touchIdle();
     if (this.listenerCount('pdu') > 0) this.emit('pdu', 'sent', { type: PDU_P_DATA_TF, pdvs }, parts[0].readUInt32BE(2));
   }
 
@@ -452,7 +433,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (!decoded.ok) return this.onBadPdu(decoded.error);
     const pdu = decoded.pdu;
     this.lastPdu = pdu;
-    this.touchIdle();
+    this.timers.touchIdle();
     if (this.listenerCount('pdu') > 0) this.emit('pdu', 'received', pdu, raw.length - 6);
     switch (pdu.type) {
       case PDU_ASSOCIATE_RQ: return this.fire('Evt6');
@@ -473,7 +454,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   private tracedPdvOpen = false;
 
   private onPDataStart(length: number): void {
-    this.touchIdle();
+    this.timers.touchIdle();
     this.pdataAccepted = false;
     this.pdataLength = length;
     this.tracedPdvs = this.listenerCount('pdu') > 0 ? [] : undefined;
@@ -516,50 +497,6 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.fire('Evt19');
   }
 
-  // ---------------------------------------------------------------- timers
-
-  private startArtim(): void {
-    this.stopArtim();
-    this.artim = setTimeout(() => { this.artim = undefined; this.fire('Evt18'); }, this.timeouts.artimMs);
-  }
-
-  private stopArtim(): void {
-    if (this.artim) clearTimeout(this.artim);
-    this.artim = undefined;
-  }
-
-  private startAcseTimer(what: string): void {
-    this.stopAcseTimer();
-    this.acseTimer = setTimeout(() => {
-      this.acseTimer = undefined;
-      const error = new TimeoutError(`${what} within ${this.timeouts.acseMs / 1000} s`);
-      this.closeError ??= error;
-      this.failWaiters(error);
-      if (transition('Evt15', this.state)) this.fire('Evt15');
-    }, this.timeouts.acseMs);
-  }
-
-  private stopAcseTimer(): void {
-    if (this.acseTimer) clearTimeout(this.acseTimer);
-    this.acseTimer = undefined;
-  }
-
-  private touchIdle(): void {
-    if (!this.timeouts.idleMs) return;
-    if (this.idleTimer) { this.idleTimer.refresh(); return; }
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      this.closeError ??= new TimeoutError(`the association was idle for ${this.timeouts.idleMs / 1000} s`);
-      this.failWaiters(this.closeError);
-      if (transition('Evt15', this.state)) this.fire('Evt15');
-    }, this.timeouts.idleMs);
-  }
-
-  private stopIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
-  }
-
   // ---------------------------------------------------------------- completion
 
   private settle(waiter: Waiter | undefined, error: Error | undefined): void {
@@ -580,9 +517,9 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.finished = true;
     this.pdataAccepted = false;
     this.reader.stop();
-    this.stopArtim();
-    this.stopAcseTimer();
-    this.stopIdle();
+    this.timers.stopArtim();
+    this.timers.stopAcseTimer();
+    this.timers.stopIdle();
     if (this.closeError) this.failWaiters(this.closeError);
     else this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
     this.settle(this.releaseWaiter, undefined);
@@ -590,17 +527,5 @@ export class Association extends EventEmitter<AssociationEvents> {
     if (socket && !socket.destroyed) setTimeout(() => socket.destroy(), 1000).unref();
     this.emit('closed', this.closeError);
     this.resolveClosed(this.closeError);
-  }
-}
-
-export function describeSocketError(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ECONNREFUSED': return 'connection refused: nothing listens at that host and port';
-    case 'ECONNRESET': return 'the peer reset the connection';
-    case 'ETIMEDOUT': return 'the connection timed out';
-    case 'EHOSTUNREACH': return 'the host is unreachable';
-    case 'ENOTFOUND': return 'the host name could not be resolved';
-    case 'EPIPE': return 'the peer closed the connection while we were sending';
-    default: return `network error: ${err.message}`;
   }
 }
