@@ -1,178 +1,29 @@
 // The DICOMweb user agent (PS3.18): QIDO-RS searches, WADO-RS retrieval (instances streamed to
 // disk, metadata, rendered and thumbnail) and STOW-RS uploads streamed from disk.
 
-import { stat } from 'node:fs/promises';
-import { readPart10Header } from '../../dicom/part10';
-import { isValidUid } from '../../dicom/uids';
 import type { DicomJsonObject } from '../../dicom/json';
 import { formatMediaType, makeBoundary, parseMultipart, MultipartError, MediaTypeError } from '../multipart';
 import { MediaTypes, ANY_TRANSFER_SYNTAX, multipartContentType, parseMultipartContentType } from '../media-types';
-import { qidoPath, qidoSearchParams, QidoParamError, type QidoKeys, type QidoResource, type QidoSearchOptions } from '../qido-params';
-import { readStowResponse, StowResponseError, type StowResult } from '../stow-response';
-import { DicomwebError, warningText } from './errors';
+import { qidoPath, qidoSearchParams, QidoParamError, type QidoKeys, type QidoResource } from '../qido-params';
+import { DicomwebError } from './errors';
 import { HttpTransport, describeRequest, header, httpError, readBody, type HttpResponse } from './http';
 import { writeInstancePart, type RejectedPart, type RetrievedInstance } from './instance-writer';
-import {
-  matchStowResult, planBatches, stowBody, uniformResult,
-  type BatchLimits, type SizedFile, type StowBatchResult, type StowFileResult, type StowInput,
-} from './stow-batches';
+import type {
+  DicomwebClientOptions, QidoPage, RenderedImage, RenderedOptions, RequestOptions, RetrievedPart, RetrieveOptions,
+  RetrieveSummary, RetrieveTarget, RetrieveToDiskOptions, SearchAllOptions, SearchOptions, StoreOptions,
+} from './options';
+import { planBatches, stowBody, type StowBatchResult, type StowFileResult, type StowInput } from './stow-batches';
+import { readStowAnswer, sizeFiles, stowInputs } from './stow-request';
+import { checkHeaderValue, formatQuery, targetPath, uid, warningsOf } from './urls-and-headers';
 
-export type DicomwebAuth =
-  | { kind: 'bearer'; token: string }
-  | { kind: 'basic'; username: string; password: string };
-
-export interface DicomwebClientOptions {
-  /** The service root, e.g. http://host:8042/dicom-web. User info in it becomes basic auth. */
-  baseUrl: string | URL;
-  auth?: DicomwebAuth;
-  /** Extra request headers (an API key, a tenant). */
-  headers?: Readonly<Record<string, string>>;
-  /** PEM certificate authorities to trust for https. */
-  ca?: string | Buffer | Array<string | Buffer>;
-  /** Inactivity limit for connecting, for an answer to start and between chunks (default 30 s). */
-  timeoutMs?: number;
-  /** Largest JSON answer read into memory (default 256 MiB). */
-  maxJsonBytes?: number;
-}
-
-/** A study, a series of it, or an instance of that series. */
-export interface RetrieveTarget {
-  study: string;
-  series?: string;
-  instance?: string;
-}
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-}
-
-export interface SearchOptions extends QidoSearchOptions, RequestOptions {}
-
-export interface QidoPage {
-  matches: DicomJsonObject[];
-  /** Texts of the response's Warning headers. */
-  warnings: string[];
-  /** The page was full or the server said there are more results. */
-  hasMore: boolean;
-}
-
-export interface SearchAllOptions extends Omit<SearchOptions, 'limit'> {
-  /** Matches asked for per request (default 100). */
-  pageSize?: number;
-  /** Stop after this many matches (default: no limit). */
-  maxResults?: number;
-}
-
-export interface RetrieveOptions extends RequestOptions {
-  /** Transfer syntax UID to ask for, or "*" for the one the server has (default "*"). */
-  transferSyntax?: string;
-  /** Called with the size of each chunk of the response body as it arrives. */
-  onBytes?: (n: number) => void;
-}
-
-export interface RetrieveToDiskOptions extends RetrieveOptions {
-  outputDir: string;
-  /** Called once each file is in place. */
-  onInstance?: (instance: RetrievedInstance) => void;
-  /** Called for each part that could not be stored (not DICOM, bad UIDs, wrong media type). */
-  onRejected?: (part: RejectedPart) => void;
-  /** fsync each file before it gets its final name (default true). */
-  durable?: boolean;
-}
-
-export interface RetrieveSummary {
-  /** 200, or 206 when the server says it could not return everything. */
-  status: number;
-  instances: RetrievedInstance[];
-  rejected: RejectedPart[];
-  bytes: number;
-  warnings: string[];
-}
-
-export interface RetrievedPart {
-  index: number;
-  /** The part's media type (the multipart's type parameter when the part has none). */
-  contentType: string;
-  headers: Readonly<Record<string, string>>;
-  /** Read it before returning from onPart; what is left is thrown away. */
-  body: AsyncIterable<Buffer>;
-}
-
-export interface RenderedOptions extends RequestOptions {
-  /** Accept header (default image/jpeg, which PS3.18 requires every origin server to offer; some servers do not take a list). */
-  accept?: string;
-  /** Query parameters such as quality, viewport, window (PS3.18 8.3.5). */
-  params?: Readonly<Record<string, string>>;
-  /** Largest image read into memory (default 64 MiB). */
-  maxBytes?: number;
-}
-
-export interface RenderedImage {
-  contentType: string;
-  body: Buffer;
-}
-
-export interface StoreOptions extends RequestOptions, BatchLimits {
-  /** Store into this study (POST /studies/{study}); instances of other studies are refused by the server. */
-  study?: string;
-  /** Called after each batch with its per-file results. */
-  onBatch?: (batch: StowBatchResult) => void;
-  /** Called with the number of file bytes read for sending. */
-  onBytes?: (n: number) => void;
-}
+export type {
+  DicomwebAuth, DicomwebClientOptions, RetrieveTarget, RequestOptions, SearchOptions, QidoPage, SearchAllOptions,
+  RetrieveOptions, RetrieveToDiskOptions, RetrieveSummary, RetrievedPart, RenderedOptions, RenderedImage, StoreOptions,
+} from './options';
+export { targetPath, formatQuery } from './urls-and-headers';
 
 const DEFAULT_MAX_JSON = 256 * 1024 * 1024;
-const MAX_STOW_RESPONSE = 64 * 1024 * 1024;
 const USER_AGENT = 'dicomnet/0.1';
-
-function checkHeaderValue(name: string, value: string): void {
-  if (/[\r\n\0]/.test(value)) throw new DicomwebError(`The value of the header ${name} holds a line break or NUL character.`, 'io');
-}
-
-function uid(value: string, name: string): string {
-  if (!isValidUid(value)) throw new DicomwebError(`The ${name} ${JSON.stringify(String(value).slice(0, 80))} is not a valid UID.`, 'io');
-  return value;
-}
-
-/** `/studies/{s}[/series/{se}[/instances/{i}]]` with the UIDs checked. */
-export function targetPath(target: RetrieveTarget): string {
-  let p = `/studies/${uid(target.study, 'Study Instance UID')}`;
-  if (target.series !== undefined) p += `/series/${uid(target.series, 'Series Instance UID')}`;
-  if (target.instance !== undefined) {
-    if (target.series === undefined) throw new DicomwebError('An instance can only be retrieved with its series.', 'io');
-    p += `/instances/${uid(target.instance, 'SOP Instance UID')}`;
-  }
-  return p;
-}
-
-// Characters encodeURIComponent escapes that may stand in a query value as they are (RFC 3986
-// sub-delims and ":@/?", and "^", which the WHATWG URL standard leaves alone in queries). Sending
-// them raw matters: Orthanc's DICOMweb plugin, for one, does not percent-decode query values, so
-// PatientName=DOE%5EJOHN or a UID list joined by %2C would match nothing there. "&", "=", "+",
-// "#", "%" and spaces stay escaped.
-const RAW_IN_QUERY: Record<string, string> = {
-  '%2C': ',', '%3A': ':', '%40': '@', '%2F': '/', '%3F': '?', '%3B': ';', '%24': '$', '%5E': '^',
-};
-
-function queryComponent(text: string): string {
-  return encodeURIComponent(text).replace(/%(2C|3A|40|2F|3F|3B|24|5E)/g, (m) => RAW_IN_QUERY[m]);
-}
-
-/** A query string from parameters, escaping only what has to be escaped (see RAW_IN_QUERY). */
-export function formatQuery(params: URLSearchParams): string {
-  const out: string[] = [];
-  for (const [k, v] of params) out.push(`${queryComponent(k)}=${queryComponent(v)}`);
-  return out.join('&');
-}
-
-function warningsOf(res: HttpResponse): string[] {
-  const raw = header(res, 'warning');
-  if (!raw) return [];
-  const out: string[] = [];
-  const re = /\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g;
-  for (let m = re.exec(raw); m; m = re.exec(raw)) out.push(warningText(m[0]) ?? m[1]);
-  return out.length > 0 ? out : [raw.trim()];
-}
 
 function isJsonObject(v: unknown): v is DicomJsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -469,22 +320,7 @@ export class DicomwebClient {
    * @throws DicomwebError when a batch is refused as a whole (401, 413, 5xx, …) or the connection fails.
    */
   async store(files: ReadonlyArray<StowInput | string>, opts: StoreOptions = {}): Promise<StowFileResult[]> {
-    const inputs: StowInput[] = [];
-    for (const f of files) {
-      if (typeof f !== 'string') {
-        inputs.push(f);
-        continue;
-      }
-      let h;
-      try {
-        h = await readPart10Header(f);
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        throw new DicomwebError(`${f} cannot be sent: ${e.message.replace(/\.$/, '')}.`, 'io', undefined, undefined, e.code);
-      }
-      if (!h.sopInstanceUid) throw new DicomwebError(`${f} cannot be sent: its data set has no SOP Instance UID.`, 'io');
-      inputs.push({ path: f, sopInstanceUid: h.sopInstanceUid, sopClassUid: h.sopClassUid, fileSize: h.fileSize });
-    }
+    const inputs = await stowInputs(files);
     const url = this.url(opts.study !== undefined ? `/studies/${uid(opts.study, 'Study Instance UID')}` : '/studies');
     const results: StowFileResult[] = [];
     const batches = planBatches(inputs, opts);
@@ -498,15 +334,7 @@ export class DicomwebClient {
 
   private async storeBatch(url: URL, files: StowInput[], index: number, opts: StoreOptions): Promise<StowBatchResult> {
     const boundary = makeBoundary();
-    const sized: SizedFile[] = [];
-    for (const f of files) {
-      try {
-        sized.push({ path: f.path, size: (await stat(f.path)).size });
-      } catch (error) {
-        const e = error as NodeJS.ErrnoException;
-        throw new DicomwebError(`${f.path} cannot be sent: ${e.message.replace(/\.$/, '')}.`, 'io', undefined, undefined, e.code);
-      }
-    }
+    const sized = await sizeFiles(files);
     const body = stowBody(sized, boundary, opts.onBytes);
     const res = await this.transport.request({
       method: 'POST',
@@ -520,31 +348,7 @@ export class DicomwebClient {
       body: body.stream,
       signal: opts.signal,
     });
-    const what = describeRequest('POST', url);
-    const raw = await readBody(res, MAX_STOW_RESPONSE, what);
-    res.discard();
-    let parsed: StowResult | undefined;
-    if (raw.length > 0) {
-      try {
-        parsed = readStowResponse(JSON.parse(raw.toString('utf8')));
-      } catch (error) {
-        if (!(error instanceof SyntaxError) && !(error instanceof StowResponseError)) throw error;
-      }
-    }
-    const status = res.status;
-    if (parsed && (status === 200 || status === 202 || status === 400 || status === 409)) {
-      // Orthanc, for one, answers 400 with the instances it did store when a part was unusable.
-      return {
-        index, status, files: matchStowResult(files, parsed, index),
-        ...(parsed.retrieveURL !== undefined ? { retrieveURL: parsed.retrieveURL } : {}),
-      };
-    }
-    if (status === 200) return { index, status, files: uniformResult(files, index, 'stored', 'stored (the server gave no per-instance details)') };
-    if (status === 202) return { index, status, files: uniformResult(files, index, 'failed', 'failed: the server answered 202 (some instances failed) without saying which') };
-    if (status >= 200 && status <= 299) {
-      throw new DicomwebError(`The server answered ${status} to ${what}, which is not a STOW-RS status.`, 'response', status);
-    }
-    throw await httpError(res, 'POST', url, raw);
+    return readStowAnswer(res, url, files, index);
   }
 }
 

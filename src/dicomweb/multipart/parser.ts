@@ -11,6 +11,11 @@
 
 import { Readable } from 'node:stream';
 import { MultipartError } from './errors';
+import { PartBody, type MultipartPart, type PartState } from './part-body';
+import { checkBoundary, parseHeaderBlock } from './part-headers';
+
+export { checkBoundary, MAX_READ_BOUNDARY } from './part-headers';
+export { readPartBody, type MultipartPart } from './part-body';
 
 export interface MultipartLimits {
   /** Bytes of one part's header block (default 16 KiB); beyond it: 413. */
@@ -31,23 +36,6 @@ export interface ParseMultipartOptions extends MultipartLimits {
   allowMissingCloseDelimiter?: boolean;
 }
 
-export interface MultipartPart {
-  /** Zero-based position in the body. */
-  readonly index: number;
-  /** The part's header fields, names in lower case; repeated fields joined with ", ". */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly contentType?: string;
-  readonly contentLocation?: string;
-  readonly contentId?: string;
-  /** Content-Length when the part declares one; the parser checks the body against it. */
-  readonly contentLength?: number;
-  /**
-   * The part's body. Read it before asking for the next part; whatever is left unread is
-   * drained (and discarded) when the next part is requested.
-   */
-  readonly body: AsyncIterable<Buffer>;
-}
-
 export type MultipartSource = AsyncIterable<Uint8Array | string> | Readable;
 
 const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -58,30 +46,8 @@ const CRLF = Buffer.from('\r\n', 'latin1');
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
 
-/**
- * Longest boundary accepted when reading. RFC 2046 allows 70 characters (and our writer keeps to
- * that), but readers must be lenient: Orthanc's DICOMweb plugin sends 73.
- */
-export const MAX_READ_BOUNDARY = 200;
-
-/**
- * Checks a boundary taken from a Content-Type header: 1 to MAX_READ_BOUNDARY printable ASCII
- * characters, not ending in a space (RFC 2046 5.1.1, read leniently).
- */
-export function checkBoundary(boundary: string): void {
-  if (typeof boundary !== 'string' || boundary.length === 0) {
-    throw new MultipartError('The multipart Content-Type has no boundary parameter.', 'bad-boundary');
-  }
-  if (boundary.length > MAX_READ_BOUNDARY) {
-    throw new MultipartError(`The multipart boundary is ${boundary.length} characters long; at most ${MAX_READ_BOUNDARY} are accepted.`, 'bad-boundary');
-  }
-  if (!/^[\x20-\x7e]*[\x21-\x7e]$/.test(boundary)) {
-    throw new MultipartError('The multipart boundary holds a character other than printable ASCII or ends in a space.', 'bad-boundary');
-  }
-}
-
 /** State of one search for a delimiter: the bytes held back because they may begin it. */
-interface Scan {
+export interface Scan {
   readonly delimiter: Buffer;
   carry: Buffer;
   found: boolean;
@@ -102,7 +68,7 @@ function partialMatchStart(buf: Buffer, delimiter: Buffer): number {
   return len;
 }
 
-class MultipartReader {
+export class MultipartReader {
   private readonly source: AsyncIterator<Uint8Array | string>;
   private buf: Buffer = EMPTY;
   private total = 0;
@@ -367,117 +333,12 @@ class MultipartReader {
   }
 }
 
-interface PartState {
-  index: number;
-  scan: Scan;
-  received: number;
-  contentLength?: number;
-}
-
-class PartBody {
-  private readonly state: PartState;
-  private done = false;
-  private stale = false;
-  private busy = false;
-
-  constructor(private readonly reader: MultipartReader, index: number, private readonly headers: Record<string, string>) {
-    let contentLength: number | undefined;
-    const declared = headers['content-length'];
-    if (declared !== undefined) {
-      if (!/^\d{1,15}$/.test(declared)) {
-        throw new MultipartError(`Part ${index + 1} has the Content-Length ${JSON.stringify(declared)}, which is not a number.`, 'bad-content-length', 400, index);
-      }
-      contentLength = Number(declared);
-      if (contentLength > reader.partLimit) {
-        throw new MultipartError(`Part ${index + 1} is larger than the limit of ${reader.partLimit} bytes.`, 'part-too-large', 413, index);
-      }
-    }
-    this.state = { index, scan: reader.newScan(), received: 0, contentLength };
-  }
-
-  describe(): MultipartPart {
-    const h = this.headers;
-    const part: MultipartPart = {
-      index: this.state.index,
-      headers: h,
-      body: { [Symbol.asyncIterator]: () => this.iterator() },
-      ...(h['content-type'] !== undefined ? { contentType: h['content-type'] } : {}),
-      ...(h['content-location'] !== undefined ? { contentLocation: h['content-location'] } : {}),
-      ...(h['content-id'] !== undefined ? { contentId: h['content-id'] } : {}),
-      ...(this.state.contentLength !== undefined ? { contentLength: this.state.contentLength } : {}),
-    };
-    return part;
-  }
-
-  private iterator(): AsyncIterator<Buffer> {
-    return {
-      next: async () => {
-        if (this.stale) {
-          throw new MultipartError(`The body of part ${this.state.index + 1} was read after the next part was requested.`, 'out-of-order', 400, this.state.index);
-        }
-        if (this.done) return { done: true, value: undefined };
-        if (this.busy) throw new MultipartError(`The body of part ${this.state.index + 1} is being read twice at the same time.`, 'out-of-order', 400, this.state.index);
-        this.busy = true;
-        try {
-          const piece = await this.reader.partChunk(this.state);
-          if (piece === null) {
-            this.done = true;
-            return { done: true, value: undefined };
-          }
-          return { done: false, value: piece };
-        } finally {
-          this.busy = false;
-        }
-      },
-      // Leaving a for-await loop early is fine: the rest is drained before the next part.
-      return: async () => ({ done: true, value: undefined }),
-    };
-  }
-
-  async drain(): Promise<void> {
-    while (!this.done) {
-      if ((await this.reader.partChunk(this.state)) === null) this.done = true;
-    }
-    this.stale = true;
-  }
-}
-
 function limit(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
     throw new RangeError(`The multipart option ${name} must be a non-negative number.`);
   }
   return value;
-}
-
-function parseHeaderBlock(text: string, partIndex: number): Record<string, string> {
-  const headers: Record<string, string> = Object.create(null);
-  if (text === '') return headers;
-  const lines = text.split(/\r?\n/);
-  let last: string | undefined;
-  for (const line of lines) {
-    if (line === '') continue;
-    if (line.charCodeAt(0) === 0x20 || line.charCodeAt(0) === 0x09) {
-      // obs-fold: a continuation of the previous field (RFC 7230 3.2.4).
-      if (last === undefined) {
-        throw new MultipartError(`The headers of part ${partIndex + 1} start with a continuation line.`, 'bad-header', 400, partIndex);
-      }
-      headers[last] = `${headers[last]} ${line.trim()}`.trim();
-      continue;
-    }
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon).trim().toLowerCase() : '';
-    if (!/^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(name)) {
-      throw new MultipartError(
-        `Part ${partIndex + 1} has the header line ${JSON.stringify(line.slice(0, 60))}, which is not "Name: value".`,
-        'bad-header', 400, partIndex,
-      );
-    }
-    const value = line.slice(colon + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-    last = name;
-  }
-  return headers;
 }
 
 /**
@@ -489,21 +350,4 @@ function parseHeaderBlock(text: string, partIndex: number): Record<string, strin
 export function parseMultipart(body: MultipartSource, boundary: string, opts: ParseMultipartOptions = {}): AsyncGenerator<MultipartPart> {
   checkBoundary(boundary);
   return new MultipartReader(body, boundary, opts).parts();
-}
-
-/**
- * Reads a whole part body into one buffer, for parts known to be small (JSON, XML metadata).
- * @throws MultipartError (413) when the body is larger than maxBytes.
- */
-export async function readPartBody(part: MultipartPart, maxBytes: number): Promise<Buffer> {
-  const pieces: Buffer[] = [];
-  let size = 0;
-  for await (const piece of part.body) {
-    size += piece.length;
-    if (size > maxBytes) {
-      throw new MultipartError(`Part ${part.index + 1} is larger than the limit of ${maxBytes} bytes.`, 'part-too-large', 413, part.index);
-    }
-    pieces.push(piece);
-  }
-  return Buffer.concat(pieces, size);
 }
