@@ -203,7 +203,7 @@ export class ClientAssociation implements ServiceAssociation {
 
   /** Releases when possible; aborts when the association is in a state that cannot release. */
   async releaseOrAbort(): Promise<void> {
-    if (this.association.state === 'Sta6') {
+    if (this.association.canRelease) {
       try {
         await this.association.release();
         return;

@@ -167,7 +167,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
 
   private async negotiate(info: AssociationInfo, association: Association, rq: AAssociateRq): Promise<void> {
     const decision = await this.decide(rq);
-    if (association.state !== 'Sta3') return; // the peer went away while we decided
+    if (!association.isAwaitingLocalAssociateResponse) return; // the peer went away while we decided
     if (decision instanceof Rejection) {
       this.emit('rejected', info, decision.text);
       association.reject({ type: PDU_ASSOCIATE_RJ, result: decision.result, source: decision.source, reason: decision.reason });
@@ -271,7 +271,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     association.on('releaseRequested', () => {
       // Answer the release once every request in progress has sent its final response.
       void Promise.all([...inFlight]).then(() => {
-        if (association.state === 'Sta8' || association.state === 'Sta12') association.respondRelease();
+        if (association.isReleaseRequested) association.respondRelease();
       });
     });
   }

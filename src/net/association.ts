@@ -1,19 +1,19 @@
-// One DICOM association as seen by the upper layer: a socket, the PDU reader and the PS3.8
-// state machine. It knows PDUs and presentation contexts, not DIMSE messages.
+// One DICOM association as seen by the upper layer: the transport connection, the PDU reader and
+// the callers waiting on them, driven by the PS3.8 state machine (the table in fsm-table.ts, the
+// actions in fsm-actions.ts). It knows PDUs and presentation contexts, not DIMSE messages.
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { Action, EVENTS, Event, STATES, State, transition } from './fsm-table';
-import { AbortReason, AssociationAbortedError, AssociationRejectedError, NetworkError, PduDecodeError, TimeoutError } from './errors';
+import { EVENTS, Event, STATES, State, transition } from './fsm-table';
+import { ACTIONS, ActionContext, AssociationRecord, FiredEvent, pduReceived } from './fsm-actions';
+import { AssociationAbortedError, NetworkError, PduDecodeError, TimeoutError } from './errors';
 import { decodePdu } from './pdu-decode';
 import { encodePDataParts, encodePdu } from './pdu-encode';
 import { PduReader } from './pdu-reader';
-import {
-  AAbort, AAssociateAc, AAssociateRj, AAssociateRq, Pdu, Pdv,
-  PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, PDU_P_DATA_TF, PDU_RELEASE_RP, PDU_RELEASE_RQ,
-} from './pdu-types';
-import { NegotiatedContext, contextsFromAc } from './negotiated';
+import { AAssociateAc, AAssociateRj, AAssociateRq, Pdu, Pdv, PDU_P_DATA_TF } from './pdu-types';
+import { NegotiatedContext } from './negotiated';
 import { AssociationEvents, AssociationRole, AssociationTimeouts, DEFAULT_TIMEOUTS, TransportConnection } from './association-types';
 import { AssociationTimers } from './association-timers';
+import { ReceivedPDataTrace } from './pdata-trace';
 import { describeSocketError } from './socket-errors';
 
 export {
@@ -23,38 +23,39 @@ export { describeSocketError } from './socket-errors';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
+/** States in which P-DATA may flow: the idle timer runs there. */
+const DATA_TRANSFER_STATES: ReadonlySet<State> = new Set<State>(['Sta6', 'Sta7', 'Sta8']);
+
 /**
  * Drives the state machine for one transport connection. Local primitives (request, accept,
  * reject, send, release, abort) and transport/PDU events all go through `fire()`, which looks
- * the action up in the standard's table.
+ * the action up in the standard's table and runs it.
  */
 export class Association extends EventEmitter<AssociationEvents> {
-  state: State = 'Sta1';
   readonly role: AssociationRole;
-  socket: net.Socket | undefined;
-  request: AAssociateRq | undefined;
-  acceptance: AAssociateAc | undefined;
-  rejection: AAssociateRj | undefined;
-  /** Negotiated presentation contexts (accepted and rejected), by ID. */
-  contexts = new Map<number, NegotiatedContext>();
   /** Our maximum P-DATA-TF length as advertised (0 = unlimited). */
   readonly ourMaxPdu: number;
-  /** The peer's maximum (0 = unlimited). */
-  peerMaxPdu = 0;
-  /** The error that ended the association, once closed. */
-  closeError: Error | undefined;
   readonly timeouts: AssociationTimeouts;
 
+  private current: State = 'Sta1';
+  private readonly record: AssociationRecord = {
+    request: undefined, acceptance: undefined, rejection: undefined, contexts: new Map(), peerMaxPdu: 0, closeError: undefined,
+  };
+  private readonly context: ActionContext;
+  private socket: net.Socket | undefined;
   private reader: PduReader;
   private readonly timers: AssociationTimers;
-  private pendingAbort: { source: number; reason: number } | undefined;
   private associateWaiter: Waiter | undefined;
   private releaseWaiter: Waiter | undefined;
   private drainWaiters: Waiter[] = [];
   private closedPromise: Promise<Error | undefined>;
   private resolveClosed!: (e: Error | undefined) => void;
-  private lastPdu: Pdu | undefined;
   private finished = false;
+  /** Indications for the user, given once the state reflects the action that raised them. */
+  private deferred: (() => void)[] = [];
+  /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
+  private pdataAccepted = false;
+  private pdataTrace: ReceivedPDataTrace | undefined;
 
   constructor(role: AssociationRole, options: { maxPduLength: number; timeouts?: Partial<AssociationTimeouts> }) {
     super();
@@ -62,23 +63,16 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.ourMaxPdu = options.maxPduLength;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.timers = new AssociationTimers(this.timeouts, {
-      artim: () => this.fire('Evt18'),
-      acse: (error) => {
-        this.closeError ??= error;
-        this.failWaiters(error);
-        if (transition('Evt15', this.state)) this.fire('Evt15');
-      },
-      idle: (error) => {
-        this.closeError ??= error;
-        this.failWaiters(this.closeError);
-        if (transition('Evt15', this.state)) this.fire('Evt15');
-      },
+      artim: () => this.fire({ event: 'Evt18' }),
+      acse: (error) => this.abortWith(error),
+      idle: (error) => this.abortWith(error),
     });
     this.reader = new PduReader({ maxPDataLength: this.ourMaxPdu }, (raw) => this.onRawPdu(raw), (e) => this.onBadPdu(e), {
       start: (length) => this.onPDataStart(length),
       piece: (contextId, header, data, pdvDone) => this.onPDataPiece(contextId, header, data, pdvDone),
       end: () => this.onPDataEnd(),
     });
+    this.context = this.actionContext();
     this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -87,34 +81,57 @@ export class Association extends EventEmitter<AssociationEvents> {
     return this.closedPromise;
   }
 
-  get isEstablished(): boolean {
-    return this.state === 'Sta6';
+  // ---------------------------------------------------------------- what callers may read
+
+  /** The PS3.8 state, for tracing; callers decide with the predicates below. */
+  get state(): State { return this.current; }
+  get request(): AAssociateRq | undefined { return this.record.request; }
+  get acceptance(): AAssociateAc | undefined { return this.record.acceptance; }
+  get rejection(): AAssociateRj | undefined { return this.record.rejection; }
+  /** Negotiated presentation contexts (accepted and rejected), by ID. */
+  get contexts(): ReadonlyMap<number, NegotiatedContext> { return this.record.contexts; }
+  /** The peer's maximum P-DATA-TF length (0 = unlimited). */
+  get peerMaxPdu(): number { return this.record.peerMaxPdu; }
+  /** The error that ended the association, once closed (undefined after a normal release). */
+  get closeError(): Error | undefined { return this.record.closeError; }
+
+  /** Established and ready for data transfer (Sta6). */
+  get isEstablished(): boolean { return this.current === 'Sta6'; }
+  /** Acceptor: the peer's A-ASSOCIATE-RQ waits for accept() or reject() (Sta3). */
+  get isAwaitingLocalAssociateResponse(): boolean { return this.allows('Evt7'); }
+  /** release() may be called (Sta6). */
+  get canRelease(): boolean { return this.allows('Evt11'); }
+  /** The peer asked to release and waits for respondRelease() (Sta8, or Sta9/Sta12 in a collision). */
+  get isReleaseRequested(): boolean { return this.allows('Evt14'); }
+
+  private allows(event: Event): boolean {
+    return transition(event, this.current) !== undefined;
   }
 
   // ---------------------------------------------------------------- local primitives
 
   /** Evt1 + Evt2: open the transport (done by the caller's socket factory) and send the A-ASSOCIATE-RQ. */
   requestAssociation(connectSocket: () => TransportConnection, rq: AAssociateRq, connectTimeoutMs: number): Promise<void> {
-    this.request = rq;
+    this.record.request = rq;
     return new Promise<void>((resolve, reject) => {
       this.associateWaiter = { resolve, reject };
-      this.fire('Evt1', { connectSocket, connectTimeoutMs });
+      this.fire({ event: 'Evt1', connectSocket, connectTimeoutMs });
     });
   }
 
   /** Evt5: an incoming transport connection for an acceptor. */
   acceptTransport(socket: net.Socket): void {
-    this.fire('Evt5', { socket });
+    this.fire({ event: 'Evt5', socket });
   }
 
   /** Evt7: accept the association with this A-ASSOCIATE-AC. */
   accept(ac: AAssociateAc): void {
-    this.fire('Evt7', { ac });
+    this.fire({ event: 'Evt7', ac });
   }
 
   /** Evt8: reject the association. */
   reject(rj: AAssociateRj): void {
-    this.fire('Evt8', { rj });
+    this.fire({ event: 'Evt8', rj });
   }
 
   /**
@@ -130,7 +147,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     const corked = this.socket;
     corked?.cork();
     try {
-      for (const pdvs of pdus) this.fire('Evt9', { pdvs });
+      for (const pdvs of pdus) this.fire({ event: 'Evt9', pdvs });
     } finally {
       corked?.uncork();
     }
@@ -143,22 +160,25 @@ export class Association extends EventEmitter<AssociationEvents> {
   release(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.releaseWaiter = { resolve, reject };
-      this.fire('Evt11');
+      this.fire({ event: 'Evt11' });
     });
   }
 
-  /** Evt14: answer the peer's release request. */
+  /** Evt14: answer the peer's release request (see `isReleaseRequested`). */
   respondRelease(): void {
-    this.fire('Evt14');
+    this.fire({ event: 'Evt14' });
   }
 
   /** Evt15: abort (service-user source). Safe to call in any state. */
   abort(): void {
-    if (this.state === 'Sta1' || this.state === 'Sta2' || this.state === 'Sta13') {
-      if (this.state === 'Sta2') this.closeTransport();
-      return;
-    }
-    this.fire('Evt15');
+    if (this.allows('Evt15')) this.fire({ event: 'Evt15' });
+    else if (this.current === 'Sta2') this.closeTransport();
+  }
+
+  /** Evt19: abort because the DIMSE layer found a protocol violation inside P-DATA. */
+  abortAsProvider(reason: number, message: string): void {
+    if (this.current === 'Sta1' || this.current === 'Sta13') return;
+    this.abortForProtocolError(reason, message);
   }
 
   /** Stop or resume reading from the socket (receive-side backpressure, e.g. while a disk catches up). */
@@ -167,213 +187,86 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   // ---------------------------------------------------------------- state machine
 
-  private fire(event: Event, payload?: unknown): void {
+  private fire(fired: FiredEvent): void {
+    const event = fired.event;
     if (this.finished && event !== 'Evt1' && event !== 'Evt5') return;
-    const action = transition(event, this.state);
+    const action = transition(event, this.current);
     if (!action) {
       if (event === 'Evt17' || event === 'Evt18') return; // transport gone or timer raced a state change
-      throw new Error(`cannot ${EVENTS[event]} while the association is in ${this.state} (${STATES[this.state]})`);
+      throw new Error(`cannot ${EVENTS[event]} while the association is in ${this.current} (${STATES[this.current]})`);
     }
-    const from = this.state;
-    const to = this.perform(action, payload);
-    this.state = to;
+    const from = this.current;
+    const to = ACTIONS[action].run(this.context, fired);
+    this.current = to;
     this.emit('state', from, to, event, action);
-    if (to === 'Sta6' || to === 'Sta7' || to === 'Sta8') this.timers.touchIdle(); else this.timers.stopIdle();
+    if (DATA_TRANSFER_STATES.has(to)) this.timers.touchIdle(); else this.timers.stopIdle();
     if (to === 'Sta1') this.finish();
     // Indications go to the user only once the state reflects the action, so a user that
     // reacts at once (sends, releases, aborts) sees the right state.
     while (this.deferred.length > 0) this.deferred.shift()!();
   }
 
-  private deferred: (() => void)[] = [];
   private after(callback: () => void): void {
     this.deferred.push(callback);
   }
 
-  private perform(action: Action, payload: any): State {
-    switch (action) {
-      case 'AE-1': return this.openTransport(payload.connectSocket, payload.connectTimeoutMs);
-      case 'AE-2':
-        this.send(this.request!);
-        this.timers.startAcseTimer('no A-ASSOCIATE response from the peer');
-        return 'Sta5';
-      case 'AE-3': {
-        this.timers.stopAcseTimer();
-        const ac = this.lastPdu as AAssociateAc;
-        this.acceptance = ac;
-        this.peerMaxPdu = ac.userInformation.maximumLength ?? 0;
-        this.contexts = contextsFromAc(this.request!, ac);
-        this.settle(this.associateWaiter, undefined);
-        return 'Sta6';
-      }
-      case 'AE-4': {
-        this.timers.stopAcseTimer();
-        const rj = this.lastPdu as AAssociateRj;
-        this.rejection = rj;
-        const error = new AssociationRejectedError(rj.result, rj.source, rj.reason);
-        this.closeError = error;
-        this.settle(this.associateWaiter, error);
-        this.closeTransport();
-        return 'Sta1';
-      }
-      case 'AE-5':
-        this.attachSocket(payload.socket);
-        this.timers.startArtim();
-        return 'Sta2';
-      case 'AE-6': {
-        this.timers.stopArtim();
-        const rq = this.lastPdu as AAssociateRq;
-        this.request = rq;
-        if ((rq.protocolVersion & 1) === 0) {
-          this.rejection = { type: PDU_ASSOCIATE_RJ, result: 1, source: 2, reason: 2 };
-          this.send(this.rejection);
-          this.timers.startArtim();
-          return 'Sta13';
-        }
-        this.peerMaxPdu = rq.userInformation.maximumLength ?? 0;
-        this.after(() => this.emit('associateRequested', rq));
-        return 'Sta3';
-      }
-      case 'AE-7': {
-        const ac = payload.ac as AAssociateAc;
-        this.acceptance = ac;
-        this.contexts = contextsFromAc(this.request!, ac);
-        this.send(ac);
-        return 'Sta6';
-      }
-      case 'AE-8':
-        this.rejection = payload.rj;
-        this.send(payload.rj);
-        this.timers.startArtim();
-        return 'Sta13';
-      case 'DT-1':
-        this.sendPDataNow(payload.pdvs);
-        return 'Sta6';
-      case 'DT-2':
-        // The PDVs follow as they stream in (onPDataPiece).
-        this.pdataAccepted = true;
-        return 'Sta6';
-      case 'AR-1':
-        this.send({ type: PDU_RELEASE_RQ });
-        this.timers.startAcseTimer('no A-RELEASE response from the peer');
-        return 'Sta7';
-      case 'AR-2':
-        this.after(() => this.emit('releaseRequested'));
-        return 'Sta8';
-      case 'AR-3':
-        this.timers.stopAcseTimer();
-        this.settle(this.releaseWaiter, undefined);
-        this.closeTransport();
-        return 'Sta1';
-      case 'AR-4':
-        this.send({ type: PDU_RELEASE_RP });
-        this.timers.startArtim();
-        return 'Sta13';
-      case 'AR-5':
-        this.timers.stopArtim();
-        return 'Sta1';
-      case 'AR-6':
-        this.pdataAccepted = true;
-        return 'Sta7';
-      case 'AR-7':
-        this.sendPDataNow(payload.pdvs);
-        return 'Sta8';
-      case 'AR-8':
-        // Release collision: both sides asked. We answer on our own; no user decision is needed.
-        if (this.role === 'requestor') {
-          this.after(() => { if (this.state === 'Sta9') this.fire('Evt14'); });
-          return 'Sta9';
-        }
-        return 'Sta10';
-      case 'AR-9':
-        this.send({ type: PDU_RELEASE_RP });
-        return 'Sta11';
-      case 'AR-10':
-        this.after(() => { if (this.state === 'Sta12') this.fire('Evt14'); });
-        return 'Sta12';
-      case 'AA-1': {
-        const abort = this.pendingAbort ?? { source: 0, reason: 0 };
-        this.pendingAbort = undefined;
-        this.send({ type: PDU_ABORT, source: abort.source, reason: abort.reason });
-        this.closeError ??= abort.source === 0
-          ? new AssociationAbortedError('association aborted locally', 0, 0)
-          : AssociationAbortedError.fromPdu(abort.source, abort.reason, false);
-        this.failWaiters(this.closeError);
-        this.timers.startArtim();
-        return 'Sta13';
-      }
-      case 'AA-2':
-        this.timers.stopArtim();
-        this.closeError ??= this.state === 'Sta2'
-          ? new TimeoutError('no A-ASSOCIATE-RQ arrived before the ARTIM timer expired')
-          : this.state === 'Sta4' ? new AssociationAbortedError('connection attempt abandoned') : undefined;
-        if (this.closeError) this.failWaiters(this.closeError);
-        this.closeTransport();
-        return 'Sta1';
-      case 'AA-3': {
-        const abort = this.lastPdu as AAbort;
-        this.closeError = AssociationAbortedError.fromPdu(abort.source, abort.reason, true);
-        this.failWaiters(this.closeError);
-        this.closeTransport();
-        return 'Sta1';
-      }
-      case 'AA-4':
-        this.closeError ??= new AssociationAbortedError(this.state === 'Sta4'
-          ? 'the connection could not be opened'
-          : 'the peer closed the connection without releasing the association');
-        this.failWaiters(this.closeError);
-        return 'Sta1';
-      case 'AA-5':
-        this.timers.stopArtim();
-        return 'Sta1';
-      case 'AA-6':
-        return 'Sta13';
-      case 'AA-7': {
-        const abort = this.pendingAbort ?? { source: 2, reason: AbortReason.UnexpectedPdu };
-        this.pendingAbort = undefined;
-        this.send({ type: PDU_ABORT, source: abort.source, reason: abort.reason });
-        return 'Sta13';
-      }
-      case 'AA-8': {
-        const abort = this.pendingAbort ?? { source: 2, reason: AbortReason.UnexpectedPdu };
-        this.pendingAbort = undefined;
-        this.send({ type: PDU_ABORT, source: 2, reason: abort.reason });
-        this.closeError ??= AssociationAbortedError.fromPdu(2, abort.reason, false);
-        this.failWaiters(this.closeError);
-        this.timers.startArtim();
-        return 'Sta13';
-      }
-    }
+  /** What the actions may do to this association. */
+  private actionContext(): ActionContext {
+    const association = this;
+    return {
+      role: this.role,
+      get state() { return association.current; },
+      record: this.record,
+      timers: this.timers,
+      openTransport: (connectSocket, timeoutMs) => this.openTransport(connectSocket, timeoutMs),
+      attachTransport: (socket) => this.attachSocket(socket),
+      send: (pdu) => this.send(pdu),
+      sendPData: (pdvs) => this.sendPDataNow(pdvs),
+      closeTransport: () => this.closeTransport(),
+      deliverPData: () => { this.pdataAccepted = true; },
+      indicateAssociateRequest: (rq) => this.after(() => this.emit('associateRequested', rq)),
+      indicateReleaseRequest: () => this.after(() => this.emit('releaseRequested')),
+      respondToReleaseCollision: () => this.after(() => { if (this.isReleaseRequested) this.respondRelease(); }),
+      confirmAssociation: (error) => this.settle(this.associateWaiter, error),
+      confirmRelease: () => this.settle(this.releaseWaiter, undefined),
+      failWaiters: (error) => this.failWaiters(error),
+    };
+  }
+
+  /** A timer expired: the waiting callers get its error and the association is aborted (Evt15) if it still can be. */
+  private abortWith(error: Error): void {
+    this.record.closeError ??= error;
+    this.failWaiters(this.record.closeError);
+    if (this.allows('Evt15')) this.fire({ event: 'Evt15' });
   }
 
   // ---------------------------------------------------------------- transport
 
-  private openTransport(connectSocket: () => TransportConnection, connectTimeoutMs: number): State {
+  private openTransport(connectSocket: () => TransportConnection, connectTimeoutMs: number): void {
     let socket: net.Socket;
     let readyEvent: string;
     try {
       ({ socket, readyEvent } = connectSocket());
     } catch (error) {
       const failure = new NetworkError(`could not open a connection: ${(error as Error).message}`);
-      queueMicrotask(() => { this.closeError = failure; this.failWaiters(failure); this.fire('Evt17'); });
-      return 'Sta4';
+      queueMicrotask(() => { this.record.closeError = failure; this.failWaiters(failure); this.fire({ event: 'Evt17' }); });
+      return;
     }
     const timer = setTimeout(() => {
       const error = new TimeoutError(`no TCP connection within ${connectTimeoutMs / 1000} s`);
-      this.closeError = error;
+      this.record.closeError = error;
       this.failWaiters(error);
-      this.fire('Evt15');
+      this.fire({ event: 'Evt15' });
     }, connectTimeoutMs);
     socket.once(readyEvent, () => {
       clearTimeout(timer);
-      if (this.state === 'Sta4') this.fire('Evt2');
+      if (this.current === 'Sta4') this.fire({ event: 'Evt2' });
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (this.state === 'Sta4') this.closeError ??= new NetworkError(describeSocketError(err), err.code);
+      if (this.current === 'Sta4') this.record.closeError ??= new NetworkError(describeSocketError(err), err.code);
     });
     this.attachSocket(socket);
-    return 'Sta4';
   }
 
   private attachSocket(socket: net.Socket): void {
@@ -382,13 +275,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.on('data', (chunk: Buffer) => this.reader.push(chunk));
     socket.on('drain', () => this.flushDrainWaiters());
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (!this.closeError && this.state !== 'Sta13' && this.state !== 'Sta4') {
-        this.closeError = new NetworkError(describeSocketError(err), err.code);
+      if (!this.record.closeError && this.current !== 'Sta13' && this.current !== 'Sta4') {
+        this.record.closeError = new NetworkError(describeSocketError(err), err.code);
       }
     });
     socket.on('close', () => {
-      this.flushDrainWaiters(this.closeError ?? new NetworkError('the connection closed'));
-      if (this.state !== 'Sta1') this.fire('Evt17');
+      this.flushDrainWaiters(this.record.closeError ?? new NetworkError('the connection closed'));
+      if (this.current !== 'Sta1') this.fire({ event: 'Evt17' });
     });
   }
 
@@ -431,70 +324,36 @@ export class Association extends EventEmitter<AssociationEvents> {
   private onRawPdu(raw: Buffer): void {
     const decoded = decodePdu(raw);
     if (!decoded.ok) return this.onBadPdu(decoded.error);
-    const pdu = decoded.pdu;
-    this.lastPdu = pdu;
     this.timers.touchIdle();
-    if (this.listenerCount('pdu') > 0) this.emit('pdu', 'received', pdu, raw.length - 6);
-    switch (pdu.type) {
-      case PDU_ASSOCIATE_RQ: return this.fire('Evt6');
-      case PDU_ASSOCIATE_AC: return this.fire('Evt3');
-      case PDU_ASSOCIATE_RJ: return this.fire('Evt4');
-      case PDU_P_DATA_TF: return this.fire('Evt10');
-      case PDU_RELEASE_RQ: return this.fire('Evt12');
-      case PDU_RELEASE_RP: return this.fire('Evt13');
-      case PDU_ABORT: return this.fire('Evt16');
-    }
+    if (this.listenerCount('pdu') > 0) this.emit('pdu', 'received', decoded.pdu, raw.length - 6);
+    this.fire(pduReceived(decoded.pdu));
   }
-
-  /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
-  private pdataAccepted = false;
-  /** PDVs of the P-DATA-TF being received, kept only for tracing. */
-  private tracedPdvs: { contextId: number; header: number; pieces: Buffer[] }[] | undefined;
-  private pdataLength = 0;
-  private tracedPdvOpen = false;
 
   private onPDataStart(length: number): void {
     this.timers.touchIdle();
     this.pdataAccepted = false;
-    this.pdataLength = length;
-    this.tracedPdvs = this.listenerCount('pdu') > 0 ? [] : undefined;
-    this.tracedPdvOpen = false;
-    this.fire('Evt10');
+    this.pdataTrace = this.listenerCount('pdu') > 0 ? new ReceivedPDataTrace(length) : undefined;
+    this.fire({ event: 'Evt10' });
   }
 
   private onPDataPiece(contextId: number, header: number, data: Buffer, pdvDone: boolean): void {
-    if (this.tracedPdvs) {
-      if (!this.tracedPdvOpen) {
-        this.tracedPdvs.push({ contextId, header, pieces: [] });
-        this.tracedPdvOpen = true;
-      }
-      this.tracedPdvs[this.tracedPdvs.length - 1].pieces.push(data);
-      if (pdvDone) this.tracedPdvOpen = false;
-    }
+    this.pdataTrace?.piece(contextId, header, data, pdvDone);
     if (this.pdataAccepted) this.emit('pdv', contextId, (header & 1) !== 0, (header & 2) !== 0, data, pdvDone);
   }
 
   private onPDataEnd(): void {
-    const traced = this.tracedPdvs;
-    this.tracedPdvs = undefined;
-    if (traced && this.listenerCount('pdu') > 0) {
-      const pdvs: Pdv[] = traced.map((p) => ({ contextId: p.contextId, isCommand: (p.header & 1) !== 0, isLast: (p.header & 2) !== 0, data: Buffer.concat(p.pieces) }));
-      this.emit('pdu', 'received', { type: PDU_P_DATA_TF, pdvs }, this.pdataLength);
-    }
+    const trace = this.pdataTrace;
+    this.pdataTrace = undefined;
+    if (trace && this.listenerCount('pdu') > 0) this.emit('pdu', 'received', trace.pdu(), trace.length);
   }
 
   private onBadPdu(error: PduDecodeError): void {
-    this.pendingAbort = { source: 2, reason: error.abortReason };
-    this.closeError ??= new AssociationAbortedError(`association aborted: received an invalid PDU (${error.message})`, 2, error.abortReason);
-    this.fire('Evt19');
+    this.abortForProtocolError(error.abortReason, `received an invalid PDU (${error.message})`);
   }
 
-  /** Abort because the DIMSE layer found a protocol violation inside P-DATA. */
-  abortAsProvider(reason: number, message: string): void {
-    if (this.state === 'Sta1' || this.state === 'Sta13') return;
-    this.closeError ??= new AssociationAbortedError(`association aborted: ${message}`, 2, reason);
-    this.pendingAbort = { source: 2, reason };
-    this.fire('Evt19');
+  private abortForProtocolError(reason: number, message: string): void {
+    this.record.closeError ??= new AssociationAbortedError(`association aborted: ${message}`, 2, reason);
+    this.fire({ event: 'Evt19', reason });
   }
 
   // ---------------------------------------------------------------- completion
@@ -520,12 +379,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.timers.stopArtim();
     this.timers.stopAcseTimer();
     this.timers.stopIdle();
-    if (this.closeError) this.failWaiters(this.closeError);
+    const closeError = this.record.closeError;
+    if (closeError) this.failWaiters(closeError);
     else this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
     this.settle(this.releaseWaiter, undefined);
     const socket = this.socket;
     if (socket && !socket.destroyed) setTimeout(() => socket.destroy(), 1000).unref();
-    this.emit('closed', this.closeError);
-    this.resolveClosed(this.closeError);
+    this.emit('closed', closeError);
+    this.resolveClosed(closeError);
   }
 }

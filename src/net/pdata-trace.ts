@@ -1,0 +1,26 @@
+// The P-DATA-TF being received, collected for tracing only: P-DATA streams through the association
+// as pieces of PDVs and is never assembled otherwise.
+import { PDataTf, PDU_P_DATA_TF } from './pdu-types';
+
+export class ReceivedPDataTrace {
+  private pdvs: { contextId: number; header: number; pieces: Buffer[] }[] = [];
+  private pdvOpen = false;
+
+  constructor(readonly length: number) {}
+
+  piece(contextId: number, header: number, data: Buffer, pdvDone: boolean): void {
+    if (!this.pdvOpen) {
+      this.pdvs.push({ contextId, header, pieces: [] });
+      this.pdvOpen = true;
+    }
+    this.pdvs[this.pdvs.length - 1].pieces.push(data);
+    if (pdvDone) this.pdvOpen = false;
+  }
+
+  pdu(): PDataTf {
+    return {
+      type: PDU_P_DATA_TF,
+      pdvs: this.pdvs.map((p) => ({ contextId: p.contextId, isCommand: (p.header & 1) !== 0, isLast: (p.header & 2) !== 0, data: Buffer.concat(p.pieces) })),
+    };
+  }
+}
