@@ -11,6 +11,7 @@ import { getCommand, moveCommand } from './commands/retrieve';
 import { qidoCommand } from './commands/qido';
 import { stowCommand } from './commands/stow';
 import { wadoCommand } from './commands/wado';
+import { VERSION } from '../dicom/version';
 
 const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, qidoCommand, stowCommand, wadoCommand, scpCommand];
 scpExtensions.push(archiveExtension);
@@ -20,7 +21,7 @@ function usage(): string {
   return [
     'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, DICOMweb, scp).',
     '',
-    'Usage: dicomnet <command> [options]     dicomnet <command> --help',
+    'Usage: dicomnet <command> [options]     dicomnet <command> --help     dicomnet --version',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}${c.aliases?.length ? ` (alias ${c.aliases.join(', ')})` : ''}`),
@@ -40,8 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 2;
   }
-  if (name === '--version') {
-    process.stdout.write('dicomnet 0.1.0\n');
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`dicomnet ${VERSION}\n`);
     return 0;
   }
   const command = commands.find((c) => c.name === name || c.aliases?.includes(name));

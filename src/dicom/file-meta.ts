@@ -10,9 +10,11 @@ import { Tags, formatTag } from './tag';
 import { keywordOf } from './dictionary';
 import { KNOWN_VRS, isTextVr, hasLongExplicitHeader } from './vr';
 import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from './transfer-syntaxes';
+import { VERSION } from './version';
 
 export const DEFAULT_IMPLEMENTATION_CLASS_UID = '2.25.334850457096025030451969044792912912031';
-export const DEFAULT_IMPLEMENTATION_VERSION_NAME = 'DICOMNET_0.1';
+/** Implementation Version Name (SH, at most 16 characters): DICOMNET_ and our version. */
+export const DEFAULT_IMPLEMENTATION_VERSION_NAME = `DICOMNET_${VERSION}`.slice(0, 16);
 
 /** Values of group 0002 keyed by keyword: text as strings, UL/US as numbers, OB as Buffers. */
 export type FileMetaValues = Record<string, string | number | Buffer>;

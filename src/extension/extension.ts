@@ -43,6 +43,7 @@ export interface DicomNetworkApi {
 let app: App | undefined;
 
 export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
+  const started = performance.now();
   const log = new Log();
   const current = new App(context, log);
   app = current;
@@ -108,7 +109,8 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     inUse();
     void current.scp.start({ interactive: false });
   }
-  log.info('DICOM Network activated');
+  const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
+  log.info(`DICOM Network ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
 
   return {
     tree: current.tree,

@@ -2,6 +2,7 @@
 // disk, metadata, rendered and thumbnail) and STOW-RS uploads streamed from disk.
 
 import type { DicomJsonObject } from '../../dicom/json';
+import { VERSION } from '../../dicom/version';
 import { formatMediaType, makeBoundary, parseMultipart, MultipartError, MediaTypeError } from '../multipart';
 import { MediaTypes, ANY_TRANSFER_SYNTAX, multipartContentType, parseMultipartContentType } from '../media-types';
 import { qidoPath, qidoSearchParams, QidoParamError, type QidoKeys, type QidoResource } from '../qido-params';
@@ -23,7 +24,7 @@ export type {
 export { targetPath, formatQuery } from './urls-and-headers';
 
 const DEFAULT_MAX_JSON = 256 * 1024 * 1024;
-const USER_AGENT = 'dicomnet/0.1';
+const USER_AGENT = `dicomnet/${VERSION}`;
 
 function isJsonObject(v: unknown): v is DicomJsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
