@@ -150,9 +150,9 @@ function ioError(error: unknown, what: string): DicomwebError {
 }
 
 /**
- * Streams a part body into `<outputDir>/<Study>/<Series>/<SOP>.dcm`. Always reads the body to its
- * end. Resolves with the instance, or with a RejectedPart when the bytes are not a usable Part 10
- * file (nothing is left on disk then).
+ * Streams a part body into `<outputDir>/<Study>/<Series>/<SOP>.dcm` (creating outputDir when it is
+ * missing). Always reads the body to its end. Resolves with the instance, or with a RejectedPart
+ * when the bytes are not a usable Part 10 file (nothing is left on disk then).
  * @throws DicomwebError when the transfer fails (the temporary file is removed) or a file
  *   cannot be written.
  */
@@ -161,6 +161,7 @@ export async function writeInstancePart(body: AsyncIterable<Buffer>, opts: Write
   const tmp = path.join(opts.outputDir, `.dicomnet-${process.pid}-${randomBytes(6).toString('hex')}.part`);
   let fh: FileHandle | undefined;
   try {
+    await mkdir(opts.outputDir, { recursive: true });
     fh = await open(tmp, 'wx');
   } catch (error) {
     throw ioError(error, `a temporary file in ${opts.outputDir}`);

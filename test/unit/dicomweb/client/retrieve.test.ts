@@ -243,6 +243,26 @@ describe('WADO-RS retrieve', () => {
     }
   });
 
+  test('an output folder that does not exist yet is created', async () => {
+    const inst = syntheticInstance({ study: STUDY, series: SERIES, sop: sopOf(0) }, 1000);
+    const server = await startServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'multipart/related; type="application/dicom"; boundary=zz' });
+      res.end(Buffer.concat([Buffer.from('--zz\r\nContent-Type: application/dicom\r\n\r\n'), instanceBytes(inst, 0), Buffer.from('\r\n--zz--\r\n')]));
+    });
+    const parent = temp('new');
+    dirs.push(parent);
+    const out = path.join(parent, 'not', 'there', 'yet');
+    const client = new DicomwebClient({ baseUrl: server.url });
+    try {
+      const summary = await client.retrieve({ study: STUDY }, { outputDir: out });
+      assert.deepEqual(filesUnder(out), [path.join(out, STUDY, SERIES, `${sopOf(0)}.dcm`)]);
+      assert.equal(summary.instances[0].path, path.join(out, STUDY, SERIES, `${sopOf(0)}.dcm`));
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
   test('aborting in the middle of a retrieve stops it and removes the partial file', async () => {
     const inst = syntheticInstance({ study: STUDY, series: SERIES, sop: sopOf(0) }, 50 * 1024 * 1024);
     const server = await startServer(async (req, res) => {
