@@ -1,6 +1,6 @@
 // Bundles the extension, the CLI, the frame-decoding worker and the webview scripts into dist/.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -65,6 +65,8 @@ function copyCodecs() {
   copyFileSync(wasm, join('dist', 'dcmjs-native-codecs.wasm'));
 }
 
+// A production build (what the VSIX ships) starts from an empty dist/: no stale bundle or source map.
+if (production) rmSync('dist', { recursive: true, force: true });
 copyCodecs();
 if (watch) {
   for (const t of targets) (await esbuild.context(t)).watch();
