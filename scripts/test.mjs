@@ -1,9 +1,9 @@
 // The project's test command: builds, compiles the tests, then runs each suite.
-// Usage: node scripts/test.mjs [unit|interop|vscode ...]   (no argument = all suites)
+// Usage: node scripts/test.mjs [unit|interop|package|vscode ...]   (no argument = all suites)
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
-const all = ['unit', 'interop', 'vscode'];
+const all = ['unit', 'interop', 'package', 'vscode'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 
 function run(cmd, args, opts = {}) {
@@ -18,6 +18,14 @@ if (run('npx', ['tsc', '-p', '.']) !== 0) process.exit(1);
 
 let failed = false;
 for (const suite of wanted) {
+  if (suite === 'package') {
+    // `npm run package` writes release/ (the VSIX and the npm tarball) and leaves the production
+    // build in dist/; the development build comes back afterwards for the suites that follow.
+    console.log('\n=== suite: package ===');
+    if (run('node', ['scripts/package.mjs']) !== 0 || run('node', ['--test', '--test-reporter=spec', 'out/test/package']) !== 0) failed = true;
+    if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
+    continue;
+  }
   if (suite === 'vscode') {
     if (existsSync('out/test/vscode/run.js')) {
       console.log('\n=== suite: vscode ===');
