@@ -3,7 +3,7 @@
 //                                          vscode:prepublish makes the production bundles)
 //   release/dicomnet-<version>.tgz         the engine and the dicomnet CLI, by npm pack
 // Both carry package.json's version. Prints what each holds, its size against the budget in
-// packaging/budgets.json, and the two paths last.
+// packaging/budgets.json, and the paths last. `--vsix-only` makes only the VSIX.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -37,6 +37,7 @@ function checkVersion(version) {
 
 const MB = (n) => `${(n / 1e6).toFixed(2)} MB`;
 
+const vsixOnly = process.argv.includes('--vsix-only');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const { version } = manifest;
 checkVersion(version);
@@ -64,14 +65,19 @@ say('what the VSIX ships (vsce ls):');
 run(process.execPath, [vsce, 'ls', '--no-dependencies', ...readmeArg]);
 
 // The engine and the CLI.
-say('the engine and the CLI (npm pack of build/dicomnet)');
-const tarball = await packDicomnet({ root, stage: join(build, 'dicomnet'), out: release, version });
-const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.trim().split('\n');
-say(`what the npm package ships:\n${listing.map((f) => `  ${f}`).join('\n')}`);
+let tarball;
+if (!vsixOnly) {
+  say('the engine and the CLI (npm pack of build/dicomnet)');
+  tarball = await packDicomnet({ root, stage: join(build, 'dicomnet'), out: release, version });
+  const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.trim().split('\n');
+  const declarations = listing.filter((f) => f.startsWith('package/dist/types/'));
+  say(`what the npm package ships:\n${listing.filter((f) => !declarations.includes(f)).map((f) => `  ${f}`).join('\n')}\n  package/dist/types/ (${declarations.length} declaration files)`);
+}
 
 let over = false;
 console.log('');
 for (const [label, file, budget] of [['VSIX', vsix, budgets.vsix], ['npm ', tarball, budgets.npm]]) {
+  if (!file) continue;
   const size = statSync(file).size;
   const within = size <= budget.maxBytes;
   over ||= !within;

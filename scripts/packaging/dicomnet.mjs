@@ -119,7 +119,7 @@ export async function packDicomnet(o) {
   copyFileSync(join(root, 'CHANGELOG.md'), join(stage, 'CHANGELOG.md'));
 
   mkdirSync(out, { recursive: true });
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], {
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--loglevel=warn', '--pack-destination', out], {
     cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
   }));
   return join(out, packed[0].filename);
