@@ -2,7 +2,6 @@
 // services it was given.
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { Association } from '../net/association';
 import { answerContexts, answerRoles } from '../net/negotiation';
 import {
@@ -19,6 +18,8 @@ import { VerificationScp } from '../services/verification-scp';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { PresentedIdentity, presentedIdentity } from './user-identity';
+import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate';
+import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
 
 export type IdentityDecision = boolean | { accept: boolean; serverResponse?: Buffer };
 
@@ -29,8 +30,22 @@ export interface ServerOptions {
   host?: string;
   maxPduLength?: number;
   maxSendPduLength?: number;
-  /** Concurrent associations; more are rejected transiently with "local limit exceeded". */
+  /**
+   * Established associations at once; an A-ASSOCIATE-RQ beyond them is rejected transiently with
+   * "local limit exceeded". Connections that have not sent their request yet do not count.
+   */
   maxAssociations?: number;
+  /**
+   * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 128).
+   * When full, the oldest waiting connection of the address holding the most is closed to make room.
+   */
+  maxWaiting?: number;
+  /** Connections waiting for their A-ASSOCIATE-RQ from one address (default 32); when full, its oldest is closed. */
+  maxWaitingPerSource?: number;
+  /** Bytes all waiting connections may hold in partly received requests (default 32 MiB). */
+  maxWaitingBytes?: number;
+  /** Refusals of one cause from one address are logged (the `refused` event) at most once per this interval (default 60 s). */
+  refusalLogIntervalMs?: number;
   /** When set, only these calling AE titles may associate. */
   acceptCallingAeTitles?: readonly string[];
   /** Reject requests whose called AE title is not ours (default: accept any). */
@@ -39,6 +54,10 @@ export interface ServerOptions {
   services?: readonly ScpService[];
   /** Pick the proposer's first acceptable transfer syntax (default true) rather than ours. */
   preferProposerTransferSyntax?: boolean;
+  /**
+   * artimMs bounds the wait for a new connection's A-ASSOCIATE-RQ (and for its TLS handshake);
+   * idleMs defaults to SERVER_DEFAULT_IDLE_MS here (0 = never).
+   */
   timeouts?: Partial<Timeouts>;
   tls?: TlsOptions;
   /** Decides on user identity negotiation; without it, presented identities are ignored (accepted). */
@@ -57,6 +76,10 @@ export interface AssociationInfo {
 }
 
 export interface ServerEvents {
+  /** A connection ended before its A-ASSOCIATE-RQ arrived (every one; `refused` is the rate-limited log). */
+  dropped: [info: AssociationInfo, cause: DropCause, message: string];
+  /** A refusal worth a log line: at most one per address and cause per refusalLogIntervalMs, with a count. */
+  refused: [refusal: Refusal];
   associationRequested: [info: AssociationInfo, request: AAssociateRq];
   accepted: [info: AssociationInfo, association: Association];
   rejected: [info: AssociationInfo, reason: string];
@@ -69,28 +92,50 @@ export interface ServerEvents {
 }
 
 class Rejection {
-  constructor(readonly result: number, readonly source: number, readonly reason: number, readonly text: string) {}
+  constructor(readonly result: number, readonly source: number, readonly reason: number, readonly text: string,
+    readonly cause: RefusalCause = 'rejected') {}
 }
+
+/** An association that negotiated and then sends nothing is aborted after this (dicomnet scp, the extension's local SCP). */
+export const SERVER_DEFAULT_IDLE_MS = 120_000;
+export const DEFAULT_MAX_WAITING = 128;
+export const DEFAULT_MAX_WAITING_PER_SOURCE = 32;
+export const DEFAULT_MAX_WAITING_BYTES = 32 * 1024 * 1024;
+const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
+
+/** Drops that are worth a log line (a peer that closes or sends garbage is its own business). */
+const LOGGED_DROPS: ReadonlySet<DropCause> = new Set(['waiting-limit', 'source-limit', 'waiting-bytes', 'artim', 'tls']);
 
 export class DicomServer extends EventEmitter<ServerEvents> {
   readonly aeTitle: string;
   readonly options: ServerOptions;
   readonly timeouts: Timeouts;
-  private server: net.Server | tls.Server | undefined;
+  private server: net.Server | undefined;
+  private gate: ConnectionGate | undefined;
   private services: ScpService[];
-  private active = new Set<Association>();
-  private nextId = 1;
+  /** Associations whose request arrived (negotiating or established), until they close. */
+  private speaking = new Set<Association>();
+  /** Associations accepted and not yet closed: what maxAssociations counts. */
+  private established = new Set<Association>();
+  private readonly refusals: RefusalDigest;
 
   constructor(options: ServerOptions) {
     super();
     this.aeTitle = validateAeTitle(options.aeTitle, 'AE title');
     this.options = options;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.timeouts = { ...DEFAULT_TIMEOUTS, idleMs: SERVER_DEFAULT_IDLE_MS, ...options.timeouts };
     this.services = [new VerificationScp(), ...(options.services ?? [])];
+    this.refusals = new RefusalDigest(options.refusalLogIntervalMs ?? DEFAULT_REFUSAL_LOG_INTERVAL_MS, (r) => this.emit('refused', r));
   }
 
+  /** Established associations (what maxAssociations counts). */
   get associationCount(): number {
-    return this.active.size;
+    return this.established.size;
+  }
+
+  /** Connections waiting for their A-ASSOCIATE-RQ (or TLS handshake). */
+  get waitingCount(): number {
+    return this.gate?.size ?? 0;
   }
 
   get port(): number {
@@ -100,79 +145,100 @@ export class DicomServer extends EventEmitter<ServerEvents> {
 
   /** Starts listening; rejects with a readable error (e.g. the port is in use). */
   listen(): Promise<void> {
-    const onConnection = (socket: net.Socket) => this.onConnection(socket);
-    const t = this.options.tls;
-    this.server = t
-      ? tls.createServer({
-        ca: t.ca, cert: t.cert, key: t.key, passphrase: t.passphrase, ciphers: t.ciphers, minVersion: t.minVersion,
-        requestCert: t.requestCert ?? false, rejectUnauthorized: t.rejectUnauthorized ?? true,
-      }, onConnection)
-      : net.createServer({ noDelay: true }, onConnection);
-    // A TLS handshake that fails never becomes an association; it must not crash the server.
-    this.server.on('tlsClientError', () => undefined);
+    const o = this.options;
+    // Plain TCP even with TLS: the gate counts a connection from its accept and runs the
+    // handshake inside the waiting bounds, so a flood of stalled handshakes is bounded too.
+    const gate = new ConnectionGate({
+      maxWaiting: o.maxWaiting ?? DEFAULT_MAX_WAITING,
+      maxWaitingPerSource: o.maxWaitingPerSource ?? DEFAULT_MAX_WAITING_PER_SOURCE,
+      maxWaitingBytes: o.maxWaitingBytes ?? DEFAULT_MAX_WAITING_BYTES,
+      artimMs: this.timeouts.artimMs,
+      tls: o.tls,
+    }, {
+      open: (socket, connection) => this.open(socket, connection),
+      dropped: (connection, cause, message) => {
+        this.emit('dropped', this.infoOf(connection), cause, message);
+        if (LOGGED_DROPS.has(cause)) this.refusals.record(connection.source, cause as RefusalCause, message);
+      },
+    });
+    this.gate = gate;
+    this.server = net.createServer({ noDelay: true }, (socket) => gate.accept(socket));
     return new Promise((resolve, reject) => {
       this.server!.once('error', (err: NodeJS.ErrnoException) => {
         reject(new Error(err.code === 'EADDRINUSE'
-          ? `port ${this.options.port} is already in use`
-          : err.code === 'EACCES' ? `no permission to listen on port ${this.options.port}` : `cannot listen: ${err.message}`));
+          ? `port ${o.port} is already in use`
+          : err.code === 'EACCES' ? `no permission to listen on port ${o.port}` : `cannot listen: ${err.message}`));
       });
-      this.server!.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
+      this.server!.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
     });
   }
 
-  /** Stops accepting; aborts associations still open after `graceMs`. */
+  /** Stops accepting; closes waiting connections at once, aborts associations still open after `graceMs`. */
   async close(graceMs = 2000): Promise<void> {
     const server = this.server;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const pending = [...this.active].map((a) => a.whenClosed());
-    const timer = setTimeout(() => { for (const a of this.active) a.abort(); }, graceMs);
+    this.gate?.closeAll();
+    const pending = [...this.speaking].map((a) => a.whenClosed());
+    const timer = setTimeout(() => { for (const a of this.speaking) a.abort(); }, graceMs);
     await Promise.all(pending);
     clearTimeout(timer);
     await closed;
+    this.refusals.close();
     this.server = undefined;
+    this.gate = undefined;
   }
 
-  private onConnection(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    const info: AssociationInfo = {
-      id: this.nextId++, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`, callingAeTitle: '', calledAeTitle: '',
-    };
+  private infoOf(connection: WaitingConnection): AssociationInfo {
+    return { id: connection.id, remoteAddress: connection.remoteAddress, callingAeTitle: '', calledAeTitle: '' };
+  }
+
+  /** Builds the association of a connection whose transport is ready; the gate starts it. */
+  private open(socket: net.Socket, connection: WaitingConnection): Association {
+    const info = this.infoOf(connection);
     const association = new Association('acceptor', {
       maxPduLength: this.options.maxPduLength ?? DEFAULT_MAX_PDU,
       timeouts: { artimMs: this.timeouts.artimMs, acseMs: this.timeouts.acseMs, idleMs: this.timeouts.idleMs },
     });
-    this.active.add(association);
     if (this.listenerCount('pdu') > 0) {
       association.on('pdu', (direction, pdu, length) => this.emit('pdu', info, direction, pdu, length));
     }
     association.on('associateRequested', (rq) => {
+      this.speaking.add(association);
       info.callingAeTitle = rq.callingAeTitle;
       info.calledAeTitle = rq.calledAeTitle;
       this.emit('associationRequested', info, rq);
-      this.negotiate(info, association, rq).catch((error: Error) => {
+      this.negotiate(info, connection.source, association, rq).catch((error: Error) => {
         this.emit('serviceError', info, error);
         association.abort();
       });
     });
     association.on('closed', (error) => {
-      this.active.delete(association);
+      this.speaking.delete(association);
+      this.established.delete(association);
       if (association.acceptance) {
         if (error) this.emit('aborted', info, error); else this.emit('released', info);
       }
     });
-    socket.on('error', () => undefined);
-    association.acceptTransport(socket);
+    return association;
   }
 
-  private async negotiate(info: AssociationInfo, association: Association, rq: AAssociateRq): Promise<void> {
-    const decision = await this.decide(rq);
+  private async negotiate(info: AssociationInfo, source: string, association: Association, rq: AAssociateRq): Promise<void> {
+    let decision = await this.decide(rq);
     if (!association.isAwaitingLocalAssociateResponse) return; // the peer went away while we decided
+    // Checked last and with no await before accept(), so concurrent requests never overshoot.
+    const max = this.options.maxAssociations;
+    if (!(decision instanceof Rejection) && max !== undefined && this.established.size >= max) {
+      decision = new Rejection(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded,
+        `already ${max} associations established (the limit)`, 'association-limit');
+    }
     if (decision instanceof Rejection) {
       this.emit('rejected', info, decision.text);
+      this.refusals.record(source, decision.cause, `association from ${info.callingAeTitle || '?'} rejected: ${decision.text}`);
       association.reject({ type: PDU_ASSOCIATE_RJ, result: decision.result, source: decision.source, reason: decision.reason });
       return;
     }
+    this.established.add(association);
     association.accept(decision);
     this.emit('accepted', info, association);
     this.serve(info, association);
@@ -191,11 +257,6 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     if (o.acceptCallingAeTitles && !o.acceptCallingAeTitles.includes(rq.callingAeTitle)) {
       return new Rejection(RejectResult.Permanent, RejectSource.ServiceUser, RejectReason.CallingAeNotRecognized,
         `calling AE title "${rq.callingAeTitle}" is not in the accepted list`);
-    }
-    // This association is already counted in `active`.
-    if (o.maxAssociations !== undefined && this.active.size > o.maxAssociations) {
-      return new Rejection(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded,
-        `already ${o.maxAssociations} associations open (the limit)`);
     }
     const info = emptyUserInformation();
     info.maximumLength = o.maxPduLength ?? DEFAULT_MAX_PDU;

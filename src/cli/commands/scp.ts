@@ -1,5 +1,9 @@
 // dicomnet scp: a DICOM server (Verification now; storage, Q/R and worklist as they exist).
-import { DicomServer, ServerOptions } from '../../ae/server';
+import {
+  DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
+} from '../../ae/server';
+import { DEFAULT_TIMEOUTS } from '../../ae/options';
+import { formatRefusal } from '../../ae/refusal-log';
 import { ScpService } from '../../services/scp-service';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, tlsOptions } from '../network-options';
@@ -12,10 +16,13 @@ const options: OptionSpec[] = [
   { name: 'aet', kind: 'string', valueName: 'AET', description: 'our AE title (default DICOMNET)' },
   { name: 'require-called-aet', kind: 'flag', description: 'reject associations whose called AE title is not ours' },
   { name: 'accept-calling', kind: 'string', valueName: 'AET,...', repeatable: true, description: 'accept only these calling AE titles' },
-  { name: 'max-associations', kind: 'number', valueName: 'N', description: 'concurrent associations before rejecting (default 32)' },
+  { name: 'max-associations', kind: 'number', valueName: 'N', description: 'established associations at once; more are rejected with "local limit exceeded" (default 32)' },
+  { name: 'max-waiting', kind: 'number', valueName: 'N', description: `connections waiting for their A-ASSOCIATE-RQ (TLS handshake included); when full, the oldest is closed (default ${DEFAULT_MAX_WAITING})` },
+  { name: 'max-waiting-per-source', kind: 'number', valueName: 'N', description: `the same from one address (default ${DEFAULT_MAX_WAITING_PER_SOURCE})` },
+  { name: 'artim-timeout', kind: 'number', valueName: 'SECONDS', description: `close a new connection that has not sent its A-ASSOCIATE-RQ (or finished its TLS handshake) within this (default ${DEFAULT_TIMEOUTS.artimMs / 1000})` },
   { name: 'max-pdu', kind: 'number', valueName: 'BYTES', description: 'largest PDU we accept (default 262144; 0 = unlimited)' },
   { name: 'timeout', kind: 'number', valueName: 'SECONDS', description: 'ACSE and DIMSE timeout (default 30)' },
-  { name: 'idle-timeout', kind: 'number', valueName: 'SECONDS', description: 'abort associations idle this long (default: never)' },
+  { name: 'idle-timeout', kind: 'number', valueName: 'SECONDS', description: `abort an association with no traffic for this long (default ${SERVER_DEFAULT_IDLE_MS / 1000}; 0 = never)` },
   ...TLS_OPTIONS,
   ...OUTPUT_OPTIONS,
   HELP_OPTION,
@@ -34,6 +41,15 @@ function allOptions(): OptionSpec[] {
   return [...options, ...scpExtensions.flatMap((e) => e.options)];
 }
 
+/** A --NAME in seconds: positive (or 0 when `zeroAllowed`), else a usage error. */
+function seconds(args: Args, name: string, zeroAllowed: boolean): number | undefined {
+  const value = args.number(name);
+  if (value !== undefined && !(value > 0 || (zeroAllowed && value === 0))) {
+    throw new UsageError(`--${name} must be a positive number of seconds${zeroAllowed ? ' (or 0 for never)' : ''}`);
+  }
+  return value;
+}
+
 export const scpCommand: Command = {
   name: 'scp',
   summary: 'Run a DICOM server (SCP) that answers C-ECHO and the services enabled by its options.',
@@ -44,9 +60,9 @@ export const scpCommand: Command = {
     const trace = args.flag('trace');
     const port = args.integer('port', 0, 65535) ?? 11112;
     const accept = args.strings('accept-calling').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-    const timeout = args.number('timeout');
-    if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--timeout must be a positive number of seconds');
-    const idle = args.number('idle-timeout');
+    const timeout = seconds(args, 'timeout', false);
+    const idle = seconds(args, 'idle-timeout', true);
+    const artim = seconds(args, 'artim-timeout', false);
     const say = (line: string) => process.stdout.write(`${line}\n`);
     const extras = await Promise.all(scpExtensions.map((e) => e.setup(args, { log: say })));
     const serverOptions: ServerOptions = {
@@ -55,13 +71,16 @@ export const scpCommand: Command = {
       host: args.string('bind') ?? '127.0.0.1',
       maxPduLength: maxPdu(args),
       maxAssociations: args.integer('max-associations', 1, 10_000) ?? 32,
+      maxWaiting: args.integer('max-waiting', 1, 100_000),
+      maxWaitingPerSource: args.integer('max-waiting-per-source', 1, 100_000),
       acceptCallingAeTitles: accept.length > 0 ? accept : undefined,
       requireCalledAeTitle: args.flag('require-called-aet'),
       services: extras.flatMap((e) => e.services),
       tls: tlsOptions(args, true),
       timeouts: {
         ...(timeout ? { acseMs: timeout * 1000, dimseMs: timeout * 1000 } : {}),
-        ...(idle ? { idleMs: idle * 1000 } : {}),
+        ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),
+        ...(artim !== undefined ? { artimMs: artim * 1000 } : {}),
       },
     };
     let server: DicomServer;
@@ -73,7 +92,9 @@ export const scpCommand: Command = {
     }
     const who = (i: { id: number; callingAeTitle: string; remoteAddress: string }) => `association ${i.id} from ${i.callingAeTitle || '?'}@${i.remoteAddress}`;
     server.on('accepted', (i, a) => say(`${who(i)} accepted (${[...a.contexts.values()].filter((c) => c.result === 0).length} of ${a.contexts.size} contexts)`));
-    server.on('rejected', (i, reason) => say(`${who(i)} rejected: ${reason}`));
+    // Rejections and closed waiting connections: one line per address and cause per minute, with counts.
+    server.on('refused', (r) => say(formatRefusal(r)));
+    if (verbose) server.on('rejected', (i, reason) => log(`${who(i)} rejected: ${reason}`));
     server.on('released', (i) => say(`${who(i)} released`));
     server.on('aborted', (i, e) => say(`${who(i)} ended: ${e.message}`));
     server.on('serviceError', (i, e) => say(`${who(i)} failed: ${e.message}`));

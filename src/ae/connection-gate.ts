@@ -1,0 +1,200 @@
+// The SCP's front door: every TCP connection from its accept until its A-ASSOCIATE-RQ has arrived
+// (TLS handshake included). Such connections wait in a WaitingRoom with their own bounds (so they
+// never take an association slot), each within the ARTIM time, and the bytes they may hold
+// before they have spoken are bounded in all. Once the request is in, the server takes over.
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { Association } from '../net/association';
+import { TimeoutError } from '../net/errors';
+import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot } from './admission';
+import { TlsOptions } from './options';
+
+export interface GateOptions extends WaitingLimits {
+  /** Bytes all waiting connections may hold at once (a partly received A-ASSOCIATE-RQ). */
+  maxWaitingBytes: number;
+  /** ARTIM (PS3.8 9.1.5): the TLS handshake, and then the A-ASSOCIATE-RQ, must each come within this. */
+  artimMs: number;
+  tls?: TlsOptions;
+}
+
+/** Why a connection ended before its A-ASSOCIATE-RQ arrived. */
+export type DropCause = EvictionCause | 'waiting-bytes' | 'artim' | 'tls' | 'peer' | 'shutdown';
+
+export interface WaitingConnection {
+  readonly id: number;
+  /** The peer's address, without its port. */
+  readonly source: string;
+  /** address:port */
+  readonly remoteAddress: string;
+}
+
+export interface GateHooks {
+  /** The transport is ready (TCP, or TLS after its handshake): build and wire the association; the gate starts it. */
+  open(socket: net.Socket, connection: WaitingConnection): Association;
+  /** The connection ended while waiting; `message` is one sentence saying why. */
+  dropped(connection: WaitingConnection, cause: DropCause, message: string): void;
+}
+
+class Waiting implements WaitingConnection {
+  slot!: WaitingSlot;
+  association: Association | undefined;
+  timer: NodeJS.Timeout | undefined;
+  /** Set when we close it: the cause reported once it is gone. */
+  closing: { cause: DropCause; message: string } | undefined;
+  /** It spoke, or it was reported dropped: the gate is done with it. */
+  done = false;
+  bytes = 0;
+  onData: ((chunk: Buffer) => void) | undefined;
+
+  constructor(readonly id: number, readonly source: string, readonly remoteAddress: string, public socket: net.Socket) {}
+}
+
+const EVICTION_MESSAGES: Record<EvictionCause, string> = {
+  'waiting-limit': 'closed to make room: too many connections were waiting for their A-ASSOCIATE-RQ',
+  'source-limit': 'closed to make room: too many connections from this address were waiting for their A-ASSOCIATE-RQ',
+};
+
+export class ConnectionGate {
+  private readonly room: WaitingRoom;
+  private readonly waiting = new Set<Waiting>();
+  private readonly tls: tls.Server | undefined;
+  /** Connections in their TLS handshake, by address:port (how the TLS server's sockets are matched to them). */
+  private readonly handshaking = new Map<string, Waiting>();
+  private waitingBytes = 0;
+  private nextId = 1;
+
+  constructor(private readonly options: GateOptions, private readonly hooks: GateHooks) {
+    this.room = new WaitingRoom(options);
+    if (!(options.maxWaitingBytes > 0)) throw new RangeError(`maxWaitingBytes must be positive (it is ${options.maxWaitingBytes}).`);
+    this.tls = options.tls && this.tlsServer(options.tls);
+  }
+
+  /** Connections waiting now. */
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  /** A new TCP connection (from a plain net.Server, TLS or not: TLS is set up here, inside the bounds). */
+  accept(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    const source = socket.remoteAddress;
+    if (!source) { socket.destroy(); return; } // gone before we saw it
+    socket.setNoDelay(true);
+    const c = new Waiting(this.nextId++, source, `${source}:${socket.remotePort}`, socket);
+    this.waiting.add(c);
+    c.slot = this.room.admit(source, (cause) => this.close(c, cause, EVICTION_MESSAGES[cause]));
+    if (this.tls) this.handshake(c, socket); else this.start(c, socket);
+  }
+
+  /** Closes every waiting connection (the server is shutting down). */
+  closeAll(): void {
+    for (const c of [...this.waiting]) this.close(c, 'shutdown', 'the server is shutting down');
+  }
+
+  /**
+   * TLS over the accepted socket, by a tls.Server that never listens: it is handed each raw socket,
+   * so Node's own server-side handshake (client certificate checks included) runs inside our bounds.
+   * It does not reject unauthorized clients itself, so the refusal has a cause we can report.
+   */
+  private tlsServer(t: TlsOptions): tls.Server {
+    const server = tls.createServer({
+      ca: t.ca, cert: t.cert, key: t.key, passphrase: t.passphrase, ciphers: t.ciphers, minVersion: t.minVersion,
+      requestCert: t.requestCert ?? false, rejectUnauthorized: false,
+    });
+    const connectionOf = (secure: tls.TLSSocket) => this.handshaking.get(`${secure.remoteAddress}:${secure.remotePort}`);
+    server.on('secureConnection', (secure: tls.TLSSocket) => {
+      const c = connectionOf(secure);
+      if (!c || c.closing) { secure.destroy(); return; }
+      this.handshaking.delete(c.remoteAddress);
+      clearTimeout(c.timer);
+      c.socket = secure;
+      secure.on('error', () => undefined);
+      if (t.requestCert && (t.rejectUnauthorized ?? true) && !secure.authorized) {
+        const sent = Object.keys(secure.getPeerCertificate()).length > 0;
+        this.close(c, 'tls', sent ? `the client certificate was not accepted (${secure.authorizationError})` : 'no client certificate was sent');
+        return;
+      }
+      this.start(c, secure);
+    });
+    server.on('tlsClientError', (error: Error, secure: tls.TLSSocket) => {
+      const c = connectionOf(secure);
+      if (c) this.close(c, 'tls', `the TLS handshake failed: ${error.message}`);
+    });
+    return server;
+  }
+
+  private handshake(c: Waiting, raw: net.Socket): void {
+    this.handshaking.set(c.remoteAddress, c);
+    raw.on('close', () => {
+      if (!c.association) this.close(c, 'peer', 'the peer closed the connection during the TLS handshake');
+    });
+    c.timer = setTimeout(() => this.close(c, 'artim', `no TLS handshake within ${this.options.artimMs / 1000} s (ARTIM)`), this.options.artimMs);
+    this.tls!.emit('connection', raw);
+  }
+
+  private start(c: Waiting, socket: net.Socket): void {
+    const association = this.hooks.open(socket, c);
+    c.association = association;
+    this.countBytes(c, socket);
+    association.once('associateRequested', () => this.spoke(c));
+    association.once('closed', (error) => {
+      if (c.done) return;
+      const artim = error instanceof TimeoutError;
+      this.report(c, c.closing?.cause ?? (artim ? 'artim' : 'peer'), c.closing?.message
+        ?? (artim ? `no A-ASSOCIATE-RQ within ${this.options.artimMs / 1000} s (ARTIM)` : error?.message ?? 'the peer closed the connection before sending an A-ASSOCIATE-RQ'));
+    });
+    association.acceptTransport(socket);
+  }
+
+  /** We close a waiting connection; it is reported once its association (if any) has closed. */
+  private close(c: Waiting, cause: DropCause, message: string): void {
+    if (c.done || c.closing) return;
+    c.closing = { cause, message };
+    this.release(c);
+    c.socket.destroy();
+    if (!c.association) this.report(c, cause, message);
+  }
+
+  private spoke(c: Waiting): void {
+    if (c.done) return;
+    c.done = true;
+    this.release(c);
+  }
+
+  private report(c: Waiting, cause: DropCause, message: string): void {
+    if (c.done) return;
+    c.done = true;
+    this.release(c);
+    this.hooks.dropped(c, cause, message);
+  }
+
+  /** Gives back everything a waiting connection held: its slot, its timer, its bytes. */
+  private release(c: Waiting): void {
+    if (!this.waiting.delete(c)) return;
+    clearTimeout(c.timer);
+    if (this.handshaking.get(c.remoteAddress) === c) this.handshaking.delete(c.remoteAddress);
+    this.room.leave(c.slot);
+    this.waitingBytes -= c.bytes;
+    c.bytes = 0;
+    if (c.onData) c.socket.off('data', c.onData);
+    c.onData = undefined;
+  }
+
+  /**
+   * Counts what a waiting connection has sent: the partly received A-ASSOCIATE-RQ its PDU reader
+   * holds (the TLS layer bounds its own records). Over the budget, the biggest holder goes.
+   */
+  private countBytes(c: Waiting, socket: net.Socket): void {
+    c.onData = (chunk: Buffer) => {
+      if (!this.waiting.has(c)) return;
+      c.bytes += chunk.length;
+      this.waitingBytes += chunk.length;
+      while (this.waitingBytes > this.options.maxWaitingBytes) {
+        let biggest = c;
+        for (const w of this.waiting) if (w.bytes > biggest.bytes) biggest = w;
+        this.close(biggest, 'waiting-bytes', `closed to make room: connections waiting for their A-ASSOCIATE-RQ held more than ${this.options.maxWaitingBytes} bytes`);
+      }
+    };
+    socket.on('data', c.onData);
+  }
+}
