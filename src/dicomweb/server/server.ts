@@ -15,6 +15,8 @@ import { handleSearch } from './search';
 import { handleMetadata, handleRetrieve } from './retrieve';
 import { handleBulkData, handleFrames } from './pixels';
 import { handleStore } from './store';
+import { limitConnections } from './connection-limit';
+import { RefusalDigest, formatRefusal } from '../../ae/refusal-log';
 
 export interface DicomwebServerOptions {
   /** The archive to serve: an ArchiveServices, or an index and the store that fills it. */
@@ -38,6 +40,14 @@ export interface DicomwebServerOptions {
   aeTitle?: string;
   /** One line per request (method, path, status, time) and per refused instance. */
   log?: (line: string) => void;
+  /** Request headers must all arrive within this (default 30 s); else 408 and the connection closes. */
+  headersTimeoutMs?: number;
+  /** A whole request, body included, must arrive within this (default 30 min: a 4 GiB STOW-RS at ~2.5 MB/s). */
+  requestTimeoutMs?: number;
+  /** A connection (a request body that stops arriving included) with no traffic this long is closed (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Open HTTP connections (default 256); when reached, the oldest one not serving a request is closed for the newcomer. */
+  maxConnections?: number;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 ** 3;
@@ -46,7 +56,11 @@ const DEFAULT_MAX_RESULTS = 10_000;
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 const DRAIN_MS = 10_000;
 const CLOSE_GRACE_MS = 2_000;
-const IDLE_MS = 120_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_IDLE_MS = 120_000;
+const DEFAULT_MAX_CONNECTIONS = 256;
+const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -72,6 +86,11 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
+function positive(ms: number, what: string): number {
+  if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`The DICOMweb ${what} must be a positive number of milliseconds (it is ${ms}).`);
+  return ms;
+}
+
 const HOST_HEADER = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 export class DicomwebServer {
@@ -81,6 +100,7 @@ export class DicomwebServer {
   private readonly tokenDigest: Buffer | undefined;
   private readonly host: string;
   private readonly requestedPort: number;
+  private readonly refusals: RefusalDigest;
 
   constructor(readonly options: DicomwebServerOptions) {
     if (!options.archive?.index || !options.archive?.store) throw new TypeError('DicomwebServer needs an archive (its index and store).');
@@ -104,10 +124,23 @@ export class DicomwebServer {
       aeTitle: options.aeTitle ?? 'DICOMNET',
     };
     this.context = { archive: options.archive, settings, log: (line) => options.log?.(line) };
-    // No limit on receiving a whole request (a STOW-RS body of gigabytes takes its time); the
-    // headers must still come within headersTimeout, and a connection idle this long is dropped.
-    this.http = createServer({ requestTimeout: 0 }, (req, res) => { void this.handle(req, res); });
-    this.http.timeout = IDLE_MS;
+    this.refusals = new RefusalDigest(REFUSAL_LOG_INTERVAL_MS, (r) => this.context.log(formatRefusal(r)));
+    // Every wait a client can stretch is bounded: the headers, the whole request (a STOW-RS body
+    // of gigabytes gets a generous time), any silence on the connection, and the connections held.
+    const headersTimeout = positive(options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, 'headers timeout');
+    const requestTimeout = positive(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 'request timeout');
+    this.http = createServer({
+      headersTimeout: Math.min(headersTimeout, requestTimeout),
+      requestTimeout,
+      // How often Node checks those two; its default (30 s) would let short timeouts run long.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(Math.min(headersTimeout, requestTimeout) / 4))),
+    }, (req, res) => { void this.handle(req, res); });
+    this.http.timeout = positive(options.idleTimeoutMs ?? DEFAULT_IDLE_MS, 'idle timeout');
+    limitConnections(this.http, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, {
+      onRefused: (source, what) => this.refusals.record(source, 'waiting-limit', what === 'closed-idle'
+        ? 'an idle HTTP connection was closed to make room: too many connections were open'
+        : 'an HTTP connection was refused: every open connection was busy with a request'),
+    });
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) { socket.destroy(); return; }
       const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
@@ -147,6 +180,7 @@ export class DicomwebServer {
       if (!this.http.listening) { resolve(); return; }
       const timer = setTimeout(() => this.http.closeAllConnections(), CLOSE_GRACE_MS);
       timer.unref();
+      this.refusals.close();
       this.http.close(() => { clearTimeout(timer); resolve(); });
       this.http.closeIdleConnections();
     });
