@@ -113,7 +113,7 @@ export class LocalScpController implements vscode.Disposable {
     this.setState('starting');
     const engine = loadEngine();
     try {
-      const scp = await engine.LocalScp.start({ aeTitle: c.aeTitle, port: c.port, bindAddress: c.bindAddress, folder }, this.log);
+      const scp = await engine.LocalScp.start({ aeTitle: c.aeTitle, port: c.port, bindAddress: c.bindAddress, folder, idleTimeoutSeconds: c.idleTimeoutSeconds }, this.log);
       this.scp = scp;
       this.lastError = undefined;
       scp.onStored(() => this.changedSoon());

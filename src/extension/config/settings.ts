@@ -61,6 +61,12 @@ export interface LocalScpConfig {
   autoStart: boolean;
   /** As written in the setting (relative to the workspace, or absolute). */
   storageFolder: string;
+  /** Abort an association idle this long (0 = never). */
+  idleTimeoutSeconds: number;
+}
+
+function nonNegative(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 export function localScpConfig(): LocalScpConfig {
@@ -72,6 +78,7 @@ export function localScpConfig(): LocalScpConfig {
     bindAddress: (c.get<string>('localScp.bindAddress', '127.0.0.1') || '127.0.0.1').trim(),
     autoStart: c.get<boolean>('localScp.autoStart', false),
     storageFolder: (c.get<string>('localScp.storageFolder', 'dicom-inbox') || 'dicom-inbox').trim(),
+    idleTimeoutSeconds: nonNegative(c.get<number>('localScp.idleTimeoutSeconds', 120), 120),
   };
 }
 

@@ -2,6 +2,7 @@
 // writes, Q/R FIND/MOVE/GET over its index) served by a DicomServer on the configured port.
 import * as net from 'node:net';
 import { DicomServer } from '../../ae/server';
+import { formatRefusal } from '../../ae/refusal-log';
 import { ArchiveServices } from '../../archive/archive-services';
 import { StoredInstance } from '../../archive/file-store';
 import { describeCommand } from '../../cli/tracing';
@@ -64,10 +65,11 @@ export class LocalScp {
       host: settings.bindAddress,
       maxAssociations: 16,
       services: this.archive.services,
+      ...(settings.idleTimeoutSeconds !== undefined ? { timeouts: { idleMs: settings.idleTimeoutSeconds * 1000 } } : {}),
     });
     const who = (i: { id: number; callingAeTitle: string; remoteAddress: string }) => `local SCP: association ${i.id} from ${i.callingAeTitle || '?'}@${i.remoteAddress}`;
     server.on('accepted', (i, a) => log.info(`${who(i)} accepted (${[...a.contexts.values()].filter((c) => c.result === 0).length} of ${a.contexts.size} presentation contexts)`));
-    server.on('rejected', (i, reason) => log.warn(`${who(i)} rejected: ${reason}`));
+    server.on('refused', (r) => log.warn(`local SCP: ${formatRefusal(r)}`));
     server.on('released', (i) => log.info(`${who(i)} released`));
     server.on('aborted', (i, e) => log.warn(`${who(i)} ended: ${e.message}`));
     server.on('serviceError', (i, e) => log.error(`${who(i)} failed: ${e.message}`));

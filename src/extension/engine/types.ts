@@ -122,6 +122,8 @@ export interface LocalScpSettings {
   bindAddress: string;
   /** Absolute storage folder. */
   folder: string;
+  /** Abort an association idle this long (0 = never; default: the engine's server default). */
+  idleTimeoutSeconds?: number;
 }
 
 export interface LocalScpStats {
