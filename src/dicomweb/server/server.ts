@@ -101,6 +101,8 @@ export class DicomwebServer {
   private readonly host: string;
   private readonly requestedPort: number;
   private readonly refusals: RefusalDigest;
+  /** The response in progress on each connection (so a late client error does not write into it). */
+  private readonly answering = new WeakMap<object, ServerResponse>();
 
   constructor(readonly options: DicomwebServerOptions) {
     if (!options.archive?.index || !options.archive?.store) throw new TypeError('DicomwebServer needs an archive (its index and store).');
@@ -142,11 +144,15 @@ export class DicomwebServer {
         : 'an HTTP connection was refused: every open connection was busy with a request'),
     });
     this.http.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) { socket.destroy(); return; }
-      const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-      const body = errorBody(tooLarge ? 'The request headers are too large.' : 'The request is not valid HTTP.');
-      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n`
-        + `Access-Control-Allow-Origin: *\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      // An answer already under way cannot be followed by another one on the same connection.
+      if (!socket.writable || this.answering.get(socket)?.headersSent) { socket.destroy(); return; }
+      const [status, message] = error.code === 'HPE_HEADER_OVERFLOW' ? ['431 Request Header Fields Too Large', 'The request headers are too large.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['408 Request Timeout', 'The request did not arrive in time.']
+          : ['400 Bad Request', 'The request is not valid HTTP.'];
+      const body = errorBody(message);
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n`
+        + `Access-Control-Allow-Origin: *\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => socket.destroy());
     });
   }
 
@@ -228,6 +234,8 @@ export class DicomwebServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
+    this.answering.set(req.socket, res);
+    res.once('close', () => { if (this.answering.get(req.socket) === res) this.answering.delete(req.socket); });
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
     const rawPath = q < 0 ? raw : raw.slice(0, q);
