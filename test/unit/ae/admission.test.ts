@@ -1,0 +1,74 @@
+// The waiting room's eviction order and the refusal digest's once-per-interval lines, on their own.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WaitingRoom } from '../../../src/ae/admission';
+import { Refusal, RefusalDigest, formatRefusal } from '../../../src/ae/refusal-log';
+import { within } from '../../helpers/flood';
+
+describe('WaitingRoom', () => {
+  function room(maxWaiting: number, maxWaitingPerSource: number) {
+    const r = new WaitingRoom({ maxWaiting, maxWaitingPerSource });
+    const evicted: string[] = [];
+    const admit = (source: string, name: string) => r.admit(source, (cause) => evicted.push(`${name} ${cause}`));
+    return { r, evicted, admit };
+  }
+
+  test('a full per-source bound closes that source\'s oldest, never the newcomer nor another source', () => {
+    const { r, evicted, admit } = room(100, 3);
+    admit('10.0.0.9', 'other');
+    for (let i = 1; i <= 5; i++) admit('10.0.0.1', `flood${i}`);
+    assert.deepEqual(evicted, ['flood1 source-limit', 'flood2 source-limit']);
+    assert.equal(r.countFrom('10.0.0.1'), 3);
+    assert.equal(r.countFrom('10.0.0.9'), 1);
+  });
+
+  test('a full total bound closes the oldest of the address holding the most', () => {
+    const { r, evicted, admit } = room(4, 10);
+    admit('10.0.0.9', 'modality');
+    admit('10.0.0.1', 'flood1');
+    admit('10.0.0.1', 'flood2');
+    admit('10.0.0.2', 'other');
+    admit('10.0.0.1', 'flood3');
+    admit('10.0.0.9', 'modality2');
+    assert.deepEqual(evicted, ['flood1 waiting-limit', 'flood2 waiting-limit']);
+    assert.equal(r.size, 4);
+  });
+
+  test('leaving frees the slot (twice is harmless); evictOne empties oldest first; bad limits are refused', () => {
+    const { r, evicted, admit } = room(2, 2);
+    const a = admit('h', 'a');
+    admit('h', 'b');
+    r.leave(a);
+    r.leave(a);
+    admit('h', 'c');
+    assert.deepEqual(evicted, []);
+    assert.equal(r.evictOne('waiting-limit'), true);
+    assert.deepEqual(evicted, ['b waiting-limit']);
+    assert.equal(r.evictOne('waiting-limit'), true);
+    assert.equal(r.evictOne('waiting-limit'), false);
+    assert.throws(() => new WaitingRoom({ maxWaiting: 0, maxWaitingPerSource: 1 }), /maxWaiting must be a whole number/);
+  });
+});
+
+describe('RefusalDigest', () => {
+  test('one line for the first refusal of a source and cause, then one summary per interval with the count', async () => {
+    const lines: Refusal[] = [];
+    let summary: () => void = () => undefined;
+    const summarized = new Promise<void>((r) => { summary = r; });
+    const digest = new RefusalDigest(50, (refusal) => { lines.push(refusal); if (refusal.repeated) summary(); });
+    try {
+      for (let i = 0; i < 100; i++) digest.record('10.0.0.1', 'artim', `no A-ASSOCIATE-RQ (${i})`);
+      digest.record('10.0.0.2', 'artim', 'no A-ASSOCIATE-RQ');
+      digest.record('10.0.0.1', 'source-limit', 'closed to make room');
+      assert.deepEqual(lines.map((l) => `${l.source} ${l.cause} ${l.count}`), ['10.0.0.1 artim 1', '10.0.0.2 artim 1', '10.0.0.1 source-limit 1']);
+      await within('the summary line', summarized, 5000);
+      const last = lines.at(-1)!;
+      assert.equal(last.count, 99);
+      assert.equal(last.message, 'no A-ASSOCIATE-RQ (99)');
+      assert.match(formatRefusal(last), /^refused 10\.0\.0\.1 \[artim\] 99 more times in the last 50 ms; the last: no A-ASSOCIATE-RQ \(99\)$/);
+      assert.equal(formatRefusal(lines[0]!), 'refused 10.0.0.1 [artim]: no A-ASSOCIATE-RQ (0)');
+    } finally {
+      digest.close();
+    }
+  });
+});
