@@ -27,20 +27,30 @@ interface Slot extends WaitingSlot {
 }
 
 /**
- * The connections waiting to speak, oldest first, overall and per source. When a bound is full,
- * `admit` closes the oldest waiting connection of the source that holds the most of them (for the
- * per-source bound: of the newcomer's own source) before letting the newcomer in.
+ * When the bounds are enforced after an admission. The default enforces at once. A server passes
+ * `afterNextRead`: a flood accepted in one batch together with a real peer must not push the
+ * real peer out before its already-received request has even been read.
+ */
+export type Enforcement = (enforce: () => void) => void;
+
+/** Runs `enforce` after the event loop's next I/O phase (two turns of setImmediate). */
+export const afterNextRead: Enforcement = (enforce) => { setImmediate(() => setImmediate(enforce)); };
+
+/**
+ * The connections waiting to speak, oldest first, overall and per source. Over a bound, the
+ * oldest waiting connection of the source that holds the most (for the per-source bound: of that
+ * source) is closed, until the bounds hold again.
  */
 export class WaitingRoom {
   private readonly all = new Set<Slot>();
   private readonly bySource = new Map<string, Set<Slot>>();
   private serial = 0;
-
+  private scheduled = false;
   readonly limits: WaitingLimits;
 
-  constructor(limits: WaitingLimits) {
+  constructor(limits: WaitingLimits, private readonly enforcement: Enforcement = (enforce) => enforce()) {
     this.limits = { maxWaiting: limits.maxWaiting, maxWaitingPerSource: limits.maxWaitingPerSource };
-    for (const [name, value] of [['maxWaiting', limits.maxWaiting], ['maxWaitingPerSource', limits.maxWaitingPerSource]] as const) {
+    for (const [name, value] of Object.entries(this.limits)) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number of at least 1 (it is ${value}).`);
     }
   }
@@ -55,17 +65,18 @@ export class WaitingRoom {
 
   /**
    * Admits a connection from `source`; `evict` is called (at most once) if it is later closed to
-   * make room for a newer one. Makes room first, so the bounds hold after the call.
+   * make room. Over a bound, the room is brought back within its bounds (when the enforcement says).
    */
   admit(source: string, evict: (cause: EvictionCause) => void): WaitingSlot {
-    const own = this.bySource.get(source);
-    if (own && own.size >= this.limits.maxWaitingPerSource) this.evictOldest(own, 'source-limit');
-    if (this.all.size >= this.limits.maxWaiting) this.evictOne('waiting-limit');
     const slot: Slot = { source, serial: ++this.serial, evict };
     this.all.add(slot);
     let set = this.bySource.get(source);
     if (!set) this.bySource.set(source, set = new Set());
     set.add(slot);
+    if ((set.size > this.limits.maxWaitingPerSource || this.all.size > this.limits.maxWaiting) && !this.scheduled) {
+      this.scheduled = true;
+      this.enforcement(() => { this.scheduled = false; this.enforce(); });
+    }
     return slot;
   }
 
@@ -85,9 +96,12 @@ export class WaitingRoom {
     if (set && set.size === 0) this.bySource.delete(s.source);
   }
 
-  /** Every waiting connection, oldest first (e.g. to close them all at shutdown). */
-  slots(): WaitingSlot[] {
-    return [...this.all];
+  /** Brings the room back within its bounds, oldest first. */
+  private enforce(): void {
+    for (const set of [...this.bySource.values()]) {
+      while (set.size > this.limits.maxWaitingPerSource) this.evictOldest(set, 'source-limit');
+    }
+    while (this.all.size > this.limits.maxWaiting) this.evictOne('waiting-limit');
   }
 
   private heaviestSource(): Set<Slot> {

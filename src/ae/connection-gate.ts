@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Association } from '../net/association';
 import { TimeoutError } from '../net/errors';
-import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot } from './admission';
+import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
 
 export interface GateOptions extends WaitingLimits {
@@ -64,7 +64,7 @@ export class ConnectionGate {
   private nextId = 1;
 
   constructor(private readonly options: GateOptions, private readonly hooks: GateHooks) {
-    this.room = new WaitingRoom(options);
+    this.room = new WaitingRoom(options, afterNextRead);
     if (!(options.maxWaitingBytes > 0)) throw new RangeError(`maxWaitingBytes must be positive (it is ${options.maxWaitingBytes}).`);
     this.tls = options.tls && this.tlsServer(options.tls);
   }
@@ -83,7 +83,21 @@ export class ConnectionGate {
     const c = new Waiting(this.nextId++, source, `${source}:${socket.remotePort}`, socket);
     this.waiting.add(c);
     c.slot = this.room.admit(source, (cause) => this.close(c, cause, EVICTION_MESSAGES[cause]));
-    if (this.tls) this.handshake(c, socket); else this.start(c, socket);
+    // One deadline from the accept: the TLS handshake and the A-ASSOCIATE-RQ together (ARTIM).
+    const seconds = this.options.artimMs / 1000;
+    c.timer = setTimeout(() => this.close(c, 'artim', this.handshaking.get(c.remoteAddress) === c
+      ? `no TLS handshake within ${seconds} s (ARTIM)` : `no A-ASSOCIATE-RQ within ${seconds} s (ARTIM)`), this.options.artimMs);
+    socket.once('close', () => {
+      if (c.association) return; // the association reports its own end
+      this.close(c, 'peer', this.handshaking.get(c.remoteAddress) === c
+        ? 'the peer closed the connection during the TLS handshake' : 'the peer closed the connection without sending anything');
+    });
+    if (this.tls) {
+      this.handshaking.set(c.remoteAddress, c);
+      this.tls.emit('connection', socket);
+    } else {
+      this.whenReadable(c, socket);
+    }
   }
 
   /** Closes every waiting connection (the server is shutting down). */
@@ -106,7 +120,6 @@ export class ConnectionGate {
       const c = connectionOf(secure);
       if (!c || c.closing) { secure.destroy(); return; }
       this.handshaking.delete(c.remoteAddress);
-      clearTimeout(c.timer);
       c.socket = secure;
       secure.on('error', () => undefined);
       if (t.requestCert && (t.rejectUnauthorized ?? true) && !secure.authorized) {
@@ -123,13 +136,16 @@ export class ConnectionGate {
     return server;
   }
 
-  private handshake(c: Waiting, raw: net.Socket): void {
-    this.handshaking.set(c.remoteAddress, c);
-    raw.on('close', () => {
-      if (!c.association) this.close(c, 'peer', 'the peer closed the connection during the TLS handshake');
-    });
-    c.timer = setTimeout(() => this.close(c, 'artim', `no TLS handshake within ${this.options.artimMs / 1000} s (ARTIM)`), this.options.artimMs);
-    this.tls!.emit('connection', raw);
+  /**
+   * The association is built only once the connection has something to say: a silent connection
+   * (the usual flood) costs a socket, a slot and a timer, nothing more.
+   */
+  private whenReadable(c: Waiting, socket: net.Socket): void {
+    const onReadable = () => {
+      socket.off('readable', onReadable);
+      if (!c.closing && !c.done) this.start(c, socket);
+    };
+    socket.on('readable', onReadable);
   }
 
   private start(c: Waiting, socket: net.Socket): void {

@@ -81,6 +81,6 @@ export class RefusalDigest {
 /** The log line for a refusal: "refused 10.0.0.7 [artim]: …", or a summary with its count. */
 export function formatRefusal(r: Refusal): string {
   return r.repeated
-    ? `refused ${r.source} [${r.cause}] ${r.count} more time${r.count === 1 ? '' : 's'} in the last ${Math.round(r.intervalMs / 1000)} s; the last: ${r.message}`
+    ? `refused ${r.source} [${r.cause}] ${r.count} more time${r.count === 1 ? '' : 's'} in the last ${r.intervalMs >= 1000 ? `${Math.round(r.intervalMs / 1000)} s` : `${r.intervalMs} ms`}; the last: ${r.message}`
     : `refused ${r.source} [${r.cause}]: ${r.message}`;
 }

@@ -36,11 +36,11 @@ export interface ServerOptions {
    */
   maxAssociations?: number;
   /**
-   * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 128).
+   * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 512).
    * When full, the oldest waiting connection of the address holding the most is closed to make room.
    */
   maxWaiting?: number;
-  /** Connections waiting for their A-ASSOCIATE-RQ from one address (default 32); when full, its oldest is closed. */
+  /** Connections waiting for their A-ASSOCIATE-RQ from one address (default 128); when full, its oldest is closed. */
   maxWaitingPerSource?: number;
   /** Bytes all waiting connections may hold in partly received requests (default 32 MiB). */
   maxWaitingBytes?: number;
@@ -98,8 +98,8 @@ class Rejection {
 
 /** An association that negotiated and then sends nothing is aborted after this (dicomnet scp, the extension's local SCP). */
 export const SERVER_DEFAULT_IDLE_MS = 120_000;
-export const DEFAULT_MAX_WAITING = 128;
-export const DEFAULT_MAX_WAITING_PER_SOURCE = 32;
+export const DEFAULT_MAX_WAITING = 512;
+export const DEFAULT_MAX_WAITING_PER_SOURCE = 128;
 export const DEFAULT_MAX_WAITING_BYTES = 32 * 1024 * 1024;
 const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
 

@@ -52,3 +52,84 @@ export function record<A extends unknown[]>(emitter: EventEmitter<any>, event: s
   emitter.on(event, (...args: unknown[]) => { seen.push(args as A); });
   return seen;
 }
+
+export type FloodKind = 'silent' | 'slow' | 'short';
+
+export interface FloodOptions {
+  port: number;
+  host?: string;
+  kind: FloodKind;
+  /** Connections (or associations) kept going at once; each is replaced as soon as it ends. */
+  concurrency: number;
+  /** slow: the bytes dribbled (an A-ASSOCIATE-RQ), one every `intervalMs`. */
+  bytes?: Buffer;
+  intervalMs?: number;
+  /** short: one association (associate, C-ECHO, release) per call. */
+  association?: () => Promise<unknown>;
+}
+
+/**
+ * A hostile (or merely busy) client: `concurrency` workers, each opening a connection, holding it
+ * (silent: saying nothing; slow: dribbling bytes) until the server closes it, and opening the next;
+ * or (short) running one association after another.
+ */
+export class Flood {
+  /** Connections opened / associations run. */
+  started = 0;
+  /** Connections the server closed (silent, slow), associations that failed (short). */
+  ended = 0;
+  failed = 0;
+  private running = false;
+  private readonly sockets = new Set<net.Socket>();
+  private workers: Promise<void>[] = [];
+
+  constructor(readonly options: FloodOptions) {}
+
+  start(): void {
+    this.running = true;
+    this.workers = Array.from({ length: this.options.concurrency }, () => this.worker());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.workers);
+  }
+
+  private async worker(): Promise<void> {
+    while (this.running) {
+      this.started++;
+      if (this.options.kind === 'short') {
+        try { await this.options.association!(); } catch { this.failed++; }
+        continue;
+      }
+      await this.hold();
+    }
+  }
+
+  /** One connection: held until the server closes it (or the flood stops). */
+  private hold(): Promise<void> {
+    const o = this.options;
+    return new Promise((resolve) => {
+      const socket = net.connect({ host: o.host ?? '127.0.0.1', port: o.port });
+      this.sockets.add(socket);
+      let drip: NodeJS.Timeout | undefined;
+      socket.on('error', () => undefined);
+      socket.on('connect', () => {
+        if (o.kind !== 'slow' || !o.bytes) return;
+        let at = 0;
+        drip = setInterval(() => {
+          if (at >= o.bytes!.length || socket.destroyed) { clearInterval(drip); return; }
+          socket.write(o.bytes!.subarray(at, ++at));
+        }, o.intervalMs ?? 100);
+      });
+      socket.on('end', () => socket.destroy());
+      socket.on('close', () => {
+        clearInterval(drip);
+        this.sockets.delete(socket);
+        if (this.running) this.ended++;
+        resolve();
+      });
+    });
+  }
+}

@@ -29,9 +29,22 @@ describe('WaitingRoom', () => {
     admit('10.0.0.1', 'flood2');
     admit('10.0.0.2', 'other');
     admit('10.0.0.1', 'flood3');
-    admit('10.0.0.9', 'modality2');
+    admit('10.0.0.3', 'late');
     assert.deepEqual(evicted, ['flood1 waiting-limit', 'flood2 waiting-limit']);
     assert.equal(r.size, 4);
+  });
+
+  test('with a deferred enforcement the bounds are restored later, and a connection that spoke in between is spared', () => {
+    let pending: (() => void) | undefined;
+    const r = new WaitingRoom({ maxWaiting: 10, maxWaitingPerSource: 2 }, (enforce) => { pending = enforce; });
+    const evicted: string[] = [];
+    const slots = ['flood1', 'real', 'flood2', 'flood3', 'flood4'].map((name) => [name, r.admit('h', (cause) => evicted.push(`${name} ${cause}`))] as const);
+    assert.deepEqual(evicted, []);
+    assert.equal(r.size, 5);
+    r.leave(slots[1]![1]); // the real peer's request was read before the bounds were enforced
+    pending!();
+    assert.deepEqual(evicted, ['flood1 source-limit', 'flood2 source-limit']);
+    assert.equal(r.countFrom('h'), 2);
   });
 
   test('leaving frees the slot (twice is harmless); evictOne empties oldest first; bad limits are refused', () => {

@@ -1,0 +1,94 @@
+// Issue 20 against `dicomnet scp` with DCMTK's tools as the real peers: silent connections never
+// take an association slot, a flood from the peer's own address never locks it out, refusals are
+// logged once per address, and a flood during a long C-STORE loses nothing.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ApplicationEntity, verificationContext } from '../../src/ae/client';
+import { encodePdu } from '../../src/net/pdu-encode';
+import { dicomnet, run, startScp } from '../helpers/processes';
+import { datasetBytes, writeSyntheticInstance, GeneratedInstance } from '../helpers/dicom-files';
+import { Flood, SilentConnection, openSilent, within } from '../helpers/flood';
+
+const DCMTK_ENV = { TCP_NODELAY: '1' };
+const refusalLines = (output: string, cause: string) => output.split('\n').filter((l) => l.startsWith(`refused 127.0.0.1 [${cause}]`));
+
+describe('silent connections against dicomnet scp', () => {
+  test('more silent connections than --max-associations: echoscu and dicomnet echo are accepted at once; the silent ones are closed by --artim-timeout; one log line', async () => {
+    const scp = await startScp(['--max-associations', '2', '--artim-timeout', '5']);
+    const silent: SilentConnection[] = [];
+    try {
+      for (let i = 0; i < 12; i++) silent.push(await openSilent(scp.port));
+      const echoscu = await run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      assert.equal(echoscu.code, 0, echoscu.stdout + echoscu.stderr);
+      const ours = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'DICOMNET']);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.ok(silent.every((s) => !s.isClosed()), 'a silent connection was closed before the real peers were served: the ARTIM time is too short for this machine');
+      await within('the silent connections to be closed by the ARTIM timer', Promise.all(silent.map((s) => s.closed)), 20_000);
+      await scp.waitFor(/refused 127\.0\.0\.1 \[artim\]: no A-ASSOCIATE-RQ within 5 s/);
+      assert.equal(refusalLines(scp.output(), 'artim').length, 1, scp.output());
+    } finally {
+      for (const s of silent) s.socket.destroy();
+      await scp.stop();
+    }
+  });
+
+  test('--max-waiting-per-source where the flood and echoscu share 127.0.0.1: the oldest silent ones are closed and echoscu gets in', async () => {
+    const scp = await startScp(['--max-waiting-per-source', '4', '--artim-timeout', '60']);
+    const silent: SilentConnection[] = [];
+    try {
+      for (let i = 0; i < 10; i++) silent.push(await openSilent(scp.port));
+      await within('the 6 oldest silent connections to be closed', Promise.all(silent.slice(0, 6).map((s) => s.closed)));
+      const echoscu = await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      assert.equal(echoscu.code, 0, echoscu.stdout + echoscu.stderr);
+      // It pushed out at most the oldest silent one (none when it spoke before the bound was enforced).
+      const closed = silent.filter((s) => s.isClosed()).length;
+      assert.ok(closed <= 7, `${closed} silent connections were closed`);
+      assert.deepEqual(silent.map((s) => s.isClosed()), [...Array(closed).fill(true), ...Array(10 - closed).fill(false)]);
+      await scp.waitFor(/refused 127\.0\.0\.1 \[source-limit\]: closed to make room/);
+      assert.equal(refusalLines(scp.output(), 'source-limit').length, 1, scp.output());
+    } finally {
+      for (const s of silent) s.socket.destroy();
+      await scp.stop();
+    }
+  });
+});
+
+describe('nothing lost under a flood', () => {
+  test('silent, slow and short-association floods during a storescu of 120 instances: every instance stored and complete', async () => {
+    const input = mkdtempSync(path.join(tmpdir(), 'dicomnet-flood-in-'));
+    const dir = mkdtempSync(path.join(tmpdir(), 'dicomnet-flood-scp-'));
+    const scp = await startScp(['--dir', dir, '--max-waiting-per-source', '16', '--artim-timeout', '2']);
+    const rq = encodePdu(new ApplicationEntity({ aeTitle: 'SLOW' }).buildRequest({ host: '', port: 0, calledAeTitle: 'DICOMNET', contexts: [verificationContext()] }));
+    const busy = new ApplicationEntity({ aeTitle: 'BUSY' });
+    const floods = [
+      new Flood({ port: scp.port, kind: 'silent', concurrency: 40 }),
+      new Flood({ port: scp.port, kind: 'slow', concurrency: 10, bytes: rq, intervalMs: 50 }),
+      new Flood({ port: scp.port, kind: 'short', concurrency: 2, association: () => busy.echo({ host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET' }) }),
+    ];
+    try {
+      const instances: GeneratedInstance[] = [];
+      for (let i = 0; i < 120; i++) instances.push(await writeSyntheticInstance(path.join(input, `${i}.dcm`), 64 * 1024));
+      for (const f of floods) f.start();
+      const r = await run('storescu', ['-aec', 'DICOMNET', '+sd', '127.0.0.1', String(scp.port), input], { env: DCMTK_ENV, timeoutMs: 300_000 });
+      for (const f of floods) await f.stop();
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.ok(floods[0]!.ended > 0 && floods[2]!.started > 0, 'the floods never got going');
+      for (const i of instances) {
+        const stored = path.join(dir, i.studyInstanceUid, i.seriesInstanceUid, `${i.sopInstanceUid}.dcm`);
+        assert.ok(existsSync(stored), `${stored} is missing`);
+        assert.ok((await datasetBytes(stored)).equals(await datasetBytes(i.path)), `${stored} differs from what was sent`);
+      }
+      assert.deepEqual(readdirSync(path.join(dir, '.incoming')), []);
+      const after = await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      assert.equal(after.code, 0, after.stderr);
+    } finally {
+      for (const f of floods) await f.stop();
+      await scp.stop();
+      rmSync(input, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
