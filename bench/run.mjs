@@ -34,5 +34,7 @@ if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
 
 const bench = join(buildDir, 'bench.js');
 await esbuild.build({ ...common, entryPoints: [join(benchDir, 'src', 'main.ts')], outfile: bench, sourcemap: 'inline' });
+// The hostile-load scenario's flood runs in a process of its own (bench/src/flood-worker.ts).
+await esbuild.build({ ...common, entryPoints: [join(benchDir, 'src', 'flood-worker.ts')], outfile: join(buildDir, 'flood.js') });
 const r = spawnSync(process.execPath, ['--enable-source-maps', bench, ...args], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -15,6 +15,7 @@ import { findAtScale } from './scenarios/find';
 import { echoRoundTrip } from './scenarios/echo';
 import { retrieve } from './scenarios/retrieve';
 import { dicomweb } from './scenarios/dicomweb';
+import { hostileLoad } from './scenarios/hostile';
 
 const SCENARIOS: Record<number, { title: string; run: (ctx: Context, r: ScenarioResult) => Promise<void> }> = {
   1: { title: 'C-STORE, many small instances', run: storeSmall },
@@ -24,6 +25,7 @@ const SCENARIOS: Record<number, { title: string; run: (ctx: Context, r: Scenario
   5: { title: 'C-ECHO round trip (associate + echo + release)', run: echoRoundTrip },
   6: { title: 'C-MOVE / C-GET of one study', run: retrieve },
   7: { title: 'DICOMweb: STOW-RS and WADO-RS', run: dicomweb },
+  8: { title: 'Hostile load: a well-behaved peer beside floods', run: hostileLoad },
 };
 
 const BENCH_DIR = path.resolve(__dirname, '..', '..');

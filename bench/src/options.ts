@@ -70,13 +70,13 @@ export interface BenchOptions {
   runTimeoutMs: number;
 }
 
-export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7];
+export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--scenario 1,5] [--reps N] [--pdu BYTES]
 
   --quick          small sizes and 1 repetition (a few minutes)
   --scenario LIST  only these scenarios (1 store small, 2 store large, 3 concurrent stores,
-                   4 C-FIND, 5 C-ECHO, 6 C-MOVE/C-GET, 7 DICOMweb)
+                   4 C-FIND, 5 C-ECHO, 6 C-MOVE/C-GET, 7 DICOMweb, 8 hostile load)
   --reps N         repetitions of each measurement (default 3, or 1 with --quick)
   --pdu BYTES      max PDU every receiver announces (default 131072, DCMTK's largest)
   --large-pdu BYTES  max PDU of scenario 2's large-PDU rows (default 4194304)

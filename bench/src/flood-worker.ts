@@ -1,0 +1,25 @@
+// A flood in a process of its own (bundled by bench/run.mjs as bench/data/build/flood.js), so that
+// its work is not charged to the well-behaved client the hostile-load scenario measures.
+// Usage: node flood.js '{"kind":"silent","port":11112,"concurrency":256}'
+// Prints {"started":…,"ended":…,"failed":…} every 250 ms; stops on SIGTERM with a last line.
+import { ApplicationEntity, verificationContext } from '../../src/ae/client';
+import { encodePdu } from '../../src/net/pdu-encode';
+import { Flood, FloodKind } from '../../test/helpers/flood';
+
+interface Spec { kind: FloodKind; port: number; concurrency: number; intervalMs?: number }
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as Spec;
+const ae = new ApplicationEntity({ aeTitle: 'FLOOD' });
+const target = { host: '127.0.0.1', port: spec.port, calledAeTitle: 'DICOMNET' };
+const flood = new Flood({
+  ...spec,
+  bytes: spec.kind === 'slow' ? encodePdu(ae.buildRequest({ ...target, contexts: [verificationContext()] })) : undefined,
+  association: spec.kind === 'short' ? () => ae.echo(target) : undefined,
+});
+const report = () => process.stdout.write(`${JSON.stringify({ started: flood.started, ended: flood.ended, failed: flood.failed })}\n`);
+flood.start();
+const timer = setInterval(report, 250);
+process.once('SIGTERM', () => {
+  clearInterval(timer);
+  void flood.stop().then(() => { report(); process.exit(0); });
+});
