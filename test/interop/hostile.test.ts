@@ -17,17 +17,19 @@ const refusalLines = (output: string, cause: string) => output.split('\n').filte
 
 describe('silent connections against dicomnet scp', () => {
   test('more silent connections than --max-associations: echoscu and dicomnet echo are accepted at once; the silent ones are closed by --artim-timeout; one log line', async () => {
-    const scp = await startScp(['--max-associations', '2', '--artim-timeout', '5']);
+    const scp = await startScp(['--max-associations', '2', '--artim-timeout', '8']);
     const silent: SilentConnection[] = [];
     try {
       for (let i = 0; i < 12; i++) silent.push(await openSilent(scp.port));
-      const echoscu = await run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      const [echoscu, ours] = await Promise.all([
+        run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV }),
+        dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'DICOMNET']),
+      ]);
       assert.equal(echoscu.code, 0, echoscu.stdout + echoscu.stderr);
-      const ours = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'DICOMNET']);
       assert.equal(ours.code, 0, ours.stderr);
       assert.ok(silent.every((s) => !s.isClosed()), 'a silent connection was closed before the real peers were served: the ARTIM time is too short for this machine');
       await within('the silent connections to be closed by the ARTIM timer', Promise.all(silent.map((s) => s.closed)), 20_000);
-      await scp.waitFor(/refused 127\.0\.0\.1 \[artim\]: no A-ASSOCIATE-RQ within 5 s/);
+      await scp.waitFor(/refused 127\.0\.0\.1 \[artim\]: no A-ASSOCIATE-RQ within 8 s/);
       assert.equal(refusalLines(scp.output(), 'artim').length, 1, scp.output());
     } finally {
       for (const s of silent) s.socket.destroy();
