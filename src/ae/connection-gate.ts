@@ -12,7 +12,7 @@ import { TlsOptions } from './options';
 export interface GateOptions extends WaitingLimits {
   /** Bytes all waiting connections may hold at once (a partly received A-ASSOCIATE-RQ). */
   maxWaitingBytes: number;
-  /** ARTIM (PS3.8 9.1.5): the TLS handshake, and then the A-ASSOCIATE-RQ, must each come within this. */
+  /** ARTIM (PS3.8 9.1.5): the TLS handshake and the A-ASSOCIATE-RQ must both be done this long after the TCP accept. */
   artimMs: number;
   tls?: TlsOptions;
 }
