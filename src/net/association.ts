@@ -158,6 +158,8 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   /** Evt11: ask for release and wait for the A-RELEASE-RP (collisions handled as the table says). */
   release(): Promise<void> {
+    // Once closed, nothing would ever answer: say why it ended instead of waiting forever.
+    if (this.finished) return Promise.reject(this.record.closeError ?? new AssociationAbortedError('the association is already released'));
     return new Promise<void>((resolve, reject) => {
       this.releaseWaiter = { resolve, reject };
       this.fire({ event: 'Evt11' });
