@@ -1,7 +1,6 @@
 // Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
 // data set as it is on disk (bit-preserving) or converted between uncompressed syntaxes.
-import { closeSync, createReadStream, openSync, read as fsRead, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
 import { Dataset } from '../dicom/dataset-model';
 import { encodeDataset } from '../dicom/dataset';
 import { createTranscoder } from '../dicom/transcode';
@@ -134,22 +133,39 @@ export function chooseContext(sa: ServiceAssociation, sopClassUid: string, trans
   return { reason: `the peer accepts ${name} only in ${accepted.map((c) => transferSyntaxName(c.transferSyntax) ?? c.transferSyntax).join(', ')}, which ${tsName} cannot be converted to` };
 }
 
-/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT). */
-export async function readDataset(file: StoreFile): Promise<Buffer> {
-  const length = file.fileSize - file.datasetOffset;
-  const handle = await open(file.path, 'r');
+/**
+ * Fills `into` from `position` of an open file, in the thread pool. The one read loop of the
+ * storage SCU: a file that ends before its header said is an error.
+ */
+function readFully(fd: number, file: StoreFile, into: Buffer, position: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const readFrom = (filled: number) => {
+      fsRead(fd, into, filled, into.length - filled, position + filled, (error, n) => {
+        if (error) return reject(error);
+        if (n === 0) return reject(new Error(`${file.path} became shorter while it was being sent`));
+        if (filled + n < into.length) return readFrom(filled + n);
+        resolve(into);
+      });
+    };
+    if (into.length === 0) resolve(into); else readFrom(0);
+  });
+}
+
+/** Runs `use` on the open file and closes it. Opening and closing are single cheap system calls, done synchronously. */
+async function withOpenFile<T>(file: StoreFile, use: (fd: number) => Promise<T>): Promise<T> {
+  const fd = openSync(file.path, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(length);
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, file.datasetOffset + filled);
-      if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-      filled += bytesRead;
-    }
-    return buffer;
+    return await use(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT), into `into` when given. */
+export function readDataset(file: StoreFile, into?: Buffer): Promise<Buffer> {
+  const length = file.fileSize - file.datasetOffset;
+  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  return withOpenFile(file, (fd) => readFully(fd, file, buffer, file.datasetOffset));
 }
 
 /**
@@ -163,22 +179,19 @@ function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Bu
   return async function* chunks(fragmentSize: number) {
     const chunkSize = Math.max(1, Math.floor((2 * 1024 * 1024) / fragmentSize)) * fragmentSize;
     const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-    const handle = await open(file.path, 'r');
-    const readAt = async (position: number, into: Buffer): Promise<Buffer> => {
-      const length = Math.min(chunkSize, file.fileSize - position);
-      const { bytesRead } = await handle.read(into, 0, length, position);
-      if (bytesRead === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-      return into.subarray(0, bytesRead);
-    };
+    const fd = openSync(file.path, 'r');
+    const readAt = (position: number, turn: number): Promise<Buffer> =>
+      readFully(fd, file, buffers[turn].subarray(0, Math.min(chunkSize, file.fileSize - position)), position);
+    let turn = 0;
+    let position = file.datasetOffset;
+    let next: Promise<Buffer> | undefined;
     try {
-      let turn = 0;
-      let position = file.datasetOffset;
-      let next: Promise<Buffer> | undefined = position < file.fileSize ? readAt(position, buffers[turn]) : undefined;
+      next = position < file.fileSize ? readAt(position, turn) : undefined;
       while (next) {
         const chunk = await next;
         position += chunk.length;
         turn = (turn + 1) % 3;
-        next = position < file.fileSize ? readAt(position, buffers[turn]) : undefined;
+        next = position < file.fileSize ? readAt(position, turn) : undefined;
         // Keep a failed read-ahead from becoming an unhandled rejection if the caller stops here.
         next?.catch(() => undefined);
         // The last chunk may sit in the socket's buffer after the consumer moves on: give it its own copy.
@@ -186,7 +199,9 @@ function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Bu
       }
       if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
     } finally {
-      await handle.close();
+      // A read still under way must finish before its file descriptor is closed (and maybe reused).
+      await next?.catch(() => undefined);
+      closeSync(fd);
     }
   };
 }
@@ -317,39 +332,17 @@ function checked(data: Buffer, file: StoreFile): ReadAhead {
 }
 
 /**
- * Reads small data sets synchronously into two buffers used in turn: a batch allocates no memory
- * per file, and a buffer is reused only after the peer answered the C-STORE that carried it.
+ * Reads small data sets into two buffers used in turn: a batch allocates no memory per file, and
+ * a buffer is reused only after the peer answered the C-STORE that carried it.
  */
 class AlternatingReader {
   private readonly buffers: Buffer[] = [];
   private turn = 0;
 
-  /**
-   * Reads in the thread pool (the caller sends the previous file meanwhile); opening and closing
-   * are synchronous, single cheap system calls.
-   */
-  readAsync(file: StoreFile): Promise<ReadAhead> {
-    const length = file.fileSize - file.datasetOffset;
-    const buffer = this.bufferForTurn(length);
-    return new Promise((resolve) => {
-      let fd: number;
-      try {
-        fd = openSync(file.path, 'r');
-      } catch (error) {
-        resolve(error as Error);
-        return;
-      }
-      const finish = (result: ReadAhead) => { closeSync(fd); resolve(result); };
-      const readFrom = (filled: number) => {
-        fsRead(fd, buffer, filled, length - filled, file.datasetOffset + filled, (error, n) => {
-          if (error) return finish(error);
-          if (n === 0) return finish(new Error(`${file.path} became shorter while it was being sent`));
-          if (filled + n < length) return readFrom(filled + n);
-          finish(checked(buffer.subarray(0, length), file));
-        });
-      };
-      readFrom(0);
-    });
+  /** Reads in the thread pool while the caller sends the previous file. */
+  read(file: StoreFile): Promise<ReadAhead> {
+    const buffer = this.bufferForTurn(file.fileSize - file.datasetOffset);
+    return readDataset(file, buffer).then((data) => checked(data, file), (error: Error) => error);
   }
 
   private bufferForTurn(length: number): Buffer {
@@ -360,26 +353,6 @@ class AlternatingReader {
     }
     this.turn ^= 1;
     return buffer;
-  }
-
-  read(file: StoreFile): ReadAhead {
-    const length = file.fileSize - file.datasetOffset;
-    const buffer = this.bufferForTurn(length);
-    let fd: number | undefined;
-    try {
-      fd = openSync(file.path, 'r');
-      let filled = 0;
-      while (filled < length) {
-        const n = readSync(fd, buffer, filled, length - filled, file.datasetOffset + filled);
-        if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-        filled += n;
-      }
-      return checked(buffer.subarray(0, length), file);
-    } catch (error) {
-      return error as Error;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
   }
 }
 
@@ -396,13 +369,13 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
     const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid);
     return 'context' in choice && !choice.convert;
   };
-  let ahead = readable(files[0]) ? reader.readAsync(files[0]) : undefined;
+  let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
   for (let i = 0; i < files.length; i++) {
     if (options.signal?.aborted) break;
     const data = ahead ? await ahead : undefined;
     // Read the next file while this one is sent and stored. Its buffer is the other one: the
     // buffer of this file is read into again only after the peer answered for it.
-    ahead = readable(files[i + 1]) ? reader.readAsync(files[i + 1]) : undefined;
+    ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
     let result: StoreResult;
     try {
       const answer = await beginStoreFile(sa, files[i], { ...options, data });
