@@ -51,13 +51,18 @@ export class ScriptedPeer {
 
   /** Waits until a PDU of this type has been received (returns it) or fails after timeoutMs. */
   async waitForPdu(type: number, timeoutMs = 5000): Promise<Pdu> {
+    return (await this.waitForPdus(type, 1, timeoutMs))[0];
+  }
+
+  /** Waits until `count` PDUs of this type have been received (returns them) or fails after timeoutMs. */
+  async waitForPdus(type: number, count: number, timeoutMs = 5000): Promise<Pdu[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.received.find((p) => p.type === type);
-      if (found) return found;
-      if (this.closed) throw new Error(`connection closed before a PDU of type ${type} arrived`);
+      const found = this.received.filter((p) => p.type === type);
+      if (found.length >= count) return found;
+      if (this.closed) throw new Error(`connection closed before ${count} PDU(s) of type ${type} arrived`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no PDU of type ${type} within ${timeoutMs} ms`);
+      if (left <= 0) throw new Error(`${found.length} of ${count} PDU(s) of type ${type} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => { clearTimeout(t); resolve(); });

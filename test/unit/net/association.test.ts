@@ -8,6 +8,7 @@ import {
   AAssociateRq, PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RQ, PDU_RELEASE_RP, PDU_RELEASE_RQ, emptyUserInformation,
 } from '../../../src/net/pdu-types';
 import { ScriptedPeer } from '../../helpers/scripted-peer';
+import { within } from '../../helpers/in-process';
 
 const ae = new ApplicationEntity({ aeTitle: 'CLIENT', timeouts: { acseMs: 2000, artimMs: 1000, dimseMs: 2000 } });
 
@@ -41,17 +42,17 @@ test('the peer asks to release: isReleaseRequested, and respondRelease() answers
   const a = client.association;
   const asked = new Promise<void>((resolve) => a.once('releaseRequested', resolve));
   peer.send(encodePdu({ type: PDU_RELEASE_RQ }));
-  await asked;
+  await within('A-RELEASE indication', asked);
   assert.deepEqual([a.isEstablished, a.canRelease, a.isReleaseRequested], [false, false, true]);
   a.respondRelease();
   await peer.waitForPdu(PDU_RELEASE_RP);
   peer.destroy();
-  assert.equal(await a.whenClosed(), undefined);
+  assert.equal(await within('the association to close', a.whenClosed()), undefined);
 });
 
 test('release() after the peer aborted rejects with the abort instead of waiting forever', async () => {
   const { client, peer } = await associated();
   peer.send(encodePdu({ type: PDU_ABORT, source: 0, reason: 0 }));
-  await client.association.whenClosed();
+  await within('the association to close', client.association.whenClosed());
   await assert.rejects(client.release(), /aborted by the peer \(service user\)/);
 });

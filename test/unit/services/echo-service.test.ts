@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { verificationContext } from '../../../src/ae/client';
 import { Command, CommandField } from '../../../src/dimse/command';
 import { NoAcceptedContextError } from '../../../src/services/context';
-import { associate, scu, startServer } from '../../helpers/in-process';
+import { associate, scu, startServer, within } from '../../helpers/in-process';
 
 describe('C-ECHO in process', () => {
   test('ae.echo: success, a round trip, and the association released afterwards', async () => {
@@ -14,7 +14,7 @@ describe('C-ECHO in process', () => {
     const result = await scu().echo({ host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
     assert.equal(result.status, 0);
     assert.ok(result.roundTripMs >= 0);
-    await released;
+    await within('released event from the SCP', released);
   });
 
   test('five echoes at once on one association: each response answers its own message ID', async () => {
