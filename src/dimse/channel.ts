@@ -9,6 +9,9 @@ import { Command, CommandField, CommandDecodeError, decodeCommand, encodeCommand
 import { PDV_OVERHEAD, fragment } from './fragmenter';
 import { DatasetSink, DatasetSource } from './sink';
 import { statusClass } from './status';
+import { transferSyntax } from '../dicom/transfer-syntaxes';
+
+const ODD_PAD = Buffer.alloc(1);
 
 export interface IncomingMessage {
   contextId: number;
@@ -184,11 +187,21 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     return () => { if (this.cancelHandlers.get(messageId) === handler) this.cancelHandlers.delete(messageId); };
   }
 
-  /** Largest PDV data the peer accepts in one PDU. */
+  /**
+   * Largest PDV data the peer accepts in one PDU, rounded down to even: every fragment but a
+   * message's last is this long, and peers refuse odd-length fragments of a data set.
+   */
   get maxFragment(): number {
     const peer = this.association.peerMaxPdu;
     const pdu = peer > 0 ? peer : this.options.maxSendPdu;
-    return Math.max(pdu - PDV_OVERHEAD, 1);
+    const room = pdu - PDV_OVERHEAD;
+    return Math.max(room - (room % 2), 2);
+  }
+
+  /** A deflated data set is a byte stream of any length; PS3.5 A.5 pads an odd one with a NUL. */
+  private padsOddDatasets(contextId: number): boolean {
+    const ts = this.association.contexts.get(contextId)?.transferSyntax;
+    return ts !== undefined && transferSyntax(ts)?.deflated === true;
   }
 
   /** Sends one message. Messages are serialized: fragments of two messages never interleave. */
@@ -210,8 +223,10 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
       await this.association.sendPDataMany(commandPdvs.map((p) => [p]));
       return;
     }
+    const pad = this.padsOddDatasets(contextId);
     if (Buffer.isBuffer(dataset)) {
-      const pdus = [...commandPdvs, ...fragment(dataset, contextId, false, max, true)].map((p) => [p]);
+      const data = pad && dataset.length % 2 === 1 ? Buffer.concat([dataset, ODD_PAD]) : dataset;
+      const pdus = [...commandPdvs, ...fragment(data, contextId, false, max, true)].map((p) => [p]);
       await this.association.sendPDataMany(pdus);
       return;
     }
@@ -219,8 +234,10 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     const chunks = typeof dataset === 'function' ? dataset(max) : dataset;
     // Data not sent yet: whole fragments go out as soon as more data follows, so the last one can be flagged.
     let pending: Buffer | undefined;
+    let total = 0;
     for await (const chunk of chunks) {
       if (chunk.length === 0) continue;
+      total += chunk.length;
       if (pending) {
         const whole = pending.length - (pending.length % max);
         if (whole > 0) await this.association.sendPDataMany(fragment(pending.subarray(0, whole), contextId, false, max, false).map((p) => [p]));
@@ -229,6 +246,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
         pending = chunk;
       }
     }
+    if (pad && total % 2 === 1) pending = Buffer.concat([pending!, ODD_PAD]);
     await this.association.sendPDataMany(fragment(pending ?? Buffer.alloc(0), contextId, false, max, true).map((p) => [p]));
   }
 

@@ -5,7 +5,7 @@ import { deflateRawSync } from 'node:zlib';
 import { Dataset, DataElement } from '../dataset-model';
 import { DicomError } from '../errors';
 import { formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../tag';
-import { hasLongExplicitHeader, swapUnit } from '../vr';
+import { hasLongExplicitHeader, paddingByte, swapUnit } from '../vr';
 import { swapped } from './byte-swap';
 import { Syntax, syntaxOf } from './reader';
 
@@ -18,6 +18,8 @@ export interface EncodeOptions {
   groupLengths?: 'keep' | 'recalculate' | 'remove';
 }
 
+const NUL = Buffer.from([0x00]);
+const SPACE = Buffer.from([0x20]);
 const ARENA = 64 * 1024;
 const INLINE_MAX = 512;
 
@@ -178,20 +180,25 @@ export class DatasetWriter {
     if (el.fragments) {
       this.elementHeader(el.tag, el.vr, UNDEFINED_LENGTH, s);
       for (const f of el.fragments) {
-        this.itemHeader(ITEM, f.length, s);
+        // Fragments, like values, have even lengths (PS3.5 A.4).
+        this.itemHeader(ITEM, f.length + (f.length % 2), s);
         this.sink.bytes(f);
+        if (f.length % 2 === 1) this.sink.bytes(NUL);
       }
       this.itemHeader(SEQUENCE_DELIMITATION, 0, s);
       return;
     }
     const v = el.value ?? Buffer.alloc(0);
-    this.elementHeader(el.tag, el.vr, v.length, s);
+    // Values have even lengths (PS3.5 7.1): an odd one gets its VR's padding byte.
+    const odd = v.length % 2 === 1;
+    this.elementHeader(el.tag, el.vr, odd ? v.length + 1 : v.length, s);
     if (!s.little && el.vr !== 'UN') {
       const unit = swapUnit(el.vr);
       this.sink.bytes(unit > 1 ? swapped(v, unit) : v);
     } else {
       this.sink.bytes(v);
     }
+    if (odd) this.sink.bytes(paddingByte(el.vr) === 0 ? NUL : SPACE);
   }
 }
 
