@@ -6,7 +6,7 @@ export interface Timeouts {
   connectMs: number;
   /** A-ASSOCIATE and A-RELEASE answers. */
   acseMs: number;
-  /** Each DIMSE response (between pending responses too). 0 = no limit. */
+  /** Longest silence while a DIMSE response is awaited (C-STOREs of a C-GET and data still arriving count as traffic). 0 = no limit. */
   dimseMs: number;
   /** An established association with no traffic. 0 = no limit. */
   idleMs: number;

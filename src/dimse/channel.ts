@@ -69,8 +69,13 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
   private done = false;
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * `lastActivity` tells when the association last carried anything towards us: the wait for a
+   * response ends only after `timeoutMs` without any (C-STOREs of a C-GET count, and so does a
+   * large data set still arriving).
+   */
   constructor(readonly messageId: number, private readonly timeoutMs: number, private readonly onTimeout: (e: Error) => void,
-    private readonly onFinish: () => void) {}
+    private readonly onFinish: () => void, private readonly lastActivity: () => number = () => 0) {}
 
   push(message: IncomingMessage): void {
     if (this.done) return;
@@ -112,14 +117,22 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      if (this.timeoutMs > 0) {
-        this.timer = setTimeout(() => {
-          const error = new TimeoutError(`no DIMSE response within ${this.timeoutMs / 1000} s`);
-          this.onTimeout(error);
-          this.fail(error);
-        }, this.timeoutMs);
-      }
+      if (this.timeoutMs > 0) this.armTimer(Date.now(), this.timeoutMs);
     });
+  }
+
+  private armTimer(since: number, delay: number): void {
+    this.timer = setTimeout(() => {
+      const now = Date.now();
+      const quiet = now - Math.max(since, this.lastActivity());
+      if (quiet < this.timeoutMs) {
+        this.armTimer(now - quiet, this.timeoutMs - quiet);
+        return;
+      }
+      const error = new TimeoutError(`no DIMSE response and no other traffic within ${this.timeoutMs / 1000} s`);
+      this.onTimeout(error);
+      this.fail(error);
+    }, delay);
   }
 
   async return(): Promise<IteratorResult<IncomingMessage>> {
@@ -154,6 +167,8 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   private blocked = false;
   private backlog: Piece[] = [];
   private closed = false;
+  /** When the last piece of a PDV arrived (for the DIMSE timeout). */
+  private lastActivity = 0;
 
   constructor(readonly association: Association, options: Partial<ChannelOptions> = {}) {
     super();
@@ -176,7 +191,8 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   expectResponses(messageId: number): ResponseStream {
     const stream = new ResponseStream(messageId, this.options.dimseTimeoutMs,
       (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message),
-      () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); });
+      () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); },
+      () => this.lastActivity);
     this.streams.set(messageId, stream);
     return stream;
   }
@@ -253,6 +269,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   // ---------------------------------------------------------------- receiving
 
   private onPiece(piece: Piece): void {
+    this.lastActivity = Date.now();
     if (this.blocked) this.backlog.push(piece);
     else this.handlePiece(piece);
   }
@@ -346,6 +363,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   private unblock(): void {
     this.blocked = false;
+    this.lastActivity = Date.now();
     while (!this.blocked && this.backlog.length > 0) this.handlePiece(this.backlog.shift()!);
     if (!this.blocked) this.association.resumeReading();
   }

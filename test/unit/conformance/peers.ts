@@ -37,6 +37,8 @@ export class MemoryBackend implements StoreBackend {
   readonly received: Received[] = [];
   readonly begun: IncomingInstance[] = [];
   gate: Promise<void> | undefined;
+  /** Data set bytes written so far, over all instances. */
+  bytesWritten = 0;
   private waiters: (() => void)[] = [];
 
   begin(incoming: IncomingInstance) {
@@ -44,7 +46,11 @@ export class MemoryBackend implements StoreBackend {
     this.notify();
     const chunks: Buffer[] = [];
     return {
-      write: (fragment: Buffer) => { chunks.push(Buffer.from(fragment)); },
+      write: (fragment: Buffer) => {
+        chunks.push(Buffer.from(fragment));
+        this.bytesWritten += fragment.length;
+        this.notify();
+      },
       commit: async (): Promise<StoreOutcome> => {
         if (this.gate) await this.gate;
         this.received.push({ incoming, bytes: Buffer.concat(chunks) });
@@ -61,17 +67,28 @@ export class MemoryBackend implements StoreBackend {
     for (const f of w) f();
   }
 
-  /** Resolves once `predicate` holds (checked after each begin/commit), or fails after `ms`. */
-  async until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!predicate()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
-      });
-    }
+  /** Resolves once `predicate` holds (checked after each write, begin and commit), or fails after `ms`. */
+  until(what: string, predicate: () => boolean, ms = 10_000): Promise<true> {
+    return waitFor(what, () => predicate() || undefined, (wake) => this.waiters.push(wake), ms);
+  }
+}
+
+/**
+ * Resolves with `check()`'s first truthy value, checked whenever `subscribe`'s callback is
+ * called; fails after `ms` of real time (performance.now and setInterval: tests that mock
+ * setTimeout and Date keep a working bound).
+ */
+export async function waitFor<T>(what: string, check: () => T | undefined, subscribe: (wake: () => void) => void, ms = 10_000): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise<void>((resolve) => {
+      const guard = setInterval(() => { if (performance.now() > deadline) done(); }, 50);
+      const done = () => { clearInterval(guard); resolve(); };
+      subscribe(done);
+    });
   }
 }
 
@@ -93,13 +110,12 @@ export function storageContexts(transferSyntaxes: readonly string[] = [ExplicitV
   return [{ abstractSyntax: CT_IMAGE, transferSyntaxes }];
 }
 
-/** Waits for a promise, failing with a sentence after `ms`. */
+/** Waits for a promise, failing with a sentence after `ms` of real time (mocked timers do not hold it back). */
 export async function within<T>(what: string, promise: Promise<T>, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  let settled: { value: T } | { error: unknown } | undefined;
+  let wake: () => void = () => undefined;
+  promise.then((value) => { settled = { value }; wake(); }, (error: unknown) => { settled = { error }; wake(); });
+  const outcome = await waitFor(what, () => settled, (w) => { wake = w; }, ms);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
