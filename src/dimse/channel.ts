@@ -135,10 +135,23 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
     }, delay);
   }
 
+  /**
+   * A loop over the responses was left early. The exchange is not over: the rest of the
+   * responses, up to the final one, still arrive for this message ID (after a C-CANCEL, say)
+   * and queue here until `drain()` takes them.
+   */
   async return(): Promise<IteratorResult<IncomingMessage>> {
-    this.finish();
     this.stopTimer();
     return { value: undefined, done: true };
+  }
+
+  /** Takes (and drops) the responses still to come, up to the final one; never throws. */
+  async drain(): Promise<void> {
+    try {
+      while (!(await this.next()).done) { /* dropped */ }
+    } catch {
+      // The association ended (or timed out) meanwhile: nothing is left to wait for.
+    }
   }
 
   [Symbol.asyncIterator](): this {

@@ -4,6 +4,7 @@ import { encodeDataset, parseDataset } from '../dicom/dataset';
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
 import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../dimse/command';
 import { formatStatus, statusClass } from '../dimse/status';
+import { ResponseStream } from '../dimse/channel';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
 import { FIND_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';
 
@@ -43,6 +44,18 @@ export function cancellation(sa: ServiceAssociation, contextId: number, messageI
 }
 
 /**
+ * After a loop over a request's responses: when the final response has not arrived (the caller
+ * stopped early), cancel the request and take the responses still to come, so the association
+ * stays usable. Otherwise just stop listening to the signal.
+ */
+export async function finishResponses(sa: ServiceAssociation, cancelling: ReturnType<typeof cancellation>, responses: ResponseStream, finished: boolean): Promise<void> {
+  cancelling.dispose();
+  if (finished || !sa.association.isEstablished) return;
+  cancelling.cancel();
+  await responses.drain();
+}
+
+/**
  * Runs one C-FIND. Yields each pending identifier as it arrives and returns the summary.
  * Aborting the signal, or leaving the loop early, sends C-CANCEL and waits for the final response.
  */
@@ -78,11 +91,6 @@ export async function* findScu(sa: ServiceAssociation, identifier: Dataset, opti
     }
     throw new Error('the association ended without a final C-FIND response');
   } finally {
-    cancelling.dispose();
-    if (!finished && sa.association.isEstablished) {
-      // The caller stopped early: cancel, and let the rest of the responses arrive and be dropped.
-      cancelling.cancel();
-      try { for await (const _ of responses) { /* drain */ } } catch { /* the association may end meanwhile */ }
-    }
+    await finishResponses(sa, cancelling, responses, finished);
   }
 }

@@ -8,7 +8,7 @@ import { CommandField, DATASET_PRESENT, Priority } from '../dimse/command';
 import { IncomingMessage } from '../dimse/channel';
 import { formatStatus, statusClass } from '../dimse/status';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
-import { cancellation } from './find-scu';
+import { cancellation, finishResponses } from './find-scu';
 import { GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';
 import { StoreBackend } from './storage';
 import { StoreReceiver } from './store-scp';
@@ -55,6 +55,7 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
     commandDataSetType: DATASET_PRESENT, ...(moveDestination ? { moveDestination } : {}),
   }, encodeDataset(identifier, ctx.transferSyntax));
   const cancelling = cancellation(sa, ctx.id, messageId, options.signal);
+  let finished = false;
   try {
     for await (const response of responses) {
       const status = response.command.status ?? 0;
@@ -64,6 +65,7 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
         yield progress;
         continue;
       }
+      finished = true;
       const failedSopInstanceUids = response.dataset
         ? parseDataset(response.dataset, ctx.transferSyntax).strings(Tags.FailedSOPInstanceUIDList) ?? []
         : [];
@@ -75,7 +77,8 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
     }
     throw new Error(`the association ended without a final ${what} response`);
   } finally {
-    cancelling.dispose();
+    // Leaving the loop early cancels the retrieval, as for C-FIND.
+    await finishResponses(sa, cancelling, responses, finished);
   }
 }
 

@@ -4,13 +4,13 @@
 import { TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationEntity } from '../../../src/ae/client';
-import { getContexts, moveContexts } from '../../../src/ae/retrieve-contexts';
+import { findContexts, getContexts, moveContexts } from '../../../src/ae/retrieve-contexts';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../src/dicom/dataset';
 import { ExplicitVRLittleEndian, Uids } from '../../../src/dicom/uids';
 import { CommandField, DATASET_PRESENT, NO_DATASET } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
-import { PDU_ABORT } from '../../../src/net/pdu-types';
+import { PDU_ABORT, PDU_RELEASE_RP, PDU_RELEASE_RQ } from '../../../src/net/pdu-types';
 import { DimsePeer, acceptEverything } from './dimse-peer';
 import { CT_IMAGE, MemoryBackend, ctDataset, within } from './peers';
 
@@ -117,3 +117,49 @@ test('issue 14.1: long C-GET retrievals: a peer silent for the whole DIMSE timeo
   await assert.rejects(within('the C-GET to fail', summary), /no DIMSE response and no other traffic within 1 s/);
   await peer.until('the A-ABORT', () => peer.pdus.find((p) => p.type === PDU_ABORT));
 });
+
+/**
+ * Runs `loop` (which leaves its loop after the first pending response), lets the scripted SCP
+ * see the C-CANCEL-RQ, answer one more pending response and the final Cancel, then releases:
+ * the association must have stayed up throughout.
+ */
+async function leaveEarly(t: TestContext, kind: 'move' | 'get' | 'find') {
+  const ae = new ApplicationEntity({ aeTitle: 'SCU' });
+  const proposal = kind === 'get' ? getContexts('study', [CT_IMAGE]) : { contexts: kind === 'move' ? moveContexts('study') : findContexts('study') };
+  const { client, peer } = await scriptedScp(t, ae, proposal);
+  const requestField = { move: CommandField.CMoveRq, get: CommandField.CGetRq, find: CommandField.CFindRq }[kind];
+  const responseField = requestField | 0x8000;
+  const sopClass = { move: Uids.StudyRootMove, get: Uids.StudyRootGet, find: Uids.StudyRootFind }[kind];
+  const pending = (rq: { contextId: number; command: { messageId?: number } }, completed: number) => {
+    const counts = kind === 'find' ? {} : { numberOfRemainingSuboperations: 3 - completed, numberOfCompletedSuboperations: completed, numberOfFailedSuboperations: 0, numberOfWarningSuboperations: 0 };
+    const match = kind === 'find' ? encodeDataset(studyIdentifier(), ExplicitVRLittleEndian) : undefined;
+    peer.sendMessage(rq.contextId, { commandField: responseField, messageIdBeingRespondedTo: rq.command.messageId, affectedSopClassUid: sopClass,
+      commandDataSetType: match ? DATASET_PRESENT : NO_DATASET, status: Status.Pending, ...counts }, match);
+  };
+  let seen = 0;
+  const loop = (async () => {
+    if (kind === 'find') for await (const _ of client.find(studyIdentifier(), { model: 'study' })) { seen++; break; }
+    else if (kind === 'move') for await (const _ of client.move(studyIdentifier(), 'DEST', { model: 'study' })) { seen++; break; }
+    else for await (const _ of client.get(studyIdentifier(), new MemoryBackend(), { model: 'study' })) { seen++; break; }
+  })();
+  loop.catch(() => undefined);
+  const rq = await peer.until('the request', () => peer.nth(requestField, 1));
+  pending(rq, 1);
+  const cancel = await peer.until('the C-CANCEL-RQ', () => peer.nth(CommandField.CCancelRq, 1), 3000);
+  assert.equal(cancel.command.messageIdBeingRespondedTo, rq.command.messageId);
+  // Responses still on their way when the cancel arrives, then the final one.
+  pending(rq, 2);
+  peer.sendMessage(rq.contextId, { commandField: responseField, messageIdBeingRespondedTo: rq.command.messageId, affectedSopClassUid: sopClass,
+    commandDataSetType: NO_DATASET, status: Status.Cancel });
+  await within('the loop to end', loop);
+  assert.equal(seen, 1);
+  assert.equal(client.association.isEstablished, true, 'the association is still up');
+  const released = client.release();
+  await peer.until('the A-RELEASE-RQ', () => peer.pdus.find((p) => p.type === PDU_RELEASE_RQ));
+  peer.sendPdu({ type: PDU_RELEASE_RP });
+  await within('the release', released);
+}
+
+test('issue 14.9: leaving move() early sends C-CANCEL and keeps the association', (t) => leaveEarly(t, 'move'));
+test('issue 14.9: leaving get() early sends C-CANCEL and keeps the association', (t) => leaveEarly(t, 'get'));
+test('issue 14.9: leaving find() early sends C-CANCEL and keeps the association', (t) => leaveEarly(t, 'find'));
