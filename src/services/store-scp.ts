@@ -26,9 +26,19 @@ export function allTransferSyntaxes(): string[] {
  * storage SCP and the C-GET SCU, which both answer C-STOREs.
  */
 export class StoreReceiver {
-  private readonly pending = new Map<number, Promise<StoreOutcome>>();
+  /** Commits not yet answered, per association and Message ID (unique only within an association). */
+  private readonly pending = new WeakMap<ServiceAssociation['association'], Map<number, Promise<StoreOutcome>>>();
 
   constructor(private readonly backend: StoreBackend) {}
+
+  private pendingOf(sa: ServiceAssociation): Map<number, Promise<StoreOutcome>> {
+    let map = this.pending.get(sa.association);
+    if (!map) {
+      map = new Map();
+      this.pending.set(sa.association, map);
+    }
+    return map;
+  }
 
   sinkFor(sa: ServiceAssociation, contextId: number, command: Command): DatasetSink {
     const context = sa.association.contexts.get(contextId)!;
@@ -45,7 +55,7 @@ export class StoreReceiver {
     return {
       write: (fragment) => transaction.write(fragment),
       end: () => {
-        this.pending.set(messageId, transaction.commit());
+        this.pendingOf(sa).set(messageId, transaction.commit());
       },
       abort: (error) => transaction.abort(error),
     };
@@ -54,8 +64,10 @@ export class StoreReceiver {
   async respond(sa: ServiceAssociation, request: IncomingMessage): Promise<void> {
     const command = request.command;
     const messageId = command.messageId ?? 0;
-    const outcome = await (this.pending.get(messageId) ?? Promise.resolve<StoreOutcome>({ status: Status.CannotUnderstand, comment: 'no data set arrived' }));
-    this.pending.delete(messageId);
+    const pending = this.pendingOf(sa);
+    const committing = pending.get(messageId);
+    pending.delete(messageId);
+    const outcome = await (committing ?? Promise.resolve<StoreOutcome>({ status: Status.CannotUnderstand, comment: 'no data set arrived' }));
     await sa.channel.send(request.contextId, {
       commandField: CommandField.CStoreRsp,
       messageIdBeingRespondedTo: messageId,

@@ -39,6 +39,8 @@ export class MemoryBackend implements StoreBackend {
   gate: Promise<void> | undefined;
   /** Data set bytes written so far, over all instances. */
   bytesWritten = 0;
+  /** Commits asked for so far (some may wait on the gate). */
+  commits = 0;
   private waiters: (() => void)[] = [];
 
   begin(incoming: IncomingInstance) {
@@ -52,6 +54,8 @@ export class MemoryBackend implements StoreBackend {
         this.notify();
       },
       commit: async (): Promise<StoreOutcome> => {
+        this.commits++;
+        this.notify();
         if (this.gate) await this.gate;
         this.received.push({ incoming, bytes: Buffer.concat(chunks) });
         this.notify();
