@@ -9,8 +9,8 @@ import {
   SopClassExtendedNegotiation, emptyUserInformation,
 } from '../net/pdu-types';
 import { RejectReason, RejectResult, RejectSource } from '../net/reasons';
-import { AbortReason } from '../net/errors';
-import { Command, commandName } from '../dimse/command';
+import { Command, commandName, refusalOf } from '../dimse/command';
+import { Status } from '../dimse/status';
 import { DimseChannel, IncomingMessage } from '../dimse/channel';
 import { ServiceAssociation } from '../services/context';
 import { ScpService } from '../services/scp-service';
@@ -316,12 +316,10 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       onRequest: (message: IncomingMessage) => {
         this.emit('request', info, message.command);
         const service = serviceFor(message.contextId, message.command);
-        if (!service) {
-          association.abortAsProvider(AbortReason.UnexpectedPduParameter,
-            `${commandName(message.command)} is not supported on presentation context ${message.contextId}`);
-          return;
-        }
-        const work = service.handle(sa, message).catch((error: Error) => {
+        // A request no service performs on this context is refused with a status, not an abort.
+        const refusal = () => refusalOf(message.command, Status.UnrecognizedOperation,
+          `${commandName(message.command)} is not supported on presentation context ${message.contextId}`);
+        const work = (service ? service.handle(sa, message) : channel.send(message.contextId, refusal())).catch((error: Error) => {
           this.emit('serviceError', info, error);
           association.abort();
         });

@@ -203,3 +203,17 @@ export function isResponse(command: Command): boolean {
 export function commandName(command: Command): string {
   return COMMAND_NAMES[command.commandField] ?? `command 0x${command.commandField.toString(16).padStart(4, '0')}`;
 }
+
+/**
+ * The response to a request this side does not perform: the request's response command with a
+ * failure status (e.g. 0211 Unrecognized Operation, PS3.7 C.5) and a reason for the Error Comment.
+ */
+export function refusalOf(request: Command, status: number, errorComment: string): Command {
+  const sopClass = request.affectedSopClassUid ?? request.requestedSopClassUid;
+  const sopInstance = request.affectedSopInstanceUid ?? request.requestedSopInstanceUid;
+  return {
+    commandField: request.commandField | 0x8000, messageIdBeingRespondedTo: request.messageId,
+    ...(sopClass ? { affectedSopClassUid: sopClass } : {}), ...(sopInstance ? { affectedSopInstanceUid: sopInstance } : {}),
+    commandDataSetType: NO_DATASET, status, errorComment: errorComment.slice(0, 64),
+  };
+}
