@@ -6,13 +6,17 @@ import { AbortReason, PduDecodeError } from './errors';
 import { isKnownPduType } from './pdu-decode';
 import { PDU_P_DATA_TF } from './pdu-types';
 
-/** No PDU may exceed this, whatever was negotiated (an unlimited maximum length included). */
+/**
+ * No PDU held in memory whole may exceed this, whatever was negotiated (an unlimited maximum
+ * length included). A P-DATA-TF streamed to a P-DATA handler is never held whole: with an
+ * unlimited maximum, it may be as long as its 32-bit length field says.
+ */
 export const HARD_PDU_CAP = 64 * 1024 * 1024;
 /** Association PDUs with 128 contexts and large identity tokens stay far below this. */
 export const CONTROL_PDU_CAP = 1024 * 1024;
 
 export interface PduReaderOptions {
-  /** Our advertised maximum P-DATA-TF length (0 = unlimited, still bounded by the hard cap). */
+  /** Our advertised maximum P-DATA-TF length (0 = unlimited; bounded by the hard cap only when P-DATA is buffered). */
   maxPDataLength: number;
 }
 
@@ -51,6 +55,7 @@ export class PduReader {
 
   private limitFor(type: number): number {
     if (type !== PDU_P_DATA_TF) return CONTROL_PDU_CAP;
+    if (this.pdata) return this.maxPDataLength > 0 ? this.maxPDataLength : 0xffffffff;
     return this.maxPDataLength > 0 ? Math.min(this.maxPDataLength, HARD_PDU_CAP) : HARD_PDU_CAP;
   }
 
