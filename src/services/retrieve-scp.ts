@@ -68,10 +68,10 @@ abstract class RetrieveScp implements ScpService {
 
   protected respond(sa: ServiceAssociation, request: IncomingMessage, status: number, counts: Counts | undefined, failedUids: string[] = [], comment?: string): Promise<void> {
     let dataset: Buffer | undefined;
-    // The Failed SOP Instance UID List goes with Warning and Cancel; DCMTK's SCUs read no data set
-    // after a Refused/Failure response (and release while it is still arriving).
+    // The Failed SOP Instance UID List goes with every final status that reports failed
+    // sub-operations (Warning, Cancel, and the all-failed A702), never with Pending or Success.
     const kind = statusClass(status);
-    if (failedUids.length > 0 && (kind === 'warning' || kind === 'cancel')) {
+    if (failedUids.length > 0 && kind !== 'pending' && kind !== 'success') {
       const ds = new Dataset();
       ds.set('FailedSOPInstanceUIDList', 'UI', failedUids);
       dataset = encodeDataset(ds, sa.association.contexts.get(request.contextId)!.transferSyntax);
@@ -81,7 +81,9 @@ abstract class RetrieveScp implements ScpService {
       affectedSopClassUid: request.command.affectedSopClassUid,
       commandDataSetType: dataset ? DATASET_PRESENT : NO_DATASET, status,
       ...(counts ? {
-        numberOfRemainingSuboperations: counts.remaining, numberOfCompletedSuboperations: counts.completed,
+        // Remaining sub-operations only in Pending and Cancel responses (PS3.4 C.4.2.1.6, C.4.3.1.3).
+        ...(kind === 'pending' || kind === 'cancel' ? { numberOfRemainingSuboperations: counts.remaining } : {}),
+        numberOfCompletedSuboperations: counts.completed,
         numberOfFailedSuboperations: counts.failed, numberOfWarningSuboperations: counts.warning,
       } : {}),
       ...(comment ? { errorComment: comment.slice(0, 64) } : {}),

@@ -1,0 +1,65 @@
+// Issue 14, against DCMTK: what DCMTK's SCUs see of dicomnet scp's retrieve responses, and
+// dicomnet scp answering Patient Root queries as DCMTK's dcmqrscp does.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readPart10Header } from '../../src/dicom/part10';
+import { dicomnet, freePort, run, startScp, startStorescp, Background } from '../helpers/processes';
+import { DCMTK_ENV } from '../helpers/dcmtk';
+import { PYDICOM_FILES } from '../helpers/dicom-files';
+
+const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
+
+describe('issue 14: DCMTK movescu against dicomnet scp', () => {
+  let scp: Background & { port: number };
+  let storescp: Background & { port: number };
+  let dir: string;
+  let study: string;
+  let sop: string;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'issue14-interop-'));
+    storescp = await startStorescp(['-od', mkdtempSync(path.join(tmpdir(), 'issue14-storescp-'))]);
+    scp = await startScp(['--dir', dir, '--aet', 'ARCHIVE', '--dest', `STORESCP=127.0.0.1:${storescp.port}`, '--dest', `DOWN=127.0.0.1:${await freePort()}`]);
+    const stored = await dicomnet(['store', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', CT_SMALL]);
+    assert.equal(stored.code, 0, stored.stdout + stored.stderr);
+    const header = await readPart10Header(CT_SMALL);
+    study = header.studyInstanceUid!;
+    sop = header.sopInstanceUid;
+  });
+  after(async () => {
+    await scp?.stop();
+    await storescp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const move = (destination: string) => run('movescu', ['-d', '-S', '-aec', 'ARCHIVE', '-aem', destination, '-k', 'QueryRetrieveLevel=STUDY',
+    '-k', `StudyInstanceUID=${study}`, '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+
+  /** The last C-MOVE-RSP movescu printed (-d), as text. */
+  function finalResponse(output: string): string {
+    const blocks = output.split('INCOMING DIMSE MESSAGE').slice(1);
+    assert.ok(blocks.length > 0, output);
+    return blocks[blocks.length - 1]!;
+  }
+
+  test('issue 14.6: a successful final C-MOVE-RSP has no Number of Remaining Sub-operations (movescu sees "none")', async () => {
+    const r = await move('STORESCP');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const last = finalResponse(r.stdout + r.stderr);
+    assert.match(last, /DIMSE Status\s+: 0x0000/);
+    assert.match(last, /Remaining Suboperations\s+: none/);
+  });
+
+  test('issue 14.7: an all-failed (A702) final C-MOVE-RSP carries the Failed SOP Instance UID List movescu reads', async () => {
+    const r = await move('DOWN');
+    // movescu exits with a code of its own for a failed move; it must have read the whole response.
+    assert.match(r.stdout + r.stderr, /Releasing Association/);
+    const last = finalResponse(r.stdout + r.stderr);
+    assert.match(last, /DIMSE Status\s+: 0xa702/);
+    assert.match(last, /Data Set\s+: present/);
+    const list = (r.stdout + r.stderr).split('\n').find((line) => line.includes('FailedSOPInstanceUIDList'));
+    assert.ok(list?.includes(`[${sop}]`), `movescu printed no Failed SOP Instance UID List with ${sop}: ${list}`);
+  });
+});
