@@ -57,6 +57,9 @@ export class ArchiveServices {
       onDuplicate: options.onDuplicate,
       fsync: options.fsync,
       onStored: (instance) => {
+        if (instance.droppedMetaElements > 0) {
+          options.log?.(`${instance.relativePath}: the data set from ${instance.callingAeTitle} held ${instance.droppedMetaElements} file meta elements (group 0002); they were dropped.`);
+        }
         // The file is in place whatever happens here: an index problem must not fail the C-STORE.
         try {
           if (!instance.kept) index.add(instance);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import * as path from 'node:path';
 import { DatasetHeaderScanner, ScannedElement } from '../dicom/header-scanner';
 import { buildFileMeta } from '../dicom/file-meta';
+import { LeadingMetaStripper } from '../dicom/leading-meta';
 import { Tags, Tag } from '../dicom/tag';
 import { Status } from '../dimse/status';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services/storage';
@@ -35,6 +36,8 @@ export interface StoredInstance {
   replaced: boolean;
   /** The instance already existed and was kept (policy "keep"); nothing was written. */
   kept: boolean;
+  /** File meta elements (group 0002) the sender put in the data set, dropped before writing. */
+  droppedMetaElements: number;
 }
 
 export interface FileStoreOptions {
@@ -96,26 +99,31 @@ export class FileStore implements StoreBackend {
       failure = new Failure(Status.InvalidObjectInstance, 'the command holds an invalid UID', (error as Error).message);
     }
     let scanning = true;
-    return {
-      write: (fragment) => {
-        if (failure) return;
-        if (scanning) {
-          try {
-            if (scanner.push(fragment)) scanning = false;
-          } catch (error) {
-            failure = new Failure(Status.CannotUnderstand, 'the data set cannot be parsed', `the data set cannot be parsed: ${(error as Error).message}`);
-            return;
-          }
+    const meta = new LeadingMetaStripper(incoming.transferSyntaxUid);
+    const accept = (data: Buffer): void | Promise<void> => {
+      if (failure || data.length === 0) return;
+      if (scanning) {
+        try {
+          if (scanner.push(data)) scanning = false;
+        } catch (error) {
+          failure = new Failure(Status.CannotUnderstand, 'the data set cannot be parsed', `the data set cannot be parsed: ${(error as Error).message}`);
+          return;
         }
-        return writer.write(fragment);
+      }
+      return writer.write(data);
+    };
+    return {
+      write: (fragment) => accept(meta.push(fragment)),
+      commit: () => {
+        void accept(meta.end());
+        return this.commit(incoming, writer, scanner, scanning, failure, datasetOffset, meta.dropped);
       },
-      commit: () => this.commit(incoming, writer, scanner, scanning, failure, datasetOffset),
       abort: () => writer.discard(),
     };
   }
 
   private async commit(incoming: IncomingInstance, writer: InstanceWriter, scanner: DatasetHeaderScanner,
-    scanning: boolean, failure: Failure | undefined, datasetOffset: number): Promise<StoreOutcome> {
+    scanning: boolean, failure: Failure | undefined, datasetOffset: number, droppedMetaElements: number): Promise<StoreOutcome> {
     try {
       if (failure) throw failure;
       if (scanning) {
@@ -126,6 +134,10 @@ export class FileStore implements StoreBackend {
         }
       }
       const elements = scanner.result();
+      // Only a deflated data set gets here with file meta elements still in it (it cannot be cut unread).
+      if ([...elements.keys()].some((tag) => tag >>> 16 === 0x0002)) {
+        throw new Failure(Status.CannotUnderstand, 'the data set holds file meta elements (group 0002)');
+      }
       const sopInstanceUid = text(elements, Tags.SOPInstanceUID);
       const sopClassUid = text(elements, Tags.SOPClassUID);
       let relativePath: string;
@@ -166,6 +178,7 @@ export class FileStore implements StoreBackend {
         studyInstanceUid: text(elements, Tags.StudyInstanceUID)!, seriesInstanceUid: text(elements, Tags.SeriesInstanceUID)!,
         transferSyntaxUid: incoming.transferSyntaxUid, size: writer.bytesWritten, datasetOffset,
         callingAeTitle: incoming.callingAeTitle, elements, replaced: exists && policy === 'overwrite', kept: exists && policy === 'keep',
+        droppedMetaElements,
       };
       if (stored.kept) {
         await writer.discard();

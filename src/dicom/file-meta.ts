@@ -59,11 +59,21 @@ class NeedMoreBytes {
   constructor(readonly total: number) {}
 }
 
-/** Group 0002 elements from metaStart; stops at the first tag of another group. */
+/**
+ * Group 0002 elements from metaStart; stops at the first tag of another group, or where the File
+ * Meta Information Group Length (0002,0000) says the meta ends: group 0002 elements after that
+ * belong to the data set (a sender's stale meta). A group length that does not fall on an element
+ * boundary, or that would leave out the Transfer Syntax UID, is ignored.
+ */
 function parseMetaGroup(buf: Buffer, metaStart: number, fileSize: number, name: string): { end: number; ds: Dataset } | NeedMoreBytes {
   const ds = new Dataset();
   let pos = metaStart;
+  let declaredEnd: number | undefined;
   for (;;) {
+    if (declaredEnd !== undefined) {
+      if (pos === declaredEnd && ds.has(Tags.TransferSyntaxUID)) return { end: pos, ds };
+      if (pos >= declaredEnd) declaredEnd = undefined;
+    }
     if (buf.length - pos < 8) {
       if (buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, pos + 8));
       if (pos === buf.length) return { end: pos, ds };
@@ -97,6 +107,7 @@ function parseMetaGroup(buf: Buffer, metaStart: number, fileSize: number, name: 
       throw new DicomParseError(`${name} has a file meta information larger than ${MAX_META_BYTES} bytes.`, pos);
     }
     parseElementsExplicitLE(buf, pos, end, ds);
+    if (pos === metaStart && buf.readUInt16LE(pos + 2) === 0x0000 && len === 4) declaredEnd = end + buf.readUInt32LE(pos + headerLen);
     pos = end;
   }
 }

@@ -1,0 +1,105 @@
+// Issue 14 items about what the archive writes: group 0002 inside a received data set (14.2),
+// duplicates by SOP Instance UID (14.8), and the Source AE Title of stored files (PS3.10).
+import { TestContext, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ArchiveServices, ArchiveServicesOptions } from '../../../src/archive/archive-services';
+import { ArchiveIndex } from '../../../src/archive/index';
+import { Dataset } from '../../../src/dicom/dataset-model';
+import { encodeDataset } from '../../../src/dicom/dataset';
+import { buildFileMeta, parsePart10, readPart10Header } from '../../../src/dicom/part10';
+import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';
+import { Status } from '../../../src/dimse/status';
+import { CT_IMAGE, connect, ctDataset, startServer, storageContexts } from './peers';
+
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+
+async function archive(t: TestContext, options: Partial<ArchiveServicesOptions> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'issue14-archive-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const log: string[] = [];
+  const services = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE', log: (line) => log.push(line), ...options });
+  t.after(() => services.close());
+  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: services.services });
+  return { dir, services, server, log };
+}
+
+function fileOf(dir: string, ds: Dataset): string {
+  return path.join(dir, ds.string('StudyInstanceUID')!, ds.string('SeriesInstanceUID')!, `${ds.string('SOPInstanceUID')}.dcm`);
+}
+
+/** A data set that (wrongly) carries file meta elements of its sender, a JPEG file's among them. */
+function withSendersMeta(uid: string): Dataset {
+  return ctDataset(uid, (d) => {
+    d.set('FileMetaInformationGroupLength', 'UL', 999);
+    d.set('MediaStorageSOPClassUID', 'UI', CT_IMAGE);
+    d.set('MediaStorageSOPInstanceUID', 'UI', uid);
+    d.set('TransferSyntaxUID', 'UI', JPEG_BASELINE);
+    d.set('SourceApplicationEntityTitle', 'AE', 'SENDER');
+  });
+}
+
+for (const [name, ts] of [['Implicit', ImplicitVRLittleEndian], ['Explicit', ExplicitVRLittleEndian]] as const) {
+  test(`issue 14.2: group 0002 elements inside a received ${name} VR data set do not corrupt the stored file`, async (t) => {
+    const { dir, server, log } = await archive(t);
+    const client = await connect(t, server, { contexts: storageContexts([ts]) });
+    const ds = withSendersMeta(`2.25.14020${ts.length}`);
+    const result = await client.store(ds);
+    assert.equal(result.status, Status.Success, result.message);
+    await client.release();
+    const file = fileOf(dir, ds);
+    const header = await readPart10Header(file);
+    assert.equal(header.transferSyntaxUid, ts, 'the stored file says the syntax its data set is in');
+    const parsed = parsePart10(readFileSync(file), file);
+    assert.deepEqual(parsed.dataset.tags().filter((tag) => tag >>> 16 === 0x0002), [], 'group 0002 left in the data set');
+    assert.equal(parsed.dataset.string('PatientName'), 'TEST^FOURTEEN');
+    assert.match(log.join('\n'), /file meta elements \(group 0002\)/);
+    // An index rebuilt from the folder finds it.
+    const rebuilt = await ArchiveIndex.open({ root: dir, persist: false });
+    assert.equal(rebuilt.get(ds.string('SOPInstanceUID')!)?.transferSyntaxUid, ts);
+  });
+}
+
+test('issue 14.2: a deflated data set holding group 0002 elements (which cannot be cut unread) is refused, not stored wrong', async (t) => {
+  const { dir, server } = await archive(t);
+  const client = await connect(t, server, { contexts: storageContexts([DeflatedExplicitVRLittleEndian]) });
+  const ds = withSendersMeta('2.25.1402011');
+  const result = await client.store(ds);
+  assert.equal(result.status, Status.CannotUnderstand, result.message);
+  assert.equal(result.comment, 'the data set holds file meta elements (group 0002)');
+  await client.release();
+  assert.equal(existsSync(fileOf(dir, ds)), false);
+});
+
+test('issue 14.2: the file meta reader ends the meta where (0002,0000) says, even when group 0002 elements follow', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'issue14-meta-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const uid = '2.25.1402009';
+  const meta = buildFileMeta({ sopClassUid: CT_IMAGE, sopInstanceUid: uid, transferSyntaxUid: ImplicitVRLittleEndian });
+  const file = path.join(dir, 'stale-meta-in-dataset.dcm');
+  writeFileSync(file, Buffer.concat([meta, encodeDataset(withSendersMeta(uid), ImplicitVRLittleEndian)]));
+  const header = await readPart10Header(file);
+  assert.equal(header.transferSyntaxUid, ImplicitVRLittleEndian);
+  assert.equal(header.datasetOffset, meta.length);
+  const parsed = parsePart10(readFileSync(file), file);
+  assert.equal(parsed.dataset.string('PatientName'), 'TEST^FOURTEEN');
+});
+
+test('issue 14.2: the leading group 0002 elements are dropped however the data set is cut into fragments', () => {
+  for (const ts of [ImplicitVRLittleEndian, ExplicitVRLittleEndian, '1.2.840.10008.1.2.2']) {
+    const uid = '2.25.1402010';
+    const clean = encodeDataset(ctDataset(uid), ts);
+    const sent = encodeDataset(withSendersMeta(uid), ts);
+    for (const size of [1, 3, 7, 11, 64, sent.length]) {
+      const stripper = new LeadingMetaStripper(ts);
+      const out: Buffer[] = [];
+      for (let at = 0; at < sent.length; at += size) out.push(stripper.push(sent.subarray(at, at + size)));
+      out.push(stripper.end());
+      assert.deepEqual(Buffer.concat(out), clean, `${ts} in fragments of ${size}`);
+      assert.equal(stripper.dropped, 5);
+    }
+  }
+});
