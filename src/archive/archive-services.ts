@@ -56,6 +56,7 @@ export class ArchiveServices {
       root: options.dir,
       onDuplicate: options.onDuplicate,
       fsync: options.fsync,
+      locate: (sopInstanceUid) => index.get(sopInstanceUid)?.path,
       onStored: (instance) => {
         if (instance.droppedMetaElements > 0) {
           options.log?.(`${instance.relativePath}: the data set from ${instance.callingAeTitle} held ${instance.droppedMetaElements} file meta elements (group 0002); they were dropped.`);

@@ -2,7 +2,7 @@
 // temporary file with its file meta in front, its identifying UIDs are read from the received
 // bytes on the way, and only a complete, valid instance is renamed to its place in the archive.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHeaderScanner, ScannedElement } from '../dicom/header-scanner';
 import { buildFileMeta } from '../dicom/file-meta';
@@ -45,6 +45,12 @@ export interface FileStoreOptions {
   onDuplicate?: DuplicatePolicy;
   /** fsync each file before it is renamed into place (slower; survives power loss). */
   fsync?: boolean;
+  /**
+   * Where an instance with this SOP Instance UID is already stored, if anywhere (the archive's
+   * index). Duplicates are found by SOP Instance UID, so one re-sent under a corrected Study or
+   * Series UID is a duplicate too; without it, only a file at the same path is.
+   */
+  locate?: (sopInstanceUid: string) => string | undefined;
   /** Called for each instance put in place, before the C-STORE-RSP is sent. */
   onStored?: (instance: StoredInstance) => void | Promise<void>;
   /** Called for each instance refused (the failure status it is answered with). */
@@ -122,6 +128,19 @@ export class FileStore implements StoreBackend {
     };
   }
 
+  /** Removes a replaced file, and its series and study folders when that left them empty. */
+  private removeReplaced(file: string): void {
+    rmSync(file, { force: true });
+    for (let dir = path.dirname(file); dir.startsWith(this.root + path.sep) && dir !== this.incomingDir; dir = path.dirname(dir)) {
+      try {
+        rmdirSync(dir);
+        this.knownDirs.delete(dir);
+      } catch {
+        return; // not empty (or gone): the folders above are not empty either
+      }
+    }
+  }
+
   private async commit(incoming: IncomingInstance, writer: InstanceWriter, scanner: DatasetHeaderScanner,
     scanning: boolean, failure: Failure | undefined, datasetOffset: number, droppedMetaElements: number): Promise<StoreOutcome> {
     try {
@@ -170,9 +189,10 @@ export class FileStore implements StoreBackend {
         mkdirSync(directory, { recursive: true });
         this.knownDirs.add(directory);
       }
-      const exists = existsSync(finalPath);
+      const existing = this.options.locate?.(incoming.sopInstanceUid) ?? (existsSync(finalPath) ? finalPath : undefined);
+      const exists = existing !== undefined;
       const policy = this.options.onDuplicate ?? 'overwrite';
-      if (exists && policy === 'reject') throw new Failure(Status.DuplicateSopInstance, 'the instance is already stored', `instance ${sopInstanceUid} is already stored`);
+      if (exists && policy === 'reject') throw new Failure(Status.DuplicateSopInstance, 'the instance is already stored', `instance ${sopInstanceUid} is already stored (${path.relative(this.root, existing)})`);
       const stored: StoredInstance = {
         path: finalPath, relativePath, sopClassUid: incoming.sopClassUid, sopInstanceUid: incoming.sopInstanceUid,
         studyInstanceUid: text(elements, Tags.StudyInstanceUID)!, seriesInstanceUid: text(elements, Tags.SeriesInstanceUID)!,
@@ -192,6 +212,8 @@ export class FileStore implements StoreBackend {
           mkdirSync(directory, { recursive: true });
           renameSync(writer.path, finalPath);
         }
+        // The replaced copy was elsewhere (another study or series): it must not stay behind.
+        if (existing !== undefined && existing !== finalPath) this.removeReplaced(existing);
       }
       await this.options.onStored?.(stored);
       return { status: Status.Success };

@@ -2,7 +2,7 @@
 // duplicates by SOP Instance UID (14.8), and the Source AE Title of stored files (PS3.10).
 import { TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ArchiveServices, ArchiveServicesOptions } from '../../../src/archive/archive-services';
@@ -13,6 +13,7 @@ import { buildFileMeta, parsePart10, readPart10Header } from '../../../src/dicom
 import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
 import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';
 import { Status } from '../../../src/dimse/status';
+import { Tags } from '../../../src/dicom/tag';
 import { CT_IMAGE, connect, ctDataset, startServer, storageContexts } from './peers';
 
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
@@ -102,4 +103,46 @@ test('issue 14.2: the leading group 0002 elements are dropped however the data s
       assert.equal(stripper.dropped, 5);
     }
   }
+});
+
+/** Every instance file in the archive folder (not the index or the incoming area). */
+function storedFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.dcm') && !path.relative(dir, e.parentPath ?? e.path).startsWith('.'))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
+
+/** The same SOP Instance UID sent twice, the second time under a corrected Study and Series. */
+async function sendTwice(t: TestContext, onDuplicate: 'reject' | 'keep' | 'overwrite') {
+  const { dir, services, server } = await archive(t, { onDuplicate });
+  const client = await connect(t, server, { contexts: storageContexts() });
+  const uid = '2.25.1408001';
+  const first = ctDataset(uid, (d) => { d.set('StudyInstanceUID', 'UI', '2.25.1408001.100'); d.set('SeriesInstanceUID', 'UI', '2.25.1408001.101'); });
+  const second = ctDataset(uid, (d) => { d.set('StudyInstanceUID', 'UI', '2.25.1408001.200'); d.set('SeriesInstanceUID', 'UI', '2.25.1408001.201'); });
+  assert.equal((await client.store(first)).status, Status.Success);
+  const again = await client.store(second);
+  await client.release();
+  return { dir, services, uid, first: fileOf(dir, first), second: fileOf(dir, second), again };
+}
+
+test('issue 14.8: duplicate detection by SOP Instance UID: "reject" refuses the same instance under another study', async (t) => {
+  const { dir, first, again } = await sendTwice(t, 'reject');
+  assert.equal(again.status, Status.DuplicateSopInstance, again.message);
+  assert.deepEqual(storedFiles(dir), [first]);
+});
+
+test('issue 14.8: duplicate detection by SOP Instance UID: "keep" keeps the first copy and writes no second file', async (t) => {
+  const { dir, services, uid, first, again } = await sendTwice(t, 'keep');
+  assert.equal(again.status, Status.Success, again.message);
+  assert.deepEqual(storedFiles(dir), [first]);
+  assert.equal(services.index.get(uid)?.path, first);
+});
+
+test('issue 14.8: duplicate detection by SOP Instance UID: "overwrite" replaces the first copy and leaves no orphan', async (t) => {
+  const { dir, services, uid, first, second, again } = await sendTwice(t, 'overwrite');
+  assert.equal(again.status, Status.Success, again.message);
+  assert.deepEqual(storedFiles(dir), [second]);
+  assert.equal(existsSync(path.dirname(path.dirname(first))), false, 'the emptied study folder was left behind');
+  assert.equal(services.index.get(uid)?.path, second);
+  assert.equal(services.index.get(uid)?.record.value(Tags.StudyInstanceUID), '2.25.1408001.200');
 });
