@@ -136,7 +136,8 @@ export class DicomwebClient {
     const matches = await this.jsonArray(res, url);
     const warnings = warningsOf(res);
     const full = opts.limit !== undefined && opts.limit > 0 && matches.length >= opts.limit;
-    return { matches, warnings, hasMore: full || warnings.some((w) => /additional results/i.test(w)) };
+    // PS3.18's "There are additional results that can be requested", and other servers' wordings.
+    return { matches, warnings, hasMore: full || warnings.some((w) => /(additional|more) results/i.test(w)) };
   }
 
   searchStudies(keys: QidoKeys = {}, opts: SearchOptions = {}): Promise<DicomJsonObject[]> {

@@ -5,7 +5,7 @@
 import { Tag, Tags } from '../../dicom/tag';
 import { datasetToJson, DicomJsonObject } from '../../dicom/json';
 import { DERIVED_TAGS, LEVEL_COLUMNS, IndexLevel } from '../../archive/index/columns';
-import { STUDY_ROOT } from '../../services/query/model';
+import { STUDY_ROOT, levelDepth } from '../../services/query/model';
 import { CompiledQuery, compileQuery } from '../../services/query/matching';
 import { QueryIdentifierError } from '../../services/query/validation';
 import { buildResponseIdentifier } from '../../services/query/response';
@@ -30,6 +30,32 @@ function addAllReturnKeys(q: QidoQuery): void {
     const tags: Tag[] = [...LEVEL_COLUMNS[level].columns.map((c) => c.tag), ...DERIVED_TAGS[level]];
     for (const t of tags) if (!q.identifier.has(t)) q.identifier.set(t, null);
   }
+}
+
+/**
+ * Series- and instance-level keys that have a study-level form (PS3.4 C.6.2.1.2): at the STUDY
+ * level they are matched as that form, as Orthanc and dcm4chee do (/studies?Modality=CT).
+ */
+const STUDY_LEVEL_FORMS: readonly (readonly [Tag, Tag, 'CS' | 'UI'])[] = [
+  [Tags.Modality, Tags.ModalitiesInStudy, 'CS'],
+  [Tags.SOPClassUID, Tags.SOPClassesInStudy, 'UI'],
+];
+
+function useStudyLevelForms(q: QidoQuery): void {
+  if (q.resource.level !== 'STUDY') return;
+  for (const [lower, study, vr] of STUDY_LEVEL_FORMS) {
+    const value = q.identifier.get(lower)?.value;
+    // The study-level key may be there as a default return key (empty): a value of its own wins.
+    if (!value || value.length === 0 || (q.identifier.get(study)?.value?.length ?? 0) > 0) continue;
+    q.identifier.delete(lower);
+    q.identifier.add({ tag: study, vr, value });
+  }
+}
+
+/** Keys with a value below the searched level: returned, but not matched. */
+function unmatchedKeys(query: CompiledQuery): Tag[] {
+  const depth = levelDepth(query.model, query.level);
+  return query.keys.filter((k) => k.level !== undefined && levelDepth(query.model, k.level) > depth && k.matching !== 'universal').map((k) => k.tag);
 }
 
 function compile(q: QidoQuery, server: ServerContext): CompiledQuery {
@@ -94,6 +120,7 @@ export async function handleSearch(server: ServerContext, rc: RequestContext, pa
   }
   const contentType = negotiateJson(acceptEntries(rc.req.headers.accept, q.accept));
   if (q.includeAll) addAllReturnKeys(q);
+  useStudyLevelForms(q);
   const query = compile(q, server);
   const level = q.resource.level;
 
@@ -109,12 +136,17 @@ export async function handleSearch(server: ServerContext, rc: RequestContext, pa
   }
 
   const warnings: string[] = [];
+  const names = (tags: readonly Tag[]) => tags.map((t) => keywordOf(t) ?? formatTag(t)).join(', ');
   if (query.unsupportedKeys.length > 0) {
-    const names = query.unsupportedKeys.map((t) => keywordOf(t) ?? formatTag(t)).join(', ');
-    warnings.push(warning(`The archive cannot match on ${names}; those keys matched everything.`));
+    warnings.push(warning(`The archive cannot match on ${names(query.unsupportedKeys)}; those keys matched everything.`));
+  }
+  const below = unmatchedKeys(query);
+  if (below.length > 0) {
+    warnings.push(warning(`${names(below)} ${below.length === 1 ? 'is' : 'are'} below the ${level} level and ${below.length === 1 ? 'was' : 'were'} not matched.`));
   }
   if (q.emptyValueMatching) warnings.push(warning('The emptyvaluematching parameter is not supported; empty values were treated as return keys.'));
-  if (more) warnings.push(warning(`There are more results than the ${limit} returned; ask again with offset=${q.offset + limit}.`));
+  // PS3.18 10.6.3.3's wording, which clients look for, then how to get them.
+  if (more) warnings.push(warning(`There are additional results that can be requested: ask again with offset=${q.offset + limit}.`));
   if (q.limit !== undefined && q.limit > max) warnings.push(warning(`The limit was lowered to ${max}, the most this server returns at once.`));
 
   rc.res.writeHead(200, {

@@ -114,7 +114,7 @@ describe('DICOMweb server: QIDO-RS, WADO-RS, metadata, frames', () => {
       seen.push(...page);
       const last = offset + 3 >= everything.length;
       if (last) assert.equal(r.headers.warning, undefined);
-      else assert.match(String(r.headers.warning), /^299 dicomnet ".*more results.*offset=\d+/);
+      else assert.match(String(r.headers.warning), /^299 dicomnet ".*additional results that can be requested.*offset=\d+/);
     }
     assert.deepEqual(seen, everything);
     assert.deepEqual((await get(h, `/instances?offset=${everything.length}`)).json(), []);
