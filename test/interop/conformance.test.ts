@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readPart10Header } from '../../src/dicom/part10';
 import { dicomnet, freePort, run, startScp, startStorescp, Background } from '../helpers/processes';
-import { DCMTK_ENV } from '../helpers/dcmtk';
-import { PYDICOM_FILES } from '../helpers/dicom-files';
+import { DCMTK_ENV, DcmtkServer, findscu, startDcmqrscp } from '../helpers/dcmtk';
+import { PYDICOM_FILES, wellFormedSamples } from '../helpers/dicom-files';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
 
@@ -61,5 +61,41 @@ describe('issue 14: DCMTK movescu against dicomnet scp', () => {
     assert.match(last, /Data Set\s+: present/);
     const list = (r.stdout + r.stderr).split('\n').find((line) => line.includes('FailedSOPInstanceUIDList'));
     assert.ok(list?.includes(`[${sop}]`), `movescu printed no Failed SOP Instance UID List with ${sop}: ${list}`);
+  });
+});
+
+describe('issue 14: Patient Root queries against dicomnet scp and DCMTK dcmqrscp holding the same pydicom samples', () => {
+  let dcmqrscp: DcmtkServer;
+  let scp: Background & { port: number };
+  let dir: string;
+  before(async () => {
+    dcmqrscp = await startDcmqrscp();
+    dir = mkdtempSync(path.join(tmpdir(), 'issue14-patients-'));
+    scp = await startScp(['--dir', dir, '--aet', 'ARCHIVE']);
+    // dcmqrscp takes uncompressed instances only: both archives hold what it took.
+    const files = (await wellFormedSamples()).map((f) => f.path);
+    const into = await dicomnet(['store', '127.0.0.1', String(dcmqrscp.port), '--aec', 'DCMQRSCP', ...files], { timeoutMs: 120_000 });
+    const taken = into.stdout.split('\n').filter((l) => l.startsWith('OK ')).map((l) => l.slice(3).trim().replace(/: 0x0000.*$/, ''));
+    assert.ok(taken.length >= 20, into.stdout + into.stderr);
+    const ours = await dicomnet(['store', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', ...taken], { timeoutMs: 120_000 });
+    assert.equal(ours.code, 0, ours.stdout + ours.stderr);
+  });
+  after(async () => {
+    await dcmqrscp?.stop();
+    await scp?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const patientIds = async (port: number, aet: string) => {
+    const r = await findscu(['-P', '-aec', aet, '-k', 'QueryRetrieveLevel=PATIENT', '-k', 'PatientID', '-k', 'PatientName', '127.0.0.1', String(port)]);
+    assert.equal(r.code, 0, r.output);
+    return r.responses.map((d) => d.string('PatientID') ?? '').sort();
+  };
+
+  test('issue 14.14: a PATIENT-level C-FIND answers each Patient ID once, as dcmqrscp does', async () => {
+    const theirs = await patientIds(dcmqrscp.port, 'DCMQRSCP');
+    const ours = await patientIds(scp.port, 'ARCHIVE');
+    assert.deepEqual(ours, theirs);
+    assert.deepEqual(ours, [...new Set(ours)]);
   });
 });

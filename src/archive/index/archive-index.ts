@@ -4,7 +4,8 @@
 //
 // Identity and conflicts:
 // - A patient is Patient ID + Issuer of Patient ID. Instances without a Patient ID are grouped
-//   by Patient Name + Birth Date (each such group is a patient whose Patient ID is empty).
+//   by Patient Name + Birth Date (each such group is a patient whose Patient ID is empty), but a
+//   PATIENT-level query answers all of those as one patient: Patient ID is the level's unique key.
 // - Studies, series and instances are their UIDs, unique across the archive.
 // - Attribute values are those of the most recently indexed instance that has them: an instance
 //   that says another Patient Name for the same Patient ID renames the patient (logged), and one

@@ -30,6 +30,15 @@ export function patientKey(values: StoredValues): string {
   return `\u0001${text(values[PATIENT_NAME])}\u0000${text(values[BIRTH_DATE])}`;
 }
 
+/**
+ * Who a patient is for Query/Retrieve: Patient ID and Issuer of Patient ID, the unique key of
+ * the PATIENT level (PS3.4 C.2.2.1.1). Unlike patientKey, all patients without an ID share it:
+ * an empty Patient ID identifies no one, so a PATIENT-level answer has one record for them.
+ */
+export function patientIdentity(values: StoredValues): string {
+  return `${text(values[PATIENT_ID])}\u0000${text(values[ISSUER])}`;
+}
+
 /** The Patient ID a patient is found under ('' when it has none). */
 export function patientIdOf(values: StoredValues): string {
   return text(values[PATIENT_ID]);

@@ -95,6 +95,29 @@ export class PatientRecord extends EntryRecord<PatientEntry> {
   value(t: Tag): AttributeValue | undefined { return patientValue(this.entry, t); }
 }
 
+/**
+ * The patients that share one Patient ID and issuer (those without an ID: the index keeps them
+ * apart by name and birth date) answered as one PATIENT-level record: the attributes of the
+ * first that matched, the counts of all of them.
+ */
+export class PatientGroupRecord extends EntryRecord<PatientEntry> {
+  constructor(first: PatientEntry, private readonly members: () => readonly PatientEntry[]) { super(first, 'PATIENT'); }
+  value(t: Tag): AttributeValue | undefined {
+    switch (t) {
+      case Tags.NumberOfPatientRelatedStudies: return this.sum((p) => p.studies.size);
+      case Tags.NumberOfPatientRelatedSeries: return this.sum((p) => p.seriesCount);
+      case Tags.NumberOfPatientRelatedInstances: return this.sum((p) => p.instanceCount);
+      default: return patientValue(this.entry, t);
+    }
+  }
+
+  private sum(count: (p: PatientEntry) => number): number {
+    let n = 0;
+    for (const p of this.members()) n += count(p);
+    return n;
+  }
+}
+
 export class StudyRecord extends EntryRecord<StudyEntry> {
   constructor(entry: StudyEntry) { super(entry, 'STUDY'); }
   value(t: Tag): AttributeValue | undefined { return studyValue(this.entry, t); }

@@ -8,8 +8,8 @@ import { CompiledQuery } from '../../services/query/matching';
 import { MatchedEntity } from '../../services/query-backend';
 import { QueryRecord } from '../../services/query/record';
 import { IndexLevel } from './columns';
-import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry } from './entries';
-import { AnyEntry, recordOf } from './records';
+import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry, patientIdOf, patientIdentity } from './entries';
+import { AnyEntry, PatientGroupRecord, recordOf } from './records';
 import { ArchiveIndexError } from './errors';
 
 /** What the search needs from the index: its entities and lookup tables. */
@@ -147,9 +147,27 @@ function* walk(tables: IndexTables, query: CompiledQuery): Generator<Hit> {
   yield* descend(start.depth, verified);
 }
 
-/** The matching entities at the query level, with the character set each was stored in. */
+/**
+ * The matching entities at the query level, with the character set each was stored in. At the
+ * PATIENT level each Patient ID (with its issuer) is answered once, as dcmqrscp and Orthanc do.
+ */
 export function* findEntities(tables: IndexTables, query: CompiledQuery): Generator<MatchedEntity> {
-  for (const { entry, record } of walk(tables, query)) yield { record, characterSet: entry.charset };
+  const answered = new Set<string>();
+  for (const { entry, level, record } of walk(tables, query)) {
+    if (level !== 'PATIENT') {
+      yield { record, characterSet: entry.charset };
+      continue;
+    }
+    const patient = entry as PatientEntry;
+    const identity = patientIdentity(patient.values);
+    if (answered.has(identity)) continue;
+    answered.add(identity);
+    // Patients with an ID are one entry each; those without one are several.
+    const grouped = patientIdOf(patient.values) === ''
+      ? new PatientGroupRecord(patient, () => [...tables.patients.values()].filter((p) => patientIdentity(p.values) === identity))
+      : record;
+    yield { record: grouped, characterSet: entry.charset };
+  }
 }
 
 function collectInstances(level: IndexLevel, entry: AnyEntry, out: InstanceEntry[]): void {

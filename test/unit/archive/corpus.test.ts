@@ -57,9 +57,9 @@ function agreed(files: Expected[], keyword: string): { value: Expected[string] }
   return new Set(values).size === 1 ? { value: files[0]![keyword] } : undefined;
 }
 
+/** A patient at the PATIENT level: Patient ID + issuer (all files without an ID are one, issue 14.14). */
 function patientKeyOf(e: Expected): string {
-  const id = e.PatientID ? String(e.PatientID) : '';
-  return id ? `${id}|${e.IssuerOfPatientID ?? ''}` : `~${e.PatientName ?? ''}|${e.PatientBirthDate ?? ''}`;
+  return `${e.PatientID ? String(e.PatientID) : ''}|${e.IssuerOfPatientID ?? ''}`;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
@@ -112,7 +112,7 @@ describe('the pydicom corpus in an archive', { skip: !available && 'pydicom test
     }
   });
 
-  test('Patient Root, PATIENT level: one patient per Patient ID + issuer (name + birth date without an ID)', () => {
+  test('Patient Root, PATIENT level: one patient per Patient ID + issuer (an empty ID included)', () => {
     const patients = groupBy(expected, patientKeyOf);
     const found = [...index.find(query(PATIENT_ROOT, 'PATIENT', { PatientName: '*', PatientID: null, NumberOfPatientRelatedStudies: null, NumberOfPatientRelatedInstances: null }))];
     assert.equal(found.length, patients.size);

@@ -146,14 +146,17 @@ describe('patient identity and conflicts', () => {
     assert.match(lines[0]!, /Patient X: .* names it "A\^RENAMED" instead of "A\^ONE"/);
   });
 
-  test('instances without a Patient ID are grouped by name and birth date', () => {
+  test('instances without a Patient ID are kept apart by name and birth date, and answered at the PATIENT level as one patient (issue 14.14)', () => {
     const index = memoryIndex();
     add(index, { PatientID: '', PatientName: 'ANON^A', PatientBirthDate: '19800101', StudyInstanceUID: '2.25.21' });
     add(index, { PatientID: null, PatientName: 'ANON^A', PatientBirthDate: '19800101', StudyInstanceUID: '2.25.22' });
     add(index, { PatientID: '', PatientName: 'ANON^B', StudyInstanceUID: '2.25.23' });
-    const found = [...index.find(query(PATIENT_ROOT, 'PATIENT', { PatientID: null, PatientName: null, NumberOfPatientRelatedStudies: null }))]
+    assert.equal(index.stats().patients, 2);
+    const patients = (name: string | null) => [...index.find(query(PATIENT_ROOT, 'PATIENT', { PatientID: null, PatientName: name, NumberOfPatientRelatedStudies: null }))]
       .map((m) => [m.record.value(Tags.PatientName), m.record.value(Tags.PatientID), m.record.value(Tags.NumberOfPatientRelatedStudies)]);
-    assert.deepEqual(found, [['ANON^A', '', 2], ['ANON^B', '', 1]]);
+    // Patient ID is the unique key of the level: one record for the empty one, counting all of its studies.
+    assert.deepEqual(patients(null), [['ANON^A', '', 3]]);
+    assert.deepEqual(patients('ANON^B'), [['ANON^B', '', 3]]);
   });
 
   test('a study an instance puts under another patient moves there (logged)', () => {
