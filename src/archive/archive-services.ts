@@ -54,6 +54,7 @@ export class ArchiveServices {
     const index = await ArchiveIndex.open({ root: options.dir, log: options.log });
     const store = new FileStore({
       root: options.dir,
+      aeTitle: options.aeTitle,
       onDuplicate: options.onDuplicate,
       fsync: options.fsync,
       locate: (sopInstanceUid) => index.get(sopInstanceUid)?.path,
@@ -73,10 +74,14 @@ export class ArchiveServices {
     });
     const destinations = new MoveDestinations(new ApplicationEntity({ aeTitle: options.aeTitle }), options.destinations ?? []);
     const queryOptions = { caseInsensitivePersonNames: options.caseInsensitivePersonNames, isKeySupported: (tag: number) => index.supportsKey(tag) };
+    const onFind: FindScpOptions['onFind'] = (info) => {
+      for (const warning of info.warnings) options.log?.(`C-FIND from ${info.peer}: ${warning}`);
+      options.find?.(info);
+    };
     const retrieve = (q: Parameters<ArchiveIndex['retrieve']>[0]) => index.retrieve(q);
     const services: ScpService[] = [
       new StorageScp(store, { promiscuous: options.promiscuous }),
-      new FindScp(QR_FIND, (q) => index.find(q), { ...queryOptions, onFind: options.find }),
+      new FindScp(QR_FIND, (q) => index.find(q), { ...queryOptions, onFind }),
       new MoveScp(QR_MOVE, retrieve, (aet) => destinations.lookup(aet), { ...queryOptions, onRetrieve: options.retrieve }),
       new GetScp(QR_GET, retrieve, { ...queryOptions, onRetrieve: options.retrieve }),
     ];
@@ -84,7 +89,7 @@ export class ArchiveServices {
     if (options.worklistDir) {
       worklist = new WorklistStore({ dir: options.worklistDir, log: options.log });
       const items = worklist;
-      services.push(new FindScp([Uids.ModalityWorklistFind], (q) => items.find(q), { ...queryOptions, onFind: options.find }, 'worklist'));
+      services.push(new FindScp([Uids.ModalityWorklistFind], (q) => items.find(q), { ...queryOptions, onFind }, 'worklist'));
     }
     return new ArchiveServices(index, store, destinations, worklist, services, index.openReport);
   }

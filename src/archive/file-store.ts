@@ -42,6 +42,11 @@ export interface StoredInstance {
 
 export interface FileStoreOptions {
   root: string;
+  /**
+   * Our AE title, written as Source Application Entity Title (0002,0016): PS3.10 7.1 makes it
+   * the AE that wrote the file. Default: the AE title the sender called us by.
+   */
+  aeTitle?: string;
   onDuplicate?: DuplicatePolicy;
   /** fsync each file before it is renamed into place (slower; survives power loss). */
   fsync?: boolean;
@@ -97,7 +102,7 @@ export class FileStore implements StoreBackend {
     try {
       const meta = buildFileMeta({
         sopClassUid: incoming.sopClassUid, sopInstanceUid: incoming.sopInstanceUid,
-        transferSyntaxUid: incoming.transferSyntaxUid, sourceAeTitle: incoming.callingAeTitle,
+        transferSyntaxUid: incoming.transferSyntaxUid, sourceAeTitle: this.options.aeTitle ?? incoming.calledAeTitle,
       });
       datasetOffset = meta.length;
       void writer.write(meta);

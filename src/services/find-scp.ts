@@ -19,8 +19,11 @@ export interface FindScpOptions {
   relational?: boolean;
   /** Keys the backend can match on; others are answered (empty) but not matched, with status FF01. */
   isKeySupported?: (tag: number) => boolean;
-  /** Called once per C-FIND with the number of matches sent and whether it was cancelled. */
-  onFind?: (info: { peer: string; level: string; matches: number; cancelled: boolean; ms: number; status: number }) => void;
+  /**
+   * Called once per C-FIND with the number of matches sent, whether it was cancelled, and what
+   * is worth logging about the identifier (keys accepted but not matched, and the like).
+   */
+  onFind?: (info: { peer: string; level: string; matches: number; cancelled: boolean; ms: number; status: number; warnings: readonly string[] }) => void;
 }
 
 /** A parsed, validated and compiled identifier, or the failure response to send. */
@@ -118,6 +121,6 @@ export class FindScp implements ScpService {
       affectedSopClassUid: request.command.affectedSopClassUid, commandDataSetType: NO_DATASET, status,
       ...(status === Status.UnableToProcess ? { errorComment: 'the query could not be completed' } : {}),
     });
-    this.options.onFind?.({ peer: sa.peerAeTitle, level: query.level, matches, cancelled, ms: Date.now() - started, status });
+    this.options.onFind?.({ peer: sa.peerAeTitle, level: query.level, matches, cancelled, ms: Date.now() - started, status, warnings: query.warnings });
   }
 }

@@ -99,3 +99,45 @@ describe('issue 14: Patient Root queries against dicomnet scp and DCMTK dcmqrscp
     assert.deepEqual(ours, [...new Set(ours)]);
   });
 });
+
+describe('issue 14 (decided): person-name matching in dicomnet scp, asked by DCMTK findscu', () => {
+  const servers: (Background & { port: number })[] = [];
+  const dirs: string[] = [];
+  after(async () => {
+    for (const s of servers) await s.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function archiveWithCtSmall(flags: string[]) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'issue14-pn-'));
+    dirs.push(dir);
+    const scp = await startScp(['--dir', dir, '--aet', 'ARCHIVE', ...flags]);
+    servers.push(scp);
+    const stored = await dicomnet(['store', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', CT_SMALL]);
+    assert.equal(stored.code, 0, stored.stdout + stored.stderr);
+    return scp;
+  }
+
+  const names = async (port: number, name: string) => {
+    const r = await findscu(['-S', '-aec', 'ARCHIVE', '-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientName=${name}`, '127.0.0.1', String(port)]);
+    assert.equal(r.code, 0, r.output);
+    return r.responses.map((d) => d.string('PatientName'));
+  };
+
+  test('issue 14 (decided): case-sensitive by default; --ignore-case matches COMPRESSEDSAMPLES^CT1 written any way', async () => {
+    const exact = await archiveWithCtSmall([]);
+    assert.deepEqual(await names(exact.port, 'compressedsamples^ct1'), []);
+    assert.deepEqual(await names(exact.port, 'CompressedSamples^CT1'), ['CompressedSamples^CT1']);
+    const folded = await archiveWithCtSmall(['--ignore-case']);
+    assert.deepEqual(await names(folded.port, 'compressedsamples^ct1'), ['CompressedSamples^CT1']);
+    assert.deepEqual(await names(folded.port, 'COMPRESSED*'), ['CompressedSamples^CT1']);
+  });
+
+  test('issue 14 (decided): a Patient Root STUDY-level query with an empty PatientName is answered, and the server logs that it was not matched', async () => {
+    const scp = await archiveWithCtSmall([]);
+    const r = await findscu(['-P', '-aec', 'ARCHIVE', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'PatientID=1CT1', '-k', 'PatientName', '-k', 'StudyInstanceUID', '127.0.0.1', String(scp.port)]);
+    assert.equal(r.code, 0, r.output);
+    assert.deepEqual(r.responses.map((d) => d.string('PatientName')), ['CompressedSamples^CT1']);
+    await scp.waitFor(/C-FIND from FINDSCU: PatientName \(0010,0010\) is a PATIENT-level key above the STUDY level.*accepted as a return key/);
+  });
+});

@@ -167,6 +167,14 @@ export function validateIdentifier(identifier: Dataset, options: ValidationOptio
     }
     if (info.type === 'U') presentUnique.add(t);
     if (operation === 'find') {
+      if (d < depth && info.type !== 'U' && !relational && !el.items && text(t) === '') {
+        // PS3.4 C.4.1.2.1 allows only the unique key above the level, but clients (and Orthanc,
+        // dcm4chee) send e.g. an empty PatientName at the STUDY level: it matches everything
+        // anyway, so it is accepted as a return key (answered, not matched), with a warning.
+        warnings.push(`${describeKey(t)} is a ${info.level}-level key above the ${lvl} level, where a hierarchical query may hold only the unique key; empty, it was accepted as a return key (not matched).`);
+        ignoredKeys.push(t);
+        continue;
+      }
       if (d < depth && info.type !== 'U' && !relational) {
         const unique = model.definitions.get(info.level)?.uniqueKey;
         const allowed = unique !== undefined ? `only its unique key ${describeKey(unique)}` : 'no key';

@@ -146,3 +146,13 @@ test('issue 14.8: duplicate detection by SOP Instance UID: "overwrite" replaces 
   assert.equal(services.index.get(uid)?.path, second);
   assert.equal(services.index.get(uid)?.record.value(Tags.StudyInstanceUID), '2.25.1408001.200');
 });
+
+test('issue 14 (decided): the Source Application Entity Title of a stored file is the archive\'s own AE title (PS3.10 7.1)', async (t) => {
+  const { dir, server } = await archive(t);
+  const client = await connect(t, server, { contexts: storageContexts() });
+  const ds = ctDataset('2.25.1415001');
+  assert.equal((await client.store(ds)).status, Status.Success);
+  await client.release();
+  const header = await readPart10Header(fileOf(dir, ds));
+  assert.equal(header.meta.SourceApplicationEntityTitle, 'ARCHIVE', 'the AE that wrote the file');
+});

@@ -51,3 +51,22 @@ test('issue 14.14: a PATIENT-level C-FIND answers each Patient ID (with its issu
   assert.equal(total, archive.index.stats().instances);
   assert.ok(keys.includes('|'), 'the samples without a Patient ID are one patient');
 });
+
+test('issue 14 (decided): a Patient Root STUDY-level C-FIND with an empty PatientName is accepted, the key answered but not matched, with a log line', { skip: !available && 'pydicom samples not installed' }, async (t) => {
+  const { server, log } = await samplesArchive(t);
+  const studies = await within('the C-FIND', find(t, server, 'patient', { QueryRetrieveLevel: 'STUDY', PatientID: '1CT1', PatientName: '', StudyInstanceUID: '' }));
+  assert.equal(studies.length, 1);
+  assert.equal(studies[0]!.string('PatientName'), 'CompressedSamples^CT1');
+  assert.match(log.join('\n'), /C-FIND from QUERYSCU: PatientName \(0010,0010\) is a PATIENT-level key.*accepted as a return key/);
+  // A value there is still refused, as PS3.4 C.4.1.2.1 asks of a hierarchical query.
+  await assert.rejects(find(t, server, 'patient', { QueryRetrieveLevel: 'STUDY', PatientID: '1CT1', PatientName: 'Compressed*', StudyInstanceUID: '' }), /0xC000/);
+});
+
+test('issue 14 (decided): person names match case-sensitively by default, case-insensitively with the server option', { skip: !available && 'pydicom samples not installed' }, async (t) => {
+  const query = { QueryRetrieveLevel: 'STUDY', PatientName: 'compressedsamples^ct1', StudyInstanceUID: '' };
+  const exact = await samplesArchive(t);
+  assert.equal((await within('the C-FIND', find(t, exact.server, 'study', query))).length, 0);
+  const folded = await samplesArchive(t, { caseInsensitivePersonNames: true });
+  const found = await within('the C-FIND', find(t, folded.server, 'study', query));
+  assert.deepEqual(found.map((d) => d.string('PatientName')), ['CompressedSamples^CT1']);
+});
