@@ -142,12 +142,21 @@ function openTransport(options: AssociateOptions): TransportConnection {
 
 export class ClientAssociation implements ServiceAssociation {
   readonly channel: DimseChannel;
+  /** The peer asked to release (and was, or is about to be, answered). */
+  private releasedByPeer = false;
 
   constructor(readonly ae: ApplicationEntity, readonly association: Association,
     readonly peerAeTitle: string, readonly localAeTitle: string) {
     this.channel = new DimseChannel(association, {
       dimseTimeoutMs: ae.timeouts.dimseMs,
       maxSendPdu: ae.maxSendPduLength,
+    });
+    // The SCP may ask to release too (PS3.8 AR-2). It sends nothing after that, so no response
+    // still awaited can come (those requests fail when the association closes): answer once
+    // what we are sending has gone out.
+    association.on('releaseRequested', () => {
+      this.releasedByPeer = true;
+      void this.channel.whenSent().then(() => { if (association.isReleaseRequested) association.respondRelease(); });
     });
   }
 
@@ -193,8 +202,11 @@ export class ClientAssociation implements ServiceAssociation {
     return input instanceof Dataset ? storeDataset(this, input) : storeFile(this, input);
   }
 
-  release(): Promise<void> {
-    return this.association.release();
+  /** Releases the association; when the peer already asked to, waits for that release to end. */
+  async release(): Promise<void> {
+    if (!this.releasedByPeer) return this.association.release();
+    const error = await this.association.whenClosed();
+    if (error) throw error;
   }
 
   abort(): void {
@@ -203,6 +215,10 @@ export class ClientAssociation implements ServiceAssociation {
 
   /** Releases when possible; aborts when the association is in a state that cannot release. */
   async releaseOrAbort(): Promise<void> {
+    if (this.releasedByPeer) {
+      await this.association.whenClosed();
+      return;
+    }
     if (this.association.canRelease) {
       try {
         await this.association.release();

@@ -180,6 +180,8 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   private blocked = false;
   private backlog: Piece[] = [];
   private closed = false;
+  /** Why the association ended, once it has: what waiting for a response on it now fails with at once. */
+  private ended: Error | undefined;
   /** When the last piece of a PDV arrived (for the DIMSE timeout). */
   private lastActivity = 0;
 
@@ -206,7 +208,8 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
       (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message),
       () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); },
       () => this.lastActivity);
-    this.streams.set(messageId, stream);
+    if (this.ended) stream.fail(this.ended);
+    else this.streams.set(messageId, stream);
     return stream;
   }
 
@@ -231,6 +234,11 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   private padsOddDatasets(contextId: number): boolean {
     const ts = this.association.contexts.get(contextId)?.transferSyntax;
     return ts !== undefined && transferSyntax(ts)?.deflated === true;
+  }
+
+  /** Resolves once every message handed to send() so far has gone out (or failed to). */
+  whenSent(): Promise<void> {
+    return this.sendChain;
   }
 
   /** Sends one message. Messages are serialized: fragments of two messages never interleave. */
@@ -403,6 +411,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   private onClosed(error: Error | undefined): void {
     this.closed = true;
+    this.ended = error ?? new AssociationAbortedError('the association was released');
     const reason = error ?? new AssociationAbortedError('the association was released while a response was outstanding');
     this.receiving?.sink?.abort(reason);
     this.receiving = undefined;
