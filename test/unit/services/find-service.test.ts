@@ -93,12 +93,8 @@ describe('C-FIND in process', () => {
     }
   });
 
-  // Today the for-await inside findScu closes the response stream when the caller leaves, so the
-  // pending responses still in flight find no request and the association is aborted (the same
-  // defect as issue 14 item 9 for move/get). Remove `todo` once leaving early cancels cleanly.
-  test('leaving the loop early cancels too, and the rest of the answer is drained', {
-    todo: 'findScu closes its response stream when the caller leaves the loop; the next pending response aborts the association',
-  }, async () => {
+  // Issue 14.9: leaving the loop keeps the response stream registered until the final response.
+  test('leaving the loop early cancels too, and the rest of the answer is drained', async () => {
     const { client, reports } = await studyServer(() => endless());
     try {
       let seen = 0;
