@@ -102,7 +102,7 @@ describe('QIDO-RS over more matches than one answer holds', () => {
       const all = await get(h, '/instances?includefield=all');
       assert.equal(all.status, 200);
       assert.equal(all.json().length, 4);
-      assert.match(String(all.headers.warning), /299 dicomnet ".*more results.*offset=4/);
+      assert.match(String(all.headers.warning), /299 dicomnet "There are additional results that can be requested.*offset=4/);
       const asked = await get(h, '/instances?includefield=all&limit=1000');
       assert.equal(asked.json().length, 4);
       assert.match(String(asked.headers.warning), /lowered to 4/);
