@@ -1,4 +1,4 @@
-// Bundles the extension, the CLI, the frame-decoding worker and the webview scripts into dist/.
+// Bundles the extension, the CLI, the codec and frame-decoding workers and the webview scripts into dist/.
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,6 +36,10 @@ if (existsSync('src/extension/extension.ts')) {
 if (existsSync('src/dicom/pixels/pixel-worker.ts')) {
   targets.push({ ...node, entryPoints: { 'pixel-worker': 'src/dicom/pixels/pixel-worker.ts' } });
 }
+// The codec worker threads (dcmjs-codecs bundled in; its WebAssembly module is copied next to it below).
+if (existsSync('src/dicom/codecs/codec-worker.ts')) {
+  targets.push({ ...node, entryPoints: { 'codec-worker': 'src/dicom/codecs/codec-worker.ts' } });
+}
 // The webviews' front-ends (browser, no Node), served from dist/media/webview/ only.
 const webviewEntries = {
   'query-results': 'media/webview/query-results.ts',
@@ -54,13 +58,18 @@ if (Object.values(webviewEntries).every((f) => existsSync(f))) {
   });
 }
 
+// dcmjs-codecs' WebAssembly module; dcmjs-imaging ships the same file under the same name.
 function copyCodecs() {
   let wasm;
-  try {
-    wasm = require.resolve('dcmjs-imaging/build/dcmjs-native-codecs.wasm');
-  } catch {
-    return; // dcmjs-imaging not installed: the image preview says it cannot decode
+  for (const pkg of ['dcmjs-codecs', 'dcmjs-imaging']) {
+    try {
+      wasm = require.resolve(`${pkg}/build/dcmjs-native-codecs.wasm`);
+      break;
+    } catch {
+      // try the next package
+    }
   }
+  if (!wasm) return; // not installed: conversions and the image preview say they cannot decode
   mkdirSync('dist', { recursive: true });
   copyFileSync(wasm, join('dist', 'dcmjs-native-codecs.wasm'));
 }
