@@ -12,14 +12,15 @@ import { qidoCommand } from './commands/qido';
 import { stowCommand } from './commands/stow';
 import { wadoCommand } from './commands/wado';
 import { VERSION } from '../dicom/version';
+import { transcodeCommand } from './commands/transcode';
 
-const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, qidoCommand, stowCommand, wadoCommand, scpCommand];
+const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
 scpExtensions.push(archiveExtension);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
-    'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, DICOMweb, scp).',
+    'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, DICOMweb, scp, transcode).',
     '',
     'Usage: dicomnet <command> [options]     dicomnet <command> --help     dicomnet --version',
     '',
