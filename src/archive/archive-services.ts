@@ -9,7 +9,7 @@ import { FindScp, FindScpOptions } from '../services/find-scp';
 import { GetScp, MoveScp, RetrieveScpOptions } from '../services/retrieve-scp';
 import { ScpService } from '../services/scp-service';
 import { StorageScp } from '../services/store-scp';
-import { DuplicatePolicy, FileStore, StoredInstance } from './file-store';
+import { DuplicatePolicy, FileStore, StoreAs, StoredInstance } from './file-store';
 import { ArchiveIndex, OpenReport } from './index/archive-index';
 import { WorklistStore } from './worklist/worklist-store';
 
@@ -20,6 +20,8 @@ export interface ArchiveServicesOptions {
   aeTitle: string;
   onDuplicate?: DuplicatePolicy;
   fsync?: boolean;
+  /** Store received instances in this transfer syntax (default: as received). */
+  storeAs?: StoreAs;
   promiscuous?: boolean;
   /** C-MOVE destinations: AE title → address. */
   destinations?: Iterable<[string, DestinationAddress]>;
@@ -58,6 +60,7 @@ export class ArchiveServices {
       onDuplicate: options.onDuplicate,
       fsync: options.fsync,
       locate: (sopInstanceUid) => index.get(sopInstanceUid)?.path,
+      storeAs: options.storeAs,
       onStored: (instance) => {
         if (instance.droppedMetaElements > 0) {
           options.log?.(`${instance.relativePath}: the data set from ${instance.callingAeTitle} held ${instance.droppedMetaElements} file meta elements (group 0002); they were dropped.`);

@@ -12,6 +12,10 @@ import { Status } from '../dimse/status';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services/storage';
 import { InstanceWriter } from './instance-writer';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
+import { transcodeFile, describeFileTranscode } from '../dicom/transcode-file';
+import { CodecPool, CodecPoolError, EncodeParams, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from '../dicom/codecs';
+import { DicomParseError } from '../dicom/errors';
+import { encodingOf } from '../dicom/transfer-syntaxes';
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
 
@@ -38,6 +42,19 @@ export interface StoredInstance {
   kept: boolean;
   /** File meta elements (group 0002) the sender put in the data set, dropped before writing. */
   droppedMetaElements: number;
+  /** The syntax it arrived in, when it was stored in another one (see FileStoreOptions.storeAs). */
+  receivedTransferSyntaxUid?: string;
+  /** How it was converted, or why it was kept as received; absent when no conversion was asked for. */
+  conversion?: string;
+}
+
+/** Convert what arrives to one transfer syntax before it is put in place. */
+export interface StoreAs {
+  transferSyntaxUid: string;
+  /** Lossy coding allowed (and its parameters). */
+  params?: EncodeParams;
+  /** The codec pool (default: the process-wide one). */
+  pool?: CodecPool;
 }
 
 export interface FileStoreOptions {
@@ -60,6 +77,8 @@ export interface FileStoreOptions {
   onStored?: (instance: StoredInstance) => void | Promise<void>;
   /** Called for each instance refused (the failure status it is answered with). */
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
+  /** Store instances in this syntax (default: as received). */
+  storeAs?: StoreAs;
 }
 
 function text(elements: Map<Tag, ScannedElement>, tag: Tag): string | undefined {
@@ -186,6 +205,7 @@ export class FileStore implements StoreBackend {
         throw new Failure(Status.OutOfResources, code === 'ENOSPC' ? 'the disk is full' : `the instance could not be written (${code ?? 'error'})`,
           code === 'ENOSPC' ? undefined : `the instance could not be written: ${(error as Error).message}`);
       }
+      const converted = await this.convert(incoming, writer.path, elements);
       const finalPath = path.join(this.root, relativePath);
       const directory = path.dirname(finalPath);
       // Metadata operations are synchronous: each is a single cheap system call, and awaiting the
@@ -204,21 +224,25 @@ export class FileStore implements StoreBackend {
         transferSyntaxUid: incoming.transferSyntaxUid, size: writer.bytesWritten, datasetOffset,
         callingAeTitle: incoming.callingAeTitle, elements, replaced: exists && policy === 'overwrite', kept: exists && policy === 'keep',
         droppedMetaElements,
+        ...converted?.stored,
       };
+      const source = converted?.path ?? writer.path;
       if (stored.kept) {
         await writer.discard();
+        if (converted?.path) rmSync(converted.path, { force: true });
       } else {
         try {
-          renameSync(writer.path, finalPath);
+          renameSync(source, finalPath);
         } catch (error) {
           // The directory may have been removed by someone else: recreate it once.
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
           this.knownDirs.delete(directory);
           mkdirSync(directory, { recursive: true });
-          renameSync(writer.path, finalPath);
+          renameSync(source, finalPath);
         }
         // The replaced copy was elsewhere (another study or series): it must not stay behind.
         if (existing !== undefined && existing !== finalPath) this.removeReplaced(existing);
+        if (converted?.path) await writer.discard();
       }
       await this.options.onStored?.(stored);
       return { status: Status.Success };
@@ -230,6 +254,40 @@ export class FileStore implements StoreBackend {
         : { status: code === 'ENOSPC' ? Status.OutOfResources : Status.ProcessingFailure, comment: 'the instance could not be stored' };
       this.options.onRefused?.(incoming, outcome, (error as Error).message);
       return outcome;
+    }
+  }
+
+  /**
+   * The received file converted to the storeAs syntax, in the incoming folder: its path and what
+   * changes in the record. Undefined when nothing is to be converted. An image whose layout the
+   * target cannot hold is kept as received (said in `conversion`); one whose pixel data cannot be
+   * decoded is refused.
+   */
+  private async convert(incoming: IncomingInstance, received: string, elements: Map<Tag, ScannedElement>):
+    Promise<{ path?: string; stored: Partial<StoredInstance> } | undefined> {
+    const target = this.options.storeAs;
+    if (!target || target.transferSyntaxUid === incoming.transferSyntaxUid) return undefined;
+    // Objects without pixel data go into a compressed syntax as they are: there is nothing to compress.
+    if (!elements.has(Tags.PixelData) && encodingOf(target.transferSyntaxUid).encapsulated) {
+      return { stored: { conversion: 'kept as received: it has no pixel data to compress' } };
+    }
+    const output = path.join(this.incomingDir, `${randomBytes(9).toString('hex')}.conv`);
+    try {
+      const r = await transcodeFile(received, output, target.transferSyntaxUid, { ...target.params, pool: target.pool });
+      return {
+        path: output,
+        stored: {
+          transferSyntaxUid: target.transferSyntaxUid, receivedTransferSyntaxUid: incoming.transferSyntaxUid,
+          size: r.bytes, datasetOffset: r.datasetOffset, conversion: describeFileTranscode(r),
+        },
+      };
+    } catch (error) {
+      const message = (error as Error).message.replace(/\.$/, '');
+      if (error instanceof UnsupportedConversionError) return { stored: { conversion: `kept as received: ${message}` } };
+      if (error instanceof FrameDecodeError || error instanceof FrameEncodeError || error instanceof CodecPoolError || error instanceof DicomParseError) {
+        throw new Failure(Status.CannotUnderstand, 'the pixel data cannot be converted', `the pixel data cannot be converted: ${message}`);
+      }
+      throw error;
     }
   }
 }

@@ -22,6 +22,8 @@ export interface FileTranscodeResult {
   unchanged: boolean;
   /** Size of the written file. */
   bytes: number;
+  /** Where the data set starts in the written file (the file meta's length). */
+  datasetOffset: number;
 }
 
 /** A temporary name next to `path`, hidden from folder walks (they skip dot-entries). */
@@ -38,6 +40,7 @@ export async function transcodeFile(input: string, output: string, toTs: string,
   const from = header.transferSyntaxUid;
   const tmp = temporaryNameFor(output);
   let plan: PixelPlan | undefined;
+  let datasetOffset = header.datasetOffset;
   try {
     if (from === toTs && header.hasMeta) {
       await copyFile(input, tmp);
@@ -47,6 +50,7 @@ export async function transcodeFile(input: string, output: string, toTs: string,
         sopClassUid: header.sopClassUid, sopInstanceUid: header.sopInstanceUid, transferSyntaxUid: toTs,
         sourceAeTitle: metaText('SourceApplicationEntityTitle'),
       });
+      datasetOffset = meta.length;
       const out = createWriteStream(tmp, { flags: 'wx' });
       out.write(meta);
       await pipeline(
@@ -60,7 +64,7 @@ export async function transcodeFile(input: string, output: string, toTs: string,
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  const result: FileTranscodeResult = { input, output, from, to: toTs, unchanged: from === toTs, bytes: (await stat(output)).size };
+  const result: FileTranscodeResult = { input, output, from, to: toTs, unchanged: from === toTs, bytes: (await stat(output)).size, datasetOffset };
   if (plan && plan.work !== 'copy') result.plan = plan;
   return result;
 }

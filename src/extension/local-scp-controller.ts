@@ -89,7 +89,7 @@ export class LocalScpController implements vscode.Disposable {
     if (!this.scp) return true;
     const c = this.config();
     const s = this.scp.settings;
-    return c.aeTitle === s.aeTitle && c.port === s.port && c.bindAddress === s.bindAddress && this.folder() === s.folder;
+    return c.aeTitle === s.aeTitle && c.port === s.port && c.bindAddress === s.bindAddress && this.folder() === s.folder && c.storeAs === (s.storeAs ?? '');
   }
 
   /** Starts the SCP; false when it could not (the reason has been shown). Never waits for a person's answer. */
@@ -113,7 +113,7 @@ export class LocalScpController implements vscode.Disposable {
     this.setState('starting');
     const engine = loadEngine();
     try {
-      const scp = await engine.LocalScp.start({ aeTitle: c.aeTitle, port: c.port, bindAddress: c.bindAddress, folder, idleTimeoutSeconds: c.idleTimeoutSeconds }, this.log);
+      const scp = await engine.LocalScp.start({ aeTitle: c.aeTitle, port: c.port, bindAddress: c.bindAddress, folder, idleTimeoutSeconds: c.idleTimeoutSeconds, storeAs: c.storeAs }, this.log);
       this.scp = scp;
       this.lastError = undefined;
       scp.onStored(() => this.changedSoon());

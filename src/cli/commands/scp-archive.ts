@@ -10,6 +10,8 @@ import { UsageError } from '../args';
 import { formatBytes } from '../progress';
 import { ScpExtension } from './scp';
 import { DicomwebServer } from '../../dicomweb/server';
+import { StoreAs } from '../../archive/file-store';
+import { LOSSY_OPTIONS, checkTarget, lossyParams, syntaxNameList, syntaxOption } from '../conversion-options';
 
 export const archiveExtension: ScpExtension = {
   options: [
@@ -19,6 +21,8 @@ export const archiveExtension: ScpExtension = {
     { name: 'on-duplicate', kind: 'string', valueName: 'POLICY', description: 'an instance already stored: overwrite (default), keep, or reject' },
     { name: 'promiscuous', kind: 'flag', description: 'accept unknown SOP classes too (with --dir)' },
     { name: 'fsync', kind: 'flag', description: 'flush each instance to disk before acknowledging it' },
+    { name: 'store-as', kind: 'string', valueName: 'SYNTAX', description: `convert received instances to this transfer syntax before storing them (default: keep as received): a UID or ${syntaxNameList()}` },
+    ...LOSSY_OPTIONS,
     { name: 'ignore-case', kind: 'flag', description: 'match person names case-insensitively' },
     { name: 'http-port', kind: 'number', valueName: 'PORT', description: 'also serve the archive over DICOMweb (QIDO-RS, WADO-RS, STOW-RS) at http://HOST:PORT/dicomweb (with --dir; 0 = any free port)' },
     { name: 'http-bind', kind: 'string', valueName: 'ADDRESS', description: 'address the DICOMweb server listens on (default 127.0.0.1)' },
@@ -37,23 +41,25 @@ export const archiveExtension: ScpExtension = {
       throw new UsageError(`--dest ${(error as Error).message}`);
     }
     if (!dir) {
-      for (const name of ['dest', 'on-duplicate', 'promiscuous', 'fsync', 'http-port', 'http-bind', 'http-token', 'http-max-body']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
+      for (const name of ['dest', 'on-duplicate', 'promiscuous', 'fsync', 'store-as', 'allow-lossy', 'http-port', 'http-bind', 'http-token', 'http-max-body']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
       if (!worklistDir) return { services: [] };
       const worklist = new WorklistStore({ dir: worklistDir, log: server.log });
       return { services: [new FindScp([Uids.ModalityWorklistFind], (q) => worklist.find(q), { caseInsensitivePersonNames: args.flag('ignore-case') }, 'worklist')] };
     }
     const http = httpOptions(args);
+    const storeAs = storeAsOption(args);
     const archive = await ArchiveServices.open({
       dir,
       aeTitle: args.string('aet') ?? 'DICOMNET',
       onDuplicate: policy as DuplicatePolicy,
       fsync: args.flag('fsync'),
+      storeAs,
       promiscuous: args.flag('promiscuous'),
       destinations,
       worklistDir,
       caseInsensitivePersonNames: args.flag('ignore-case'),
       log: server.log,
-      onStored: (i) => server.log(`${i.kept ? 'kept existing' : i.replaced ? 'replaced' : 'stored'} ${i.relativePath} from ${i.callingAeTitle} (${formatBytes(i.size)}, ${transferSyntaxName(i.transferSyntaxUid) ?? i.transferSyntaxUid})`),
+      onStored: (i) => server.log(`${i.kept ? 'kept existing' : i.replaced ? 'replaced' : 'stored'} ${i.relativePath} from ${i.callingAeTitle} (${formatBytes(i.size)}, ${transferSyntaxName(i.transferSyntaxUid) ?? i.transferSyntaxUid}${i.conversion ? `; ${i.receivedTransferSyntaxUid ? 'converted: ' : ''}${i.conversion}` : ''})`),
       refused: (uid, aet, status, detail) => server.log(`refused ${uid || '(no UID)'} from ${aet}: ${formatStatus(status, 'store')} ${detail}`),
       find: (f) => server.log(`C-FIND ${f.level} from ${f.peer}: ${f.matches} match${f.matches === 1 ? '' : 'es'}${f.cancelled ? ' (cancelled)' : ''} in ${f.ms} ms`),
       retrieve: (r) => server.log(`C-${r.operation.toUpperCase()}${r.destination ? ` to ${r.destination}` : ''} from ${r.peer}: ${r.completed} completed, ${r.failed} failed, ${r.warning} warning${r.cancelled ? ' (cancelled)' : ''}: ${formatStatus(r.status, r.operation)}`),
@@ -64,6 +70,19 @@ export const archiveExtension: ScpExtension = {
     return { services: archive.services, close: async () => { await web?.close(); await archive.close(); } };
   },
 };
+
+/** --store-as and the lossy options that go with it; undefined without --store-as. */
+function storeAsOption(args: Parameters<ScpExtension['setup']>[0]): StoreAs | undefined {
+  const text = args.string('store-as');
+  const params = lossyParams(args);
+  if (!text) {
+    if (params.lossy) throw new UsageError('--allow-lossy needs --store-as');
+    return undefined;
+  }
+  const transferSyntaxUid = syntaxOption(text, 'store-as');
+  checkTarget(transferSyntaxUid, params, 'store-as');
+  return { transferSyntaxUid, params };
+}
 
 interface HttpOptions {
   port: number;

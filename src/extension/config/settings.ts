@@ -63,6 +63,8 @@ export interface LocalScpConfig {
   storageFolder: string;
   /** Abort an association idle this long (0 = never). */
   idleTimeoutSeconds: number;
+  /** Transfer syntax to store received instances in (a name such as jpeg-ls-lossless, or a UID); '' = as received. */
+  storeAs: string;
 }
 
 function nonNegative(value: unknown, fallback: number): number {
@@ -79,6 +81,7 @@ export function localScpConfig(): LocalScpConfig {
     autoStart: c.get<boolean>('localScp.autoStart', false),
     storageFolder: (c.get<string>('localScp.storageFolder', 'dicom-inbox') || 'dicom-inbox').trim(),
     idleTimeoutSeconds: nonNegative(c.get<number>('localScp.idleTimeoutSeconds', 120), 120),
+    storeAs: (c.get<string>('localScp.storeAs', '') ?? '').trim(),
   };
 }
 

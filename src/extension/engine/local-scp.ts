@@ -7,6 +7,7 @@ import { ArchiveServices } from '../../archive/archive-services';
 import { StoredInstance } from '../../archive/file-store';
 import { describeCommand } from '../../cli/tracing';
 import { uidName } from '../../dicom/uids';
+import { resolveTransferSyntax } from '../../dicom/codecs';
 import { formatStatus } from '../../dimse/status';
 import { formatPdu } from '../../net/trace';
 import { EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';
@@ -47,10 +48,11 @@ export class LocalScp {
     this.archive = await ArchiveServices.open({
       dir: settings.folder,
       aeTitle: settings.aeTitle,
+      storeAs: settings.storeAs ? { transferSyntaxUid: resolveTransferSyntax(settings.storeAs) } : undefined,
       log: (line) => log.info(`local SCP: ${line}`),
       onStored: (instance) => {
         this.received++;
-        log.debug(`local SCP: stored ${instance.relativePath} from ${instance.callingAeTitle}`);
+        log.debug(`local SCP: stored ${instance.relativePath} from ${instance.callingAeTitle}${instance.conversion ? ` (${instance.conversion})` : ''}`);
         const n = notice(instance);
         for (const l of this.storedListeners) l(n);
       },

@@ -124,6 +124,8 @@ export interface LocalScpSettings {
   folder: string;
   /** Abort an association idle this long (0 = never; default: the engine's server default). */
   idleTimeoutSeconds?: number;
+  /** Transfer syntax to store received instances in (name or UID); empty or absent = as received. */
+  storeAs?: string;
 }
 
 export interface LocalScpStats {
