@@ -185,11 +185,10 @@ describe('streaming', () => {
     assert.equal(ex.get('PixelData')!.vr, 'OW', 'implicit VR pixel data is OW (PS3.5 A.1), as DCMTK writes');
   });
 
-  test('compressed and unknown syntaxes are refused with a clear error', () => {
-    assert.throws(() => createTranscoder('1.2.840.10008.1.2.4.50', EVLE), (e: Error) =>
+  test('unknown syntaxes are refused, and compressed ones are not converted synchronously', () => {
+    assert.throws(() => transcodeBuffer(Buffer.alloc(0), EVLE, '1.2.840.10008.1.2.5'), (e: Error) =>
       e instanceof UnsupportedTransferSyntaxError
-      && e.message === 'JPEG Baseline (Process 1) (1.2.840.10008.1.2.4.50) is compressed; only uncompressed syntaxes can be converted.');
-    assert.throws(() => transcodeBuffer(Buffer.alloc(0), EVLE, '1.2.840.10008.1.2.5'), /RLE Lossless .* is compressed/);
+      && e.message === 'Converting from Explicit VR Little Endian to RLE Lossless goes through the codec workers; use transcodeDataset.');
     assert.throws(() => createTranscoder('1.2.3', EVLE), UnsupportedTransferSyntaxError);
   });
 
