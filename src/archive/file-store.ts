@@ -282,7 +282,8 @@ export class FileStore implements StoreBackend {
         },
       };
     } catch (error) {
-      const message = (error as Error).message.replace(/\.$/, '');
+      const text = (error as Error).message.replace(/\.$/, '');
+      const message = /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
       if (error instanceof UnsupportedConversionError) return { stored: { conversion: `kept as received: ${message}` } };
       if (error instanceof FrameDecodeError || error instanceof FrameEncodeError || error instanceof CodecPoolError || error instanceof DicomParseError) {
         throw new Failure(Status.CannotUnderstand, 'the pixel data cannot be converted', `the pixel data cannot be converted: ${message}`);

@@ -48,6 +48,8 @@ export function run(cmd: string, args: readonly string[], options: { timeoutMs?:
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
+    // A tool that exits before reading its input must not fail the caller with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.once('error', (e) => { clearTimeout(timer); reject(e); });

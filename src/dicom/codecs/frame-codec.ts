@@ -89,6 +89,8 @@ function makeContext(d: PixelDescription, buffers: { encodedBuffer?: Uint8Array;
 }
 
 function codecMessage(e: unknown): string {
+  // A trap inside the WebAssembly code (abort on data it cannot take) has no message of its own.
+  if (e instanceof Error && e.name === 'RuntimeError') return 'the codec stopped on data it cannot read';
   const raw = e instanceof Error ? e.message : String(e);
   // dcmjs-codecs prefixes its messages with Class::Method:: paths; keep the library's own words.
   const words = raw.split('::').map((s) => s.trim()).filter(Boolean);

@@ -94,8 +94,9 @@ export function writableSyntaxes(): string[] {
 
 /** Readable names (first of each syntax) with their UIDs, for help texts. */
 export function syntaxNames(): Array<{ name: string; uid: string }> {
-  const out = [...new Map([...NATIVE_NAMES].map(([n, u]) => [u, n])).entries()].map(([uid, name]) => ({ name, uid }));
-  for (const s of CODEC_SYNTAXES) if (s.encode !== 'none') out.push({ name: s.names[0], uid: s.uid });
+  const out: Array<{ name: string; uid: string }> = [];
+  for (const [name, uid] of NATIVE_NAMES) if (!out.some((o) => o.uid === uid)) out.push({ name, uid });
+  for (const s of CODEC_SYNTAXES) if (s.encode !== 'none') out.push({ name: s.names[0]!, uid: s.uid });
   return out;
 }
 
