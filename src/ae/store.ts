@@ -2,6 +2,7 @@
 // associations as the 128-context limit requires, per-file results as they come.
 import { Association } from '../net/association';
 import { StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services/store-scu';
+import { ConversionPolicy } from '../services/store-conversion';
 import { ApplicationEntity, AssociateOptions } from './client';
 import { CollectedInputs, SkippedInput, collectStoreInputs } from './store-inputs';
 
@@ -12,6 +13,8 @@ export interface StoreBatchOptions extends Omit<AssociateOptions, 'contexts'> {
   onAssociation?: (association: Association) => void;
   moveOriginatorAeTitle?: string;
   moveOriginatorMessageId?: number;
+  /** How far conversions may go when the peer does not take a file's own syntax (default: lossless only). */
+  conversion?: ConversionPolicy;
 }
 
 export interface StoreBatchSummary {
@@ -39,10 +42,11 @@ export async function storeFileList(ae: ApplicationEntity, files: readonly Store
   const results: StoreResult[] = [];
   for (const group of groupForAssociations(files)) {
     if (options.signal?.aborted) break;
-    const client = await ae.associate({ ...options, contexts: proposeStorageContexts(group) }, options.onAssociation);
+    const client = await ae.associate({ ...options, contexts: proposeStorageContexts(group, options.conversion?.allowLossy) }, options.onAssociation);
     try {
       results.push(...await storeFiles(client, group, (r) => options.onResult?.(r), {
         signal: options.signal, moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId,
+        conversion: options.conversion,
       }));
     } finally {
       await client.releaseOrAbort();

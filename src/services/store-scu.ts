@@ -1,5 +1,6 @@
 // Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
-// data set as it is on disk (bit-preserving) or converted between uncompressed syntaxes.
+// data set as it is on disk (bit-preserving) or converted to a syntax the peer accepted
+// (between uncompressed syntaxes as it streams; through the codecs before it is sent).
 import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
 import { Dataset } from '../dicom/dataset-model';
 import { encodeDataset } from '../dicom/dataset';
@@ -17,6 +18,8 @@ import { formatStatus, statusClass, statusName } from '../dimse/status';
 import { describeContextResult } from '../net/reasons';
 import { NegotiatedContext } from '../net/negotiated';
 import { ServiceAssociation } from './context';
+import { ConversionPolicy, ConvertedData, conversionTargets, convertForSending, describeConversion, needsPixelWork, preferredSyntaxes } from './store-conversion';
+import { UnsupportedConversionError } from '../dicom/codecs';
 
 /** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
 export interface StoreFile {
@@ -49,6 +52,8 @@ export interface StoreResult {
   ms: number;
   /** The transfer syntax the data set went out in. */
   sentTransferSyntaxUid?: string;
+  /** How the data set was converted to sentTransferSyntaxUid (absent when it went out as it is). */
+  conversion?: string;
   /**
    * success | warning | failure: the peer's answer; skipped: not sent because no accepted context
    * fits; unusable: not sent because the file itself is broken (truncated, malformed).
@@ -56,17 +61,24 @@ export interface StoreResult {
   outcome: 'success' | 'warning' | 'failure' | 'skipped' | 'unusable';
 }
 
-/** Uncompressed syntaxes in our order of preference for conversions. */
-const CONVERSION_ORDER = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian];
 /** Files up to this size are read in one piece (and the next one read ahead while this one is on the wire). */
 const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 
+/** The syntaxes the files of one SOP class can be converted to, best first. */
+function fallbackSyntaxes(syntaxes: Iterable<string>, allowLossy: boolean): string[] {
+  const own = [...syntaxes];
+  const all = new Set(own.flatMap((ts) => conversionTargets(ts, allowLossy)));
+  // In our order of preference, with the syntaxes the files are in too (another file may need them).
+  return preferredSyntaxes(allowLossy).filter((ts) => all.has(ts));
+}
+
 /**
  * One context per (SOP class, transfer syntax) the files use, each proposing just that syntax
- * (so the data can go out unchanged), plus per SOP class one context proposing every
- * uncompressed syntax as a fallback for conversion.
+ * (so the data can go out unchanged), plus per SOP class one context proposing what they can
+ * be converted to: the uncompressed syntaxes, then lossless compressed ones (lossy ones only
+ * when allowed).
  */
-export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>[]): ProposedStorageContext[] {
+export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>[], allowLossy = false): ProposedStorageContext[] {
   const bySopClass = new Map<string, Set<string>>();
   for (const f of files) {
     const set = bySopClass.get(f.sopClassUid) ?? new Set<string>();
@@ -76,7 +88,8 @@ export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClass
   const contexts: ProposedStorageContext[] = [];
   for (const [sopClass, syntaxes] of bySopClass) {
     for (const ts of syntaxes) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: [ts] });
-    if ([...syntaxes].some(isUncompressed)) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: CONVERSION_ORDER });
+    const fallback = fallbackSyntaxes(syntaxes, allowLossy);
+    if (fallback.length) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: fallback });
   }
   return contexts;
 }
@@ -84,7 +97,7 @@ export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClass
 /** Groups files so that each group's contexts fit in one association (at most 128). */
 export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>>(files: readonly T[], limit = 128): T[][] {
   const groups: { files: T[]; classes: Map<string, Set<string>>; count: number }[] = [];
-  const cost = (syntaxes: Set<string>) => syntaxes.size + ([...syntaxes].some(isUncompressed) ? 1 : 0);
+  const cost = (syntaxes: Set<string>) => syntaxes.size + ([...syntaxes].some((ts) => conversionTargets(ts).length > 0) ? 1 : 0);
   for (const file of files) {
     let placed = false;
     for (const g of groups) {
@@ -111,7 +124,7 @@ export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | '
 export type ContextChoice = { context: NegotiatedContext; convert: boolean } | { reason: string };
 
 /** The accepted context to send a file on, or why none fits. */
-export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string, requireRequestorScp = false): ContextChoice {
+export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string, requireRequestorScp = false, allowLossy = false): ContextChoice {
   // C-GET sub-operations may only use contexts on which the requestor accepted the SCP role.
   const forClass = [...sa.association.contexts.values()].filter((c) => c.abstractSyntax === sopClassUid && (!requireRequestorScp || c.requestorScp));
   const accepted = forClass.filter((c) => c.result === 0);
@@ -123,14 +136,14 @@ export function chooseContext(sa: ServiceAssociation, sopClassUid: string, trans
     const why = forClass[0] ? describeContextResult(forClass[0].result) : 'not proposed';
     return { reason: `the peer does not accept ${name} (${why})` };
   }
-  if (!isUncompressed(transferSyntaxUid)) {
-    return { reason: `the peer does not accept ${name} in ${tsName}, and compressed data cannot be converted (decompression is not supported yet)` };
-  }
-  for (const ts of CONVERSION_ORDER) {
+  for (const ts of conversionTargets(transferSyntaxUid, allowLossy)) {
     const target = accepted.find((c) => c.transferSyntax === ts);
     if (target) return { context: target, convert: true };
   }
-  return { reason: `the peer accepts ${name} only in ${accepted.map((c) => transferSyntaxName(c.transferSyntax) ?? c.transferSyntax).join(', ')}, which ${tsName} cannot be converted to` };
+  const lossyOnly = conversionTargets(transferSyntaxUid, true).some((ts) => accepted.some((c) => c.transferSyntax === ts));
+  const names = accepted.map((c) => transferSyntaxName(c.transferSyntax) ?? c.transferSyntax).join(', ');
+  if (lossyOnly) return { reason: `the peer accepts ${name} only in ${names}, which would be lossy (allow lossy compression to send it)` };
+  return { reason: `the peer accepts ${name} only in ${names}, which ${tsName} cannot be converted to` };
 }
 
 /**
@@ -240,6 +253,8 @@ export interface StoreOptions {
   prefetched?: Promise<Buffer>;
   /** C-GET sub-operation: only contexts where the requestor is SCP. */
   requireRequestorScp?: boolean;
+  /** How far conversions may go (default: lossless only). */
+  conversion?: ConversionPolicy;
 }
 
 /** Sends one C-STORE-RQ with this data set and waits for the C-STORE-RSP; returns its status and comment. */
@@ -289,12 +304,32 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
   const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
   const base = { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid };
   const done = (result: StoreResult) => async () => result;
-  const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid, options.requireRequestorScp);
+  const choice = chooseContext(sa, file.sopClassUid, file.transferSyntaxUid, options.requireRequestorScp, options.conversion?.allowLossy);
   if ('reason' in choice) return done({ ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' });
   const { context, convert } = choice;
   let bytes = 0;
   let source: DatasetSource;
-  if (convert) {
+  let conversion: string | undefined;
+  let converted: ConvertedData | undefined;
+  if (convert && needsPixelWork(file.transferSyntaxUid, context.transferSyntax)) {
+    // Through the codecs: converted completely first, so that a bad frame fails this file only.
+    const policy = options.conversion ?? {};
+    try {
+      converted = await convertForSending(file.path, file.datasetOffset, file.transferSyntaxUid, context.transferSyntax, policy);
+    } catch (error) {
+      const why = `cannot be converted to ${transferSyntaxName(context.transferSyntax) ?? context.transferSyntax}: ${lowerFirst((error as Error).message)}`;
+      return done({ ...base, message: why, bytes: 0, ms: ms(), outcome: error instanceof UnsupportedConversionError ? 'skipped' : 'unusable' });
+    }
+    conversion = converted.description;
+    if (converted.data) {
+      source = evenDeflated(converted.data, context.transferSyntax);
+      bytes = source.length;
+    } else {
+      const chunks = fileChunks({ ...file, path: converted.file!.path, datasetOffset: 0, fileSize: converted.file!.size, transferSyntaxUid: context.transferSyntax });
+      source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
+    }
+  } else if (convert) {
+    conversion = describeConversion(file.transferSyntaxUid, context.transferSyntax, undefined);
     const counted = async function* (chunks: AsyncIterable<Buffer>) { for await (const c of chunks) { bytes += c.length; yield c; } };
     source = counted(convertedChunks(file, context.transferSyntax));
   } else if (file.fileSize - file.datasetOffset <= WHOLE_FILE_LIMIT) {
@@ -314,13 +349,23 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
     const chunks = fileChunks(file);
     source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
   }
-  const answer = await startCStore(sa, context.id, file.sopClassUid, file.sopInstanceUid, source, options);
+  let answer: Awaited<ReturnType<typeof startCStore>>;
+  try {
+    answer = await startCStore(sa, context.id, file.sopClassUid, file.sopInstanceUid, source, options);
+  } catch (error) {
+    await converted?.dispose();
+    throw error;
+  }
   return async () => {
-    const { status, comment } = await answer;
-    return {
-      ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
-      sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status),
-    };
+    try {
+      const { status, comment } = await answer;
+      return {
+        ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
+        sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status), ...(conversion ? { conversion } : {}),
+      };
+    } finally {
+      await converted?.dispose();
+    }
   };
 }
 
@@ -366,7 +411,7 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
   const reader = new AlternatingReader();
   const readable = (f: StoreFile | undefined): boolean => {
     if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
-    const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid);
+    const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid, false, options.conversion?.allowLossy);
     return 'context' in choice && !choice.convert;
   };
   let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
@@ -405,6 +450,10 @@ export async function storeDataset(sa: ServiceAssociation, dataset: Dataset, opt
     ...base, status, message: statusName(status, 'store'), comment, bytes: bytes.length,
     ms: Number(process.hrtime.bigint() - started) / 1e6, sentTransferSyntaxUid: choice.context.transferSyntax, outcome: outcomeOf(status),
   };
+}
+
+function lowerFirst(s: string): string {
+  return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 export function describeStoreResult(result: StoreResult): string {

@@ -15,7 +15,7 @@ import {
 } from '../../src/dicom/codecs';
 import { encodingOf } from '../../src/dicom/transfer-syntaxes';
 import { PYDICOM_FILES } from '../helpers/dicom-files';
-import { run, startScp } from '../helpers/processes';
+import { dicomnet, run, startScp, startStorescp } from '../helpers/processes';
 
 const EVLE = '1.2.840.10008.1.2.1';
 const LOSSLESS = [RLELossless, JPEGLSLossless, JPEG2000Lossless, HTJ2KLossless, JPEGLosslessSV1];
@@ -231,6 +231,68 @@ describe('dicomnet scp --store-as', () => {
       assert.ok(c!.ok && c!.max === 0, `stored pixels: ${c!.error ?? c!.max}`);
     } finally {
       await scp.stop();
+    }
+  });
+});
+
+describe('decompressed for a peer that accepts only Implicit VR LE (storescp +xi)', () => {
+  // Distinct SOP Instance UIDs (several samples share one): JPEG-LS, JPEG 2000 (grey and YBR_RCT), RLE colour, JPEG Baseline YBR, 12-bit JPEG.
+  const SAMPLES = ['MR_small_jpeg_ls_lossless.dcm', 'JPEG2000.dcm', 'GDCMJ2K_TextGBR.dcm', 'SC_rgb_rle_2frame.dcm', 'SC_rgb_jpeg_dcmtk.dcm', 'JPGExtended.dcm'];
+  const IVLE = '1.2.840.10008.1.2';
+
+  /** What storescp wrote, by SOP Instance UID. */
+  async function received(dir: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const f of readdirSync(dir)) out.set((await readPart10Header(path.join(dir, f))).sopInstanceUid, path.join(dir, f));
+    return out;
+  }
+
+  /** Each sample's pixels as we decode them, against what arrived. */
+  async function checkArrived(files: Map<string, string>, work: string): Promise<void> {
+    for (const name of SAMPLES) {
+      const sample = path.join(PYDICOM_FILES, name);
+      const arrived = files.get((await readPart10Header(sample)).sopInstanceUid);
+      assert.ok(arrived, `${name} did not arrive`);
+      assert.equal((await readPart10Header(arrived)).transferSyntaxUid, IVLE, name);
+      const ours = path.join(work, `${name}.evle.dcm`);
+      await transcodeFile(sample, ours, EVLE, { pool });
+      assert.ok((await pixelBytes(ours)).equals(await pixelBytes(arrived)), `${name}: pixels differ`);
+    }
+  }
+
+  test('dicomnet store converts each file and says how on its line', async () => {
+    const out = temp('xi-store');
+    const storescp = await startStorescp(['+xi', '-od', out]);
+    try {
+      const r = await dicomnet(['store', '127.0.0.1', String(storescp.port), '--aec', 'STORESCP', ...SAMPLES.map((n) => path.join(PYDICOM_FILES, n))]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      for (const name of SAMPLES) {
+        assert.match(r.stdout, new RegExp(`OK {3}\\S*${name.replace(/[.+]/g, '\\$&')}: .*Implicit VR Little Endian, converted .* → Implicit VR Little Endian \\(lossless`), name);
+      }
+      assert.match(r.stdout, /SC_rgb_jpeg_dcmtk\.dcm: .*converted JPEG Baseline \(Process 1\) → Implicit VR Little Endian \(lossless, YBR_FULL → RGB\)/);
+      await checkArrived(await received(out), temp('xi-store-ref'));
+    } finally {
+      await storescp.stop();
+    }
+  });
+
+  test('a C-MOVE out of dicomnet scp delivers them decompressed', async () => {
+    const out = temp('xi-move');
+    const archive = temp('xi-move-archive');
+    const storescp = await startStorescp(['+xi', '-od', out]);
+    const scp = await startScp(['--aet', 'ARCHIVE', '--dir', archive, '--dest', `STORESCP=127.0.0.1:${storescp.port}`]);
+    try {
+      const seed = await run('dcmsend', ['-dn', '127.0.0.1', String(scp.port), '-aec', 'ARCHIVE', ...SAMPLES.map((n) => path.join(PYDICOM_FILES, n))]);
+      assert.equal(seed.code, 0, seed.stderr);
+      for (const name of SAMPLES) {
+        const study = (await readPart10Header(path.join(PYDICOM_FILES, name))).studyInstanceUid!;
+        const r = await dicomnet(['move', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', '--dest', 'STORESCP', '--level', 'STUDY', '-k', `StudyInstanceUID=${study}`]);
+        assert.equal(r.code, 0, `${name}: ${r.stdout}${r.stderr}`);
+      }
+      await checkArrived(await received(out), temp('xi-move-ref'));
+    } finally {
+      await scp.stop();
+      await storescp.stop();
     }
   });
 });

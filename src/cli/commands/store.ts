@@ -9,17 +9,19 @@ import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '
 import { ProgressBar, formatBytes, formatRate } from '../progress';
 import { attachAssociationTrace } from '../tracing';
 import { Command } from '../command';
+import { LOSSY_OPTIONS, lossyParams } from '../conversion-options';
 
 const options: OptionSpec[] = [
   { name: 'input', alias: 'i', kind: 'string', repeatable: true, valueName: 'PATH', description: 'file or folder to send (folders recursively); paths after the port work too' },
   { name: 'json', kind: 'flag', description: 'print the per-file results as JSON instead of lines' },
   { name: 'allow-no-meta', kind: 'flag', description: 'also send files without a Part 10 file meta header' },
+  ...LOSSY_OPTIONS,
   ...NETWORK_OPTIONS,
 ];
 
 function line(r: StoreResult): string {
   const tag = r.outcome === 'success' ? 'OK  ' : r.outcome === 'warning' ? 'WARN' : r.outcome === 'failure' ? 'FAIL' : 'SKIP';
-  const ts = r.sentTransferSyntaxUid ? `, ${transferSyntaxName(r.sentTransferSyntaxUid) ?? r.sentTransferSyntaxUid}` : '';
+  const ts = r.sentTransferSyntaxUid ? `, ${transferSyntaxName(r.sentTransferSyntaxUid) ?? r.sentTransferSyntaxUid}${r.conversion ? `, ${r.conversion}` : ''}` : '';
   return `${tag} ${r.path}: ${describeStoreResult(r)} (${formatBytes(r.bytes)}${ts}, ${r.ms.toFixed(1)} ms)`;
 }
 
@@ -36,6 +38,8 @@ export const storeCommand: Command = {
     if (inputs.length === 0) throw new UsageError('no input: give files or folders with --input PATH or after the port');
     const json = args.flag('json');
     const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const params = lossyParams(args);
+    const conversion = { allowLossy: params.lossy === true, params };
     const collected = await collectStoreInputs(inputs, { allowNoMeta: args.flag('allow-no-meta') });
     const out = (text: string) => process.stdout.write(`${text}\n`);
     for (const s of collected.skipped) {
@@ -48,6 +52,7 @@ export const storeCommand: Command = {
     const started = Date.now();
     const results = collected.files.length === 0 ? [] : await storeFileList(ae, collected.files, {
       ...base,
+      conversion,
       onAssociation: (association) => attachAssociationTrace(association, level),
       onResult: (r) => {
         doneFiles++;
