@@ -36,5 +36,7 @@ const bench = join(buildDir, 'bench.js');
 await esbuild.build({ ...common, entryPoints: [join(benchDir, 'src', 'main.ts')], outfile: bench, sourcemap: 'inline' });
 // The hostile-load scenario's flood runs in a process of its own (bench/src/flood-worker.ts).
 await esbuild.build({ ...common, entryPoints: [join(benchDir, 'src', 'flood-worker.ts')], outfile: join(buildDir, 'flood.js') });
+// The codec worker the conversion scenario's pool starts (next to bench.js).
+await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'dicom', 'codecs', 'codec-worker.ts')], outfile: join(buildDir, 'codec-worker.js') });
 const r = spawnSync(process.execPath, ['--enable-source-maps', bench, ...args], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

@@ -16,6 +16,7 @@ import { echoRoundTrip } from './scenarios/echo';
 import { retrieve } from './scenarios/retrieve';
 import { dicomweb } from './scenarios/dicomweb';
 import { hostileLoad } from './scenarios/hostile';
+import { pixelConversion } from './scenarios/codecs';
 
 const SCENARIOS: Record<number, { title: string; run: (ctx: Context, r: ScenarioResult) => Promise<void> }> = {
   1: { title: 'C-STORE, many small instances', run: storeSmall },
@@ -26,6 +27,7 @@ const SCENARIOS: Record<number, { title: string; run: (ctx: Context, r: Scenario
   6: { title: 'C-MOVE / C-GET of one study', run: retrieve },
   7: { title: 'DICOMweb: STOW-RS and WADO-RS', run: dicomweb },
   8: { title: 'Hostile load: a well-behaved peer beside floods', run: hostileLoad },
+  9: { title: 'Pixel data conversion: encode and decode', run: pixelConversion },
 };
 
 const BENCH_DIR = path.resolve(__dirname, '..', '..');

@@ -21,6 +21,8 @@ export interface Sizes {
   retrieveInstances: number;
   /** Scenario 7: instances sent with STOW-RS and read back with WADO-RS. */
   webInstances: number;
+  /** Scenario 9: 512 × 512 frames encoded and decoded per run. */
+  codecFrames: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -35,6 +37,7 @@ export const FULL_SIZES: Sizes = {
   echoes: 200,
   retrieveInstances: 500,
   webInstances: 1000,
+  codecFrames: 32,
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -49,6 +52,7 @@ export const QUICK_SIZES: Sizes = {
   echoes: 30,
   retrieveInstances: 50,
   webInstances: 100,
+  codecFrames: 8,
 };
 
 export interface BenchOptions {
@@ -70,13 +74,14 @@ export interface BenchOptions {
   runTimeoutMs: number;
 }
 
-export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8];
+export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--scenario 1,5] [--reps N] [--pdu BYTES]
 
   --quick          small sizes and 1 repetition (a few minutes)
   --scenario LIST  only these scenarios (1 store small, 2 store large, 3 concurrent stores,
-                   4 C-FIND, 5 C-ECHO, 6 C-MOVE/C-GET, 7 DICOMweb, 8 hostile load)
+                   4 C-FIND, 5 C-ECHO, 6 C-MOVE/C-GET, 7 DICOMweb, 8 hostile load,
+                   9 pixel data conversion)
   --reps N         repetitions of each measurement (default 3, or 1 with --quick)
   --pdu BYTES      max PDU every receiver announces (default 131072, DCMTK's largest)
   --large-pdu BYTES  max PDU of scenario 2's large-PDU rows (default 4194304)
