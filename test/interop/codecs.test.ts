@@ -16,6 +16,10 @@ import {
 import { encodingOf } from '../../src/dicom/transfer-syntaxes';
 import { PYDICOM_FILES } from '../helpers/dicom-files';
 import { dicomnet, run, startScp, startStorescp } from '../helpers/processes';
+import { startOrthanc } from '../helpers/orthanc';
+import { ApplicationEntity } from '../../src/ae/client';
+import { storeFileList } from '../../src/ae/store';
+import { collectStoreInputs } from '../../src/ae/store-inputs';
 
 const EVLE = '1.2.840.10008.1.2.1';
 const LOSSLESS = [RLELossless, JPEGLSLossless, JPEG2000Lossless, HTJ2KLossless, JPEGLosslessSV1];
@@ -293,6 +297,62 @@ describe('decompressed for a peer that accepts only Implicit VR LE (storescp +xi
     } finally {
       await scp.stop();
       await storescp.stop();
+    }
+  });
+});
+
+/** The samples of a NumPy .npy file (what Orthanc's /numpy answers) as numbers, with its shape. */
+function readNpy(b: Buffer): { shape: number[]; values: number[] } {
+  const headerLength = b.readUInt16LE(8);
+  const header = b.toString('latin1', 10, 10 + headerLength);
+  const descr = /'descr': '([<|>])([a-z])(\d)'/.exec(header)!;
+  const shape = /'shape': \(([^)]*)\)/.exec(header)![1]!.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  const data = b.subarray(10 + headerLength);
+  const size = Number(descr[3]);
+  const values: number[] = [];
+  for (let at = 0; at + size <= data.length; at += size) {
+    if (descr[2] === 'f') values.push(size === 4 ? data.readFloatLE(at) : data.readDoubleLE(at));
+    else if (descr[2] === 'u') values.push(size === 1 ? data[at]! : size === 2 ? data.readUInt16LE(at) : data.readUInt32LE(at));
+    else values.push(size === 1 ? data.readInt8(at) : size === 2 ? data.readInt16LE(at) : data.readInt32LE(at));
+  }
+  return { shape, values };
+}
+
+describe('Orthanc stores and decodes what we write', () => {
+  test('JPEG-LS, RLE, JPEG lossless and JPEG Baseline from dicomnet, decoded by Orthanc to our pixels', async () => {
+    const dir = temp('orthanc');
+    const orthanc = await startOrthanc();
+    const ae = new ApplicationEntity({ aeTitle: 'DICOMNET' });
+    try {
+      const cases: Array<{ source: string; ts: string; lossy?: boolean }> = [
+        ...['CT_small.dcm', 'MR_small.dcm'].flatMap((source) => [JPEGLSLossless, RLELossless, JPEGLosslessSV1].map((ts) => ({ source, ts }))),
+        { source: 'SC_rgb_small_odd.dcm', ts: JPEGLSLossless }, { source: 'SC_rgb_small_odd.dcm', ts: JPEGBaseline, lossy: true },
+      ];
+      for (const c of cases) {
+        const native = path.join(dir, `${c.source}.evle.dcm`);
+        await transcodeFile(path.join(PYDICOM_FILES, c.source), native, EVLE, { pool });
+        const compressed = path.join(dir, `${c.source}.${c.ts}.dcm`);
+        await transcodeFile(native, compressed, c.ts, { pool, lossy: c.lossy });
+        const ours = path.join(dir, `${c.source}.${c.ts}.back.dcm`);
+        await transcodeFile(compressed, ours, EVLE, { pool });
+        for (const id of await orthanc.rest<string[]>('GET', '/instances')) await orthanc.rest('DELETE', `/instances/${id}`);
+        const [sent] = await storeFileList(ae, (await collectStoreInputs([compressed])).files, { host: '127.0.0.1', port: orthanc.dicomPort, calledAeTitle: 'ORTHANC' });
+        assert.equal(sent!.outcome, 'success', `${c.source} as ${c.ts}: ${sent!.message}`);
+        assert.equal(sent!.sentTransferSyntaxUid, c.ts, 'sent as it is');
+        const [id] = await orthanc.rest<string[]>('GET', '/instances');
+        const res = await fetch(`${orthanc.url}/instances/${id}/frames/0/numpy?rescale=0`);
+        assert.equal(res.status, 200, `${c.source} as ${c.ts}: Orthanc could not decode it (${res.status})`);
+        const { values } = readNpy(Buffer.from(await res.arrayBuffer()));
+        const { dataset } = await readPart10(ours);
+        const mine = dataset.bytes('PixelData')!;
+        const bits = dataset.number('BitsAllocated')!;
+        const signed = dataset.number('PixelRepresentation') === 1;
+        const expected = Array.from({ length: values.length }, (_, i) => (bits === 8 ? mine[i]! : signed ? mine.readInt16LE(i * 2) : mine.readUInt16LE(i * 2)));
+        const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+        assert.ok(worst <= (c.lossy ? 2 : 0), `${c.source} as ${c.ts}: Orthanc's pixels differ from ours by up to ${worst}`);
+      }
+    } finally {
+      await orthanc.stop();
     }
   });
 });
