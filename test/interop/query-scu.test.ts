@@ -57,9 +57,10 @@ describe('dicomnet find against DCMTK dcmqrscp and Orthanc, compared with findsc
     dcmqrscp = await startDcmqrscp();
     orthanc = await startOrthanc();
     const paths = samples.map((f) => f.path);
-    // dcmqrscp takes uncompressed instances only; what it holds is what both SCUs query.
+    // dcmqrscp takes uncompressed instances only (compressed ones are decompressed on the way, the
+    // sample with a corrupt JPEG 2000 codestream is not sent: exit 2); what it holds is what both SCUs query.
     const a = await dicomnet(['store', '127.0.0.1', String(dcmqrscp.port), '--aec', 'DCMQRSCP', ...paths], { timeoutMs: 120_000 });
-    assert.ok(a.code === 0 || a.code === 1, a.stderr);
+    assert.ok(a.code === 0 || a.code === 1 || a.code === 2, a.stderr);
     assert.ok(a.stdout.split('\n').filter((l) => l.startsWith('OK ')).length >= 20, a.stdout);
     const b = await dicomnet(['store', '127.0.0.1', String(orthanc.dicomPort), '--aec', 'ORTHANC', ...paths], { timeoutMs: 120_000 });
     assert.equal(b.code, 0, b.stdout);
