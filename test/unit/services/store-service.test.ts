@@ -69,7 +69,7 @@ describe('C-STORE in process', () => {
     }
   });
 
-  test('an SCP that takes one uncompressed syntax gets conversions; compressed files are skipped with a reason', async () => {
+  test('an SCP that takes one uncompressed syntax gets conversions, compressed files decoded on the way; lossy-only peers need permission', async () => {
     const store = new MemoryStore();
     const server = await startServer({ services: [new StorageScp(store, { transferSyntaxes: [ImplicitVRLittleEndian] })] });
     const files = await inputs([sample('CT_small.dcm'), sample('MR_small_bigendian.dcm'), sample('image_dfl.dcm'), sample('JPEG2000.dcm')]);
@@ -77,20 +77,33 @@ describe('C-STORE in process', () => {
       [ExplicitVRLittleEndian, ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian, '1.2.840.10008.1.2.4.91']);
     const results = await storeFileList(scu(), files, { host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
     for (const [i, file] of files.entries()) {
+      assert.equal(results[i].outcome, 'success', `${file.path}: ${results[i].message}`);
+      assert.equal(results[i].sentTransferSyntaxUid, ImplicitVRLittleEndian);
+      const got = store.bySopInstanceUid(file.sopInstanceUid)!;
+      assert.equal(got.transferSyntaxUid, ImplicitVRLittleEndian);
       if (isUncompressed(file.transferSyntaxUid)) {
-        assert.equal(results[i].outcome, 'success', `${file.path}: ${results[i].message}`);
-        assert.equal(results[i].sentTransferSyntaxUid, ImplicitVRLittleEndian);
-        const got = store.bySopInstanceUid(file.sopInstanceUid)!;
-        assert.equal(got.transferSyntaxUid, ImplicitVRLittleEndian);
         assert.deepEqual(publicJson(datasetToJson(parseDataset(got.data, ImplicitVRLittleEndian))), publicJson(await datasetJson(file.path)), file.path);
       } else {
-        assert.equal(results[i].outcome, 'skipped');
-        assert.equal(results[i].status, undefined);
-        assert.match(results[i].message, /does not accept .* in JPEG 2000.*compressed data cannot be converted/);
-        assert.match(describeStoreResult(results[i]), /^not sent: /);
+        assert.equal(results[i].conversion, 'converted JPEG 2000 Image Compression → Implicit VR Little Endian (lossless)');
+        const ds = parseDataset(got.data, ImplicitVRLittleEndian);
+        assert.equal(ds.bytes('PixelData')!.length, 1024 * 256 * 2, 'native pixel data');
       }
     }
-    assert.equal(store.received.length, 3);
+    assert.equal(store.received.length, 4);
+
+    // A peer that takes only JPEG Baseline: lossy syntaxes are proposed only with permission for loss.
+    const lossyOnly = new MemoryStore();
+    const baseline = await startServer({ services: [new StorageScp(lossyOnly, { transferSyntaxes: ['1.2.840.10008.1.2.4.50'] })] });
+    const [rgb] = await inputs([sample('SC_rgb_small_odd.dcm')]);
+    const [refused] = await storeFileList(scu(), [rgb!], { host: '127.0.0.1', port: baseline.port, calledAeTitle: 'SCP' });
+    assert.equal(refused!.outcome, 'skipped');
+    assert.match(describeStoreResult(refused!), /^not sent: the peer does not accept .* \(rejected: transfer syntaxes not supported\)/);
+    const [sent] = await storeFileList(scu(), [rgb!], { host: '127.0.0.1', port: baseline.port, calledAeTitle: 'SCP', conversion: { allowLossy: true } });
+    assert.equal(sent!.outcome, 'success', sent!.message);
+    assert.equal(sent!.conversion, 'converted Explicit VR Little Endian → JPEG Baseline (Process 1) (lossy, RGB → YBR_FULL_422)');
+    const [ct] = await storeFileList(scu(), [files[0]!], { host: '127.0.0.1', port: baseline.port, calledAeTitle: 'SCP', conversion: { allowLossy: true } });
+    assert.equal(ct!.outcome, 'skipped');
+    assert.equal(ct!.message, 'cannot be converted to JPEG Baseline (Process 1): JPEG Baseline (Process 1) takes 8-bit unsigned samples only.');
   });
 
   test('failure and warning statuses reach the caller per file, with the error comment; the batch goes on', async () => {
