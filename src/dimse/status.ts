@@ -1,20 +1,34 @@
 // DIMSE status codes (PS3.7 Annex C) and their meaning per service (PS3.4).
+import { NServiceName, isNService, nStatusName } from './n-status';
 
 export type StatusClass = 'success' | 'warning' | 'failure' | 'cancel' | 'pending';
-export type ServiceName = 'echo' | 'store' | 'find' | 'move' | 'get' | 'worklist' | 'general';
+export type ServiceName = 'echo' | 'store' | 'find' | 'move' | 'get' | 'worklist' | 'general' | NServiceName;
 
 export const Status = {
   Success: 0x0000,
   Cancel: 0xfe00,
   Pending: 0xff00,
   PendingWarning: 0xff01,
+  // general warnings (PS3.7 C.4)
+  Warning: 0x0001,
+  AttributeListError: 0x0107,
+  AttributeValueOutOfRange: 0x0116,
   // general failures (PS3.7 C.5)
+  NoSuchAttribute: 0x0105,
+  InvalidAttributeValue: 0x0106,
   ProcessingFailure: 0x0110,
   DuplicateSopInstance: 0x0111,
   NoSuchSopInstance: 0x0112,
+  NoSuchEventType: 0x0113,
+  NoSuchArgument: 0x0114,
+  InvalidArgumentValue: 0x0115,
   InvalidObjectInstance: 0x0117,
+  NoSuchSopClass: 0x0118,
   ClassInstanceConflict: 0x0119,
+  MissingAttribute: 0x0120,
+  MissingAttributeValue: 0x0121,
   SopClassNotSupported: 0x0122,
+  NoSuchAction: 0x0123,
   NotAuthorized: 0x0124,
   DuplicateInvocation: 0x0210,
   UnrecognizedOperation: 0x0211,
@@ -57,13 +71,17 @@ const general: Record<number, string> = {
   0x0110: 'Processing failure',
   0x0111: 'Duplicate SOP instance',
   0x0112: 'No such SOP instance',
+  0x0113: 'No such event type',
+  0x0114: 'No such argument',
+  0x0115: 'Invalid argument value',
   0x0117: 'Invalid object instance',
   0x0118: 'No such SOP class',
   0x0119: 'Class-instance conflict',
   0x0120: 'Missing attribute',
   0x0121: 'Missing attribute value',
   0x0122: 'SOP class not supported',
-  0x0124: 'Not authorized',
+  0x0123: 'No such action',
+  0x0124: 'Refused: not authorized',
   0x0210: 'Duplicate invocation',
   0x0211: 'Unrecognized operation',
   0x0212: 'Mistyped argument',
@@ -96,6 +114,10 @@ export function statusName(status: number, service: ServiceName = 'general'): st
   if (service === 'find' || service === 'move' || service === 'get' || service === 'worklist') {
     if (query[status]) return query[status];
     if ((status & 0xf000) === 0xc000) return 'Failed: unable to process';
+  }
+  if (isNService(service)) {
+    const name = nStatusName(status);
+    if (name) return name;
   }
   if (general[status]) return general[status];
   switch (statusClass(status)) {
