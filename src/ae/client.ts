@@ -21,6 +21,10 @@ import { StoreFile, StoreResult, storeDataset, storeFile } from '../services/sto
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 import { AeOptions, DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { UserIdentity, userIdentityItem } from './user-identity';
+import { CommitmentRequestOptions, PendingCommitment, requestCommitment } from '../services/storage-commitment-scu';
+import { SopReference } from '../services/storage-commitment';
+import { MppsCreated, createMpps, getMpps, setMpps } from '../services/mpps-scu';
+import { NResponse } from '../services/n-scu';
 
 export interface ProposedContext {
   abstractSyntax: string;
@@ -200,6 +204,30 @@ export class ClientAssociation implements ServiceAssociation {
   /** C-STORE of one file (on the contexts negotiated) or of a data set in memory. */
   store(input: StoreFile | Dataset): Promise<StoreResult> {
     return input instanceof Dataset ? storeDataset(this, input) : storeFile(this, input);
+  }
+
+  /**
+   * Storage Commitment Request (N-ACTION, PS3.4 J.3.2): resolves once the SCP accepted it; the
+   * report settles `result`, whether it comes on this association or (with `options.router`, the
+   * router of a local server listening as our AE) on one the SCP opens.
+   */
+  requestStorageCommitment(references: readonly SopReference[], options?: CommitmentRequestOptions): Promise<PendingCommitment> {
+    return requestCommitment(this, references, options);
+  }
+
+  /** MPPS N-CREATE (PS3.4 F.7.2.1); the new instance's UID is ours unless `sopInstanceUid` is null. */
+  createMpps(attributes: Dataset, sopInstanceUid?: string | null): Promise<MppsCreated> {
+    return createMpps(this, attributes, sopInstanceUid);
+  }
+
+  /** MPPS N-SET (PS3.4 F.7.2.2). */
+  setMpps(sopInstanceUid: string, modifications: Dataset): Promise<NResponse> {
+    return setMpps(this, sopInstanceUid, modifications);
+  }
+
+  /** MPPS Retrieve N-GET (PS3.4 F.8), all attributes or those listed. */
+  getMpps(sopInstanceUid: string, attributes?: readonly number[]): Promise<NResponse> {
+    return getMpps(this, sopInstanceUid, attributes);
   }
 
   /** Releases the association; when the peer already asked to, waits for that release to end. */

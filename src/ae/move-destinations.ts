@@ -34,6 +34,11 @@ export class MoveDestinations {
     return this.table.entries();
   }
 
+  /** The address registered for an AE title (C-MOVE destinations, storage commitment requesters). */
+  address(aeTitle: string): DestinationAddress | undefined {
+    return this.table.get(aeTitle.trim());
+  }
+
   /** The destination for a C-MOVE, or undefined (answered with A801). */
   lookup(aeTitle: string): MoveDestination | undefined {
     const address = this.table.get(aeTitle.trim());

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { Association } from '../net/association';
 import { answerContexts, answerRoles } from '../net/negotiation';
 import {
-  AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu,
+  AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
   SopClassExtendedNegotiation, emptyUserInformation,
 } from '../net/pdu-types';
 import { RejectReason, RejectResult, RejectSource } from '../net/reasons';
@@ -281,8 +281,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       preferProposerOrder: o.preferProposerTransferSyntax ?? true,
       transferSyntaxesFor: (uid) => contextTable.get(uid) ?? this.firstDefined((s) => s.fallbackTransferSyntaxes?.(uid)),
     });
-    info.roleSelections = answerRoles(rq.userInformation.roleSelections,
-      (uid, proposed) => this.firstDefined((s) => s.roles?.(uid, proposed)) ?? { scu: true, scp: false });
+    info.roleSelections = answerRoles(rq.userInformation.roleSelections, (uid, proposed) => this.grantedRoles(uid, proposed));
     if (o.extendedNegotiation && rq.userInformation.sopClassExtended.length > 0) {
       info.sopClassExtended = o.extendedNegotiation(rq.userInformation.sopClassExtended, rq);
     }
@@ -290,6 +289,13 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       type: PDU_ASSOCIATE_AC, protocolVersion: 1, calledAeTitle: rq.calledAeTitle, callingAeTitle: rq.callingAeTitle,
       applicationContext: DICOM_APPLICATION_CONTEXT, presentationContexts, userInformation: info,
     };
+  }
+
+  /** A role is granted when any service grants it (Storage Commitment: one service takes N-ACTIONs, another N-EVENT-REPORTs). */
+  private grantedRoles(uid: string, proposed: RoleSelection): { scu: boolean; scp: boolean } {
+    const answers = this.services.map((s) => s.roles?.(uid, proposed)).filter((r) => r !== undefined);
+    if (answers.length === 0) return { scu: true, scp: false };
+    return { scu: answers.some((r) => r.scu), scp: answers.some((r) => r.scp) };
   }
 
   private firstDefined<T>(pick: (s: ScpService) => T | undefined): T | undefined {
