@@ -108,3 +108,22 @@ export function buildIdentifier(pairs: readonly string[] | Record<string, string
 function normalise(path: string, worklist: boolean): string {
   return worklist && SPS_KEYWORDS.has(path) ? `ScheduledProcedureStepSequence.${path}` : path;
 }
+
+/**
+ * A data set from "Key=value" pairs as they are (no query level, no return keys): the attribute
+ * lists of N-CREATE and N-SET. Text that is not plain ASCII makes it UTF-8 (ISO_IR 192).
+ */
+export function datasetFromKeys(pairs: readonly string[]): Dataset {
+  const list = pairs.map(parseKeyValue);
+  const charset = list.some((p) => /[^\x00-\x7f]/.test(p.value)) ? ['ISO_IR 192'] : undefined;
+  const encode = charsetEncoder(charset);
+  const ds = new Dataset();
+  if (charset) ds.set(Tags.SpecificCharacterSet, 'CS', charset[0]);
+  for (const { path, value } of list) {
+    const parts = path.split('.');
+    // "Sequence=" is an empty sequence here, not a return key asking for one item.
+    if (parts.length === 1 && value === '' && vrOf(resolveKey(parts[0])) === 'SQ') ds.set(resolveKey(parts[0]), 'SQ', []);
+    else setKey(ds, parts, value, encode);
+  }
+  return ds;
+}
