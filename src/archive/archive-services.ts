@@ -2,7 +2,9 @@
 // folder (streamed, atomic), C-FIND / C-MOVE / C-GET over its index, Modality Worklist from a
 // folder of items. Used by `dicomnet scp --dir`, the extension's local SCP and the demo PACS.
 import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { ApplicationEntity } from '../ae/client';
+import { reportAssociationOpener } from '../ae/commitment-contexts';
 import { DestinationAddress, MoveDestinations } from '../ae/move-destinations';
 import { Uids } from '../dicom/uids';
 import { FindScp, FindScpOptions } from '../services/find-scp';
@@ -12,6 +14,12 @@ import { StorageScp } from '../services/store-scp';
 import { DuplicatePolicy, FileStore, StoreAs, StoredInstance } from './file-store';
 import { ArchiveIndex, OpenReport } from './index/archive-index';
 import { WorklistStore } from './worklist/worklist-store';
+import { MppsEvent, mppsScp } from '../services/mpps-scp';
+import { AnsweredCommitment, storageCommitmentScp } from '../services/storage-commitment-scp';
+import { CommitmentReportRouter, commitmentReportReceiver } from '../services/storage-commitment-scu';
+import { CommitmentResult } from '../services/storage-commitment';
+import { COMMITMENT_DIR, CommitmentLog, archiveCommitmentBackend } from './commitment';
+import { MPPS_DIR, MppsStore } from './mpps';
 
 export interface ArchiveServicesOptions {
   /** The archive folder. */
@@ -34,6 +42,16 @@ export interface ArchiveServicesOptions {
   find?: FindScpOptions['onFind'];
   retrieve?: RetrieveScpOptions['onRetrieve'];
   refused?: (sopInstanceUid: string, callingAeTitle: string, status: number, detail: string) => void;
+  /** MPPS instances live here (default <dir>/.mpps). */
+  mppsDir?: string;
+  /** Each MPPS N-CREATE, N-SET and N-GET, accepted or refused. */
+  mpps?: (event: MppsEvent) => void;
+  /** Where storage commitment reports go: see StorageCommitmentScpOptions.reportOn. */
+  commitmentReportOn?: 'same' | 'new';
+  /** Each storage commitment request answered (its report delivered or not). */
+  commitment?: (answer: AnsweredCommitment) => void;
+  /** Each storage commitment report received for a request of ours (awaited: someone was waiting for it). */
+  commitmentReport?: (result: CommitmentResult, awaited: boolean) => void;
 }
 
 const QR_FIND = [Uids.PatientRootFind, Uids.StudyRootFind, Uids.PatientStudyOnlyFind];
@@ -48,6 +66,12 @@ export class ArchiveServices {
     readonly worklist: WorklistStore | undefined,
     readonly services: ScpService[],
     readonly openReport: OpenReport | undefined,
+    /** MPPS instances received. */
+    readonly mpps: MppsStore,
+    /** Storage commitment requests answered. */
+    readonly commitments: CommitmentLog,
+    /** Storage commitment reports for our own requests, delivered on associations the archive accepts. */
+    readonly commitmentReports: CommitmentReportRouter,
   ) {}
 
   /** Opens (or builds) the index of the folder, then assembles the services. */
@@ -75,7 +99,12 @@ export class ArchiveServices {
       },
       onRefused: (incoming, outcome, detail) => options.refused?.(incoming.sopInstanceUid, incoming.callingAeTitle, outcome.status, detail),
     });
-    const destinations = new MoveDestinations(new ApplicationEntity({ aeTitle: options.aeTitle }), options.destinations ?? []);
+    const ae = new ApplicationEntity({ aeTitle: options.aeTitle });
+    const destinations = new MoveDestinations(ae, options.destinations ?? []);
+    const mpps = await new MppsStore(options.mppsDir ?? path.join(options.dir, MPPS_DIR)).open();
+    const commitments = await CommitmentLog.open(path.join(options.dir, COMMITMENT_DIR));
+    const commitmentReports = new CommitmentReportRouter();
+    const logError = (what: string) => (error: Error) => options.log?.(`${what} failed: ${error.message}`);
     const queryOptions = { caseInsensitivePersonNames: options.caseInsensitivePersonNames, isKeySupported: (tag: number) => index.supportsKey(tag) };
     const onFind: FindScpOptions['onFind'] = (info) => {
       for (const warning of info.warnings) options.log?.(`C-FIND from ${info.peer}: ${warning}`);
@@ -87,6 +116,19 @@ export class ArchiveServices {
       new FindScp(QR_FIND, (q) => index.find(q), { ...queryOptions, onFind }),
       new MoveScp(QR_MOVE, retrieve, (aet) => destinations.lookup(aet), { ...queryOptions, onRetrieve: options.retrieve }),
       new GetScp(QR_GET, retrieve, { ...queryOptions, onRetrieve: options.retrieve }),
+      storageCommitmentScp({
+        backend: archiveCommitmentBackend(index, commitments, { promiscuous: options.promiscuous }),
+        openReportAssociation: reportAssociationOpener(ae, destinations),
+        retrieveAeTitle: options.aeTitle,
+        reportOn: options.commitmentReportOn,
+        onAnswered: (answer) => {
+          commitments.record(answer).catch(logError(`recording storage commitment ${answer.transactionUid}`));
+          options.commitment?.(answer);
+        },
+        onError: logError('a storage commitment request'),
+      }),
+      commitmentReportReceiver({ router: commitmentReports, onReport: options.commitmentReport }),
+      mppsScp({ backend: mpps, onEvent: options.mpps, onError: logError('an MPPS request') }),
     ];
     let worklist: WorklistStore | undefined;
     if (options.worklistDir) {
@@ -94,7 +136,7 @@ export class ArchiveServices {
       const items = worklist;
       services.push(new FindScp([Uids.ModalityWorklistFind], (q) => items.find(q), { ...queryOptions, onFind }, 'worklist'));
     }
-    return new ArchiveServices(index, store, destinations, worklist, services, index.openReport);
+    return new ArchiveServices(index, store, destinations, worklist, services, index.openReport, mpps, commitments, commitmentReports);
   }
 
   /** Writes the index; call when the server stops. */

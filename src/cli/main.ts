@@ -11,16 +11,19 @@ import { getCommand, moveCommand } from './commands/retrieve';
 import { qidoCommand } from './commands/qido';
 import { stowCommand } from './commands/stow';
 import { wadoCommand } from './commands/wado';
+import { commitCommand } from './commands/commit';
+import { mppsCommand } from './commands/mpps';
 import { VERSION } from '../dicom/version';
 import { transcodeCommand } from './commands/transcode';
 
-const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
+const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
+  qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
 scpExtensions.push(archiveExtension);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
-    'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, DICOMweb, scp, transcode).',
+    'dicomnet: DICOM networking from the command line (echo, store, find, move, get, worklist, commit, mpps, DICOMweb, scp, transcode).',
     '',
     'Usage: dicomnet <command> [options]     dicomnet <command> --help     dicomnet --version',
     '',

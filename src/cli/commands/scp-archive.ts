@@ -12,11 +12,19 @@ import { ScpExtension } from './scp';
 import { DicomwebServer } from '../../dicomweb/server';
 import { StoreAs } from '../../archive/file-store';
 import { LOSSY_OPTIONS, checkTarget, lossyParams, syntaxNameList, syntaxOption } from '../conversion-options';
+import { CommitmentReportRouter, commitmentReportReceiver } from '../../services/storage-commitment-scu';
+import { CommitmentResult } from '../../services/storage-commitment';
+
+function describeReport(r: CommitmentResult): string {
+  return `storage commitment report ${r.transactionUid} from ${r.reportedBy}: ${r.committed.length} committed, ${r.failed.length} failed`;
+}
 
 export const archiveExtension: ScpExtension = {
   options: [
     { name: 'dir', alias: 'd', kind: 'string', valueName: 'DIR', description: 'archive folder: store received instances as DIR/<study>/<series>/<instance>.dcm and serve Q/R (FIND, MOVE, GET) over them' },
-    { name: 'dest', kind: 'string', repeatable: true, valueName: 'AET=HOST:PORT', description: 'a C-MOVE destination (with --dir)' },
+    { name: 'dest', kind: 'string', repeatable: true, valueName: 'AET=HOST:PORT', description: 'a C-MOVE destination, and where a storage commitment requester gets its report when its association has ended (with --dir)' },
+    { name: 'commitment-report', kind: 'string', valueName: 'same|new', description: 'storage commitment reports: on the request\'s association while it is open, else a new one (same, default), or always on a new one (new; the requester must be a --dest)' },
+    { name: 'mpps', kind: 'string', valueName: 'DIR', description: 'keep MPPS instances (N-CREATE/N-SET) in DIR (default DIR/.mpps of --dir; list them with dicomnet mpps list)' },
     { name: 'worklist', kind: 'string', valueName: 'DIR', description: 'serve Modality Worklist items from DIR (Part 10, DCMTK .wl, or DICOM JSON files)' },
     { name: 'on-duplicate', kind: 'string', valueName: 'POLICY', description: 'an instance already stored: overwrite (default), keep, or reject' },
     { name: 'promiscuous', kind: 'flag', description: 'accept unknown SOP classes too (with --dir)' },
@@ -41,11 +49,15 @@ export const archiveExtension: ScpExtension = {
       throw new UsageError(`--dest ${(error as Error).message}`);
     }
     if (!dir) {
-      for (const name of ['dest', 'on-duplicate', 'promiscuous', 'fsync', 'store-as', 'allow-lossy', 'http-port', 'http-bind', 'http-token', 'http-max-body']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
-      if (!worklistDir) return { services: [] };
+      for (const name of ['dest', 'mpps', 'commitment-report', 'on-duplicate', 'promiscuous', 'fsync', 'store-as', 'allow-lossy', 'http-port', 'http-bind', 'http-token', 'http-max-body']) if (args.has(name)) throw new UsageError(`--${name} needs --dir`);
+      // Storage commitment reports for requests of ours are taken (and logged) even without an archive.
+      const reports = commitmentReportReceiver({ router: new CommitmentReportRouter(), onReport: (r) => server.log(describeReport(r)) });
+      if (!worklistDir) return { services: [reports] };
       const worklist = new WorklistStore({ dir: worklistDir, log: server.log });
-      return { services: [new FindScp([Uids.ModalityWorklistFind], (q) => worklist.find(q), { caseInsensitivePersonNames: args.flag('ignore-case') }, 'worklist')] };
+      return { services: [new FindScp([Uids.ModalityWorklistFind], (q) => worklist.find(q), { caseInsensitivePersonNames: args.flag('ignore-case') }, 'worklist'), reports] };
     }
+    const reportOn = args.string('commitment-report') ?? 'same';
+    if (reportOn !== 'same' && reportOn !== 'new') throw new UsageError(`--commitment-report must be same or new, not "${reportOn}"`);
     const http = httpOptions(args);
     const storeAs = storeAsOption(args);
     const archive = await ArchiveServices.open({
@@ -63,6 +75,13 @@ export const archiveExtension: ScpExtension = {
       refused: (uid, aet, status, detail) => server.log(`refused ${uid || '(no UID)'} from ${aet}: ${formatStatus(status, 'store')} ${detail}`),
       find: (f) => server.log(`C-FIND ${f.level} from ${f.peer}: ${f.matches} match${f.matches === 1 ? '' : 'es'}${f.cancelled ? ' (cancelled)' : ''} in ${f.ms} ms`),
       retrieve: (r) => server.log(`C-${r.operation.toUpperCase()}${r.destination ? ` to ${r.destination}` : ''} from ${r.peer}: ${r.completed} completed, ${r.failed} failed, ${r.warning} warning${r.cancelled ? ' (cancelled)' : ''}: ${formatStatus(r.status, r.operation)}`),
+      mppsDir: args.string('mpps'),
+      commitmentReportOn: reportOn,
+      mpps: (e) => server.log(`MPPS ${e.operation} ${e.sopInstanceUid || '(no UID)'} from ${e.callingAeTitle}: ${formatStatus(e.status, e.operation === 'N-CREATE' ? 'n-create' : e.operation === 'N-SET' ? 'n-set' : 'n-get')}`
+        + `${e.comment ? ` "${e.comment}"` : ''}${e.stepStatus ? `, now ${e.stepStatus}` : ''}`),
+      commitment: (a) => server.log(`storage commitment ${a.transactionUid} from ${a.requestedBy}: ${a.committed.length} committed, ${a.failed.length} failed`
+        + (a.delivery === 'undelivered' ? `; report not delivered: ${a.error}` : `; report sent on ${a.delivery === 'same-association' ? 'the same' : 'a new'} association`)),
+      commitmentReport: (r) => server.log(describeReport(r)),
     });
     const stats = archive.index.stats();
     server.log(`archive ${dir}: ${stats.studies} studies, ${stats.instances} instances`);
