@@ -122,8 +122,9 @@ export class ArchiveServices {
         retrieveAeTitle: options.aeTitle,
         reportOn: options.commitmentReportOn,
         onAnswered: (answer) => {
-          commitments.record(answer).catch(logError(`recording storage commitment ${answer.transactionUid}`));
-          options.commitment?.(answer);
+          // Told once on disk, so whoever hears of it can list it.
+          void commitments.record(answer).catch(logError(`recording storage commitment ${answer.transactionUid}`))
+            .finally(() => options.commitment?.(answer));
         },
         onError: logError('a storage commitment request'),
       }),

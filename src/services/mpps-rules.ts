@@ -154,8 +154,8 @@ function invalidValues(ds: Dataset, creating: boolean): MppsViolation | undefine
   const bad: { keyword: string; reason: string }[] = [];
   const status = text(ds, 'PerformedProcedureStepStatus');
   if (ds.has('PerformedProcedureStepStatus')) {
-    if (creating && status !== MppsStatus.InProgress) bad.push({ keyword: 'PerformedProcedureStepStatus', reason: `PerformedProcedureStepStatus must be IN PROGRESS, not "${status ?? ''}"` });
-    else if (!creating && !STATUS_VALUES.includes(status ?? '')) bad.push({ keyword: 'PerformedProcedureStepStatus', reason: `PerformedProcedureStepStatus "${status ?? ''}" is not IN PROGRESS, COMPLETED or DISCONTINUED` });
+    if (creating && status !== MppsStatus.InProgress) bad.push({ keyword: 'PerformedProcedureStepStatus', reason: `N-CREATE needs IN PROGRESS, not "${status ?? ''}"` });
+    else if (!creating && !STATUS_VALUES.includes(status ?? '')) bad.push({ keyword: 'PerformedProcedureStepStatus', reason: `status "${status ?? ''}" is not IN PROGRESS, COMPLETED or DISCONTINUED` });
   }
   for (const keyword of ['PerformedProcedureStepStartDate', 'PerformedProcedureStepEndDate']) {
     const v = text(ds, keyword);

@@ -77,8 +77,8 @@ export function withCreateDefaults(given: Dataset, options: { stationAeTitle: st
 /** Completes an N-SET that ends the step: the status, and the end date and time now when not given. */
 export function withFinalDefaults(given: Dataset, status: typeof MppsStatus.Completed | typeof MppsStatus.Discontinued, now = new Date()): Dataset {
   given.set('PerformedProcedureStepStatus', status);
-  fill(given, 'PerformedProcedureStepEndDate', dicomDate(now));
-  fill(given, 'PerformedProcedureStepEndTime', dicomTime(now));
+  if (!given.string('PerformedProcedureStepEndDate')?.trim()) given.set('PerformedProcedureStepEndDate', dicomDate(now));
+  if (!given.string('PerformedProcedureStepEndTime')?.trim()) given.set('PerformedProcedureStepEndTime', dicomTime(now));
   return given;
 }
 

@@ -61,10 +61,10 @@ export interface StorageCommitmentScpOptions {
   onError?: (error: Error) => void;
 }
 
-async function checkAll(backend: CommitmentBackend, request: CommitmentRequest): Promise<{ committed: SopReference[]; failed: FailedReference[] }> {
+async function checkAll(backend: CommitmentBackend, request: CommitmentRequest, inUse: boolean): Promise<{ committed: SopReference[]; failed: FailedReference[] }> {
   const committed: SopReference[] = [];
   const failed: FailedReference[] = [];
-  const reused = backend.isKnownTransaction?.(request.transactionUid) === true;
+  const reused = inUse || backend.isKnownTransaction?.(request.transactionUid) === true;
   for (const ref of request.references) {
     let reason: number;
     if (reused) {
@@ -116,14 +116,13 @@ export function storageCommitmentScp(options: StorageCommitmentScpOptions): NSer
           if (!(error instanceof CommitmentDataError)) throw error;
           return { status: Status.InvalidArgumentValue, errorComment: error.message, ...(error.tag ? { offendingElement: [error.tag] } : {}) };
         }
-        if (inProgress.has(request.transactionUid)) {
-          return { status: Status.DuplicateInvocation, errorComment: `transaction ${request.transactionUid} is being processed` };
-        }
+        // A Transaction UID in use, or used before, fails every reference with 0131 (PS3.3 C.14.1.1).
+        const reused = inProgress.has(request.transactionUid);
         inProgress.add(request.transactionUid);
         const receivedAt = new Date().toISOString();
         const after = async () => {
           try {
-            const outcome = await checkAll(options.backend, request);
+            const outcome = await checkAll(options.backend, request, reused);
             const report = commitmentReportDataset({ transactionUid: request.transactionUid, ...outcome, retrieveAeTitle: options.retrieveAeTitle });
             const answer: AnsweredCommitment = {
               transactionUid: request.transactionUid, requestedBy: sa.peerAeTitle, receivedAt, reportedAt: '', ...outcome, delivery: 'undelivered',
@@ -154,7 +153,7 @@ export function storageCommitmentScp(options: StorageCommitmentScpOptions): NSer
             answer.reportedAt = new Date().toISOString();
             options.onAnswered?.(answer);
           } finally {
-            inProgress.delete(request.transactionUid);
+            if (!reused) inProgress.delete(request.transactionUid);
           }
         };
         return { status: Status.Success, after };

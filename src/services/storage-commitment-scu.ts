@@ -5,7 +5,7 @@
 import { CommandField } from '../dimse/command';
 import { formatStatus, statusClass, Status } from '../dimse/status';
 import { generateUid } from '../dicom/uid-generator';
-import { AbortReason, OperationAbortedError, TimeoutError } from '../net/errors';
+import { AbortReason, AssociationAbortedError, OperationAbortedError, TimeoutError } from '../net/errors';
 import { RoleSelection } from '../net/pdu-types';
 import { ServiceAssociation } from './context';
 import { nAction } from './n-scu';
@@ -180,7 +180,7 @@ export async function requestCommitment(sa: ServiceAssociation, references: read
   // Without a local server, a report can only come on this association: its end is the end of waiting.
   if (!options.router) {
     void sa.association.whenClosed().then(() => router.fail(transactionUid,
-      new CommitmentRefusedError('the association ended before the storage commitment report came, and no local SCP listens for one', Status.ProcessingFailure)));
+      new AssociationAbortedError('the association ended before the storage commitment report came, and no local SCP listens for one on a new association')));
   }
   result.catch(() => undefined);
   const receiver = commitmentReportReceiver({ router, onReport: options.onReport }, true);

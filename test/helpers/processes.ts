@@ -115,9 +115,9 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
   };
 }
 
-/** Starts `dicomnet scp` on a free port and waits until it listens. */
-export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}): Promise<Background & { port: number }> {
-  const port = await freePort();
+/** Starts `dicomnet scp` on a free port (or the one given) and waits until it listens. */
+export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}, chosenPort?: number): Promise<Background & { port: number }> {
+  const port = chosenPort ?? await freePort();
   const bg = start(process.execPath, [CLI, 'scp', '--port', String(port), '--bind', '127.0.0.1', ...args], options);
   await bg.waitFor(/listening on /);
   return Object.assign(bg, { port });

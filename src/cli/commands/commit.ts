@@ -8,6 +8,7 @@ import { COMMITMENT_DIR, CommitmentLog } from '../../archive/commitment';
 import { isValidUid, sopClassName } from '../../dicom/uids';
 import { CommitmentResult, SopReference, formatFailureReason } from '../../services/storage-commitment';
 import { CommitmentRefusedError, CommitmentReportRouter, commitmentReportReceiver } from '../../services/storage-commitment-scu';
+import { TimeoutError } from '../../net/errors';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
 import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '../network-options';
@@ -51,7 +52,7 @@ async function listAnswered(args: Args): Promise<number> {
   }
   for (const a of answered) {
     process.stdout.write(`${a.receivedAt} ${a.transactionUid} from ${a.requestedBy}: ${a.committed.length} committed, ${a.failed.length} failed; `
-      + `report ${a.delivery === 'undelivered' ? `not delivered (${a.error ?? 'unknown reason'})` : `sent on the ${a.delivery === 'same-association' ? 'same' : 'a new'} association`}\n`);
+      + `report ${a.delivery === 'undelivered' ? `not delivered (${a.error ?? 'unknown reason'})` : `sent on ${a.delivery === 'same-association' ? 'the same' : 'a new'} association`}\n`);
     for (const f of a.failed) process.stdout.write(`    failed ${describeRef(f)}: ${formatFailureReason(f.failureReason)}\n`);
   }
   process.stdout.write(`${answered.length} storage commitment request${answered.length === 1 ? '' : 's'} answered (${logDir}).\n`);
@@ -128,6 +129,7 @@ export const commitCommand: Command = {
         if (args.flag('release')) await client.releaseOrAbort();
         result = await pending.result;
       } catch (error) {
+        if (error instanceof TimeoutError && !server) error.message += ' (an archive that reports on a new association needs --listen PORT)';
         if (error instanceof CommitmentRefusedError) {
           process.stderr.write(`dicomnet commit: ${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}.\n`);
           return EXIT_STATUS;
