@@ -19,6 +19,7 @@ export { collectStoreInputs, type CollectedInputs, type SkippedInput } from './a
 export { COMMON_STORAGE_CLASSES, echoContext, findContexts, getContexts, moveContexts } from './ae/retrieve-contexts';
 export { MoveDestinations, parseDestination, type DestinationAddress } from './ae/move-destinations';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './ae/identity';
+export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from './ae/commitment-contexts';
 export type { PresentedIdentity, UserIdentity } from './ae/user-identity';
 
 // What the services take and give back.
@@ -32,6 +33,23 @@ export { NoAcceptedContextError } from './services/context';
 export { QueryFailedError, type QueryModelName } from './services/query-models';
 export { buildIdentifier, QueryKeyError, type IdentifierOptions, type QueryLevelName } from './services/query-keys';
 export { Status, formatStatus, statusClass, statusName, type ServiceName, type StatusClass } from './dimse/status';
+export { N_STATUS_CODES, type NServiceName } from './dimse/n-status';
+
+// DIMSE-N, Storage Commitment (PS3.4 Annex J) and MPPS (PS3.4 Annex F).
+export { nAction, nCreate, nDelete, nEventReport, nGet, nSet, NResponseError, type NResponse, type NRequestOptions } from './services/n-scu';
+export { NServiceScp, type NHandler, type NOutcome, type NRequest, type NServiceScpOptions } from './services/n-scp';
+export {
+  FailureReason, failureReasonName, STORAGE_COMMITMENT_SOP_CLASS, STORAGE_COMMITMENT_SOP_INSTANCE,
+  type CommitmentResult, type FailedReference, type SopReference,
+} from './services/storage-commitment';
+export {
+  CommitmentRefusedError, CommitmentReportRouter, commitmentReportReceiver,
+  type CommitmentRequestOptions, type PendingCommitment,
+} from './services/storage-commitment-scu';
+export { storageCommitmentScp, type AnsweredCommitment, type CommitmentBackend, type StorageCommitmentScpOptions } from './services/storage-commitment-scp';
+export { MPPS_RETRIEVE_SOP_CLASS, MPPS_SOP_CLASS, MppsStatus } from './services/mpps-rules';
+export { mppsScp, type MppsBackend, type MppsEvent } from './services/mpps-scp';
+export { performedSeries, withCreateDefaults, withFinalDefaults, type MppsCreated, type PerformedInstance } from './services/mpps-scu';
 export {
   AssociationAbortedError, AssociationRejectedError, NetworkError, OperationAbortedError, PduDecodeError, TimeoutError,
   isNetworkFailure,
@@ -40,6 +58,8 @@ export {
 // --- A small PACS over a folder (src/archive) ----------------------------------------------------
 export { ArchiveServices, type ArchiveServicesOptions } from './archive/archive-services';
 export type { DuplicatePolicy, StoredInstance } from './archive/file-store';
+export { MppsStore, type MppsRecord } from './archive/mpps';
+export { CommitmentLog } from './archive/commitment';
 
 // --- The dataset layer (src/dicom) ---------------------------------------------------------------
 export {
