@@ -61,11 +61,17 @@ export interface StorageCommitmentScpOptions {
   onError?: (error: Error) => void;
 }
 
+/** References one request may carry; more are refused with 0213 (resource limitation). */
+export const MAX_COMMITMENT_REFERENCES = 100_000;
+/** The event loop gets a turn every this many references (each may be a file system call). */
+const CHECKS_BETWEEN_YIELDS = 256;
+
 async function checkAll(backend: CommitmentBackend, request: CommitmentRequest, inUse: boolean): Promise<{ committed: SopReference[]; failed: FailedReference[] }> {
   const committed: SopReference[] = [];
   const failed: FailedReference[] = [];
   const reused = inUse || backend.isKnownTransaction?.(request.transactionUid) === true;
-  for (const ref of request.references) {
+  for (const [i, ref] of request.references.entries()) {
+    if (i % CHECKS_BETWEEN_YIELDS === CHECKS_BETWEEN_YIELDS - 1) await new Promise((resolve) => setImmediate(resolve));
     let reason: number;
     if (reused) {
       reason = FailureReason.DuplicateTransactionUid;
@@ -115,6 +121,9 @@ export function storageCommitmentScp(options: StorageCommitmentScpOptions): NSer
         } catch (error) {
           if (!(error instanceof CommitmentDataError)) throw error;
           return { status: Status.InvalidArgumentValue, errorComment: error.message, ...(error.tag ? { offendingElement: [error.tag] } : {}) };
+        }
+        if (request.references.length > MAX_COMMITMENT_REFERENCES) {
+          return { status: Status.ResourceLimitation, errorComment: `more than ${MAX_COMMITMENT_REFERENCES} references in one request` };
         }
         // A Transaction UID in use, or used before, fails every reference with 0131 (PS3.3 C.14.1.1).
         const reused = inProgress.has(request.transactionUid);
