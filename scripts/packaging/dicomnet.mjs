@@ -3,6 +3,10 @@
 //   dist/index.cjs   src/index.ts bundled (CommonJS); dependencies stay external and are declared
 //   dist/index.mjs   the ES module entry: re-exports index.cjs, so both module systems share one copy
 //   dist/cli.cjs     the dicomnet command (bin)
+//   dist/codec-worker.js  the codec worker thread both start for conversions (dcmjs-codecs, a
+//                    declared dependency, finds its WebAssembly module in node_modules)
+// Bundles are minified except for names (stack traces and error classes stay readable), without
+// source maps.
 //   dist/types/      declarations from tsc; dist/index.d.mts points the ES module entry at them
 // package.json is packaging/dicomnet/package.json with the repository's version and the runtime
 // dependencies the bundles import (ranges from the root package.json).
@@ -31,6 +35,8 @@ async function bundle(root, entry, outfile, extra = {}) {
     target: 'node20',
     packages: 'external',
     metafile: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     ...extra,
   });
@@ -97,6 +103,7 @@ export async function packDicomnet(o) {
   const imported = new Set([
     ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs')),
     ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
+    ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js')),
   ]);
   writeEsmEntry(dist);
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'),

@@ -53,10 +53,10 @@ describe('the dicomnet npm package', () => {
   });
 
   it('holds its bundles, declarations, README, LICENSE and CHANGELOG, and nothing else', () => {
-    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|types\/[\w/-]+\.d\.ts))$/;
+    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|codec-worker\.js|types\/[\w/-]+\.d\.ts))$/;
     assert.deepEqual(entries.filter((e) => !allowed.test(e)), []);
     assert.deepEqual(entries.map((e) => developmentFile(e.replace(/^package\//, ''))).filter((p) => p !== undefined), []);
-    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
+    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/codec-worker.js', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
       assert.ok(entries.includes(needed), `${needed} is missing`);
     }
   });
@@ -124,6 +124,17 @@ await (async () => {`],
     } finally {
       await storescp.stop();
     }
+  });
+
+  it('converts compressed data as installed: npx dicomnet transcode of an RLE file gives the uncompressed original\'s pixels', async () => {
+    const output = mkdtempSync(path.join(home, 'transcoded-'));
+    const rle = path.join(PYDICOM_FILES, 'MR_small_RLE.dcm');
+    ok(await run('npx', ['--no', '--', 'dicomnet', 'transcode', rle, '--ts', 'explicit-le', '--output', output], { cwd: home, timeoutMs: 60_000 }), 'npx dicomnet transcode');
+    const written = files(output);
+    assert.equal(written.length, 1, `transcode wrote ${written.join(', ') || 'nothing'}`);
+    const [converted, original] = await Promise.all([readPart10(written[0]), readPart10(path.join(PYDICOM_FILES, 'MR_small.dcm'))]);
+    assert.equal(converted.transferSyntaxUid, '1.2.840.10008.1.2.1');
+    assert.ok(Buffer.compare(converted.dataset.bytes('PixelData')!, original.dataset.bytes('PixelData')!) === 0, 'the decoded pixels differ from MR_small.dcm\'s');
   });
 
   it('the README\'s examples compile under TypeScript strict and run: a PACS, a client, C-MOVE and C-GET, DICOMweb, files', async () => {
