@@ -35,6 +35,8 @@ export const COMMANDS: Record<string, Handler> = {
 
 export function registerCommands(app: App, onUse: () => void): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    // One line per invocation at debug level: the UI tests read it to know a menu pick was taken.
+    app.log.debug(`command ${id} started`);
     onUse();
     try {
       return await handler(app, ...args);

@@ -1,8 +1,11 @@
-// Debian's Chromium driven by playwright-core, with a fresh profile per launch.
+// Debian's Chromium driven by playwright-core. `launchBrowser` starts one Chromium on a fresh
+// profile; `startBrowser` starts one Chromium for a whole run and gives each test a fresh
+// context of it (its own storage, cookies and cache: the isolation of a fresh profile without
+// starting a browser per test).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadVscodeTools } from './tools';
 
 export interface BrowserOptions {
@@ -15,7 +18,14 @@ export interface LaunchedBrowser {
   context: BrowserContext;
   /** The context's first page. */
   page: Page;
-  /** Closes Chromium and removes its profile. Safe to call twice. */
+  /** Closes the context (and a browser of its own) and removes its profile. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface SharedBrowser {
+  /** A fresh context (no storage shared with any other) with one page. */
+  newWindow(): Promise<LaunchedBrowser>;
+  /** Closes Chromium. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -30,6 +40,8 @@ export const chromiumArgs: readonly string[] = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
+
+const defaultViewport = { width: 1400, height: 900 };
 
 const liveProfiles = new Set<string>();
 let exitHookInstalled = false;
@@ -53,7 +65,7 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Launc
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: chromiumPath,
       headless: options.headless ?? true,
-      viewport: options.viewport ?? { width: 1400, height: 900 },
+      viewport: options.viewport ?? defaultViewport,
       args: [...chromiumArgs],
     });
   } catch (err) {
@@ -72,6 +84,33 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Launc
       await context.close().catch(() => undefined);
       rmSync(profileDir, { recursive: true, force: true, maxRetries: 3 });
       liveProfiles.delete(profileDir);
+    },
+  };
+}
+
+export async function startBrowser(options: BrowserOptions = {}): Promise<SharedBrowser> {
+  const { chromiumPath } = await loadVscodeTools();
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: options.headless ?? true, args: [...chromiumArgs] });
+  let closed = false;
+  return {
+    async newWindow() {
+      const context = await browser.newContext({ viewport: options.viewport ?? defaultViewport });
+      const page = await context.newPage();
+      let contextClosed = false;
+      return {
+        context,
+        page,
+        async close() {
+          if (contextClosed) return;
+          contextClosed = true;
+          await context.close().catch(() => undefined);
+        },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await browser.close().catch(() => undefined);
     },
   };
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadVscodeTools } from './tools';
+import { waitUntil } from './wait';
 
 export interface CodeServerOptions {
   /** Folder the workbench opens when the URL names none. */
@@ -215,15 +216,12 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   };
 
   const url = `http://${authority}`;
-  const deadline = Date.now() + 30_000;
-  while ((await httpStatus(`${url}/healthz`, 1000)) !== 200) {
-    if (exited || Date.now() > deadline) {
-      await stop();
-      throw new Error(
-        `code-server did not answer /healthz on ${authority} ${exited ? 'and exited' : 'within 30 s'}; its output:\n${output}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitUntil(`code-server to answer /healthz on ${authority}`, async () => exited || (await httpStatus(`${url}/healthz`, 1000)) === 200, { timeoutMs: 30_000 });
+    if (exited) throw new Error(`code-server exited before it answered /healthz on ${authority}.`);
+  } catch (error) {
+    await stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)} Its output:\n${output}`);
   }
 
   return {

@@ -1,18 +1,24 @@
 // A tiny runner for Playwright tests against the workbench. Test modules call uiTest() when
 // loaded; runUiTests() starts one code-server with the extension installed (no smoke-test
-// driver: the workbench behaves as for a person, toasts included) and gives every test a
-// fresh Chromium profile and its own workspace folder.
-import { mkdirSync } from 'node:fs';
+// driver: the workbench behaves as for a person, toasts included) and one Chromium, and gives
+// every test a fresh browser context (no storage shared with other tests) and its own workspace
+// folder. A test starts once the workbench shows and the extension has activated in its window.
+// When a test fails, the runner prints what the next person needs to see the cause: the
+// screenshot, the notifications and the end of the extension's log.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { startBrowser, type SharedBrowser } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
-import { saveScreenshot, waitForShell, workbenchUrl } from './workbench';
+import { attachExtensionLog, ExtensionLog, LOG_CHANNEL } from './extensionLog';
+import { readNotifications, saveScreenshot, visibleToasts, waitForShell, workbenchUrl } from './workbench';
 
 export interface UiTestContext {
-  /** Already showing the workbench on `workspaceDir`. */
+  /** Already showing the workbench on `workspaceDir`, the extension active. */
   page: Page;
   server: CodeServer;
+  /** The extension's log in this window (its channel at debug level). */
+  log: ExtensionLog;
   /** Empty folder of this test, opened in the workbench. */
   workspaceDir: string;
   /** Saves test-results/vscode/<name>.png. */
@@ -69,6 +75,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The extension's line once activate() has run (src/extension/extension.ts). */
+const ACTIVATED = /\bDICOM Network activated$/m;
+
 export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
   for (const file of options.files) require(file);
   const tests = registered.filter((t) => !options.grep || t.name.includes(options.grep));
@@ -76,11 +85,19 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
   if (tests.length === 0) return result;
 
   console.log('\n  UI tests (code-server + Chromium)');
-  let server: CodeServer;
+  const manifest = JSON.parse(readFileSync(join(options.extensionDir, 'package.json'), 'utf8')) as Parameters<typeof ExtensionLog.forNextWindow>[1];
+  const extensionId = `${manifest.publisher}.${manifest.name}`;
+  let server: CodeServer | undefined;
+  let browser: SharedBrowser | undefined;
   try {
-    server = await startCodeServer({ extensionDir: options.extensionDir, userSettings: options.userSettings });
+    [server, browser] = await Promise.all([
+      startCodeServer({ extensionDir: options.extensionDir, userSettings: options.userSettings }),
+      startBrowser(),
+    ]);
   } catch (err) {
-    console.log(`    ✖ starting code-server: ${err instanceof Error ? err.message : String(err)}`);
+    console.log(`    ✖ starting code-server and Chromium: ${err instanceof Error ? err.message : String(err)}`);
+    await browser?.close();
+    await server?.stop();
     return { passed: 0, failed: tests.length };
   }
   try {
@@ -88,38 +105,66 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
       const started = Date.now();
       const workspaceDir = join(options.workspaceRoot, slug(t.name));
       mkdirSync(workspaceDir, { recursive: true });
-      const browser = await launchBrowser();
-      const { page } = browser;
+      const window = await browser.newWindow();
+      const { page } = window;
+      const log = ExtensionLog.forNextWindow(server.userDataDir, manifest);
+      attachExtensionLog(page, log);
       const pageErrors: string[] = [];
       page.on('pageerror', (err) => pageErrors.push(err.message));
+      let ready: number | undefined;
+      const took = () => `${Date.now() - started}ms${ready ? `, window ready after ${ready - started}ms` : ''}`;
       try {
         await withTimeout(
           (async () => {
             await t.prepare?.(workspaceDir);
-            await page.goto(workbenchUrl(server, { folder: workspaceDir }));
+            await page.goto(workbenchUrl(server, { folder: workspaceDir, extensionLogLevels: { [extensionId]: 'debug' } }));
             await waitForShell(page);
-            await t.fn({ page, server, workspaceDir, screenshot: (name) => saveScreenshot(page, name) });
+            await log.waitForLine(ACTIVATED, `the extension to activate in this window (its "DICOM Network activated" line)`, 60_000);
+            ready = Date.now();
+            await t.fn({ page, server, log, workspaceDir, screenshot: (name) => saveScreenshot(page, name) });
           })(),
           t.timeoutMs,
           `"${t.name}"`,
         );
         result.passed++;
-        console.log(`    ✔ ${t.name} (${Date.now() - started}ms)`);
+        console.log(`    ✔ ${t.name} (${took()})`);
       } catch (err) {
         result.failed++;
-        console.log(`    ✖ ${t.name} (${Date.now() - started}ms)`);
+        console.log(`    ✖ ${t.name} (${took()})`);
         console.log(indent(err instanceof Error ? (err.stack ?? err.message) : String(err)));
-        const shot = await saveScreenshot(page, `FAILED-${slug(t.name)}`).catch(() => undefined);
-        if (shot) console.log(indent(`screenshot: ${shot}`));
+        console.log(indent(await failureReport(page, log, t.name)));
         if (pageErrors.length > 0) console.log(indent(`page errors:\n${pageErrors.slice(-10).join('\n')}`));
       } finally {
-        await browser.close();
+        await window.close();
       }
     }
   } finally {
+    await browser.close();
     await server.stop();
   }
   return result;
+}
+
+/**
+ * What a failed test leaves for the next person: the screenshot, the notifications on screen and
+ * in the notification center, and the end of the extension's log in the test's window.
+ */
+async function failureReport(page: Page, log: ExtensionLog, name: string): Promise<string> {
+  const lines: string[] = [];
+  const shot = await saveScreenshot(page, `FAILED-${slug(name)}`).catch((e: unknown) => `(none: ${String(e)})`);
+  lines.push(`screenshot: ${shot}`);
+  const bullets = (items: string[]) => (items.length ? items.map((t) => `  - ${t}`) : ['  (none)']);
+  lines.push('notification toasts on screen:', ...bullets(await visibleToasts(page).catch(() => [])));
+  // The center lists every notification of the window, toasts that timed out included.
+  await page.keyboard.press('Escape').catch(() => undefined); // a menu or quick input left open
+  const center = await readNotifications(page, 5_000).then(
+    bullets,
+    (e: unknown) => [`  (could not be read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`],
+  );
+  lines.push('notification center:', ...center);
+  const file = log.file();
+  lines.push(file ? `last 40 lines of ${file}:` : `no ${LOG_CHANNEL} log was written in this window`, ...log.tail(40).map((l) => `  ${l}`));
+  return lines.join('\n');
 }
 
 function indent(text: string): string {

@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
+import { extensionLogOf } from './extensionLog';
 import { repoRoot } from './tools';
+import { remaining, waitUntil } from './wait';
 
 export interface WorkbenchUrlOptions {
   /** Absolute folder to open. */
@@ -12,6 +14,8 @@ export interface WorkbenchUrlOptions {
   extensionDevelopmentPath?: string;
   /** Runs this test module (exports `run()`) in the extension host (smoke-test driver only). */
   extensionTestsPath?: string;
+  /** Log levels of extensions' log channels in this window, e.g. { 'publisher.name': 'debug' }. */
+  extensionLogLevels?: Record<string, string>;
 }
 
 /** `vscode-remote://127.0.0.1:PORT/abs/path`: how the browser workbench names files on the server. */
@@ -27,6 +31,8 @@ export function workbenchUrl(server: Pick<CodeServer, 'url' | 'authority'>, opti
     payload.push(['extensionDevelopmentPath', remoteUri(server, options.extensionDevelopmentPath)]);
   }
   if (options.extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(server, options.extensionTestsPath)]);
+  const levels = Object.entries(options.extensionLogLevels ?? {}).map(([id, level]) => `${id}:${level}`);
+  if (levels.length > 0) payload.push(['logLevel', levels.join(',')]);
   if (payload.length > 0) params.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return `${server.url}/${params.length > 0 ? `?${params.join('&')}` : ''}`;
 }
@@ -70,46 +76,83 @@ export function quickInput(page: Page): Locator {
 }
 
 /**
- * Runs a command from the palette as a person would: F1, type, wait until the first row is
- * the command (its label starts with `title`, e.g. "DICOM: Show Log"), Enter.
+ * Waits for `locator` to reach `state`; on time-out the error names `what` (a sentence, not a
+ * selector).
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
-  const widget = quickInput(page);
-  const deadline = Date.now() + timeoutMs;
-  // Right after the page loads, the palette may not list extension commands yet ("No matching
-  // commands"): close it and ask again until the deadline.
-  for (let attempt = 1; ; attempt++) {
-    await page.locator('.monaco-workbench').focus().catch(() => undefined);
-    await page.keyboard.press('F1');
-    await widget.waitFor({ state: 'visible', timeout: timeoutMs });
-    const box = widget.locator('.quick-input-box input');
-    await box.fill(`>${title}`);
-    const firstRow = widget.locator('.quick-input-list .monaco-list-row').first();
-    try {
-      await firstRow.filter({ hasText: title }).waitFor({ state: 'visible', timeout: Math.min(5_000, Math.max(1, deadline - Date.now())) });
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
-      if (Date.now() >= deadline) throw new Error(`The palette did not offer "${title}" within ${timeoutMs} ms (${attempt} attempts).`);
-      await page.waitForTimeout(500);
-      continue;
-    }
-    const label = (await firstRow.getAttribute('aria-label')) ?? (await firstRow.innerText());
-    if (!label.toLowerCase().startsWith(title.toLowerCase())) {
-      throw new Error(`The palette's first match for "${title}" is "${label}".`);
-    }
-    await box.press('Enter');
-    // The palette closes, or the command's own quick input takes its place at once.
-    await page.waitForFunction((typed) => {
+export async function waitForState(locator: Locator, state: 'visible' | 'hidden' | 'attached', what: string, timeoutMs: number): Promise<void> {
+  try {
+    await locator.waitFor({ state, timeout: timeoutMs });
+  } catch (error) {
+    throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`, { cause: error });
+  }
+}
+
+/** Resolves true once `locator` reaches `state` within `timeoutMs`, false otherwise. */
+async function reaches(locator: Locator, state: 'visible' | 'hidden', timeoutMs: number): Promise<boolean> {
+  return locator.waitFor({ state, timeout: timeoutMs }).then(() => true, () => false);
+}
+
+/** How long a pick may take to close its menu or quick input before it counts as not taken. */
+const PICK_TAKEN_MS = 3_000;
+/** Picks of one entry before giving up: the first by mouse or Enter, the others by keyboard. */
+const MAX_PICKS = 3;
+
+/**
+ * Resolves true when the quick input no longer shows `typed`: it closed, or the next quick
+ * input (the command's own) replaced it. False when it still shows `typed` after `timeoutMs`.
+ */
+async function quickInputMovedOn(page: Page, typed: string, timeoutMs: number): Promise<boolean> {
+  return page
+    .waitForFunction((value) => {
       // Runs in the page (no DOM types in this project's compiler settings).
       const doc = (globalThis as { document?: { querySelector(s: string): unknown } }).document;
       const w = doc?.querySelector('.quick-input-widget') as { offsetParent: unknown; style: { display: string }; querySelector(s: string): unknown } | null;
       const input = w?.querySelector('.quick-input-box input') as { value: string } | null;
       const shown = !!w && w.offsetParent !== null && w.style.display !== 'none';
-      return !shown || input?.value !== typed;
-    }, `>${title}`, { timeout: timeoutMs });
-    return;
+      return !shown || input?.value !== value;
+    }, typed, { timeout: timeoutMs })
+    .then(() => true, () => false);
+}
+
+/**
+ * Runs a command from the palette as a person would: F1, type, wait until the first row is
+ * the command (its label starts with `title`, e.g. "DICOM: Show Log"), Enter. Done when the
+ * palette has closed (or the command's own quick input replaced it) and, for this extension's
+ * commands, when the command has logged its start; an Enter the palette did not take is pressed
+ * again, at most three times in all.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const widget = quickInput(page);
+  const box = widget.locator('.quick-input-box input');
+  const log = extensionLogOf(page);
+  const command = log?.commandForPaletteTitle(title);
+  const startsBefore = command ? log!.commandStarts(command) : 0;
+  const firstRow = widget.locator('.quick-input-list .monaco-list-row').first();
+  // Right after the page loads, the palette may not list extension commands yet ("No matching
+  // commands"): close it and ask again until the deadline.
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await page.keyboard.press('F1');
+    await waitForState(widget, 'visible', 'the command palette to open', remaining(deadline));
+    await box.fill(`>${title}`);
+    if (await reaches(firstRow.filter({ hasText: title }), 'visible', Math.min(5_000, remaining(deadline)))) break;
+    await page.keyboard.press('Escape');
+    await waitForState(widget, 'hidden', 'the command palette to close after Escape', remaining(deadline));
+    if (Date.now() >= deadline) throw new Error(`The palette did not offer "${title}" within ${timeoutMs} ms (${attempt} attempts).`);
   }
+  const label = (await firstRow.getAttribute('aria-label')) ?? (await firstRow.innerText());
+  if (!label.toLowerCase().startsWith(title.toLowerCase())) {
+    throw new Error(`The palette's first match for "${title}" is "${label}".`);
+  }
+  for (let press = 1; ; press++) {
+    await box.press('Enter');
+    if (await quickInputMovedOn(page, `>${title}`, Math.min(PICK_TAKEN_MS, remaining(deadline)))) break;
+    if (press >= MAX_PICKS || Date.now() >= deadline) {
+      throw new Error(`The palette still showed "${title}" after Enter was pressed ${press} times.`);
+    }
+  }
+  if (command) await log!.waitForCommandStart(command, startsBefore, remaining(deadline));
 }
 
 /** Messages of the notification toasts on screen now (there are none in smoke-test-driver mode). */
@@ -132,13 +175,15 @@ export async function readNotifications(page: Page, timeoutMs = 10_000): Promise
 
 /** Polls readNotifications until one contains `text`; returns it. */
 export async function waitForNotification(page: Page, text: string, timeoutMs = 20_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await readNotifications(page)).find((m) => m.includes(text));
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`No notification containing "${text}" within ${timeoutMs} ms.`);
-    await page.waitForTimeout(250);
-  }
+  let seen: string[] = [];
+  return waitUntil(
+    `a notification containing "${text}"`,
+    async () => {
+      seen = await readNotifications(page);
+      return seen.find((m) => m.includes(text));
+    },
+    { timeoutMs, intervalMs: 250, detail: () => `the notification center held ${JSON.stringify(seen)}` },
+  );
 }
 
 /** A tree row (any tree or list in the side bar/panel) whose label is exactly `text`. */
@@ -149,48 +194,114 @@ export function treeRow(page: Page, text: string, scope = '.monaco-workbench'): 
     .first();
 }
 
+/** The context menu on screen (VS Code draws it in the page, in a context view). */
+export function openMenu(page: Page): Locator {
+  return page.locator('.context-view .monaco-menu');
+}
+
 /**
- * Right-clicks `row` and picks the context-menu entry whose label is `label` (VS Code draws its
- * menus in the page, in a shadow root that Playwright's CSS locators pierce).
+ * VS Code arms a menu entry's mouse-up handler 100 ms after rendering it (menu.ts,
+ * runOnceToEnableMouseUp): a click before that is lost and the menu stays open. A page timer of
+ * the same delay, started after the entry is on screen, runs after that one (timers of equal
+ * delay run in the order they were started), so once it has run the entry takes clicks. Under
+ * load both timers run late together: this waits for the menu's state, not for a guessed time.
+ */
+async function menuTakesClicks(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => setTimeout(resolve, 100)));
+}
+
+/** Gives keyboard focus to the open menu's entry `label`: hovered, then moved to with the arrows if needed. */
+async function focusMenuEntry(page: Page, entry: Locator, label: string, timeoutMs: number): Promise<void> {
+  const menu = openMenu(page);
+  const focused = menu.locator('.action-item.focused .action-label').first();
+  const focusedLabel = async () => ((await focused.textContent({ timeout: 1_000 }).catch(() => null)) ?? '').trim();
+  await entry.hover({ timeout: timeoutMs }).catch(() => undefined);
+  const entries = await menu.locator('.action-item').count();
+  for (let presses = 0; (await focusedLabel()) !== label; presses++) {
+    if (presses > entries) throw new Error(`The context menu's keyboard focus never reached "${label}" (it is on "${await focusedLabel()}").`);
+    await page.keyboard.press('ArrowDown');
+  }
+}
+
+/**
+ * Right-clicks `row` and picks the context-menu entry whose label is `label`. Done when the menu
+ * has closed and, for this extension's commands, when the command has logged its start. A pick
+ * the menu did not take (it is still open) is repeated by keyboard, the entry focused and Enter,
+ * at most three picks in all.
  */
 export async function contextMenu(page: Page, row: Locator, label: string, timeoutMs = 20_000): Promise<void> {
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  const item = page.locator('.monaco-menu .action-item a.action-menu-item', { has: page.locator('.action-label', { hasText: exactText(label) }) }).first();
   const deadline = Date.now() + timeoutMs;
+  await waitForState(row, 'visible', `the row to right-click for "${label}"`, timeoutMs);
+  const menu = openMenu(page);
+  const entry = menu.locator('.action-item a.action-menu-item', { has: page.locator('.action-label', { hasText: exactText(label) }) }).first();
+  const log = extensionLogOf(page);
+  const command = log?.commandForMenuTitle(label);
+  const startsBefore = command ? log!.commandStarts(command) : 0;
   // A menu opened before the extension's contributions are known lacks its entries: reopen it.
-  for (;;) {
-    await row.click({ button: 'right' });
-    try {
-      await item.waitFor({ state: 'visible', timeout: Math.min(3_000, Math.max(1, deadline - Date.now())) });
-      break;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (Date.now() >= deadline) throw new Error(`The context menu offered no "${label}" within ${timeoutMs} ms.`);
-      await page.waitForTimeout(500);
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right', timeout: remaining(deadline) });
+    if (await reaches(entry, 'visible', Math.min(3_000, remaining(deadline)))) break;
+    await page.keyboard.press('Escape');
+    await waitForState(menu, 'hidden', 'the context menu to close after Escape', remaining(deadline));
+    if (Date.now() >= deadline) throw new Error(`The context menu offered no "${label}" within ${timeoutMs} ms (${attempt} attempts).`);
+  }
+  await menuTakesClicks(page);
+  await entry.click({ timeout: remaining(deadline) });
+  for (let pick = 1; !(await reaches(menu, 'hidden', Math.min(PICK_TAKEN_MS, remaining(deadline)))); pick++) {
+    if (pick >= MAX_PICKS || Date.now() >= deadline) {
+      throw new Error(`The context menu stayed open after ${pick} picks of "${label}".`);
+    }
+    await focusMenuEntry(page, entry, label, remaining(deadline));
+    await page.keyboard.press('Enter');
+  }
+  if (command) await log!.waitForCommandStart(command, startsBefore, remaining(deadline));
+}
+
+/**
+ * Clicks an inline action (the icons a tree row shows on hover) by its title, e.g. "Echo Node";
+ * for this extension's commands, done when the command has logged its start.
+ */
+export async function inlineAction(page: Page, row: Locator, title: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitForState(row, 'visible', `the row with the inline "${title}" action`, timeoutMs);
+  const log = extensionLogOf(page);
+  const command = log?.commandForMenuTitle(title);
+  const startsBefore = command ? log!.commandStarts(command) : 0;
+  await row.hover({ timeout: remaining(deadline) });
+  const action = row.locator(`.actions .action-label[aria-label^="${cssString(title)}"]`).first();
+  await waitForState(action, 'visible', `the row's inline "${title}" action`, remaining(deadline));
+  await action.click({ timeout: remaining(deadline) });
+  if (command) await log!.waitForCommandStart(command, startsBefore, remaining(deadline));
+}
+
+/**
+ * Picks the quick-pick row whose label is `label`: types it as a filter, makes that row the
+ * active one, Enter. Done when the quick input has closed or the next one replaced it; an Enter
+ * it did not take is pressed again, at most three times in all.
+ */
+export async function pickQuickItem(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const widget = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
+  await waitForState(widget, 'visible', `a quick pick to choose "${label}" from`, timeoutMs);
+  const box = widget.locator('.quick-input-box input');
+  await box.fill(label);
+  const rows = widget.locator('.quick-input-list .monaco-list-row');
+  const row = rows.filter({ has: page.locator('.label-name, .monaco-highlighted-label', { hasText: exactText(label) }) }).first();
+  await waitForState(row, 'visible', `the quick pick to list "${label}"`, remaining(deadline));
+  const active = () => row.evaluate((el) => el.classList.contains('focused')).catch(() => false);
+  for (let press = 1; ; press++) {
+    // Enter accepts the active row: move it to ours when the filter left another one first.
+    const count = await rows.count();
+    for (let moves = 0; !(await active()); moves++) {
+      if (moves > count) throw new Error(`The quick pick's active row never reached "${label}".`);
+      await box.press('ArrowDown');
+    }
+    await box.press('Enter');
+    if (await quickInputMovedOn(page, label, Math.min(PICK_TAKEN_MS, remaining(deadline)))) return;
+    if (press >= MAX_PICKS || Date.now() >= deadline) {
+      throw new Error(`The quick pick still showed "${label}" after Enter was pressed ${press} times.`);
     }
   }
-  await item.click();
-}
-
-/** Clicks an inline action (the icons a tree row shows on hover) by its title, e.g. "Echo Node". */
-export async function inlineAction(_page: Page, row: Locator, title: string, timeoutMs = 20_000): Promise<void> {
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  await row.hover();
-  const action = row.locator(`.actions .action-label[aria-label^="${cssString(title)}"]`).first();
-  await action.waitFor({ state: 'visible', timeout: timeoutMs });
-  await action.click();
-}
-
-/** Picks the quick-pick row whose label is `label` (after typing it as a filter). */
-export async function pickQuickItem(page: Page, label: string, timeoutMs = 20_000): Promise<void> {
-  const widget = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
-  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
-  await widget.locator('.quick-input-box input').fill(label);
-  const row = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name, .monaco-highlighted-label', { hasText: exactText(label) }) }).first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  await row.click();
-  // The widget closes, or the next quick input replaces this list.
-  await row.waitFor({ state: 'hidden', timeout: timeoutMs });
 }
 
 /** A notification toast whose message contains `text` (toasts show without the smoke-test driver). */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { PYDICOM_FILES } from '../fixtures/demo-data';
 import { uiTest } from '../harness/uiRunner';
-import { activityBarItem, openViewContainer, runCommand, treeRow, visibleToasts } from '../harness/workbench';
+import { activityBarItem, openViewContainer, runCommand, treeRow, visibleToasts, waitForState } from '../harness/workbench';
 import { parkMouse, publishScreenshot } from './shared';
 import {
   assertReadable, collectCspViolations, mismatches, pydicomImage, readCanvas, spread, switchTheme, visibleWebview,
@@ -38,7 +38,7 @@ async function openFromExplorer(page: Page, name: string): Promise<FrameLocator>
     if (shown === 'viewer') return view;
     if (Date.now() > deadline) throw new Error(`${name} keeps opening as text, not in the dataset viewer`);
     await runCommand(page, 'View: Close All Editors');
-    await page.waitForTimeout(1000);
+    await waitForState(page.locator('.tabs-container .tab').first(), 'hidden', `the editors to close before ${name} is opened again`, 10_000);
   }
 }
 

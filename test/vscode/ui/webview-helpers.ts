@@ -30,9 +30,19 @@ export async function switchTheme(page: Page, workspaceDir: string, theme: strin
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(settings, null, 2));
   await visibleWebview(page).locator(`body.${kind}`).waitFor({ state: 'attached', timeout: 20_000 });
-  // The workbench around the webview repaints with the same change; give it a frame.
-  await page.waitForTimeout(300);
+  // The workbench around the webview repaints with the same change: wait for its theme class,
+  // then for the frame that paints it.
+  await page.locator(`.monaco-workbench.${WORKBENCH_THEME_CLASS[kind]}`).waitFor({ state: 'attached', timeout: 20_000 });
+  await page.evaluate(() => new Promise<void>((resolve) => window.requestAnimationFrame(() => resolve())));
 }
+
+/** The class the workbench's root element carries for each kind of theme. */
+const WORKBENCH_THEME_CLASS: Record<ThemeKind, string> = {
+  'vscode-light': 'vs',
+  'vscode-dark': 'vs-dark',
+  'vscode-high-contrast': 'hc-black',
+  'vscode-high-contrast-light': 'hc-light',
+};
 
 export interface CanvasPixels {
   width: number;
