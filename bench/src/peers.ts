@@ -1,14 +1,10 @@
 // How each implementation is started: our CLI, DCMTK's tools, Orthanc, and the small
 // dcmjs-dimse scripts in bench/dcmjs. Servers get a free port and a log file in the scratch area.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DCMTK_MAX_PDU, ORTHANC_BINARY, dcmqrscpConfig, freePort, orthancConfig } from '../../test/helpers/peers';
 import { BenchOptions } from './options';
-import { RunSpec, Server, freePort, startServer } from './system';
-
-export const ORTHANC_BINARY = '/usr/sbin/Orthanc';
-export const DICOMWEB_PLUGINS = ['/usr/lib/orthanc/libOrthancDicomWeb.so.1.7', '/usr/share/orthanc/plugins/libOrthancDicomWeb.so'];
-/** DCMTK's largest max PDU (ASC_MAXIMUMPDUSIZE). */
-export const DCMTK_MAX_PDU = 131072;
+import { RunSpec, Server, startServer } from './system';
 
 export interface Context {
   options: BenchOptions;
@@ -71,19 +67,8 @@ export async function dcmjsScp(ctx: Context, log: string, o: { dir: string; maxP
 export async function dcmqrscp(ctx: Context, log: string, o: { storage: string; maxPdu: number; destinations?: Record<string, number>; maxStudies?: number }): Promise<Started> {
   const port = await freePort();
   mkdirSync(o.storage, { recursive: true });
-  const hosts = Object.entries(o.destinations ?? {}).map(([aet, p]) => `${aet.toLowerCase()} = (${aet}, 127.0.0.1, ${p})`).join('\n');
-  const config = `NetworkTCPPort = ${port}
-MaxPDUSize = ${Math.min(o.maxPdu, DCMTK_MAX_PDU)}
-MaxAssociations = 16
-HostTable BEGIN
-${hosts}
-HostTable END
-VendorTable BEGIN
-VendorTable END
-AETable BEGIN
-DCMQRSCP ${o.storage} RW (${o.maxStudies ?? 500}, 4096mb) ANY
-AETable END
-`;
+  const hosts = Object.fromEntries(Object.entries(o.destinations ?? {}).map(([aet, p]): [string, [string, string, number]] => [aet.toLowerCase(), [aet, '127.0.0.1', p]]));
+  const config = dcmqrscpConfig({ port, storage: o.storage, maxPdu: o.maxPdu, hosts, maxStudies: o.maxStudies, maxBytesPerStudy: '4096mb' });
   const configFile = `${log}.cfg`;
   writeFileSync(configFile, config);
   return started(startServer({
@@ -101,34 +86,17 @@ export async function orthanc(ctx: Context, log: string, o: { storage: string; d
   const port = await freePort();
   const httpPort = await freePort();
   mkdirSync(o.storage, { recursive: true });
-  const config: Record<string, unknown> = {
-    Name: 'dicomnet-bench',
-    StorageDirectory: o.storage,
-    IndexDirectory: o.storage,
-    StorageCompression: false,
-    DicomAet: 'ORTHANC',
-    DicomPort: port,
-    HttpPort: httpPort,
-    RemoteAccessAllowed: false,
-    AuthenticationEnabled: false,
-    DicomCheckCalledAet: false,
-    DicomAlwaysAllowEcho: true,
-    DicomAlwaysAllowStore: true,
-    DicomAlwaysAllowFind: true,
-    DicomAlwaysAllowGet: true,
-    DicomAlwaysAllowMove: true,
-    UnknownSopClassAccepted: true,
-    LimitFindResults: 0,
-    LimitFindInstances: 0,
-    MaximumPduLength: Math.min(o.maxPdu ?? DCMTK_MAX_PDU, DCMTK_MAX_PDU),
-    HttpThreadsCount: 50,
-    Plugins: o.dicomweb && ctx.have.dicomweb ? [ctx.have.dicomweb] : [],
-    DicomWeb: o.dicomweb ? {
-      Enable: true, Root: '/dicom-web/', EnableWado: false,
-      // Other DICOMweb servers its client can send to and retrieve from.
-      Servers: Object.fromEntries(Object.entries(o.webServers ?? {}).map(([name, url]) => [name, [url]])),
-    } : undefined,
-  };
+  const config = orthancConfig({
+    name: 'dicomnet-bench', storage: o.storage, dicomPort: port, httpPort,
+    dicomWebPlugin: o.dicomweb ? ctx.have.dicomweb : undefined, enableWado: false, dicomWebServers: o.webServers,
+    extra: {
+      StorageCompression: false,
+      LimitFindResults: 0,
+      LimitFindInstances: 0,
+      MaximumPduLength: Math.min(o.maxPdu ?? DCMTK_MAX_PDU, DCMTK_MAX_PDU),
+      HttpThreadsCount: 50,
+    },
+  });
   const configFile = `${log}.json`;
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   const server = await startServer({
@@ -136,10 +104,6 @@ export async function orthanc(ctx: Context, log: string, o: { storage: string; d
     ready: { url: `http://127.0.0.1:${httpPort}/system` }, rss: 'vmhwm', startTimeoutMs: 120_000,
   });
   return Object.assign(server, { port, httpPort, url: `http://127.0.0.1:${httpPort}` });
-}
-
-export function findDicomwebPlugin(): string | undefined {
-  return DICOMWEB_PLUGINS.find((p) => existsSync(p));
 }
 
 // --- clients (specs for runTimed) ---------------------------------------------------------------

@@ -3,9 +3,9 @@
 // scratch folder on tmpfs, and cleanup of everything started when the benchmark ends.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { waitForPort, waitForUrl } from '../../test/helpers/peers';
 
 export const TIME_BINARY = '/usr/bin/time';
 export const HAVE_TIME = existsSync(TIME_BINARY);
@@ -79,32 +79,6 @@ export function scratchIsTmpfs(): boolean {
 export function removeScratch(): void {
   if (scratchRoot) rmSync(scratchRoot, { recursive: true, force: true });
   scratchRoot = undefined;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitForPort(port: number, timeoutMs: number, alive: () => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (!alive()) throw new Error(`the server meant for port ${port} exited before listening`);
-    if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-    await sleep(25);
-  }
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -269,31 +243,15 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
   try {
     const timeoutMs = spec.startTimeoutMs ?? 20_000;
     if ('port' in spec.ready) {
-      await waitForPort(spec.ready.port, timeoutMs, () => !exited);
+      await waitForPort(spec.ready.port, { timeoutMs, name: spec.name, alive: () => !exited });
     } else {
-      await waitForUrl(spec.ready.url, timeoutMs, () => !exited);
+      await waitForUrl(spec.ready.url, { timeoutMs, name: spec.name, alive: () => !exited });
     }
   } catch (error) {
     await server.stop();
     throw new Error(`${spec.name} did not become ready: ${(error as Error).message}\n${server.output()}`);
   }
   return server;
-}
-
-async function waitForUrl(url: string, timeoutMs: number, alive: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      if (r.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (!alive()) throw new Error(`it exited before answering ${url}`);
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await sleep(100);
-  }
 }
 
 /** Regular files below `dir` (dot-files and dot-folders, e.g. an archive's index, not counted). */

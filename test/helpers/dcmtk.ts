@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { Dataset } from '../../src/dicom/dataset-model';
 import { parsePart10 } from '../../src/dicom/part10';
 import { readFileSync } from 'node:fs';
-import { freePort, run, start, waitForPort, Background } from './processes';
+import { dcmqrscpConfig, freePort, waitForPort } from './peers';
+import { run, start, Background } from './processes';
 
 export const DCMTK_ENV = { TCP_NODELAY: '1' };
 export const WLISTDB_EXAMPLES = '/usr/share/doc/dcmtk/examples/wlistdb/OFFIS';
@@ -23,23 +24,10 @@ export async function startDcmqrscp(peers: Record<string, [string, string, numbe
   const storage = path.join(dir, 'storage');
   mkdirSync(storage);
   const port = await freePort();
-  const hosts = Object.entries(peers).map(([name, [aet, host, p]]) => `${name} = (${aet}, ${host}, ${p})`).join('\n');
-  const config = `NetworkTCPPort = ${port}
-MaxPDUSize = 16384
-MaxAssociations = 16
-HostTable BEGIN
-${hosts}
-HostTable END
-VendorTable BEGIN
-VendorTable END
-AETable BEGIN
-DCMQRSCP ${storage} RW (500, 1024mb) ANY
-AETable END
-`;
   const configPath = path.join(dir, 'dcmqrscp.cfg');
-  writeFileSync(configPath, config);
+  writeFileSync(configPath, dcmqrscpConfig({ port, storage, hosts: peers }));
   const bg = start('dcmqrscp', ['-c', configPath, '--disable-host-lookup'], { env: DCMTK_ENV });
-  await waitForPort(port);
+  await waitForPort(port, { name: 'dcmqrscp', alive: bg.running });
   return Object.assign(bg, { port, aeTitle: 'DCMQRSCP', dir });
 }
 
@@ -58,7 +46,7 @@ export async function startWlmscpfs(): Promise<DcmtkServer & { items: string[] }
   writeFileSync(path.join(aeDir, 'lockfile'), '');
   const port = await freePort();
   const bg = start('wlmscpfs', ['-dfp', dir, String(port)], { env: DCMTK_ENV });
-  await waitForPort(port);
+  await waitForPort(port, { name: 'wlmscpfs', alive: bg.running });
   return Object.assign(bg, { port, aeTitle: 'WLMSCP', dir, items });
 }
 

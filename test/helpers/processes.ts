@@ -1,35 +1,11 @@
 // Starting and stopping peer processes (DCMTK, Orthanc, our own CLI) for tests, with bounded waits.
 import { ChildProcess, spawn } from 'node:child_process';
-import * as net from 'node:net';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { freePort, waitForPort } from './peers';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listened on port ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export interface RunResult {
   code: number | null;
@@ -65,12 +41,33 @@ export function dicomnet(args: readonly string[], options: { timeoutMs?: number;
   return run(process.execPath, [CLI, ...args], options);
 }
 
+/**
+ * How long a process may take to print what is waited for. A number is wall time; the default
+ * is a budget of the process's own CPU time (10 s), which a loaded machine does not use up by
+ * slowing the process down, with a wall-time guard (2 minutes) for a process that waits forever.
+ */
+export type WaitLimit = number | { cpuMs: number; wallMs?: number };
+
 export interface Background {
   child: ChildProcess;
   output(): string;
-  /** Resolves when the output matches. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** False once the process has exited. */
+  running(): boolean;
+  /** Resolves when the output matches; fails at once when the process exits first. */
+  waitFor(pattern: RegExp, limit?: WaitLimit): Promise<RegExpMatchArray>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** CPU time (user + system, ms) process `pid` has used, from /proc; undefined off Linux or once it is gone. */
+function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // After "pid (comm) ": state is field 3 of stat(5), utime 14 and stime 15, in 1/100 s.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 const running = new Set<ChildProcess>();
@@ -89,15 +86,26 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
   return {
     child,
     output: () => output,
-    waitFor(pattern, timeoutMs = 10_000) {
+    running: () => child.exitCode === null && child.signalCode === null,
+    waitFor(pattern, limit = { cpuMs: 10_000 }) {
+      const { cpuMs, wallMs } = typeof limit === 'number' ? { cpuMs: undefined, wallMs: limit } : { cpuMs: limit.cpuMs, wallMs: limit.wallMs ?? 120_000 };
+      const cpuAtStart = child.pid !== undefined ? cpuTimeMs(child.pid) : undefined;
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = output.match(pattern);
           if (m) { cleanup(); resolve(m); return; }
-          if (child.exitCode !== null) { cleanup(); reject(new Error(`${cmd} exited (${child.exitCode}) before printing ${pattern}: ${output}`)); }
+          if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${output}`));
+          }
         };
-        const timer = setTimeout(() => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} within ${timeoutMs} ms: ${output}`)); }, timeoutMs);
-        const cleanup = () => { clearTimeout(timer); listeners.delete(check); };
+        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output}`)); };
+        const timer = setTimeout(() => fail(`within ${wallMs} ms`), wallMs);
+        const cpuWatch = cpuMs !== undefined && cpuAtStart !== undefined ? setInterval(() => {
+          const used = cpuTimeMs(child.pid!);
+          if (used !== undefined && used - cpuAtStart > cpuMs) fail(`in ${used - cpuAtStart} ms of its CPU time`);
+        }, 100) : undefined;
+        const cleanup = () => { clearTimeout(timer); clearInterval(cpuWatch); listeners.delete(check); };
         listeners.add(check);
         check();
       });
@@ -115,18 +123,17 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
   };
 }
 
-/** Starts `dicomnet scp` on a free port (or the one given) and waits until it listens. */
-export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}, chosenPort?: number): Promise<Background & { port: number }> {
-  const port = chosenPort ?? await freePort();
-  const bg = start(process.execPath, [CLI, 'scp', '--port', String(port), '--bind', '127.0.0.1', ...args], options);
-  await bg.waitFor(/listening on /);
-  return Object.assign(bg, { port });
+/** Starts `dicomnet scp` on a port the system gives it (--port 0) and waits until it listens there. */
+export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}): Promise<Background & { port: number }> {
+  const bg = start(process.execPath, [CLI, 'scp', '--port', '0', '--bind', '127.0.0.1', ...args], options);
+  const listening = await bg.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+  return Object.assign(bg, { port: Number(listening[1]) });
 }
 
-/** Starts DCMTK's storescp on a free port. */
+/** Starts DCMTK's storescp on a free port and waits until it listens. */
 export async function startStorescp(args: readonly string[] = [], env: NodeJS.ProcessEnv = { TCP_NODELAY: '1' }): Promise<Background & { port: number }> {
   const port = await freePort();
   const bg = start('storescp', [...args, String(port)], { env });
-  await waitForPort(port);
+  await waitForPort(port, { name: 'storescp', alive: bg.running });
   return Object.assign(bg, { port });
 }

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { readPart10Header } from '../../src/dicom/part10';
 import type { DicomJsonObject } from '../../src/dicom/json';
 import type { StoreFile } from '../../src/services/store-scu';
-import { CLI, dicomnet, freePort, run } from '../helpers/processes';
+import { refusingPort } from '../helpers/peers';
+import { CLI, dicomnet, run } from '../helpers/processes';
 import { datasetJson, wellFormedSamples, writeSyntheticInstance } from '../helpers/dicom-files';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 
@@ -192,21 +193,26 @@ describe('dicomnet stow / qido / wado against Orthanc (DICOMweb plugin)', () => 
     const missing = await dicomnet(['wado', '--url', base, '--study', '1.2.3.4.5.6', '-o', temp('missing')]);
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, `dicomnet: The server answered 404 Not Found to GET ${base}/studies/1.2.3.4.5.6: Accessing an inexistent study with WADO-RS: 1.2.3.4.5.6.\n`);
-    const port = await freePort();
-    const down = await dicomnet(['qido', '--url', `http://127.0.0.1:${port}/dicom-web`]);
-    assert.equal(down.code, 3);
-    assert.equal(down.stderr, `dicomnet: Cannot connect to 127.0.0.1:${port}: the connection was refused.\n`);
-    const usage = await dicomnet(['wado', '--url', base, '--study', 'not-a-uid']);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--study "not-a-uid" is not a valid UID/);
-    const noUrl = await dicomnet(['qido']);
-    assert.equal(noUrl.code, 2);
-    assert.match(noUrl.stderr, /--url is required/);
-    // A password given by environment variable is used and never printed.
-    const secret = 'Sup3r-Secret-Pa55';
-    const withAuth = await dicomnet(['qido', '--url', `http://127.0.0.1:${port}`, '--user', 'alice', '-v'], { env: { DICOMNET_PASSWORD: secret } });
-    assert.equal(withAuth.code, 3);
-    assert.ok(!withAuth.stderr.includes(secret) && !withAuth.stdout.includes(secret));
+    const closed = await refusingPort();
+    const port = closed.port;
+    try {
+      const down = await dicomnet(['qido', '--url', `http://127.0.0.1:${port}/dicom-web`]);
+      assert.equal(down.code, 3);
+      assert.equal(down.stderr, `dicomnet: Cannot connect to 127.0.0.1:${port}: the connection was refused.\n`);
+      const usage = await dicomnet(['wado', '--url', base, '--study', 'not-a-uid']);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--study "not-a-uid" is not a valid UID/);
+      const noUrl = await dicomnet(['qido']);
+      assert.equal(noUrl.code, 2);
+      assert.match(noUrl.stderr, /--url is required/);
+      // A password given by environment variable is used and never printed.
+      const secret = 'Sup3r-Secret-Pa55';
+      const withAuth = await dicomnet(['qido', '--url', `http://127.0.0.1:${port}`, '--user', 'alice', '-v'], { env: { DICOMNET_PASSWORD: secret } });
+      assert.equal(withAuth.code, 3);
+      assert.ok(!withAuth.stderr.includes(secret) && !withAuth.stdout.includes(secret));
+    } finally {
+      closed.close();
+    }
   });
 
   test('a 300 MB instance goes up with stow and comes back with wado, each under 150 MB of peak RSS', async () => {

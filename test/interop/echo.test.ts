@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ApplicationEntity, verificationContext } from '../../src/ae/client';
-import { dicomnet, freePort, run, startScp, startStorescp, Background } from '../helpers/processes';
+import { refusingPort } from '../helpers/peers';
+import { dicomnet, run, startScp, startStorescp, Background } from '../helpers/processes';
 import { makeCertificates, TestCertificates } from '../helpers/certificates';
 
 const DCMTK_ENV = { TCP_NODELAY: '1' };
@@ -105,11 +106,16 @@ describe('rejections seen by echoscu', () => {
 
 describe('timeouts', () => {
   test('nothing listening: exit 3 at once', async () => {
-    const port = await freePort();
-    const r = await dicomnet(['echo', '127.0.0.1', String(port), '--timeout', '5']);
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /Connection refused/);
-    assert.ok(r.ms < 3000, `took ${r.ms} ms`);
+    const closed = await refusingPort();
+    try {
+      // At once: with a --timeout of 10 minutes, a client that waited for it would be killed
+      // after one (exit code null), not exit 3.
+      const r = await dicomnet(['echo', '127.0.0.1', String(closed.port), '--timeout', '600'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 3, `exit ${r.code} (${r.signal}) after ${r.ms} ms: ${r.stderr}`);
+      assert.match(r.stderr, /Connection refused/);
+    } finally {
+      closed.close();
+    }
   });
 
   test('a server that accepts TCP and never answers: exit 3 within --timeout', async () => {
@@ -117,10 +123,12 @@ describe('timeouts', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (silent.address() as net.AddressInfo).port;
-      const r = await dicomnet(['echo', '127.0.0.1', String(port), '--timeout', '1']);
-      assert.equal(r.code, 3);
+      // Within --timeout: not before it (timers never fire early), and long before the minute
+      // after which the client would be killed.
+      const r = await dicomnet(['echo', '127.0.0.1', String(port), '--timeout', '1'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 3, `exit ${r.code} (${r.signal}) after ${r.ms} ms: ${r.stderr}`);
       assert.match(r.stderr, /No A-ASSOCIATE response from the peer within 1 s/);
-      assert.ok(r.ms < 3500, `took ${r.ms} ms`);
+      assert.ok(r.ms >= 1000, `gave up after ${r.ms} ms, before the 1 s timeout`);
     } finally {
       silent.close();
     }
@@ -131,27 +139,35 @@ describe('garbage on the wire', () => {
   test('a server that received 1,000 garbage connections still answers echoscu', async () => {
     const scp = await startScp(['--max-associations', '2000']);
     try {
-      // Answered = the server sent an A-ABORT (0x07) or closed the connection.
-      let answered = 0;
-      const one = (i: number) => new Promise<void>((resolve) => {
+      // Every connection gets an answer: an A-ABORT (0x07), or the server closing it, at the
+      // latest when its ARTIM timer (10 s) ends a connection that never became an association.
+      const open = (i: number) => {
         const socket = net.connect({ host: '127.0.0.1', port: scp.port });
         socket.on('error', () => undefined);
-        let counted = false;
-        const count = () => { if (!counted) { counted = true; answered++; } };
-        const done = () => { clearTimeout(timer); socket.destroy(); resolve(); };
-        const timer = setTimeout(done, 500);
-        socket.on('data', (d) => { if (d[0] === 0x07) { count(); done(); } });
-        socket.on('close', () => { count(); done(); });
-        socket.on('connect', () => {
+        const written = new Promise<void>((resolve) => socket.once('connect', () => {
           // Random bytes, and every 4th time a valid PDU type with a random length and body.
           const body = randomBytes(1 + (i % 300));
           if (i % 4 === 0) { body[0] = 1 + (i % 7); body[1] = 0; }
           socket.write(body);
           if (i % 3 === 0) socket.end();
+          resolve();
+        }));
+        const answered = new Promise<boolean>((resolve) => {
+          const done = (answer: boolean) => { clearTimeout(timer); socket.destroy(); resolve(answer); };
+          const timer = setTimeout(() => done(false), 60_000);
+          socket.on('data', (d) => { if (d[0] === 0x07) done(true); });
+          socket.on('close', () => done(true));
         });
-      });
-      for (let batch = 0; batch < 20; batch++) await Promise.all(Array.from({ length: 50 }, (_, k) => one(batch * 50 + k)));
-      assert.ok(answered > 600, `only ${answered} of 1000 connections were answered with an abort or a close`);
+        return { written, answered };
+      };
+      const answers: Promise<boolean>[] = [];
+      for (let batch = 0; batch < 20; batch++) {
+        const opened = Array.from({ length: 50 }, (_, k) => open(batch * 50 + k));
+        await Promise.all(opened.map((c) => c.written));
+        answers.push(...opened.map((c) => c.answered));
+      }
+      const unanswered = (await Promise.all(answers)).filter((a) => !a).length;
+      assert.equal(unanswered, 0, `${unanswered} of 1000 garbage connections got neither an A-ABORT nor a close within 60 s`);
       const r = await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(scp.child.exitCode, null);
@@ -179,11 +195,9 @@ describe('TLS', () => {
   });
 
   test('dicomnet echo --tls → storescp +tls', async () => {
-    const port = await freePort();
-    const { start } = await import('../helpers/processes');
-    const storescp = start('storescp', ['+tls', certs.serverKey, certs.serverCert, '+cf', certs.ca, String(port)], { env: DCMTK_ENV });
+    const storescp = await startStorescp(['+tls', certs.serverKey, certs.serverCert, '+cf', certs.ca], DCMTK_ENV);
+    const port = storescp.port;
     try {
-      await new Promise((r) => setTimeout(r, 300));
       const ok = await dicomnet(['echo', '127.0.0.1', String(port), '--tls', '--tls-ca', certs.ca, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey]);
       assert.equal(ok.code, 0, ok.stderr);
       // A server certificate from an unknown CA is refused.

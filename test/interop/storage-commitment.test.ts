@@ -43,9 +43,9 @@ describe('Orthanc (SCU, driven by its REST API) → dicomnet scp (SCP)', () => {
 
   before(async () => {
     dir = temp('commit-scp');
-    const scpPort = await freePort();
-    orthanc = await startOrthanc({ aeTitle: 'ORTHANC', modalities: { archive: ['ARCHIVE', '127.0.0.1', scpPort] } });
-    scp = await startScp(['--aet', 'ARCHIVE', '--dir', dir, '--dest', `ORTHANC=127.0.0.1:${orthanc.dicomPort}`, '--verbose'], {}, scpPort);
+    orthanc = await startOrthanc({ aeTitle: 'ORTHANC' });
+    scp = await startScp(['--aet', 'ARCHIVE', '--dir', dir, '--dest', `ORTHANC=127.0.0.1:${orthanc.dicomPort}`, '--verbose']);
+    await orthanc.rest('PUT', '/modalities/archive', { AET: 'ARCHIVE', Host: '127.0.0.1', Port: scp.port });
     const stored = await dicomnet(['store', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', CT_SMALL]);
     assert.equal(stored.code, 0, stored.stdout + stored.stderr);
   });

@@ -9,7 +9,8 @@ import { collectStoreInputs } from '../../src/ae/store-inputs';
 import { storeFileList } from '../../src/ae/store';
 import { readPart10Header } from '../../src/dicom/part10';
 import { isUncompressed } from '../../src/dicom/uids';
-import { dicomnet, run, start, startScp, startStorescp, freePort, Background } from '../helpers/processes';
+import { dicomnet, run, start, startScp, startStorescp, Background } from '../helpers/processes';
+import { waitUntil } from '../helpers/wait';
 import { PYDICOM_FILES, datasetBytes, datasetJson, sendableSamples, wellFormedSamples, writeSyntheticInstance, testUid } from '../helpers/dicom-files';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 
@@ -273,20 +274,17 @@ describe('bad inputs and failures', () => {
     try {
       const sender = start(process.execPath, [path.join(__dirname, '..', '..', '..', 'dist', 'cli.js'), 'store', '127.0.0.1', String(scp.port), big.path, '--max-pdu', '16384']);
       const incoming = path.join(dir, '.incoming');
-      const deadline = Date.now() + 20_000;
-      let partial = 0;
-      while (Date.now() < deadline) {
+      const partialSize = () => {
         const parts = existsSync(incoming) ? readdirSync(incoming) : [];
-        partial = parts.length ? statSync(path.join(incoming, parts[0]), { throwIfNoEntry: false })?.size ?? 0 : 0;
-        if (partial > 20 * 1024 * 1024) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+        return parts.length ? statSync(path.join(incoming, parts[0]), { throwIfNoEntry: false })?.size ?? 0 : 0;
+      };
+      await waitUntil('20 MB of the instance in .incoming/ (the transfer under way)', () => partialSize() > 20 * 1024 * 1024, { timeoutMs: 20_000, intervalMs: 5 });
       sender.child.kill('SIGKILL');
       await sender.stop();
-      assert.ok(partial > 20 * 1024 * 1024, 'the transfer never got going');
       await scp.waitFor(/ended: .*closed the connection/);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual(readdirSync(incoming), []);
+      await waitUntil('the partial file to be removed from .incoming/', () => readdirSync(incoming).length === 0, {
+        timeoutMs: 10_000, detail: () => `it holds ${JSON.stringify(readdirSync(incoming))}`,
+      });
       assert.deepEqual(filesUnder(dir).filter((f) => f.endsWith('.dcm')), []);
       const again = await dicomnet(['store', '127.0.0.1', String(scp.port), big.path], { timeoutMs: 120_000 });
       assert.equal(again.code, 0, again.stdout + again.stderr);
@@ -303,11 +301,10 @@ describe('bad inputs and failures', () => {
     const input = temp('gib');
     const big = await writeSyntheticInstance(path.join(input, 'gib.dcm'), 1024 * 1024 * 1024);
     const dir = temp('scp-gib');
-    const port = await freePort();
     const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
-    const scp = start(process.execPath, [cli, 'scp', '--port', String(port), '--dir', dir]);
+    const scp = await startScp(['--dir', dir]);
+    const port = scp.port;
     try {
-      await scp.waitFor(/listening on/);
       const r = await run('/usr/bin/time', ['-f', 'PEAK_RSS_KB=%M', process.execPath, cli, 'store', '127.0.0.1', String(port), big.path], { timeoutMs: 300_000 });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const senderKb = Number(/PEAK_RSS_KB=(\d+)/.exec(r.stderr)![1]);

@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { SmallSet, derivedCache, linkFiles, smallSet } from '../data';
 import { Context, DCMTK_NODELAY, OrthancServer, dicomnetScp, orthanc, storescu } from '../peers';
 import { Sample, ScenarioResult } from '../results';
-import { Server, countFiles, freePort, sleep, waitForPort } from '../system';
+import { freePort, waitForPort } from '../../../test/helpers/peers';
+import { Server, countFiles, sleep } from '../system';
 import { Table, runClient, runInterleaved } from './common';
 
 interface WebServer {
@@ -23,7 +24,7 @@ async function ourServer(ctx: Context, work: string, dir = path.join(work, 'arch
   const httpPort = await freePort();
   const log = path.join(work, 'server.log');
   const server = await dicomnetScp(ctx, log, { dir, maxPdu: ctx.options.pdu, httpPort });
-  await waitForPort(httpPort, 20_000);
+  await waitForPort(httpPort, { timeoutMs: 20_000, name: 'the DICOMweb server of dicomnet scp' });
   // The root is whatever the server says it serves on; plain host:port when it does not say.
   await sleep(50);
   const said = new RegExp(`https?://[^\\s"']*:${httpPort}[^\\s"']*`).exec(readFileSync(log, 'latin1'));

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { ApplicationEntity } from '../../../src/ae/client';
 import { Context, DCMTK_NODELAY, Started, storescp } from '../peers';
 import { Sample, ScenarioResult, summarizeRow } from '../results';
-import { Server, freePort, runTimed, startServer } from '../system';
+import { freePort } from '../../../test/helpers/peers';
+import { Server, runTimed, startServer } from '../system';
 import { Table, oneLine, runInterleaved } from './common';
 
 /** Only two lines reach the log: the start of the association and the release confirmation. */

@@ -1,8 +1,9 @@
 // Scenarios 1 and 2: C-STORE over one association, between every pair of implementations.
 import * as path from 'node:path';
+import { DCMTK_MAX_PDU } from '../../../test/helpers/peers';
 import { linkFiles, largeInstance, smallSet } from '../data';
 import {
-  Context, DCMTK_DEFAULT_ENV, DCMTK_MAX_PDU, DCMTK_NODELAY, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, storescp, storescu,
+  Context, DCMTK_DEFAULT_ENV, DCMTK_NODELAY, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, storescp, storescu,
 } from '../peers';
 import { ScenarioResult, findRow } from '../results';
 import { Table, belowTarget, ratioTarget, runInterleaved, storeOnce } from './common';

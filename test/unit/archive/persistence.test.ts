@@ -14,6 +14,7 @@ import { STUDY_ROOT } from '../../../src/services/query/model';
 import { FileStore } from '../../../src/archive/file-store';
 import { ArchiveIndex, ArchiveIndexOptions, IndexChange, INDEX_DIR, INDEX_FILE_NAME } from '../../../src/archive/index';
 import { dataset, instanceFields, query, tempDir, writeInstance, Fields, CT_IMAGE } from './helpers';
+import { waitUntil } from '../../helpers/wait';
 
 function indexFileOf(root: string): string {
   return path.join(root, INDEX_DIR, INDEX_FILE_NAME);
@@ -220,7 +221,7 @@ describe('saving changes', () => {
     const before = readFileSync(file, 'utf8');
     const extra = await writeInstance(root, instanceFields({ StudyInstanceUID: '2.25.8201', SOPInstanceUID: '2.25.8201.1.1' }));
     await index.addFile(extra);
-    for (let i = 0; i < 200 && readFileSync(file, 'utf8') === before; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('the index file to be rewritten after the change', () => readFileSync(file, 'utf8') !== before, { timeoutMs: 3_000, intervalMs: 10 });
     assert.match(readFileSync(file, 'utf8'), /2\.25\.8201\.1\.1/);
 
     index.remove('2.25.8201.1.1');

@@ -13,6 +13,7 @@ import {
   MissingTransferSyntaxError, NotDicomError, TruncatedFileError, DicomParseError,
 } from '../../../src/dicom/errors';
 import { BROKEN, hasTool, pydicomExpectations, readSample, sampleNames, samplePath, samplesAvailable } from './samples';
+import { cpuTimeOfAsync } from '../../helpers/cpu-time';
 
 const EVLE = '1.2.840.10008.1.2.1';
 const IVLE = '1.2.840.10008.1.2';
@@ -72,13 +73,11 @@ describe('readPart10Header on every pydicom sample', { skip: !samplesAvailable()
         buildFileMeta({ sopClassUid: '1.2.840.10008.5.1.4.1.1.7', sopInstanceUid: '1.2.3.4.5', transferSyntaxUid: EVLE }),
         encodeDataset(ds, EVLE),
       ]));
-      const t0 = process.hrtime.bigint();
-      const h = await readPart10Header(path);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const { result: h, cpuMs } = await cpuTimeOfAsync(() => readPart10Header(path));
       assert.equal(h.seriesInstanceUid, '1.2.3.4');
       assert.equal(h.fileSize, statSync(path).size);
       assert.ok(h.fileSize > 32 * 1024 * 1024);
-      assert.ok(ms < 200, `took ${ms} ms`);
+      assert.ok(cpuMs < 200, `took ${cpuMs} ms of CPU`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

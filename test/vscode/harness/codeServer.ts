@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadVscodeTools } from './tools';
-import { waitUntil } from './wait';
+import { waitUntil } from '../../helpers/wait';
 
 export interface CodeServerOptions {
   /** Folder the workbench opens when the URL names none. */

@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { waitUntil } from './wait';
+import { waitUntil } from '../../helpers/wait';
 
 /** The extension's log output channel (src/extension/log.ts). */
 export const LOG_CHANNEL = 'DICOM Network';

@@ -5,7 +5,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { CodeServer } from './codeServer';
 import { extensionLogOf } from './extensionLog';
 import { repoRoot } from './tools';
-import { remaining, waitUntil } from './wait';
+import { remaining, waitUntil } from '../../helpers/wait';
 
 export interface WorkbenchUrlOptions {
   /** Absolute folder to open. */

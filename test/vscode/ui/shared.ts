@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fixtures } from '../fixtures/index';
-import { freePort } from '../../helpers/processes';
+import { freePort } from '../../helpers/peers';
 import { repoRoot } from '../harness/tools';
 import { openViewContainer, treeRow, viewPane } from '../harness/workbench';
 

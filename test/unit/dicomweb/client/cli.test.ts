@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { Args, parseArgs } from '../../../../src/cli/args';
 import { qidoCommand, qidoPlan } from '../../../../src/cli/commands/qido';
 import { buildStowResponse } from '../../../../src/dicomweb/stow-response';
-import { dicomnet, freePort } from '../../../helpers/processes';
+import { refusingPort } from '../../../helpers/peers';
+import { dicomnet } from '../../../helpers/processes';
 import { instanceBytes, startServer, syntheticInstance } from './test-server';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dicomnet-web-cli-'));
@@ -88,7 +89,6 @@ describe('dicomnet qido / stow / wado processes', () => {
   });
 
   test('usage errors exit 2; an unreachable server or a timeout exits 3', async () => {
-    const port = await freePort();
     for (const [args, pattern] of [
       [['qido'], /--url is required/],
       [['qido', '--url', 'ftp://x'], /--url must start with http:\/\/ or https:\/\//],
@@ -105,9 +105,14 @@ describe('dicomnet qido / stow / wado processes', () => {
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, pattern);
     }
-    const down = await dicomnet(['qido', '--url', `http://127.0.0.1:${port}`]);
-    assert.equal(down.code, 3);
-    assert.equal(down.stderr, `dicomnet: Cannot connect to 127.0.0.1:${port}: the connection was refused.\n`);
+    const closed = await refusingPort();
+    try {
+      const down = await dicomnet(['qido', '--url', `http://127.0.0.1:${closed.port}`]);
+      assert.equal(down.code, 3);
+      assert.equal(down.stderr, `dicomnet: Cannot connect to 127.0.0.1:${closed.port}: the connection was refused.\n`);
+    } finally {
+      closed.close();
+    }
     const silent = await startServer(() => undefined);
     try {
       const slow = await dicomnet(['qido', '--url', silent.url, '--timeout', '0.3']);

@@ -8,7 +8,8 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { DicomwebClient, DicomwebError, isDicomwebNetworkFailure, serverMessageOf } from '../../../../src/dicomweb/client';
 import { makeCertificates, type TestCertificates } from '../../../helpers/certificates';
-import { freePort } from '../../../helpers/processes';
+import { refusingPort } from '../../../helpers/peers';
+import { waitUntil } from '../../../helpers/wait';
 import { startServer } from './test-server';
 
 const STUDY = '1.2.3.4';
@@ -147,17 +148,21 @@ describe('error sentences', () => {
 
 describe('connections', () => {
   test('a refused connection is a network failure naming the host', async () => {
-    const port = await freePort();
-    const client = new DicomwebClient({ baseUrl: `http://127.0.0.1:${port}/dicom-web` });
-    await assert.rejects(client.searchStudies(), (e: unknown) => {
-      assert.ok(e instanceof DicomwebError);
-      assert.equal(e.kind, 'network');
-      assert.equal(e.code, 'ECONNREFUSED');
-      assert.equal(e.message, `Cannot connect to 127.0.0.1:${port}: the connection was refused.`);
-      assert.ok(isDicomwebNetworkFailure(e));
-      return true;
-    });
-    client.close();
+    const closed = await refusingPort();
+    const client = new DicomwebClient({ baseUrl: `http://127.0.0.1:${closed.port}/dicom-web` });
+    try {
+      await assert.rejects(client.searchStudies(), (e: unknown) => {
+        assert.ok(e instanceof DicomwebError);
+        assert.equal(e.kind, 'network');
+        assert.equal(e.code, 'ECONNREFUSED');
+        assert.equal(e.message, `Cannot connect to 127.0.0.1:${closed.port}: the connection was refused.`);
+        assert.ok(isDicomwebNetworkFailure(e));
+        return true;
+      });
+    } finally {
+      client.close();
+      closed.close();
+    }
   });
 
   test('a server that never answers times out; so does one that stalls in the middle of a body', async () => {
@@ -191,7 +196,7 @@ describe('connections', () => {
     const controller = new AbortController();
     try {
       const p = client.searchSeries({}, { study: STUDY, signal: controller.signal });
-      while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await waitUntil('the server to receive the search', () => server.requests.length > 0, { timeoutMs: 10_000, intervalMs: 5 });
       controller.abort();
       await assert.rejects(p, { kind: 'aborted', message: `The request GET ${server.url}/studies/${STUDY}/series was cancelled.` });
     } finally {

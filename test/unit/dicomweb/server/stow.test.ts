@@ -13,6 +13,7 @@ import { readPart10Header, parsePart10 } from '../../../../src/dicom/part10';
 import { datasetToJson } from '../../../../src/dicom/json';
 import { writeSyntheticInstance, GeneratedInstance } from '../../../helpers/dicom-files';
 import { Harness, SAMPLES, filesUnder, get, multipartBody, parts, raw, startHarness, STOW_TYPE } from './helpers';
+import { waitUntil } from '../../../helpers/wait';
 
 const MR = path.join(SAMPLES, 'MR_small.dcm');
 
@@ -23,12 +24,10 @@ async function datasetBytes(file: string | Buffer): Promise<Buffer> {
 
 /** The archive's files, once the temporary files of aborted transfers have been removed. */
 async function settledFiles(h: Harness): Promise<string[]> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const files = filesUnder(h.dir);
-    if (!files.some((f) => f.startsWith('.incoming')) || Date.now() > deadline) return files;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil('the temporary files of aborted transfers to be removed', () => !filesUnder(h.dir).some((f) => f.startsWith('.incoming')), {
+    timeoutMs: 5000, intervalMs: 20, detail: () => `the archive holds ${JSON.stringify(filesUnder(h.dir))}`,
+  });
+  return filesUnder(h.dir);
 }
 
 function post(h: Harness, p: string, body: Buffer | string | AsyncIterable<Buffer>, contentType?: string, extra: Record<string, string | number> = {}) {
@@ -178,13 +177,20 @@ describe('STOW-RS', () => {
 
   test('a client that disconnects mid-upload leaves nothing behind', async () => {
     const before = await settledFiles(h);
+    let uploadNeverStarted: unknown;
     const body = multipartBody([{ body: readFileSync(synthetic[0]!.path) }]);
     const u = new URL(h.url);
     await new Promise<void>((resolve) => {
       const req = request({ host: u.hostname, port: u.port, method: 'POST', path: `${u.pathname}/studies`, headers: { 'Content-Type': STOW_TYPE(), 'Content-Length': body.length } });
       req.on('error', () => resolve());
-      req.write(body.subarray(0, body.length >> 1), () => setTimeout(() => { req.destroy(); resolve(); }, 50));
+      // Gone once the server has started writing the instance: it has something to clean up.
+      req.write(body.subarray(0, body.length >> 1), () => {
+        waitUntil('the server to start writing the upload into .incoming/', () => filesUnder(h.dir).some((f) => f.startsWith('.incoming/')), { timeoutMs: 10_000, intervalMs: 5 })
+          .finally(() => { req.destroy(); resolve(); })
+          .catch((error: unknown) => { uploadNeverStarted = error; });
+      });
     });
+    if (uploadNeverStarted) throw uploadNeverStarted;
     assert.deepEqual(await settledFiles(h), before);
     await assertStillServing(h);
   });

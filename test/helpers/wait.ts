@@ -1,5 +1,5 @@
-// Bounded waits for a named condition: the harness never sleeps for a fixed time. A wait that
-// runs out says what it waited for and, when given, what it saw last.
+// Bounded waits for a named condition: tests and harnesses never sleep for a fixed time. A
+// wait that runs out says what it waited for and, when given, what it saw last.
 
 export interface WaitOptions {
   timeoutMs: number;
