@@ -1,6 +1,8 @@
 // `npm start`: builds the extension, makes sure the VS Code tools are installed, and serves a
 // real VS Code (code-server) on 127.0.0.1 with this repository's extension installed and the
-// demo workspace .tools/demo-workspace/ open. Stays up until Ctrl-C.
+// demo workspace .tools/demo-workspace/ open. Stays up until Ctrl-C. VS Code is started by the
+// UI tests' launcher (test/vscode/harness/codeServer.ts, bundled into .tools/start/), with its
+// state kept in .tools/code-server-state/.
 //
 // Before VS Code it starts a demo PACS (`dicomnet scp` over .tools/demo-pacs/) and points the
 // demo workspace's settings at it, so the Nodes view lists it at once.
@@ -10,10 +12,11 @@
 //   --no-build   skip `node esbuild.mjs`
 //   --pacs-only  start only the demo PACS (desktop VS Code's F5 runs this as its pre-launch task)
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import * as esbuild from 'esbuild';
 import { ensureVscodeTools, missingDebianPackages, repoRoot } from './vscode-tools.mjs';
 
 const stateDir = join(repoRoot, '.tools', 'code-server-state'); // kept between runs: UI state, settings
@@ -52,17 +55,6 @@ async function choosePort() {
   });
 }
 
-function healthy(url) {
-  return new Promise((resolve) => {
-    const req = get(`${url}/healthz`, { timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
-
 function prepareDemoWorkspace() {
   mkdirSync(demoWorkspace, { recursive: true });
   const readme = join(demoWorkspace, 'README.md');
@@ -74,14 +66,17 @@ function prepareDemoWorkspace() {
   }
 }
 
-// The extension goes in as a symlink to the repository, named publisher.name-version as VS Code
-// expects; a fresh extensions folder each start keeps VS Code's extensions.json in step.
-function installExtensionLink(extensionsDir) {
-  const { publisher, name, version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
-  rmSync(extensionsDir, { recursive: true, force: true });
-  mkdirSync(extensionsDir, { recursive: true });
-  symlinkSync(repoRoot, join(extensionsDir, `${publisher}.${name}-${version}`), 'dir');
-  return `${publisher}.${name}`;
+/**
+ * The UI tests' code-server launcher (test/vscode/harness/codeServer.ts), bundled for this script:
+ * VS Code is started one way. It installs the extension as a symlink to the repository.
+ */
+async function loadLauncher() {
+  const outfile = join(repoRoot, '.tools', 'start', 'code-server-launcher.cjs');
+  await esbuild.build({
+    entryPoints: [join(repoRoot, 'test', 'vscode', 'harness', 'codeServer.ts')],
+    outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: repoRoot,
+  });
+  return createRequire(import.meta.url)(outfile);
 }
 
 // Defaults for keys a person has not set; their own settings win.
@@ -352,95 +347,51 @@ async function main() {
     if (r.status !== 0) throw new Error('The build failed (node esbuild.mjs).');
   }
   if (process.argv.includes('--pacs-only')) return runPacsOnly();
-  const { node24Path, codeServerEntry } = ensureVscodeTools();
+  ensureVscodeTools();
   for (const m of missingDebianPackages().filter((d) => !d.forInstall)) {
     log(`note: Debian package ${m.pkg} is missing (${m.why}); not needed for npm start`);
   }
 
   prepareDemoWorkspace();
-  const userDataDir = join(stateDir, 'user-data');
-  const extensionsDir = join(stateDir, 'extensions');
-  const configFile = join(stateDir, 'config.yaml');
   mkdirSync(stateDir, { recursive: true });
-  writeUserSettings(userDataDir);
-  const extensionId = installExtensionLink(extensionsDir);
+  writeUserSettings(join(stateDir, 'user-data'));
+  const { startCodeServer, extensionFolderName } = await loadLauncher();
 
   const port = await choosePort();
   const demo = await startDemoServices();
-  const authority = `127.0.0.1:${port}`;
-  writeFileSync(configFile, `bind-addr: ${authority}\nauth: none\ncert: false\n`);
-  const env = {
-    ...process.env,
-    PATH: `${dirname(node24Path)}:${process.env.PATH}`,
-    // code-server's heartbeat and logs go under XDG folders, whatever --user-data-dir says
-    XDG_DATA_HOME: join(stateDir, 'xdg-data'),
-    XDG_CONFIG_HOME: join(stateDir, 'xdg-config'),
-  };
-  for (const k of Object.keys(env)) {
-    if (k.startsWith('VSCODE_') || k.startsWith('ELECTRON_') || ['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'NODE_OPTIONS'].includes(k)) {
-      delete env[k];
-    }
+  process.on('exit', () => {
+    try {
+      process.kill(-demo.pid, 'SIGKILL');
+    } catch {}
+  });
+  let server;
+  try {
+    server = await startCodeServer({
+      stateDir, port, extensionDir: repoRoot, workspaceDir: demoWorkspace, writeUserSettings: false, echoOutput: true,
+    });
+  } catch (err) {
+    console.error(`[start] ${err instanceof Error ? err.message : String(err)}`);
+    await demo.stop();
+    process.exit(1);
   }
-  const server = spawn(
-    node24Path,
-    [
-      codeServerEntry,
-      '--config', configFile,
-      '--bind-addr', authority,
-      '--auth', 'none',
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      demoWorkspace,
-    ],
-    { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  let exited = false;
-  const exitPromise = new Promise((resolve) => server.once('exit', (code, signal) => ((exited = true), resolve(code ?? (signal ? 1 : 0)))));
 
   let stopping = false;
   const stopAll = async (code) => {
     if (stopping) return;
     stopping = true;
     log('stopping code-server');
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {}
-    await Promise.race([exitPromise, new Promise((r) => setTimeout(r, 5000))]);
-    try {
-      process.kill(-server.pid, 'SIGKILL'); // whatever it left behind (file watcher, extension host)
-    } catch {}
+    await server.stop();
     await demo.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
-  process.on('exit', () => {
-    for (const pid of [server.pid, demo.pid]) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {}
-    }
-  });
 
-  const url = `http://${authority}`;
-  const deadline = Date.now() + 30_000;
-  while (!(await healthy(url))) {
-    if (exited || Date.now() > deadline) {
-      console.error(`[start] code-server did not come up on ${authority}.`);
-      await stopAll(1);
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  log(`extension ${extensionId} installed from ${repoRoot}`);
+  log(`extension ${extensionFolderName(repoRoot).id} installed from ${repoRoot}`);
   log(`the DICOM view (radio tower in the activity bar) lists "${DEMO_NODE}"; expand it, right-click a study, Retrieve to Workspace`);
-  log(`VS Code is ready: ${url}/?folder=${encodeURIComponent(demoWorkspace)}`);
+  log(`VS Code is ready: ${server.url}/?folder=${encodeURIComponent(demoWorkspace)}`);
   log('after rebuilding (npm run build), run "Developer: Reload Window" in the browser; Ctrl-C stops everything');
-  const code = await exitPromise;
+  const code = await server.exited;
   if (!stopping) {
     log(`code-server exited with code ${code}`);
     await stopAll(code === 0 ? 0 : 1);

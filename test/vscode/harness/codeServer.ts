@@ -1,13 +1,15 @@
 // Starts code-server (a real VS Code served to a browser) under Node 24, on loopback, in its own
-// process group, with throw-away config, user-data and extensions folders.
+// process group, with its own config, user-data and extensions folders: throw-away ones for the
+// tests, or a state folder kept between runs (`npm start`, scripts/start.mjs, which bundles this
+// module). The extension under test goes in as a symlink to its folder.
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { loadVscodeTools } from './tools';
+import { freePort } from '../../helpers/peers';
 import { waitUntil } from '../../helpers/wait';
+import { loadVscodeTools } from './tools';
 
 export interface CodeServerOptions {
   /** Folder the workbench opens when the URL names none. */
@@ -26,6 +28,13 @@ export interface CodeServerOptions {
   echoOutput?: boolean;
   /** Keeps the temporary folders after stop() (for post-mortems). */
   keepTemp?: boolean;
+  /**
+   * A folder kept between runs for the config, user data (UI state, settings), extensions and
+   * code-server's XDG folders; never removed. Default: a fresh temporary folder.
+   */
+  stateDir?: string;
+  /** False: User/settings.json is left as it is (the caller wrote it). Default true. */
+  writeUserSettings?: boolean;
 }
 
 export interface CodeServer {
@@ -40,6 +49,8 @@ export interface CodeServer {
   workspaceDir?: string;
   /** Everything the server printed so far. */
   output(): string;
+  /** Resolves with the server's exit code once it has exited (1 when a signal ended it). */
+  exited: Promise<number>;
   /** Kills the whole process group and removes the temporary folders. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -60,8 +71,8 @@ export const defaultUserSettings: Readonly<Record<string, unknown>> = {
   'window.restoreWindows': 'none',
 };
 
-/** Process group → temporary folder of every server not stopped yet. */
-const liveServers = new Map<number, string>();
+/** Process group → temporary folder (undefined for a state folder) of every server not stopped yet. */
+const liveServers = new Map<number, string | undefined>();
 let exitHookInstalled = false;
 
 // A crashed or interrupted test run must not leave servers or their folders behind.
@@ -69,9 +80,9 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const [pgid, base] of liveServers) {
+    for (const [pgid, temp] of liveServers) {
       killGroup(pgid, 'SIGKILL');
-      rmSync(base, { recursive: true, force: true });
+      if (temp) rmSync(temp, { recursive: true, force: true });
     }
   });
 }
@@ -83,18 +94,6 @@ function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false; // ESRCH: the group is gone
   }
-}
-
-export function findFreePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => (port > 0 ? resolvePort(port) : reject(new Error('No free port could be found on 127.0.0.1.'))));
-    });
-  });
 }
 
 function httpStatus(url: string, timeoutMs: number): Promise<number> {
@@ -139,19 +138,24 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   if (!tools.vscodeToolsPresent()) {
     throw new Error('code-server is not installed: run `node scripts/vscode-tools.mjs` first.');
   }
-  const port = options.port ?? (await findFreePort());
+  const port = options.port ?? (await freePort());
   const authority = `127.0.0.1:${port}`;
-  const base = mkdtempSync(join(tmpdir(), 'dicomnet-code-server-'));
+  const temp = options.stateDir ? undefined : mkdtempSync(join(tmpdir(), 'dicomnet-code-server-'));
+  const base = options.stateDir ? resolve(options.stateDir) : temp!;
   const userDataDir = join(base, 'user-data');
   const extensionsDir = join(base, 'extensions');
   const configFile = join(base, 'config.yaml');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(configFile, `bind-addr: ${authority}\nauth: none\ncert: false\n`);
-  writeFileSync(
-    join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...defaultUserSettings, ...options.userSettings }, null, 2),
-  );
+  if (options.writeUserSettings ?? true) {
+    writeFileSync(
+      join(userDataDir, 'User', 'settings.json'),
+      JSON.stringify({ ...defaultUserSettings, ...options.userSettings }, null, 2),
+    );
+  }
+  // A fresh extensions folder each start keeps VS Code's extensions.json in step with it.
+  rmSync(extensionsDir, { recursive: true, force: true });
+  mkdirSync(extensionsDir, { recursive: true });
   if (options.extensionDir) {
     const extensionDir = resolve(options.extensionDir);
     symlinkSync(extensionDir, join(extensionsDir, extensionFolderName(extensionDir).folderName), 'dir');
@@ -183,11 +187,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   });
   const pid = child.pid;
   if (pid === undefined) {
-    rmSync(base, { recursive: true, force: true });
+    if (temp) rmSync(temp, { recursive: true, force: true });
     throw new Error(`code-server could not be started with ${tools.node24Path}.`);
   }
   installExitHook();
-  liveServers.set(pid, base);
+  liveServers.set(pid, temp);
 
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -199,7 +203,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   let exited = false;
-  const exitPromise = new Promise<void>((resolveExit) => child.once('exit', () => ((exited = true), resolveExit())));
+  const exitPromise = new Promise<number>((resolveExit) => child.once('exit', (code) => ((exited = true), resolveExit(code ?? 1))));
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -212,7 +216,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     // The leader may be gone while its children (watcher, extension host) are not.
     killGroup(pid, 'SIGKILL');
     liveServers.delete(pid);
-    if (!options.keepTemp) rmSync(base, { recursive: true, force: true, maxRetries: 3 });
+    if (temp && !options.keepTemp) rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
   };
 
   const url = `http://${authority}`;
@@ -233,6 +237,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     extensionsDir,
     workspaceDir: options.workspaceDir,
     output: () => output,
+    exited: exitPromise,
     stop,
   };
 }
