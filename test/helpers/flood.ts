@@ -1,5 +1,5 @@
-// Hostile peers for the admission tests: TCP connections that connect and say nothing, and
-// waits on effects (a condition, or a number of events) that fail with a name after a bound.
+// Hostile peers for the admission tests: TCP connections that connect and say nothing, and a
+// recorder of events (the waits on effects are in wait.ts).
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 
@@ -23,27 +23,6 @@ export function openSilent(port: number, host = '127.0.0.1'): Promise<SilentConn
     socket.once('connect', () => resolve({ socket, closed: closedPromise, isClosed: () => closed }));
     socket.once('error', reject);
   });
-}
-
-/** Waits until `check()` holds, checking every 10 ms; fails after `timeoutMs` naming `what`. */
-export async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Resolves when `promise` does; fails after `timeoutMs` naming `what`. */
-export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-    })]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Records every emission of `event` (its arguments) from now on. */

@@ -96,14 +96,3 @@ export async function retrievable(files: readonly StoreFile[]): Promise<Retrieva
   }
   return out;
 }
-
-/** Waits for a promise, failing with a sentence that names what was awaited after `ms`. */
-export async function within<T>(what: string, promise: Promise<T>, ms = 10_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms); });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

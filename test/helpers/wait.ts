@@ -2,8 +2,9 @@
 // wait that runs out says what it waited for and, when given, what it saw last.
 
 export interface WaitOptions {
-  timeoutMs: number;
-  /** How often `probe` runs (default 100 ms). */
+  /** Default 10 s. */
+  timeoutMs?: number;
+  /** How often `probe` runs (default 20 ms). */
   intervalMs?: number;
   /** Appended to the failure message: the state last seen, e.g. the lines of a log. */
   detail?: () => string;
@@ -16,19 +17,33 @@ export interface WaitOptions {
 export async function waitUntil<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
-  options: WaitOptions,
+  options: WaitOptions = {},
 ): Promise<T> {
-  const deadline = Date.now() + options.timeoutMs;
-  const interval = options.intervalMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  const interval = options.intervalMs ?? 20;
   for (;;) {
     const value = await probe();
     if (value !== undefined && value !== false) return value;
     const left = deadline - Date.now();
     if (left <= 0) {
       const detail = options.detail?.();
-      throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${what}${detail ? `; ${detail}` : '.'}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${detail ? `; ${detail}` : '.'}`);
     }
     await new Promise((r) => setTimeout(r, Math.min(interval, left)));
+  }
+}
+
+/** Resolves as `promise` does; fails after `timeoutMs` (default 10 s) naming `what`. */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

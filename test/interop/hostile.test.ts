@@ -10,7 +10,8 @@ import { ApplicationEntity, verificationContext } from '../../src/ae/client';
 import { encodePdu } from '../../src/net/pdu-encode';
 import { dicomnet, run, startScp } from '../helpers/processes';
 import { datasetBytes, writeSyntheticInstance, GeneratedInstance } from '../helpers/dicom-files';
-import { Flood, SilentConnection, openSilent, within } from '../helpers/flood';
+import { Flood, SilentConnection, openSilent } from '../helpers/flood';
+import { within } from '../helpers/wait';
 
 const DCMTK_ENV = { TCP_NODELAY: '1' };
 const refusalLines = (output: string, cause: string) => output.split('\n').filter((l) => l.startsWith(`refused 127.0.0.1 [${cause}]`));

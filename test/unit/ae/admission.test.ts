@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WaitingRoom } from '../../../src/ae/admission';
 import { Refusal, RefusalDigest, formatRefusal } from '../../../src/ae/refusal-log';
-import { within } from '../../helpers/flood';
+import { within } from '../../helpers/wait';
 
 describe('WaitingRoom', () => {
   function room(maxWaiting: number, maxWaitingPerSource: number) {

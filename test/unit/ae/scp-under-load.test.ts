@@ -15,7 +15,8 @@ import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
 import { AssociationAbortedError, AssociationRejectedError } from '../../../src/net/errors';
 import { makeCertificates } from '../../helpers/certificates';
 import { datasetBytes, writeSyntheticInstance } from '../../helpers/dicom-files';
-import { SilentConnection, openSilent, record, until, within } from '../../helpers/flood';
+import { SilentConnection, openSilent, record } from '../../helpers/flood';
+import { waitUntil, within } from '../../helpers/wait';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const servers: DicomServer[] = [];
@@ -49,7 +50,7 @@ describe('silent connections and --max-associations', () => {
   test('more silent connections than maxAssociations: our SCU is accepted at once, and the silent ones are closed by their own ARTIM timer', async () => {
     const { server, dropped, refused } = await start({ maxAssociations: 2, timeouts: { artimMs: 3000 } });
     const silent = await flood(server.port, 10);
-    await until('the server to count 10 waiting connections', () => server.waitingCount === 10);
+    await waitUntil('the server to count 10 waiting connections', () => server.waitingCount === 10);
     let droppedWhenAccepted = -1;
     server.on('accepted', () => { if (droppedWhenAccepted < 0) droppedWhenAccepted = dropped.length; });
 
@@ -65,7 +66,7 @@ describe('silent connections and --max-associations', () => {
     await second.release();
 
     await within('the silent connections to be closed by the server', Promise.all(silent.map((s) => s.closed)));
-    await until('10 dropped events', () => dropped.length === 10);
+    await waitUntil('10 dropped events', () => dropped.length === 10);
     assert.deepEqual(dropped.map(([, cause]) => cause), Array(10).fill('artim'));
     assert.match(dropped[0]![2], /no A-ASSOCIATE-RQ within 3 s \(ARTIM\)/);
     // Logged once for the address, not once per connection (the interval is a minute).
@@ -78,7 +79,7 @@ describe('silent connections and --max-associations', () => {
     const silent: SilentConnection[] = [];
     for (let i = 0; i < 12; i++) {
       silent.push(...await flood(server.port, 1));
-      await until(`connection ${i + 1} to be counted`, () => server.waitingCount + dropped.length === i + 1);
+      await waitUntil(`connection ${i + 1} to be counted`, () => server.waitingCount + dropped.length === i + 1);
     }
     await within('the 8 oldest silent connections to be closed', Promise.all(silent.slice(0, 8).map((s) => s.closed)));
     assert.deepEqual(silent.map((s) => s.isClosed()), [...Array(8).fill(true), ...Array(4).fill(false)]);
@@ -111,12 +112,12 @@ describe('silent connections and --max-associations', () => {
     });
     assert.equal(echo.status, 0);
     await within('the silent connections to be closed by the handshake timer', Promise.all(silent.map((s) => s.closed)));
-    await until('6 dropped events', () => dropped.length === 6);
+    await waitUntil('6 dropped events', () => dropped.length === 6);
     assert.deepEqual(dropped.map(([, cause]) => cause).sort(), ['artim', 'artim', 'source-limit', 'source-limit', 'source-limit', 'source-limit']);
     assert.ok(dropped.filter(([, cause]) => cause === 'artim').every(([, , m]) => /no TLS handshake within 3 s/.test(m)));
     // A client without a certificate is refused after the handshake, with that cause.
     await assert.rejects(scu.echo({ host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP', tls: { ca: pem(certs.ca) } }));
-    await until('the refused TLS client to be reported', () => dropped.some(([, cause, m]) => cause === 'tls' && /no client certificate/.test(m)));
+    await waitUntil('the refused TLS client to be reported', () => dropped.some(([, cause, m]) => cause === 'tls' && /no client certificate/.test(m)));
     rmSync(certs.dir, { recursive: true, force: true });
   });
 });
@@ -130,7 +131,7 @@ describe('idle associations', () => {
     const client = await scu.associate({ host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP', contexts: [verificationContext()] });
     const ended = await within('the server to end the idle association', client.association.whenClosed());
     assert.ok(ended instanceof AssociationAbortedError, `the association ended with ${ended}`);
-    await until('the aborted event', () => aborted.length === 1);
+    await waitUntil('the aborted event', () => aborted.length === 1);
     assert.match(aborted[0]![1].message, /idle for 0\.3 s/);
     assert.equal(server.associationCount, 0);
   });
@@ -163,7 +164,7 @@ describe('a C-STORE whose data set stops half-way', () => {
     }
     const incoming = path.join(dir, '.incoming');
     const partSize = () => readdirSync(incoming).reduce((n, f) => n + statSync(path.join(incoming, f)).size, 0);
-    await until('half the data set to be in the temporary file', () => partSize() >= half.length - 256 * 1024);
+    await waitUntil('half the data set to be in the temporary file', () => partSize() >= half.length - 256 * 1024);
     return { client, incoming };
   }
 
@@ -171,9 +172,9 @@ describe('a C-STORE whose data set stops half-way', () => {
     const { dir, archive, server, aborted } = await archiveServer(400);
     const { client, incoming } = await sendHalf(server.port, dir);
     await within('the server to abort the stalled association', client.association.whenClosed());
-    await until('the aborted event', () => aborted.length === 1);
+    await waitUntil('the aborted event', () => aborted.length === 1);
     assert.match(aborted[0]![1].message, /idle/);
-    await until('the temporary file to be removed', () => readdirSync(incoming).length === 0);
+    await waitUntil('the temporary file to be removed', () => readdirSync(incoming).length === 0);
     assert.equal(archive.index.stats().instances, 0);
     await archive.close();
   });
@@ -182,8 +183,8 @@ describe('a C-STORE whose data set stops half-way', () => {
     const { dir, archive, server, aborted } = await archiveServer(60_000);
     const { client, incoming } = await sendHalf(server.port, dir);
     client.abort();
-    await until('the aborted event', () => aborted.length === 1);
-    await until('the temporary file to be removed', () => readdirSync(incoming).length === 0);
+    await waitUntil('the aborted event', () => aborted.length === 1);
+    await waitUntil('the temporary file to be removed', () => readdirSync(incoming).length === 0);
     assert.equal(archive.index.stats().instances, 0);
     await archive.close();
   });

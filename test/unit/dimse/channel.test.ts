@@ -19,7 +19,8 @@ import { GetScp } from '../../../src/services/retrieve-scp';
 import { StorageScp } from '../../../src/services/store-scp';
 import { proposeStorageContexts } from '../../../src/services/store-scu';
 import { PYDICOM_FILES, datasetBytes } from '../../helpers/dicom-files';
-import { MemoryStore, QUICK, associate, drain, identifier, retrievable, scu, startServer, within } from '../../helpers/in-process';
+import { MemoryStore, QUICK, associate, drain, identifier, retrievable, scu, startServer } from '../../helpers/in-process';
+import { within } from '../../helpers/wait';
 import { ScriptedPeer } from '../../helpers/scripted-peer';
 
 const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';

@@ -8,7 +8,7 @@ import {
   AAssociateRq, PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RQ, PDU_RELEASE_RP, PDU_RELEASE_RQ, emptyUserInformation,
 } from '../../../src/net/pdu-types';
 import { ScriptedPeer } from '../../helpers/scripted-peer';
-import { within } from '../../helpers/in-process';
+import { within } from '../../helpers/wait';
 
 const ae = new ApplicationEntity({ aeTitle: 'CLIENT', timeouts: { acseMs: 2000, artimMs: 1000, dimseMs: 2000 } });
 

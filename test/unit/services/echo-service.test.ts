@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { verificationContext } from '../../../src/ae/client';
 import { Command, CommandField } from '../../../src/dimse/command';
 import { NoAcceptedContextError } from '../../../src/services/context';
-import { associate, scu, startServer, within } from '../../helpers/in-process';
+import { associate, scu, startServer } from '../../helpers/in-process';
+import { within } from '../../helpers/wait';
 
 describe('C-ECHO in process', () => {
   test('ae.echo: success, a round trip, and the association released afterwards', async () => {

@@ -18,7 +18,8 @@ import { GetScp, MoveDestination, MoveScp } from '../../../src/services/retrieve
 import { StoreBackend } from '../../../src/services/storage';
 import { StorageScp } from '../../../src/services/store-scp';
 import { PYDICOM_FILES, datasetBytes } from '../../helpers/dicom-files';
-import { MemoryStore, QUICK, associate, drain, identifier, retrievable, scu, startServer, within } from '../../helpers/in-process';
+import { MemoryStore, QUICK, associate, drain, identifier, retrievable, scu, startServer } from '../../helpers/in-process';
+import { within } from '../../helpers/wait';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 
 /** Samples with distinct SOP Instance UIDs, SOP classes and transfer syntaxes (one study each). */

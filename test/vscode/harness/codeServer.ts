@@ -221,7 +221,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   const url = `http://${authority}`;
   try {
-    await waitUntil(`code-server to answer /healthz on ${authority}`, async () => exited || (await httpStatus(`${url}/healthz`, 1000)) === 200, { timeoutMs: 30_000 });
+    await waitUntil(`code-server to answer /healthz on ${authority}`, async () => exited || (await httpStatus(`${url}/healthz`, 1000)) === 200, { timeoutMs: 30_000, intervalMs: 100 });
     if (exited) throw new Error(`code-server exited before it answered /healthz on ${authority}.`);
   } catch (error) {
     await stop();

@@ -73,6 +73,7 @@ export class ExtensionLog {
   async waitForLine(pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpMatchArray> {
     return waitUntil(what, () => this.text().match(pattern) ?? undefined, {
       timeoutMs,
+      intervalMs: 100,
       detail: () => this.describeTail(),
     });
   }
@@ -86,6 +87,7 @@ export class ExtensionLog {
   async waitForCommandStart(id: string, before: number, timeoutMs: number): Promise<void> {
     await waitUntil(`command ${id} to start (its "command ${id} started" line in the ${LOG_CHANNEL} log)`, () => this.commandStarts(id) > before, {
       timeoutMs,
+      intervalMs: 100,
       detail: () => this.describeTail(),
     });
   }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Socket } from 'node:net';
-import { SilentConnection, openSilent, until, within } from '../../../helpers/flood';
+import { SilentConnection, openSilent } from '../../../helpers/flood';
+import { waitUntil, within } from '../../../helpers/wait';
 import { Harness, SAMPLES, STOW_TYPE, filesUnder, get, multipartBody, startHarness } from './helpers';
 
 /** Opens a raw connection and sends a STOW-RS request whose body is `sent` of a declared larger whole. */
@@ -21,7 +22,7 @@ async function partialStow(h: Harness, whole: Buffer, sent: number): Promise<{ s
   return { socket: conn.socket, closed: conn.closed.then(() => answer) };
 }
 
-const settled = (h: Harness, what: string) => until(what, () => filesUnder(h.dir).every((f) => !f.startsWith('.incoming')));
+const settled = (h: Harness, what: string) => waitUntil(what, () => filesUnder(h.dir).every((f) => !f.startsWith('.incoming')));
 
 describe('request bodies that stop', () => {
   const body = multipartBody([{ body: readFileSync(path.join(SAMPLES, 'CT_small.dcm')) }]);
