@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startBrowser, type SharedBrowser } from './harness/browser';
 import { runExtensionHostSuite } from './harness/extensionHost';
 import { suiteStartMarker } from './harness/protocol';
 import { loadVscodeTools, repoRoot } from './harness/tools';
@@ -58,7 +59,7 @@ async function prepare(): Promise<void> {
   }
 }
 
-async function extensionHostPart(workspaceRoot: string, peers: Fixtures): Promise<Totals> {
+async function extensionHostPart(workspaceRoot: string, peers: Fixtures, browser: SharedBrowser): Promise<Totals> {
   const suitePath = join(__dirname, 'suite', 'index.js');
   if (!existsSync(suitePath)) return { passed: 0, failed: 0 };
   console.log('\n  Extension-host suite (mocha in code-server)');
@@ -72,6 +73,7 @@ async function extensionHostPart(workspaceRoot: string, peers: Fixtures): Promis
     timeoutMs: 240_000,
     userSettings: peers.userSettings(),
     verbose,
+    browser,
   });
   const counts = mochaCounts(result.log);
   if (!result.log.some((l) => l.includes(suiteStartMarker)) && !verbose) {
@@ -83,7 +85,7 @@ async function extensionHostPart(workspaceRoot: string, peers: Fixtures): Promis
   return { passed: counts.passing, failed };
 }
 
-async function uiPart(workspaceRoot: string, peers: Fixtures): Promise<Totals> {
+async function uiPart(workspaceRoot: string, peers: Fixtures, browser: SharedBrowser): Promise<Totals> {
   const uiDir = join(__dirname, 'ui');
   const files = existsSync(uiDir)
     ? readdirSync(uiDir)
@@ -92,7 +94,7 @@ async function uiPart(workspaceRoot: string, peers: Fixtures): Promise<Totals> {
         .map((f) => join(uiDir, f))
     : [];
   if (files.length === 0) return { passed: 0, failed: 0 };
-  return runUiTests({ extensionDir: repoRoot, workspaceRoot: join(workspaceRoot, 'ui'), files, grep, userSettings: peers.userSettings() });
+  return runUiTests({ extensionDir: repoRoot, workspaceRoot: join(workspaceRoot, 'ui'), files, grep, userSettings: peers.userSettings(), browser });
 }
 
 const workspaceRoot = mkdtempSync(join(tmpdir(), 'dicomnet-vscode-ws-'));
@@ -101,13 +103,15 @@ async function main(): Promise<number> {
   const started = Date.now();
   const totals: Totals = { passed: 0, failed: 0 };
   let peers: Fixtures | undefined;
+  let browser: SharedBrowser | undefined;
   try {
     await prepare();
-    // The demo PACS, a PACS that rejects us, one that does not know us, DCMTK's storescp.
-    peers = await startFixtures();
+    // The demo PACS, a PACS that rejects us, one that does not know us, DCMTK's storescp; and
+    // one Chromium for both parts.
+    [peers, browser] = await Promise.all([startFixtures(), startBrowser()]);
     for (const part of [runSuite && extensionHostPart, runUi && uiPart]) {
       if (!part) continue;
-      const t = await part(workspaceRoot, peers);
+      const t = await part(workspaceRoot, peers, browser);
       totals.passed += t.passed;
       totals.failed += t.failed;
     }
@@ -115,6 +119,7 @@ async function main(): Promise<number> {
     console.log(`\n  ✖ ${err instanceof Error ? err.message : String(err)}`);
     totals.failed++;
   } finally {
+    await browser?.close();
     await peers?.stop().catch(() => undefined);
     if (!keep) rmSync(workspaceRoot, { recursive: true, force: true, maxRetries: 3 });
     else console.log(`  workspace kept at ${workspaceRoot}`);

@@ -2,7 +2,7 @@
 // module exporting `run()`), using code-server's smoke-test driver instead of desktop Electron.
 import { resolve } from 'node:path';
 import { format } from 'node:util';
-import { launchBrowser } from './browser';
+import { launchBrowser, type LaunchedBrowser, type SharedBrowser } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { suiteStartMarker } from './protocol';
 import { workbenchUrl } from './workbench';
@@ -21,6 +21,8 @@ export interface ExtensionHostSuiteOptions {
   onMessage?: (text: string, level: string) => void;
   /** Also print workbench/server log lines (noisy; for debugging the harness). */
   verbose?: boolean;
+  /** A window of this Chromium instead of one launched for the suite. */
+  browser?: SharedBrowser;
 }
 
 export interface ExtensionHostSuiteResult {
@@ -67,7 +69,7 @@ export async function runExtensionHostSuite(options: ExtensionHostSuiteOptions):
     });
 
   let server: CodeServer | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  let browser: LaunchedBrowser | undefined;
   try {
     server = await startCodeServer({
       workspaceDir: options.workspaceDir,
@@ -75,7 +77,7 @@ export async function runExtensionHostSuite(options: ExtensionHostSuiteOptions):
       userSettings: options.userSettings,
       echoOutput: options.verbose,
     });
-    browser = await launchBrowser();
+    browser = options.browser ? await options.browser.newWindow() : await launchBrowser();
     const { page } = browser;
 
     let finish!: (code: number) => void;

@@ -56,6 +56,8 @@ export interface UiRunOptions {
   /** Runs only tests whose name contains this. */
   grep?: string;
   userSettings?: Record<string, unknown>;
+  /** The Chromium to open the windows in (default: one started for the run). */
+  browser?: SharedBrowser;
 }
 
 export interface UiRunResult {
@@ -92,11 +94,11 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
   try {
     [server, browser] = await Promise.all([
       startCodeServer({ extensionDir: options.extensionDir, userSettings: options.userSettings }),
-      startBrowser(),
+      options.browser ?? startBrowser(),
     ]);
   } catch (err) {
     console.log(`    ✖ starting code-server and Chromium: ${err instanceof Error ? err.message : String(err)}`);
-    await browser?.close();
+    if (!options.browser) await browser?.close();
     await server?.stop();
     return { passed: 0, failed: tests.length };
   }
@@ -139,7 +141,7 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
       }
     }
   } finally {
-    await browser.close();
+    if (!options.browser) await browser.close();
     await server.stop();
   }
   return result;
