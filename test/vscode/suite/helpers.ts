@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { DicomNetworkApi } from '../../../src/extension/extension';
 import type { TreeElement } from '../../../src/extension/tree/elements';
+import { waitUntil } from '../../helpers/wait';
 import { FixtureInfo, fixtureInfoFromEnv } from '../fixtures/info';
 
 export const EXTENSION_ID = 'dicomnet.dicom-network';
@@ -25,14 +26,8 @@ export function workspaceDir(): string {
 }
 
 /** Polls `check` until it returns a value other than undefined/false; fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  return waitUntil(what, check, { timeoutMs, intervalMs: 100 });
 }
 
 export async function roots(api: DicomNetworkApi): Promise<TreeElement[]> {
