@@ -7,7 +7,7 @@ import { Dataset } from '../../src/dicom/dataset-model';
 import { parsePart10 } from '../../src/dicom/part10';
 import { readFileSync } from 'node:fs';
 import { dcmqrscpConfig, freePort, waitForPort } from './peers';
-import { run, start, Background } from './processes';
+import { readyOrStopped, run, start, Background } from './processes';
 
 export const DCMTK_ENV = { TCP_NODELAY: '1' };
 export const WLISTDB_EXAMPLES = '/usr/share/doc/dcmtk/examples/wlistdb/OFFIS';
@@ -27,7 +27,7 @@ export async function startDcmqrscp(peers: Record<string, [string, string, numbe
   const configPath = path.join(dir, 'dcmqrscp.cfg');
   writeFileSync(configPath, dcmqrscpConfig({ port, storage, hosts: peers }));
   const bg = start('dcmqrscp', ['-c', configPath, '--disable-host-lookup'], { env: DCMTK_ENV });
-  await waitForPort(port, { name: 'dcmqrscp', alive: bg.running });
+  await readyOrStopped(bg, waitForPort(port, { name: 'dcmqrscp', alive: bg.running }));
   return Object.assign(bg, { port, aeTitle: 'DCMQRSCP', dir });
 }
 
@@ -46,7 +46,7 @@ export async function startWlmscpfs(): Promise<DcmtkServer & { items: string[] }
   writeFileSync(path.join(aeDir, 'lockfile'), '');
   const port = await freePort();
   const bg = start('wlmscpfs', ['-dfp', dir, String(port)], { env: DCMTK_ENV });
-  await waitForPort(port, { name: 'wlmscpfs', alive: bg.running });
+  await readyOrStopped(bg, waitForPort(port, { name: 'wlmscpfs', alive: bg.running }));
   return Object.assign(bg, { port, aeTitle: 'WLMSCP', dir, items });
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ORTHANC_BINARY, findDicomwebPlugin, freePort, orthancConfig, waitForUrl } from './peers';
-import { start, Background } from './processes';
+import { readyOrStopped, start, Background } from './processes';
 
 export interface OrthancPeer {
   aeTitle: string;
@@ -44,12 +44,8 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Orthan
   if (!existsSync(ORTHANC_BINARY)) throw new Error('Orthanc is not installed (Debian package orthanc)');
   const process = start(ORTHANC_BINARY, [configPath], { env: { TCP_NODELAY: '1' } });
   const url = `http://127.0.0.1:${httpPort}`;
-  try {
-    await waitForUrl(`${url}/system`, { name: 'Orthanc', alive: process.running });
-  } catch (error) {
-    await process.stop();
-    throw new Error(`${(error as Error).message}\n${process.output()}`);
-  }
+  await readyOrStopped(process, waitForUrl(`${url}/system`, { name: 'Orthanc', alive: process.running })
+    .catch((error: Error) => { throw new Error(`${error.message}\n${process.output()}`); }));
   const rest = async <T>(method: string, urlPath: string, body?: unknown): Promise<T> => {
     const r = await fetch(`${url}${urlPath}`, {
       method,

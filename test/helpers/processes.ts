@@ -123,10 +123,23 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
   };
 }
 
+/**
+ * Waits for a process just started to be ready; when it is not, stops it before failing (a
+ * process left running would keep the test file from ever exiting).
+ */
+export async function readyOrStopped<T>(bg: Background, ready: Promise<T>): Promise<T> {
+  try {
+    return await ready;
+  } catch (error) {
+    await bg.stop('SIGKILL');
+    throw error;
+  }
+}
+
 /** Starts `dicomnet scp` on a port the system gives it (--port 0) and waits until it listens there. */
 export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}): Promise<Background & { port: number }> {
   const bg = start(process.execPath, [CLI, 'scp', '--port', '0', '--bind', '127.0.0.1', ...args], options);
-  const listening = await bg.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+  const listening = await readyOrStopped(bg, bg.waitFor(/listening on 127\.0\.0\.1:(\d+)/));
   return Object.assign(bg, { port: Number(listening[1]) });
 }
 
@@ -134,6 +147,6 @@ export async function startScp(args: readonly string[] = [], options: { cwd?: st
 export async function startStorescp(args: readonly string[] = [], env: NodeJS.ProcessEnv = { TCP_NODELAY: '1' }): Promise<Background & { port: number }> {
   const port = await freePort();
   const bg = start('storescp', [...args, String(port)], { env });
-  await waitForPort(port, { name: 'storescp', alive: bg.running });
+  await readyOrStopped(bg, waitForPort(port, { name: 'storescp', alive: bg.running }));
   return Object.assign(bg, { port });
 }

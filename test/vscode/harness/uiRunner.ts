@@ -77,8 +77,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The extension's line once activate() has run (src/extension/extension.ts). */
-const ACTIVATED = /\bDICOM Network activated$/m;
+/** The extension's line once activate() has run (src/extension/extension.ts), e.g. "DICOM Network 0.1.0 activated in 4.0 ms". */
+const ACTIVATED = /\bDICOM Network\b.*\bactivated\b/;
 
 export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
   for (const file of options.files) require(file);
@@ -121,7 +121,7 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
             await t.prepare?.(workspaceDir);
             await page.goto(workbenchUrl(server, { folder: workspaceDir, extensionLogLevels: { [extensionId]: 'debug' } }));
             await waitForShell(page);
-            await log.waitForLine(ACTIVATED, `the extension to activate in this window (its "DICOM Network activated" line)`, 60_000);
+            await log.waitForLine(ACTIVATED, `the extension to activate in this window (its "DICOM Network … activated" line)`, 60_000);
             ready = Date.now();
             await t.fn({ page, server, log, workspaceDir, screenshot: (name) => saveScreenshot(page, name) });
           })(),
