@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readPart10Header } from '../../src/dicom/part10';
-import { dicomnet, freePort, run, startScp, startStorescp, Background } from '../helpers/processes';
+import { refusingPort, type RefusingPort } from '../helpers/peers';
+import { dicomnet, run, startScp, startStorescp, Background } from '../helpers/processes';
 import { DCMTK_ENV, DcmtkServer, findscu, startDcmqrscp } from '../helpers/dcmtk';
 import { PYDICOM_FILES, wellFormedSamples } from '../helpers/dicom-files';
 
@@ -15,13 +16,15 @@ const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
 describe('issue 14: DCMTK movescu against dicomnet scp', () => {
   let scp: Background & { port: number };
   let storescp: Background & { port: number };
+  let down: RefusingPort;
   let dir: string;
   let study: string;
   let sop: string;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'issue14-interop-'));
     storescp = await startStorescp(['-od', mkdtempSync(path.join(tmpdir(), 'issue14-storescp-'))]);
-    scp = await startScp(['--dir', dir, '--aet', 'ARCHIVE', '--dest', `STORESCP=127.0.0.1:${storescp.port}`, '--dest', `DOWN=127.0.0.1:${await freePort()}`]);
+    down = await refusingPort();
+    scp = await startScp(['--dir', dir, '--aet', 'ARCHIVE', '--dest', `STORESCP=127.0.0.1:${storescp.port}`, '--dest', `DOWN=127.0.0.1:${down.port}`]);
     const stored = await dicomnet(['store', '127.0.0.1', String(scp.port), '--aec', 'ARCHIVE', CT_SMALL]);
     assert.equal(stored.code, 0, stored.stdout + stored.stderr);
     const header = await readPart10Header(CT_SMALL);
@@ -31,6 +34,7 @@ describe('issue 14: DCMTK movescu against dicomnet scp', () => {
   after(async () => {
     await scp?.stop();
     await storescp?.stop();
+    down?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -14,10 +14,11 @@ import { DEFAULT_MAX_WAITING_PER_SOURCE } from '../../../src/ae/server';
 import { storeFileList } from '../../../src/ae/store';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { FloodKind } from '../../../test/helpers/flood';
+import { freePort } from '../../../test/helpers/peers';
 import { smallSet } from '../data';
 import { Context } from '../peers';
 import { RowResult, Sample, ScenarioResult, summarizeRow } from '../results';
-import { Server, freePort, sleep, startServer } from '../system';
+import { Server, sleep, startServer } from '../system';
 import { Table, oneLine } from './common';
 
 interface Phase {

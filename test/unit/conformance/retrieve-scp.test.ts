@@ -12,7 +12,7 @@ import { ArchiveServices } from '../../../src/archive/archive-services';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { Status } from '../../../src/dimse/status';
 import { StorageScp } from '../../../src/services/store-scp';
-import { freePort } from '../../helpers/processes';
+import { refusingPort } from '../../helpers/peers';
 import { CT_IMAGE, MemoryBackend, connect, ctDataset, startServer, storageContexts, within } from './peers';
 
 const STUDY = '2.25.1406000';
@@ -24,9 +24,11 @@ async function archiveWithStudy(t: TestContext) {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const received = new MemoryBackend();
   const dest = await startServer(t, { aeTitle: 'DEST', services: [new StorageScp(received)] });
+  const down = await refusingPort();
+  t.after(() => down.close());
   const archive = await ArchiveServices.open({
     dir, aeTitle: 'ARCHIVE',
-    destinations: [['DEST', { host: '127.0.0.1', port: dest.port }], ['DOWN', { host: '127.0.0.1', port: await freePort() }]],
+    destinations: [['DEST', { host: '127.0.0.1', port: dest.port }], ['DOWN', { host: '127.0.0.1', port: down.port }]],
   });
   t.after(() => archive.close());
   const server = await startServer(t, { aeTitle: 'ARCHIVE', services: archive.services });
