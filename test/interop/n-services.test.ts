@@ -12,7 +12,8 @@ import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../src/dicom/
 import { Status, statusClass } from '../../src/dimse/status';
 import { nAction, nCreate, nDelete, nGet, nSet } from '../../src/services/n-scu';
 import { PYDICOM_FILES } from '../helpers/dicom-files';
-import { Background, dicomnet, freePort, start, startScp, waitForPort } from '../helpers/processes';
+import { freePort, waitForPort } from '../helpers/peers';
+import { Background, dicomnet, start, startScp } from '../helpers/processes';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
 const temp = (name: string) => mkdtempSync(path.join(tmpdir(), `dicomnet-${name}-`));

@@ -9,7 +9,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PYDICOM_FILES } from '../helpers/dicom-files';
-import { Background, dicomnet, freePort, startScp } from '../helpers/processes';
+import { freePort } from '../helpers/peers';
+import { Background, dicomnet, startScp } from '../helpers/processes';
+import { waitUntil } from '../helpers/wait';
 import { OrthancPeer, startOrthanc } from '../helpers/orthanc';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
@@ -27,13 +29,11 @@ interface OrthancReport {
 
 /** Orthanc's report of a transaction once it is no longer pending (bounded wait). */
 async function orthancReport(orthanc: OrthancPeer, reportPath: string, timeoutMs = 15_000): Promise<OrthancReport> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const report = await orthanc.rest<OrthancReport>('GET', reportPath);
-    if (report.Status !== 'Pending') return report;
-    if (Date.now() > deadline) throw new Error(`Orthanc's storage commitment report ${reportPath} was still pending after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let last: OrthancReport | undefined;
+  return waitUntil(`Orthanc's storage commitment report ${reportPath} to leave Pending`, async () => {
+    last = await orthanc.rest<OrthancReport>('GET', reportPath);
+    return last.Status !== 'Pending' && last;
+  }, { timeoutMs, intervalMs: 100, detail: () => `last seen: ${JSON.stringify(last)}` });
 }
 
 describe('Orthanc (SCU, driven by its REST API) → dicomnet scp (SCP)', () => {

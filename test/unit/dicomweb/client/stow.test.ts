@@ -187,7 +187,9 @@ describe('STOW-RS store', () => {
       await gotFirst;
       // Wait until the client stops reading (socket and stream buffers are full), then look.
       let last = -1;
+      const deadline = Date.now() + 20_000;
       for (let stable = 0; stable < 5;) {
+        if (Date.now() > deadline) assert.fail(`the client never stopped reading from disk while the server was paused (${read} bytes read)`);
         await new Promise((r) => setTimeout(r, 50));
         if (read === last) stable++; else { stable = 0; last = read; }
       }
