@@ -7,8 +7,12 @@ import { freePort } from '../../helpers/peers';
 import { repoRoot } from '../harness/tools';
 import { openViewContainer, treeRow, viewPane } from '../harness/workbench';
 
-/** Copies a screenshot the test saved into docs/screenshots/ (the README shows those). */
-export function publishScreenshot(file: string, name = basename(file)): string {
+/**
+ * Copies a screenshot the test saved into docs/screenshots/ (the README shows those) when
+ * DICOMNET_UPDATE_SCREENSHOTS=1; otherwise a test run leaves the tracked images alone.
+ */
+export function publishScreenshot(file: string, name = basename(file)): string | undefined {
+  if (process.env.DICOMNET_UPDATE_SCREENSHOTS !== '1') return undefined;
   const dir = join(repoRoot, 'docs', 'screenshots');
   mkdirSync(dir, { recursive: true });
   const to = join(dir, name);
