@@ -14,11 +14,11 @@ import { Uids, ImplicitVRLittleEndian, ExplicitVRLittleEndian } from '../dicom/u
 import { ServiceAssociation } from '../services/context';
 import { EchoResult, echoScu } from '../services/echo';
 import { Dataset } from '../dicom/dataset-model';
-import { FindOptions, FindSummary, findScu } from '../services/find-scu';
 import { RetrieveOptions, RetrieveProgress, RetrieveSummary, getScu, moveScu } from '../services/retrieve-scu';
 import { StoreBackend } from '../services/storage';
 import { StoreFile, StoreResult, storeDataset, storeFile } from '../services/store-scu';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
+import { LimitedFindOptions, LimitedFindSummary, limitedFind } from './limited-find';
 import { AeOptions, DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { UserIdentity, userIdentityItem } from './user-identity';
 import { CommitmentRequestOptions, PendingCommitment, requestCommitment } from '../services/storage-commitment-scu';
@@ -186,9 +186,12 @@ export class ClientAssociation implements ServiceAssociation {
     return echoScu(this);
   }
 
-  /** C-FIND (or Modality Worklist with model 'worklist'): pending identifiers as they arrive. */
-  find(identifier: Dataset, options: FindOptions): AsyncGenerator<Dataset, FindSummary> {
-    return findScu(this, identifier, options);
+  /**
+   * C-FIND (or Modality Worklist with model 'worklist'): pending identifiers as they arrive.
+   * With `limit`, C-CANCEL goes out at the limit and the rest of the answer is drained.
+   */
+  find(identifier: Dataset, options: LimitedFindOptions): AsyncGenerator<Dataset, LimitedFindSummary> {
+    return limitedFind(this, identifier, options);
   }
 
   /** C-MOVE to a destination AE the peer knows; yields sub-operation progress. */

@@ -23,6 +23,14 @@ import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
 
 export type IdentityDecision = boolean | { accept: boolean; serverResponse?: Buffer };
 
+/** The server could not listen; `code` is Node's (EADDRINUSE when the port is taken, EACCES, …). */
+export class ListenError extends Error {
+  override name = 'ListenError';
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+  }
+}
+
 export interface ServerOptions {
   aeTitle: string;
   port: number;
@@ -165,9 +173,9 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     this.server = net.createServer({ noDelay: true }, (socket) => gate.accept(socket));
     return new Promise((resolve, reject) => {
       this.server!.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new Error(err.code === 'EADDRINUSE'
+        reject(new ListenError(err.code === 'EADDRINUSE'
           ? `port ${o.port} is already in use`
-          : err.code === 'EACCES' ? `no permission to listen on port ${o.port}` : `cannot listen: ${err.message}`));
+          : err.code === 'EACCES' ? `no permission to listen on port ${o.port}` : `cannot listen: ${err.message}`, err.code));
       });
       this.server!.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
     });

@@ -56,7 +56,7 @@ describe('C-FIND in process', () => {
         ['1.2.826.0.1.1', 'A1', 'Doe^Jane'], ['1.2.826.0.1.2', 'A2', 'Doe^John'], ['1.2.826.0.1.4', 'A4', 'Doe^Dora'],
       ]);
       assert.ok(yielded.every((d) => !d.has(Tags.PatientID)), 'a key that was not asked for came back');
-      assert.deepEqual(result, { status: 0, matches: 3, cancelled: false, warning: false });
+      assert.deepEqual(result, { status: 0, matches: 3, cancelled: false, warning: false, limitReached: false });
     } finally {
       await client.releaseOrAbort();
     }
