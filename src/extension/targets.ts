@@ -45,9 +45,13 @@ export async function dimseTarget(node: DimseNode | LocalNode, scp: LocalScpCont
     port: node.port,
     calledAeTitle: node.aeTitle,
     callingAeTitle: node.callingAeTitle ?? local.aeTitle,
-    tls: node.tls,
-    username: node.username,
-    password: node.username ? await secrets.get(node.name) : undefined,
+    tls: node.tls && {
+      ca: node.tls.caFile ? { file: node.tls.caFile } : undefined,
+      cert: node.tls.certFile ? { file: node.tls.certFile } : undefined,
+      key: node.tls.keyFile ? { file: node.tls.keyFile } : undefined,
+      rejectUnauthorized: node.tls.rejectUnauthorized,
+    },
+    identity: node.username ? { username: node.username, password: await secrets.get(node.name) } : undefined,
     timeoutSeconds: timeoutSeconds(),
   };
 }

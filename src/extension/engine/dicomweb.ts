@@ -1,7 +1,7 @@
 // DICOMweb nodes: QIDO-RS for the Nodes view and the check, WADO-RS retrieval into the storage
 // folder, STOW-RS for Send. One log line per request and operation.
 import { collectStoreInputs } from '../../ae/store-inputs';
-import { cellText, columnsOf } from '../../cli/display';
+import { cellText, columnsOf } from '../../ae/identifier-text';
 import { buildIdentifier } from '../../services/query-keys';
 import { datasetFromJson, DicomJsonObject } from '../../dicom/json';
 import { DicomwebClient } from '../../dicomweb/client';

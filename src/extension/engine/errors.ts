@@ -19,6 +19,22 @@ export function isCancellation(error: unknown): boolean {
   return error instanceof OperationAbortedError || (error as Error | undefined)?.name === 'AbortError';
 }
 
+/** A-ASSOCIATE-RJ by the service user (source 1) for a reason of PS3.8 table 9-21. */
+function rejectedFor(error: unknown, reason: number): boolean {
+  return error instanceof AssociationRejectedError && error.source === 1 && error.reason === reason;
+}
+
+/** What the UI does something about, by the error's type and fields (never by its text). */
+export type ErrorCode = 'cancelled' | 'calling-ae-title-rejected' | 'called-ae-title-rejected' | 'move-destination-unknown';
+
+export function errorCode(error: unknown): ErrorCode | undefined {
+  if (isCancellation(error)) return 'cancelled';
+  if (rejectedFor(error, 3)) return 'calling-ae-title-rejected';
+  if (rejectedFor(error, 7)) return 'called-ae-title-rejected';
+  if (isMoveDestinationUnknown(error)) return 'move-destination-unknown';
+  return undefined;
+}
+
 /** A C-MOVE answered with A801: the peer does not know the destination AE title. */
 export class MoveDestinationUnknownError extends Error {
   override name = 'MoveDestinationUnknownError';
@@ -31,10 +47,10 @@ type Where = Pick<DimseTarget, 'host' | 'port' | 'calledAeTitle' | 'callingAeTit
 
 function rejection(error: AssociationRejectedError, where?: Where): string {
   const transient = error.result === 2;
-  if (error.source === 1 && error.reason === 3) {
+  if (rejectedFor(error, 3)) {
     return `association rejected: calling AE title not recognised — add ${where?.callingAeTitle ?? 'our AE title'} to the PACS`;
   }
-  if (error.source === 1 && error.reason === 7) {
+  if (rejectedFor(error, 7)) {
     return `association rejected: called AE title not recognised — check the node's AE title${where ? ` (${where.calledAeTitle})` : ''}`;
   }
   if (error.source === 3 && (error.reason === 1 || error.reason === 2)) {

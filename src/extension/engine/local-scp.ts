@@ -1,15 +1,14 @@
 // The extension's local SCP: an archive over the workspace's storage folder (storage with atomic
 // writes, Q/R FIND/MOVE/GET over its index) served by a DicomServer on the configured port.
 import * as net from 'node:net';
-import { DicomServer } from '../../ae/server';
+import { DicomServer, ListenError } from '../../ae/server';
 import { formatRefusal } from '../../ae/refusal-log';
+import { traceServer } from '../../ae/trace';
 import { ArchiveServices } from '../../archive/archive-services';
 import { StoredInstance } from '../../archive/file-store';
-import { describeCommand } from '../../cli/tracing';
-import { uidName } from '../../dicom/uids';
 import { resolveTransferSyntax } from '../../dicom/codecs';
 import { formatStatus } from '../../dimse/status';
-import { formatPdu } from '../../net/trace';
+import { traceSinkOf } from './association';
 import { EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';
 
 /** The port is taken by another program (or another window's SCP). */
@@ -75,17 +74,14 @@ export class LocalScp {
     server.on('released', (i) => log.info(`${who(i)} released`));
     server.on('aborted', (i, e) => log.warn(`${who(i)} ended: ${e.message}`));
     server.on('serviceError', (i, e) => log.error(`${who(i)} failed: ${e.message}`));
-    if (log.traceEnabled()) {
-      server.on('pdu', (i, direction, pdu, length) =>
-        log.trace(`[local SCP ${i.id}] ${direction === 'sent' ? '>>' : '<<'} ${formatPdu(pdu, length, uidName).replace(/\n/g, `\n[local SCP ${i.id}]    `)}`));
-      server.on('request', (i, command) => log.trace(`[local SCP ${i.id}] << ${describeCommand(command)}`));
-    }
+    const sink = traceSinkOf(log);
+    if (sink) traceServer(server, sink, { pdus: true, requests: true, prefix: (i) => `[local SCP ${i.id}] ` });
     try {
       await server.listen();
     } catch (error) {
       await this.archive.close();
       this.archive = undefined;
-      if (/already in use/.test((error as Error).message)) throw new PortInUseError(settings.port, settings.bindAddress);
+      if (error instanceof ListenError && error.code === 'EADDRINUSE') throw new PortInUseError(settings.port, settings.bindAddress);
       throw error;
     }
     this.server = server;

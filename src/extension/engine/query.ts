@@ -2,11 +2,10 @@
 // (any level and keys, answered as a table and as DICOM JSON).
 import { ClientAssociation } from '../../ae/client';
 import { findContexts } from '../../ae/retrieve-contexts';
-import { cellText, columnsOf } from '../../cli/display';
+import { cellText, columnsOf } from '../../ae/identifier-text';
 import { Dataset } from '../../dicom/dataset-model';
 import { datasetToJson } from '../../dicom/json';
 import { sopClassName } from '../../dicom/sop-classes';
-import { FindSummary } from '../../services/find-scu';
 import { buildIdentifier } from '../../services/query-keys';
 import { QueryModelName } from '../../services/query-models';
 import { withAssociation } from './association';
@@ -21,24 +20,26 @@ interface Collected {
   matches: Dataset[];
   /** The limit was reached and the rest cancelled. */
   truncated: boolean;
-  summary?: FindSummary;
+  /** The peer ended with a warning status. */
+  warning: boolean;
+  /** Cancelled by the person (not by the limit). */
+  cancelled: boolean;
 }
 
 /** Called with each pending match as it arrives (DICOM JSON), e.g. to fill a results panel. */
 export type OnMatch = (match: Record<string, unknown>) => void;
 
 async function collect(client: ClientAssociation, identifier: Dataset, model: QueryModelName, limit: number, signal?: AbortSignal, onMatch?: OnMatch): Promise<Collected> {
-  const iterator = client.find(identifier, { model, signal });
+  const iterator = client.find(identifier, { model, signal, limit });
   const matches: Dataset[] = [];
   for (;;) {
     const next = await iterator.next();
-    if (next.done) return { matches, truncated: false, summary: next.value };
+    if (next.done) {
+      const summary = next.value;
+      return { matches, truncated: summary.limitReached, warning: summary.warning, cancelled: summary.cancelled && !summary.limitReached };
+    }
     matches.push(next.value);
     onMatch?.(datasetToJson(next.value) as Record<string, unknown>);
-    if (matches.length >= limit) {
-      await iterator.return(undefined as never); // sends C-CANCEL and waits for the final response
-      return { matches, truncated: true };
-    }
   }
 }
 
@@ -113,7 +114,7 @@ async function runQuery(target: DimseTarget, model: QueryModelName, level: Query
     const result = await collect(client, identifier, model, limit, signal, onMatch);
     const shown = keys.filter((k) => /=./.test(k)).join(' ') || 'no filter';
     log.info(`${what} on ${target.calledAeTitle} (${shown}): ${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}`
-      + `${result.truncated ? ` (limit reached, the rest cancelled)` : ''}${result.summary?.cancelled ? ' (cancelled)' : ''} in ${Date.now() - started} ms`);
+      + `${result.truncated ? ` (limit reached, the rest cancelled)` : ''}${result.cancelled ? ' (cancelled)' : ''} in ${Date.now() - started} ms`);
     return { identifier, ...result };
   });
 }
@@ -146,8 +147,8 @@ function table(identifier: Dataset, c: Collected): QueryTable {
     columns,
     rows: c.matches.map((ds) => columns.map((col) => text(ds, col))),
     json: c.matches.map((ds) => datasetToJson(ds)),
-    warning: c.truncated || (c.summary?.warning ?? false),
-    cancelled: c.summary?.cancelled ?? false,
+    warning: c.truncated || c.warning,
+    cancelled: c.cancelled,
   };
 }
 

@@ -2,7 +2,9 @@
 import { collectStoreInputs } from '../../ae/store-inputs';
 import { storeFileList } from '../../ae/store';
 import { describeStoreResult } from '../../services/store-scu';
-import { applicationEntity, associateOptions, attachTrace, describeTarget } from './association';
+import { applicationEntityOf, connectionOptionsOf, describePeer } from '../../ae/peer-profile';
+import { tracePdus } from '../../ae/trace';
+import { traceSinkOf, tracePrefix } from './association';
 import { isCancellation } from './errors';
 import { DimseTarget, EngineLog, SendOutcome, SendProgress } from './types';
 
@@ -18,18 +20,17 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
     total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0,
   };
   if (collected.files.length === 0) return outcome;
-  const ae = applicationEntity(target);
-  const { contexts: _unused, ...base } = associateOptions(target, [], undefined, options.signal);
+  const ae = applicationEntityOf(target);
+  const sink = traceSinkOf(log);
   const started = Date.now();
   let done = 0;
   options.onProgress({ done, total: outcome.total, failed: 0 });
   try {
     await storeFileList(ae, collected.files, {
-      ...base,
-      signal: options.signal,
+      ...connectionOptionsOf(target, options.signal),
       onAssociation: (association) => {
-        attachTrace(association, log, `[${target.calledAeTitle}] `);
-        log.info(`association ${describeTarget(target)} for C-STORE: accepted`);
+        if (sink) tracePdus(association, sink, tracePrefix(target));
+        log.info(`association ${describePeer(target)} for C-STORE: accepted`);
       },
       onResult: (r) => {
         done++;

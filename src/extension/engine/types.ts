@@ -1,19 +1,11 @@
 // Plain data crossing between the thin extension bundle and the engine facade bundle. Types only:
 // nothing here may pull engine code into dist/extension.js.
+import type { PeerProfile } from '../../ae/peer-profile';
 
-/** Where and how to open an association (a DIMSE node with its secrets resolved). */
-export interface DimseTarget {
+/** Where and how to open an association: a DIMSE node's peer profile, its secrets resolved. */
+export interface DimseTarget extends PeerProfile {
   /** The node's name, for messages. */
   name: string;
-  host: string;
-  port: number;
-  calledAeTitle: string;
-  callingAeTitle: string;
-  tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized?: boolean };
-  /** User identity negotiation: username alone, or with a password. */
-  username?: string;
-  password?: string;
-  timeoutSeconds: number;
 }
 
 /** Where log lines go: info for one line per association and operation, trace for PDUs and DIMSE messages. */
