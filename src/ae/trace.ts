@@ -23,13 +23,16 @@ export function describeCommand(command: Command, datasetLength?: number): strin
   if (command.messageIdBeingRespondedTo !== undefined) parts.push(`for id ${command.messageIdBeingRespondedTo}`);
   const sopClass = command.affectedSopClassUid ?? command.requestedSopClassUid;
   if (sopClass) parts.push(uidName(sopClass) ?? sopClass);
-  if (command.affectedSopInstanceUid) parts.push(`instance ${command.affectedSopInstanceUid}`);
+  if (command.affectedSopInstanceUid ?? command.requestedSopInstanceUid) parts.push(`instance ${command.affectedSopInstanceUid ?? command.requestedSopInstanceUid}`);
+  if (command.actionTypeId !== undefined) parts.push(`action type ${command.actionTypeId}`);
+  if (command.eventTypeId !== undefined) parts.push(`event type ${command.eventTypeId}`);
   if (command.moveDestination) parts.push(`destination ${command.moveDestination}`);
   if (command.status !== undefined) parts.push(`status ${formatStatus(command.status)}`);
   if (command.numberOfRemainingSuboperations !== undefined || command.numberOfCompletedSuboperations !== undefined) {
     parts.push(`remaining ${command.numberOfRemainingSuboperations ?? '-'} completed ${command.numberOfCompletedSuboperations ?? '-'} failed ${command.numberOfFailedSuboperations ?? '-'} warning ${command.numberOfWarningSuboperations ?? '-'}`);
   }
   if (command.errorComment) parts.push(`comment "${command.errorComment}"`);
+  if (command.errorId !== undefined) parts.push(`error ID 0x${command.errorId.toString(16).toUpperCase()}`);
   if (datasetLength !== undefined) parts.push(`+ data set ${datasetLength} bytes`);
   return parts.join(', ');
 }

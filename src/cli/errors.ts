@@ -1,4 +1,5 @@
 // Exit codes and one-sentence error messages for the command line (DESIGN.md's contract).
+import { PemFileError } from '../ae/peer-profile';
 import { isNetworkFailure } from '../net/errors';
 import { UsageError } from './args';
 
@@ -13,7 +14,7 @@ export class InputError extends Error {
 }
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError || error instanceof InputError) return EXIT_USAGE;
+  if (error instanceof UsageError || error instanceof InputError || error instanceof PemFileError) return EXIT_USAGE;
   if (isNetworkFailure(error)) return EXIT_NETWORK;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return EXIT_NETWORK;

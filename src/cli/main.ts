@@ -3,9 +3,8 @@ import { Args, UsageError, parseArgs } from './args';
 import { Command } from './command';
 import { reportError } from './errors';
 import { echoCommand } from './commands/echo';
-import { scpCommand, scpExtensions } from './commands/scp';
+import { scpCommand } from './commands/scp';
 import { storeCommand } from './commands/store';
-import { archiveExtension } from './commands/scp-archive';
 import { findCommand, worklistCommand } from './commands/find';
 import { getCommand, moveCommand } from './commands/retrieve';
 import { qidoCommand } from './commands/qido';
@@ -18,7 +17,6 @@ import { transcodeCommand } from './commands/transcode';
 
 const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
   qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
-scpExtensions.push(archiveExtension);
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -1,9 +1,12 @@
-// Options shared by every network command, turned into engine options.
-import { readFileSync } from 'node:fs';
-import { ApplicationEntity, AssociateOptions } from '../ae/client';
+// Options shared by every network command, translated into the engine's peer profile.
+import { ApplicationEntity, ClientAssociation } from '../ae/client';
 import { TlsOptions } from '../ae/options';
-import { UserIdentity } from '../ae/user-identity';
+import {
+  AssociationRequest, IdentityProfile, PeerProfile, TlsProfile, aeOptionsOf, associateOptionsOf, tlsOptionsOf,
+} from '../ae/peer-profile';
+import { tracePdus, traceMessages } from '../ae/trace';
 import { Args, OptionSpec, UsageError } from './args';
+import { TraceLevel, log, traceLevel } from './tracing';
 
 export const HELP_OPTION: OptionSpec = { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' };
 
@@ -34,34 +37,29 @@ export const NETWORK_OPTIONS: OptionSpec[] = [
   HELP_OPTION,
 ];
 
-function readPem(path: string | undefined, what: string): Buffer | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw new UsageError(`cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-export function tlsOptions(args: Args, server = false): TlsOptions | undefined {
+/** --tls and its files; undefined without --tls. */
+function tlsProfile(args: Args): TlsProfile | undefined {
   if (!args.flag('tls')) {
     for (const name of ['tls-ca', 'tls-cert', 'tls-key', 'tls-no-verify']) {
       if (args.has(name)) throw new UsageError(`--${name} needs --tls`);
     }
     return undefined;
   }
-  const options: TlsOptions = {
-    ca: readPem(args.string('tls-ca'), 'CA'),
-    cert: readPem(args.string('tls-cert'), 'certificate'),
-    key: readPem(args.string('tls-key'), 'key'),
-    rejectUnauthorized: !args.flag('tls-no-verify'),
+  const file = (name: string) => {
+    const path = args.string(name);
+    return path === undefined ? undefined : { file: path };
   };
-  if (server) {
-    if (!options.cert || !options.key) throw new UsageError('a TLS server needs --tls-cert and --tls-key');
-    // A server verifies client certificates only when it was given a CA to check them against.
-    options.requestCert = options.ca !== undefined && options.rejectUnauthorized;
-    if (!options.requestCert) options.rejectUnauthorized = false;
-  }
+  return { ca: file('tls-ca'), cert: file('tls-cert'), key: file('tls-key'), rejectUnauthorized: !args.flag('tls-no-verify') };
+}
+
+/** The TLS options of a server (dicomnet scp): it asks for client certificates only when given a CA to check them with. */
+export function serverTlsOptions(args: Args): TlsOptions | undefined {
+  const profile = tlsProfile(args);
+  if (!profile) return undefined;
+  if (!profile.cert || !profile.key) throw new UsageError('a TLS server needs --tls-cert and --tls-key');
+  const options = tlsOptionsOf(profile);
+  options.requestCert = options.ca !== undefined && options.rejectUnauthorized === true;
+  if (!options.requestCert) options.rejectUnauthorized = false;
   return options;
 }
 
@@ -71,33 +69,19 @@ export function maxPdu(args: Args): number | undefined {
   return value;
 }
 
-export function timeoutsFrom(args: Args): { connectMs: number; acseMs: number; dimseMs: number } | undefined {
+export function timeoutSeconds(args: Args): number | undefined {
   const seconds = args.number('timeout');
-  if (seconds === undefined) return undefined;
-  if (!(seconds > 0)) throw new UsageError('--timeout must be a positive number of seconds');
-  const ms = Math.round(seconds * 1000);
-  return { connectMs: ms, acseMs: ms, dimseMs: ms };
+  if (seconds !== undefined && !(seconds > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  return seconds;
 }
 
-export function applicationEntity(args: Args): ApplicationEntity {
-  try {
-    return new ApplicationEntity({ aeTitle: args.string('aet') ?? 'DICOMNET', maxPduLength: maxPdu(args), timeouts: timeoutsFrom(args) });
-  } catch (error) {
-    if (error instanceof RangeError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-export function userIdentity(args: Args): UserIdentity | undefined {
-  const user = args.string('user');
-  const password = args.string('password') ?? process.env.DICOMNET_PASSWORD;
-  if (!user) {
+function identity(args: Args): IdentityProfile | undefined {
+  const username = args.string('user');
+  if (!username) {
     if (args.has('password')) throw new UsageError('--password needs --user');
     return undefined;
   }
-  return password !== undefined
-    ? { kind: 'password', username: user, password, positiveResponseRequested: true }
-    : { kind: 'username', username: user, positiveResponseRequested: true };
+  return { username, password: args.string('password') ?? process.env.DICOMNET_PASSWORD };
 }
 
 /** Where to connect: --host/--port, or the first two positional arguments (as DCMTK's tools take them). */
@@ -117,13 +101,41 @@ function looksLikePath(text: string): boolean {
   return text.includes('/') || text.includes('\\') || /\.(dcm|dicom)$/i.test(text);
 }
 
-export function associateBase(args: Args): Omit<AssociateOptions, 'contexts'> {
+/** The peer the network options name. */
+export function peerProfile(args: Args): PeerProfile {
   const { host, port } = peerAddress(args);
   return {
     host,
     port,
     calledAeTitle: args.string('aec') ?? 'ANY-SCP',
-    userIdentity: userIdentity(args),
-    tls: tlsOptions(args),
+    callingAeTitle: args.string('aet') ?? 'DICOMNET',
+    tls: tlsProfile(args),
+    identity: identity(args),
+    timeoutSeconds: timeoutSeconds(args),
+    maxPduLength: maxPdu(args),
   };
+}
+
+/** A network command's peer: its profile, our AE for it, and how much to trace. */
+export interface Peer {
+  profile: PeerProfile;
+  ae: ApplicationEntity;
+  trace: TraceLevel;
+}
+
+export function peerFrom(args: Args): Peer {
+  const profile = peerProfile(args);
+  try {
+    return { profile, ae: new ApplicationEntity(aeOptionsOf(profile)), trace: traceLevel(args) };
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Opens an association to the peer, traced on stderr as --trace and --verbose ask. */
+export async function associate(peer: Peer, request: AssociationRequest): Promise<ClientAssociation> {
+  const client = await peer.ae.associate(associateOptionsOf(peer.profile, request), (a) => { if (peer.trace.trace) tracePdus(a, log); });
+  if (peer.trace.trace || peer.trace.verbose) traceMessages(client.channel, log);
+  return client;
 }

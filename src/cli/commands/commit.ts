@@ -11,8 +11,8 @@ import { CommitmentRefusedError, CommitmentReportRouter, commitmentReportReceive
 import { TimeoutError } from '../../net/errors';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '../network-options';
-import { attachAssociationTrace, attachChannelTrace, log } from '../tracing';
+import { NETWORK_OPTIONS, associate, peerAddress, peerFrom } from '../network-options';
+import { log } from '../tracing';
 import { Command } from '../command';
 import * as path from 'node:path';
 
@@ -82,9 +82,8 @@ export const commitCommand: Command = {
   async run(args: Args): Promise<number> {
     if (args.positional[0] === 'list') return listAnswered(args);
     if (args.has('dir')) throw new UsageError('--dir is for "commit list"');
-    const ae = applicationEntity(args);
-    const base = associateBase(args);
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const peer = peerFrom(args);
+    const { ae, trace: level } = peer;
     const waitSeconds = args.number('wait') ?? 60;
     if (!(waitSeconds > 0)) throw new UsageError('--wait must be a positive number of seconds');
     const listenPort = args.integer('listen', 0, 65535);
@@ -118,8 +117,7 @@ export const commitCommand: Command = {
       if (level.verbose) server.on('accepted', (i) => log(`report association from ${i.callingAeTitle}@${i.remoteAddress} accepted`));
     }
     try {
-      const client = await ae.associate({ ...base, contexts: [storageCommitmentContext()] }, (a) => attachAssociationTrace(a, level));
-      attachChannelTrace(client.channel, level);
+      const client = await associate(peer, { contexts: [storageCommitmentContext()] });
       let result: CommitmentResult;
       try {
         const pending = await client.requestStorageCommitment(references, {

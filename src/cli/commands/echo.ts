@@ -3,8 +3,8 @@ import { verificationContext } from '../../ae/client';
 import { formatStatus, statusClass } from '../../dimse/status';
 import { Args, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase } from '../network-options';
-import { attachAssociationTrace, attachChannelTrace, log } from '../tracing';
+import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
+import { log } from '../tracing';
 import { Command } from '../command';
 
 const options = [
@@ -18,16 +18,13 @@ export const echoCommand: Command = {
   options,
   help: () => formatHelp('dicomnet echo [HOST] [PORT] [--aec AET] [options]', 'Verify a DICOM node with C-ECHO.', options),
   async run(args: Args): Promise<number> {
-    const ae = applicationEntity(args);
-    const base = associateBase(args);
+    const peer = peerFrom(args);
     const repeat = args.integer('repeat', 1, 1_000_000) ?? 1;
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
     const started = process.hrtime.bigint();
-    const client = await ae.associate({ ...base, contexts: [verificationContext()] },
-      (association) => attachAssociationTrace(association, level));
-    attachChannelTrace(client.channel, level);
-    const target = `${base.calledAeTitle}@${base.host}:${base.port}`;
-    if (level.verbose) log(`association accepted by ${target} (peer max PDU ${client.association.peerMaxPdu || 'unlimited'})`);
+    const client = await associate(peer, { contexts: [verificationContext()] });
+    const { calledAeTitle, host, port } = peer.profile;
+    const target = `${calledAeTitle}@${host}:${port}`;
+    if (peer.trace.verbose) log(`association accepted by ${target} (peer max PDU ${client.association.peerMaxPdu || 'unlimited'})`);
     let worst = 0;
     try {
       for (let i = 0; i < repeat; i++) {
@@ -38,7 +35,7 @@ export const echoCommand: Command = {
     } finally {
       await client.releaseOrAbort();
     }
-    if (level.verbose) log(`association released after ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms`);
+    if (peer.trace.verbose) log(`association released after ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms`);
     return worst === 0 ? EXIT_OK : EXIT_STATUS;
   },
 };

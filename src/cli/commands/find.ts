@@ -6,10 +6,11 @@ import { findContexts } from '../../ae/retrieve-contexts';
 import { QueryModelName } from '../../services/query-models';
 import { Args, OptionSpec, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase } from '../network-options';
-import { attachAssociationTrace, attachChannelTrace, log } from '../tracing';
+import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
+import { log } from '../tracing';
 import { Command } from '../command';
-import { cellText, columnsOf, formatTable } from '../display';
+import { formatTable } from '../display';
+import { cellText, columnsOf } from '../../ae/identifier-text';
 import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
 
 const OUTPUT: OptionSpec[] = [
@@ -18,24 +19,19 @@ const OUTPUT: OptionSpec[] = [
 ];
 
 async function runQuery(args: Args, model: QueryModelName, identifier: Dataset): Promise<number> {
-  const ae = applicationEntity(args);
-  const base = associateBase(args);
-  const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+  const peer = peerFrom(args);
   const limit = args.integer('limit', 1, 1_000_000_000);
   const json = args.flag('json');
-  const client = await ae.associate({ ...base, contexts: findContexts(model) }, (a) => attachAssociationTrace(a, level));
-  attachChannelTrace(client.channel, level);
-  const controller = new AbortController();
+  const client = await associate(peer, { contexts: findContexts(model) });
   const rows: Dataset[] = [];
   const started = Date.now();
   let summary;
   try {
-    const iterator = client.find(identifier, { model, signal: controller.signal });
+    const iterator = client.find(identifier, { model, limit });
     for (;;) {
       const next = await iterator.next();
       if (next.done) { summary = next.value; break; }
       rows.push(next.value);
-      if (limit !== undefined && rows.length >= limit) controller.abort();
     }
   } finally {
     await client.releaseOrAbort();
@@ -47,7 +43,7 @@ async function runQuery(args: Args, model: QueryModelName, identifier: Dataset):
     process.stdout.write(`${formatTable(columns, rows.map((r) => columns.map((c) => cellText(r, c))))}\n`);
     process.stdout.write(`${rows.length} match${rows.length === 1 ? '' : 'es'} in ${Date.now() - started} ms${summary.cancelled ? ' (cancelled)' : ''}: ${formatStatus(summary.status, model === 'worklist' ? 'worklist' : 'find')}\n`);
   }
-  if (level.verbose) log(`C-FIND finished with ${formatStatus(summary.status, 'find')}`);
+  if (peer.trace.verbose) log(`C-FIND finished with ${formatStatus(summary.status, 'find')}`);
   return summary.warning ? EXIT_STATUS : EXIT_OK;
 }
 

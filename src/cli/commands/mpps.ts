@@ -21,8 +21,8 @@ import { NResponse } from '../../services/n-scu';
 import { QueryKeyError, datasetFromKeys, resolveKey } from '../../services/query-keys';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, InputError } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '../network-options';
-import { attachAssociationTrace, attachChannelTrace, log } from '../tracing';
+import { NETWORK_OPTIONS, associate, peerAddress, peerFrom } from '../network-options';
+import { log } from '../tracing';
 import { formatTable } from '../display';
 import { Command } from '../command';
 
@@ -156,9 +156,8 @@ export const mppsCommand: Command = {
     if (action !== 'set') for (const name of ['status', 'series']) if (args.has(name)) throw new UsageError(`--${name} is for "mpps set"`);
     // Host and port follow the action.
     const rest = new Args({ options: args.parsed.options, positional: afterAction });
-    const ae = applicationEntity(rest);
-    const base = associateBase(rest);
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
+    const peer = peerFrom(rest);
+    const { ae } = peer;
     const keys = args.strings('key');
     const out = (line: string) => process.stdout.write(`${line}\n`);
     const exitFor = (response: NResponse) => (isAccepted(response) && response.status === 0 ? EXIT_OK : EXIT_STATUS);
@@ -225,8 +224,7 @@ export const mppsCommand: Command = {
         return exitFor(response);
       };
     }
-    const client = await ae.associate({ ...base, contexts: mppsContexts() }, (a) => attachAssociationTrace(a, level));
-    attachChannelTrace(client.channel, level);
+    const client = await associate(peer, { contexts: mppsContexts() });
     try {
       return await operation(client);
     } finally {

@@ -6,7 +6,8 @@ import { isValidUid } from '../../dicom/uids';
 import { QidoParamError, qidoSearchParams, type QidoLevel, type QidoResource, type QidoSearchOptions } from '../../dicomweb/qido-params';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { Command } from '../command';
-import { cellText, formatTable } from '../display';
+import { formatTable } from '../display';
+import { cellText } from '../../ae/identifier-text';
 import { EXIT_OK } from '../errors';
 import { WEB_OPTIONS, runWeb } from './web-options';
 

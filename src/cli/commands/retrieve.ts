@@ -8,9 +8,8 @@ import { RetrieveProgress, RetrieveSummary } from '../../services/retrieve-scu';
 import { buildIdentifier } from '../../services/query-keys';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase } from '../network-options';
+import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
 import { ProgressBar } from '../progress';
-import { attachAssociationTrace, attachChannelTrace } from '../tracing';
 import { Command } from '../command';
 import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
 import { Dataset } from '../../dicom/dataset-model';
@@ -58,13 +57,11 @@ export const moveCommand: Command = {
   options: moveOptions,
   help: () => formatHelp('dicomnet move [HOST] [PORT] --dest AET --level STUDY -k StudyInstanceUID=UID [options]', moveCommand.summary, moveOptions),
   async run(args) {
-    const ae = applicationEntity(args);
+    const peer = peerFrom(args);
     const model = queryModel(args);
     const identifier = retrieveIdentifier(args);
-    const destination = args.string('dest') ?? ae.aeTitle;
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
-    const client = await ae.associate({ ...associateBase(args), contexts: moveContexts(model) }, (a) => attachAssociationTrace(a, level));
-    attachChannelTrace(client.channel, level);
+    const destination = args.string('dest') ?? peer.ae.aeTitle;
+    const client = await associate(peer, { contexts: moveContexts(model) });
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
@@ -108,14 +105,12 @@ export const getCommand: Command = {
   options: getOptions,
   help: () => formatHelp('dicomnet get [HOST] [PORT] --level STUDY -k StudyInstanceUID=UID [--output DIR] [options]', getCommand.summary, getOptions),
   async run(args) {
-    const ae = applicationEntity(args);
+    const peer = peerFrom(args);
     const model = queryModel(args);
     const identifier = retrieveIdentifier(args);
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
-    const base = associateBase(args);
     let sopClasses = args.strings('sop-class');
     if (sopClasses.length === 0) {
-      const probe = await ae.associate({ ...base, contexts: findContexts(model) }).catch(() => undefined);
+      const probe = await associate(peer, { contexts: findContexts(model) }).catch(() => undefined);
       if (probe) {
         sopClasses = await sopClassesToExpect(probe, args, model);
         await probe.releaseOrAbort();
@@ -128,8 +123,7 @@ export const getCommand: Command = {
       onStored: (i) => out(`wrote ${i.path}`),
       onRefused: (i, o, detail) => out(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
     });
-    const client = await ae.associate({ ...base, contexts, roles }, (a) => attachAssociationTrace(a, level));
-    attachChannelTrace(client.channel, level);
+    const client = await associate(peer, { contexts, roles });
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);

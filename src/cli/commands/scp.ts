@@ -1,14 +1,16 @@
-// dicomnet scp: a DICOM server (Verification now; storage, Q/R and worklist as they exist).
+// dicomnet scp: a DICOM server answering C-ECHO, and storage, Query/Retrieve, worklist and
+// DICOMweb over folders as its archive options ask.
 import {
   DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
 } from '../../ae/server';
 import { DEFAULT_TIMEOUTS } from '../../ae/options';
 import { formatRefusal } from '../../ae/refusal-log';
-import { ScpService } from '../../services/scp-service';
+import { traceServer } from '../../ae/trace';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
-import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, tlsOptions } from '../network-options';
-import { describeCommand, log, tracePdu } from '../tracing';
+import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, serverTlsOptions } from '../network-options';
+import { log } from '../tracing';
 import { Command } from '../command';
+import { ARCHIVE_OPTIONS, openArchive } from './scp-archive';
 
 const options: OptionSpec[] = [
   { name: 'port', alias: 'p', kind: 'number', valueName: 'PORT', description: 'port to listen on (default 11112; 0 = any free port)' },
@@ -26,20 +28,8 @@ const options: OptionSpec[] = [
   ...TLS_OPTIONS,
   ...OUTPUT_OPTIONS,
   HELP_OPTION,
+  ...ARCHIVE_OPTIONS,
 ];
-
-/** Extra services and options contributed by later features (storage, Q/R, worklist, DICOMweb). */
-export interface ScpExtension {
-  options: OptionSpec[];
-  /** Builds services from the arguments; may return a cleanup to run at shutdown. */
-  setup(args: Args, server: { log: (line: string) => void }): Promise<{ services: ScpService[]; close?: () => Promise<void> }>;
-}
-
-export const scpExtensions: ScpExtension[] = [];
-
-function allOptions(): OptionSpec[] {
-  return [...options, ...scpExtensions.flatMap((e) => e.options)];
-}
 
 /** A --NAME in seconds: positive (or 0 when `zeroAllowed`), else a usage error. */
 function seconds(args: Args, name: string, zeroAllowed: boolean): number | undefined {
@@ -53,8 +43,8 @@ function seconds(args: Args, name: string, zeroAllowed: boolean): number | undef
 export const scpCommand: Command = {
   name: 'scp',
   summary: 'Run a DICOM server (SCP) that answers C-ECHO and the services enabled by its options.',
-  get options() { return allOptions(); },
-  help: () => formatHelp('dicomnet scp [--port PORT] [--aet AET] [options]', scpCommand.summary, allOptions()),
+  options,
+  help: () => formatHelp('dicomnet scp [--port PORT] [--aet AET] [options]', scpCommand.summary, options),
   async run(args: Args): Promise<number> {
     const verbose = args.flag('verbose');
     const trace = args.flag('trace');
@@ -64,7 +54,7 @@ export const scpCommand: Command = {
     const idle = seconds(args, 'idle-timeout', true);
     const artim = seconds(args, 'artim-timeout', false);
     const say = (line: string) => process.stdout.write(`${line}\n`);
-    const extras = await Promise.all(scpExtensions.map((e) => e.setup(args, { log: say })));
+    const archive = await openArchive(args, say);
     const serverOptions: ServerOptions = {
       aeTitle: args.string('aet') ?? 'DICOMNET',
       port,
@@ -75,8 +65,8 @@ export const scpCommand: Command = {
       maxWaitingPerSource: args.integer('max-waiting-per-source', 1, 100_000),
       acceptCallingAeTitles: accept.length > 0 ? accept : undefined,
       requireCalledAeTitle: args.flag('require-called-aet'),
-      services: extras.flatMap((e) => e.services),
-      tls: tlsOptions(args, true),
+      services: archive.services,
+      tls: serverTlsOptions(args),
       timeouts: {
         ...(timeout ? { acseMs: timeout * 1000, dimseMs: timeout * 1000 } : {}),
         ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),
@@ -98,8 +88,7 @@ export const scpCommand: Command = {
     server.on('released', (i) => say(`${who(i)} released`));
     server.on('aborted', (i, e) => say(`${who(i)} ended: ${e.message}`));
     server.on('serviceError', (i, e) => say(`${who(i)} failed: ${e.message}`));
-    if (trace) server.on('pdu', (i, direction, pdu, length) => tracePdu(`[${i.id}] `, direction, pdu, length));
-    if (verbose || trace) server.on('request', (i, command) => log(`[${i.id}] << ${describeCommand(command)}`));
+    traceServer(server, log, { pdus: trace, requests: verbose || trace, prefix: (i) => `[${i.id}] ` });
     await server.listen();
     say(`listening on ${serverOptions.host}:${server.port} as ${server.aeTitle}${serverOptions.tls ? ' (TLS)' : ''}`);
     await new Promise<void>((resolve) => {
@@ -109,7 +98,7 @@ export const scpCommand: Command = {
     });
     say('shutting down');
     await server.close();
-    for (const e of extras) await e.close?.();
+    await archive.close?.();
     return 0;
   },
 };

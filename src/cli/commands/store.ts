@@ -5,9 +5,11 @@ import { describeStoreResult, StoreResult } from '../../services/store-scu';
 import { transferSyntaxName } from '../../dicom/uids';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
-import { NETWORK_OPTIONS, applicationEntity, associateBase, peerAddress } from '../network-options';
+import { NETWORK_OPTIONS, peerAddress, peerFrom } from '../network-options';
+import { connectionOptionsOf } from '../../ae/peer-profile';
+import { tracePdus } from '../../ae/trace';
 import { ProgressBar, formatBytes, formatRate } from '../progress';
-import { attachAssociationTrace } from '../tracing';
+import { log } from '../tracing';
 import { Command } from '../command';
 import { LOSSY_OPTIONS, lossyParams } from '../conversion-options';
 
@@ -32,12 +34,10 @@ export const storeCommand: Command = {
   options,
   help: () => formatHelp('dicomnet store [HOST] [PORT] [PATH...] [--input PATH]... [options]', storeCommand.summary, options),
   async run(args: Args): Promise<number> {
-    const ae = applicationEntity(args);
-    const base = associateBase(args);
+    const peer = peerFrom(args);
     const inputs = [...args.strings('input'), ...peerAddress(args).rest];
     if (inputs.length === 0) throw new UsageError('no input: give files or folders with --input PATH or after the port');
     const json = args.flag('json');
-    const level = { verbose: args.flag('verbose'), trace: args.flag('trace') };
     const params = lossyParams(args);
     const conversion = { allowLossy: params.lossy === true, params };
     const collected = await collectStoreInputs(inputs, { allowNoMeta: args.flag('allow-no-meta') });
@@ -50,10 +50,10 @@ export const storeCommand: Command = {
     let doneFiles = 0;
     let doneBytes = 0;
     const started = Date.now();
-    const results = collected.files.length === 0 ? [] : await storeFileList(ae, collected.files, {
-      ...base,
+    const results = collected.files.length === 0 ? [] : await storeFileList(peer.ae, collected.files, {
+      ...connectionOptionsOf(peer.profile),
       conversion,
-      onAssociation: (association) => attachAssociationTrace(association, level),
+      onAssociation: (association) => { if (peer.trace.trace) tracePdus(association, log); },
       onResult: (r) => {
         doneFiles++;
         doneBytes += r.bytes;
