@@ -13,7 +13,7 @@ import type { ImageSummary } from '../../src/dicom/pixels/frame-data';
 import {
   RequestClient, FRAME_REQUEST_TIMEOUT_MS,
   type DatasetRequests, type DatasetViewerToHost, type HostToDatasetViewer, type CopyWhat,
-} from '../../src/extension/webviews/protocol';
+} from '../../src/shared/webview-protocol';
 
 const vscode = vscodeApi();
 const post = (msg: DatasetViewerToHost) => vscode.postMessage(msg);

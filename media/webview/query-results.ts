@@ -9,7 +9,7 @@ import { h, setText, formatCount, frameThrottle } from './lib/dom';
 import { VirtualList } from './lib/virtual-list';
 import type {
   HostToQueryResults, QueryAction, QueryColumn, QueryResultsToHost, QueryRowData, QueryRunState,
-} from '../../src/extension/webviews/protocol';
+} from '../../src/shared/webview-protocol';
 
 const ROW_HEIGHT = 22;
 const vscode = vscodeApi();

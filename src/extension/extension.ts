@@ -11,7 +11,7 @@ import type { TreeElement } from './tree/elements';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
 import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
-import type { QueryRunState } from './webviews/protocol';
+import type { QueryRunState } from '../shared/webview-protocol';
 
 /** What activate() returns: for tests and other extensions. */
 export interface DicomNetworkApi {

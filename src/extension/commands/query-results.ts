@@ -9,7 +9,7 @@ import type { AnyNode } from '../targets';
 import { formatDicomDate } from '../tree/items';
 import { notify, sentence } from '../ui/notify';
 import type { QueryRowsRequest } from '../webviews/deps';
-import type { QueryLevelName } from '../webviews/protocol';
+import type { QueryLevelName } from '../../shared/webview-protocol';
 import { rawText, type DicomJsonObject, type RowScope } from '../webviews/query-rows';
 import { openScope, runRetrieval, type RetrieveMethodChoice, type RetrieveResult } from './retrieve';
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import {
   DatasetRequests, DatasetViewerToHost, HostToDatasetViewer, RequestServer, parseDatasetViewerMessage,
-} from './protocol';
+} from '../../shared/webview-protocol';
 import type { OpenedDataset, FrameDecoderLike } from './viewer-engine';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';

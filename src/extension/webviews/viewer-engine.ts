@@ -6,7 +6,7 @@ import { buildDatasetView, fullValueOf, findRow, copyText } from '../../dicom/vi
 import type { DatasetView, FullValue } from '../../dicom/view-model';
 import { summarizeImage, FrameDecoder } from '../../dicom/pixels';
 import type { FrameDecoderOptions, FrameSource, DecodeOptions, FrameData, ImageSummary } from '../../dicom/pixels';
-import type { CopyWhat } from './protocol';
+import type { CopyWhat } from '../../shared/webview-protocol';
 
 export interface OpenedDataset {
   view: DatasetView;

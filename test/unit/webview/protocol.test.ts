@@ -4,7 +4,7 @@ import {
   RequestClient, RequestServer, RequestTimeoutError, RequestCancelledError, RequestFailedError,
   parseDatasetViewerMessage, parseQueryResultsMessage, parseResponse,
   type DatasetRequests, type RequestMessage, type CancelMessage, type ResponseMessage,
-} from '../../../src/extension/webviews/protocol';
+} from '../../../src/shared/webview-protocol';
 import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../../src/extension/webviews/html';
 
 type Sent = RequestMessage | CancelMessage;

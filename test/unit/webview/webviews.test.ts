@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ViewerHarness, send, waitForPosted, cspViolations } from './harness';
 import { DEFAULT_COLUMNS } from '../../../src/extension/webviews/query-rows';
-import type { QueryRowData } from '../../../src/extension/webviews/protocol';
+import type { QueryRowData } from '../../../src/shared/webview-protocol';
 import { readPart10 } from '../../../src/dicom/part10';
 import { buildDatasetView, fullValueOf } from '../../../src/dicom/view-model';
 import { decodeFrameSync, initializeCodecs, summarizeImage, FrameData } from '../../../src/dicom/pixels';

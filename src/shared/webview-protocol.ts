@@ -2,8 +2,8 @@
 // its image preview). Shared by both sides: no vscode, no Node imports here, only types and the
 // small request/response helper both ends use.
 
-import type { DatasetView, FullValue } from '../../dicom/view-model/types';
-import type { FrameData, ImageSummary } from '../../dicom/pixels/frame-data';
+import type { DatasetView, FullValue } from '../dicom/view-model/types';
+import type { FrameData, ImageSummary } from '../dicom/pixels/frame-data';
 
 // ---------------------------------------------------------------------------------------------
 // Requests with ids and timeouts (webview → host), answered by `response` (host → webview).
