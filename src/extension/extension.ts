@@ -1,13 +1,21 @@
-// Activation: registers the commands, the Nodes view and the status bar item. Nothing here loads
-// the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
+// Activation: builds the collaborators once (settings, secrets, per-node state, the log, the local
+// SCP, the node backends, the Nodes view, the webviews) and gives each command the ones it uses.
+// Nothing here loads the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
 import * as vscode from 'vscode';
-import { App } from './app';
-import { COMMANDS, registerCommands } from './commands/index';
+import { NodeDirectory } from './backends/directory';
+import { commandHandlers, registerCommands } from './commands/index';
+import type { CommandDeps } from './commands/deps';
+import { openRows, retrieveRows } from './commands/query-results';
+import { LOCAL_NODE_NAME } from './config/nodes';
 import { affectsLocalScp, affectsNodes, localScpConfig } from './config/settings';
 import { isEngineLoaded, loadEngine } from './engine-loader';
-import { openRows, retrieveRows } from './commands/query-results';
+import { LocalScpController } from './local-scp-controller';
 import { Log } from './log';
+import { NodeSecrets } from './secrets';
+import { NodeState } from './state';
 import type { TreeElement } from './tree/elements';
+import { NodesProvider } from './tree/nodes-provider';
+import { nodesTree } from './tree/nodes-tree';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
 import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
@@ -40,24 +48,31 @@ export interface DicomNetworkApi {
   };
 }
 
-let app: App | undefined;
+let localScp: LocalScpController | undefined;
 
 export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   const started = performance.now();
   const log = new Log();
-  const current = new App(context, log);
-  app = current;
+  const secrets = new NodeSecrets(context.secrets);
+  const state = new NodeState(context.workspaceState, context.globalState);
+  const scp = new LocalScpController(log, context.globalStorageUri);
+  localScp = scp;
+  const nodes = new NodeDirectory({ log, scp, secrets }, state);
+  const provider = new NodesProvider(nodes, state);
+  const treeView = vscode.window.createTreeView<TreeElement>('dicomNetwork.nodes', { treeDataProvider: provider, showCollapseAll: true });
+  const tree = nodesTree(provider, treeView);
+  const retrieval = { nodes, state, scp, log, tree };
   // The DICOM parser and decoder come from the engine bundle, loaded when a viewer first opens.
-  current.webviews = registerWebviews(context, {
+  const webviews = registerWebviews(context, {
     log,
     viewerEngine: () => loadEngine().viewerEngine,
-    retrieve: async (request) => { await retrieveRows(current, request); },
-    open: async (request) => { await openRows(current, request); },
+    retrieve: async (request) => { await retrieveRows(retrieval, request); },
+    open: async (request) => { await openRows(retrieval, request); },
   });
-  const statusBar = new ScpStatusBar(current.scp);
+  const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews };
+  const handlers = commandHandlers(deps);
+  const statusBar = new ScpStatusBar(scp);
   const inUse = () => statusBar.show();
-  const treeView = vscode.window.createTreeView<TreeElement>('dicomNetwork.nodes', { treeDataProvider: current.tree, showCollapseAll: true });
-  current.treeView = treeView;
   if (treeView.visible) inUse();
 
   let localRefresh: NodeJS.Timeout | undefined;
@@ -65,75 +80,76 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     if (localRefresh) return;
     localRefresh = setTimeout(() => {
       localRefresh = undefined;
-      current.tree.refresh(current.tree.rootOf('Local archive'));
+      provider.refreshNode(LOCAL_NODE_NAME);
     }, 1000);
   };
-  let lastScpState = current.scp.state;
+  let lastScpState = scp.state;
   context.subscriptions.push(
     log,
-    current,
+    provider,
+    scp,
     statusBar,
     treeView,
-    ...registerCommands(current, inUse),
+    ...registerCommands(handlers, log, inUse),
     treeView.onDidChangeVisibility((e) => { if (e.visible) inUse(); }),
-    current.scp.onDidChange(() => {
+    scp.onDidChange(() => {
       // A start or stop changes what the local archive can list; new instances only its count.
-      if (current.scp.state !== lastScpState) {
-        lastScpState = current.scp.state;
-        current.tree.refresh(current.tree.rootOf('Local archive'));
+      if (scp.state !== lastScpState) {
+        lastScpState = scp.state;
+        provider.refreshNode(LOCAL_NODE_NAME);
       } else {
-        current.tree.refresh(current.tree.rootOf('Local archive'), { requery: false });
+        provider.refreshNode(LOCAL_NODE_NAME, { requery: false });
         refreshLocalSoon();
       }
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affectsNodes(e)) current.tree.refresh();
+      if (affectsNodes(e)) provider.refresh();
       if (affectsLocalScp(e)) {
         statusBar.update();
-        if (current.scp.running && !current.scp.matchesSettings()) {
+        if (scp.running && !scp.matchesSettings()) {
           log.info('local SCP settings changed: restarting it');
-          void current.scp.restart();
+          void scp.restart();
         } else {
-          current.tree.refresh(current.tree.rootOf('Local archive'), { requery: false });
+          provider.refreshNode(LOCAL_NODE_NAME, { requery: false });
         }
       }
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      current.tree.refresh();
-      if (localScpConfig().autoStart) void current.scp.start({ interactive: false });
+      provider.refresh();
+      if (localScpConfig().autoStart) void scp.start({ interactive: false });
     }),
     { dispose: () => { if (localRefresh) clearTimeout(localRefresh); } },
   );
 
   if (localScpConfig().autoStart && vscode.workspace.isTrusted) {
     inUse();
-    void current.scp.start({ interactive: false });
+    void scp.start({ interactive: false });
   }
   const version = (context.extension.packageJSON as { version?: string }).version ?? 'unknown';
   log.info(`DICOM Network ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
 
   return {
-    tree: current.tree,
+    tree: provider,
     engineLoaded: isEngineLoaded,
-    commandIds: () => [...Object.keys(COMMANDS), OPEN_DATASET_COMMAND],
+    commandIds: () => [...Object.keys(handlers), OPEN_DATASET_COMMAND],
     localScp: {
-      state: () => current.scp.state,
-      port: () => current.scp.effective().port,
-      folder: () => current.scp.effective().folder,
-      stats: () => current.scp.stats(),
+      state: () => scp.state,
+      port: () => scp.effective().port,
+      folder: () => scp.effective().folder,
+      stats: () => scp.stats(),
       statusBarText: () => statusBar.text,
     },
     recentMessages,
     logFolder: () => context.logUri.fsPath,
     webviews: {
-      queryPanels: () => current.webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),
-      datasetSessions: () => current.webviews.datasetSessions(),
+      queryPanels: () => webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),
+      datasetSessions: () => webviews.datasetSessions(),
     },
   };
 }
 
 export async function deactivate(): Promise<void> {
-  const current = app;
-  app = undefined;
-  await current?.scp.stop();
+  const current = localScp;
+  localScp = undefined;
+  await current?.stop();
 }

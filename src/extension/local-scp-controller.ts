@@ -12,6 +12,14 @@ import { notify, sentence } from './ui/notify';
 
 export type ScpState = 'stopped' | 'starting' | 'running' | 'stopping';
 
+/** Thrown when the local archive is asked for while its SCP is stopped. */
+export class LocalScpStoppedError extends Error {
+  override name = 'LocalScpStoppedError';
+  constructor() {
+    super('the local SCP is stopped');
+  }
+}
+
 export interface AeConfiguration {
   aeTitle: string;
   host: string;
@@ -78,6 +86,11 @@ export class LocalScpController implements vscode.Disposable {
 
   get instance(): LocalScp | undefined {
     return this.running ? this.scp : undefined;
+  }
+
+  /** Where retrieved instances go: the running SCP's folder, else the one of the settings. */
+  storageFolder(): string {
+    return this.instance?.settings.folder ?? this.folder();
   }
 
   stats(): LocalScpStats | undefined {

@@ -1,7 +1,8 @@
-// Every contributed command, registered at activation. The handlers load the engine only when
-// they run.
+// Every contributed command, registered at activation, each given the collaborators it uses. The
+// handlers load the engine only when they run.
 import * as vscode from 'vscode';
-import type { App } from '../app';
+import type { Log } from '../log';
+import type { CommandDeps } from './deps';
 import { echoNode } from './echo';
 import { copyAeConfiguration, localScpMenu, revealStorageFolder, startLocalScp, stopLocalScp } from './local-scp';
 import { addNode, editNode, removeNodeCommand } from './nodes';
@@ -9,42 +10,46 @@ import { find, queryNode, refresh, worklist } from './query';
 import { copyUid, openItem, retrieve, retrieveItem } from './retrieve';
 import { sendViaCStore } from './send';
 
-type Handler = (app: App, ...args: unknown[]) => unknown;
+type Handler = (...args: unknown[]) => unknown;
 
-export const COMMANDS: Record<string, Handler> = {
-  'dicomNetwork.addNode': addNode,
-  'dicomNetwork.editNode': editNode,
-  'dicomNetwork.removeNode': removeNodeCommand,
-  'dicomNetwork.echoNode': echoNode,
-  'dicomNetwork.queryNode': queryNode,
-  'dicomNetwork.refresh': refresh,
-  'dicomNetwork.find': find,
-  'dicomNetwork.worklist': worklist,
-  'dicomNetwork.retrieve': retrieve,
-  'dicomNetwork.retrieveItem': retrieveItem,
-  'dicomNetwork.openItem': openItem,
-  'dicomNetwork.copyUid': copyUid,
-  'dicomNetwork.sendViaCStore': sendViaCStore,
-  'dicomNetwork.startLocalScp': startLocalScp,
-  'dicomNetwork.stopLocalScp': stopLocalScp,
-  'dicomNetwork.localScpMenu': localScpMenu,
-  'dicomNetwork.copyAeConfiguration': copyAeConfiguration,
-  'dicomNetwork.revealStorageFolder': revealStorageFolder,
-  'dicomNetwork.showLog': (app) => app.log.show(),
-};
+/** The handler of each command id. */
+export function commandHandlers(deps: CommandDeps): Record<string, Handler> {
+  return {
+    'dicomNetwork.addNode': (arg) => addNode(deps, arg),
+    'dicomNetwork.editNode': (arg) => editNode(deps, arg),
+    'dicomNetwork.removeNode': (arg) => removeNodeCommand(deps, arg),
+    'dicomNetwork.echoNode': (arg) => echoNode(deps, arg),
+    'dicomNetwork.queryNode': (arg) => queryNode(deps, arg),
+    'dicomNetwork.refresh': (arg) => refresh(deps, arg),
+    'dicomNetwork.find': (arg) => find(deps, arg),
+    'dicomNetwork.worklist': (arg) => worklist(deps, arg),
+    'dicomNetwork.retrieve': (arg) => retrieve(deps, arg),
+    'dicomNetwork.retrieveItem': (arg) => retrieveItem(deps, arg),
+    'dicomNetwork.openItem': (arg) => openItem(deps, arg),
+    'dicomNetwork.copyUid': (arg) => copyUid(arg),
+    'dicomNetwork.sendViaCStore': (first, second, third) => sendViaCStore(deps, first, second, third),
+    'dicomNetwork.startLocalScp': () => startLocalScp(deps),
+    'dicomNetwork.stopLocalScp': () => stopLocalScp(deps),
+    'dicomNetwork.localScpMenu': () => localScpMenu(deps),
+    'dicomNetwork.copyAeConfiguration': () => copyAeConfiguration(deps),
+    'dicomNetwork.revealStorageFolder': () => revealStorageFolder(deps),
+    'dicomNetwork.showLog': () => deps.log.show(),
+  };
+}
 
-export function registerCommands(app: App, onUse: () => void): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+/** Registers the handlers; `onUse` runs first on every call. A handler that throws is a bug: it is logged and shown. */
+export function registerCommands(handlers: Record<string, Handler>, log: Log, onUse: () => void): vscode.Disposable[] {
+  return Object.entries(handlers).map(([id, handler]) => vscode.commands.registerCommand(id, async (...args: unknown[]) => {
     // One line per invocation at debug level: the UI tests read it to know a menu pick was taken.
-    app.log.debug(`command ${id} started`);
+    log.debug(`command ${id} started`);
     onUse();
     try {
-      return await handler(app, ...args);
+      return await handler(...args);
     } catch (error) {
       // A bug, not a DICOM failure (those are reported by the handlers): say so, keep the stack in the log.
       const message = error instanceof Error ? error.message : String(error);
-      app.log.error(`${id} failed: ${error instanceof Error ? error.stack ?? message : message}`);
-      void vscode.window.showErrorMessage(`DICOM: ${message}`, 'Show Log').then((c) => { if (c) app.log.show(); });
+      log.error(`${id} failed: ${error instanceof Error ? error.stack ?? message : message}`);
+      void vscode.window.showErrorMessage(`DICOM: ${message}`, 'Show Log').then((c) => { if (c) log.show(); });
       return undefined;
     }
   }));

@@ -2,16 +2,18 @@
 // sends them (Cancel in the panel sends C-CANCEL), and the panel's Retrieve and Open run the same
 // retrievals as the Nodes view.
 import * as vscode from 'vscode';
-import type { App } from '../app';
+import type { NodeBackend } from '../backends/backend';
+import type { NodeDirectory } from '../backends/directory';
+import { loadEngine } from '../engine-loader';
 import type { OnMatch } from '../engine/query';
 import type { QueryTable } from '../engine/types';
-import type { AnyNode } from '../targets';
 import { formatDicomDate } from '../tree/items';
 import { notify, sentence } from '../ui/notify';
 import type { QueryRowsRequest } from '../webviews/deps';
 import type { QueryLevelName } from '../../shared/webview-protocol';
 import { rawText, type DicomJsonObject, type RowScope } from '../webviews/query-rows';
-import { openScope, runRetrieval, type RetrieveMethodChoice, type RetrieveResult } from './retrieve';
+import type { CommandDeps } from './deps';
+import { openScope, runRetrieval, type RetrieveDeps, type RetrieveResult } from './retrieve';
 
 /** What a results panel remembers about where its rows came from (given back to retrieve/open). */
 export interface ResultsSource {
@@ -39,9 +41,9 @@ function endMessage(table: QueryTable, seconds: number): string {
  * (Cancel, or closing the panel, aborts it) and a callback for each match as it arrives. Returns
  * the whole answer, or undefined when the query failed (the panel says why).
  */
-export async function queryIntoPanel(app: App, node: AnyNode, title: string, level: QueryLevelName,
+export async function queryIntoPanel(deps: Pick<CommandDeps, 'webviews' | 'log'>, backend: NodeBackend, title: string, level: QueryLevelName,
   run: (signal: AbortSignal, onMatch: OnMatch) => Promise<QueryTable>): Promise<QueryTable | undefined> {
-  const panel = app.webviews.showQueryResults({ title, level, source: { node: node.name } satisfies ResultsSource });
+  const panel = deps.webviews.showQueryResults({ title, level, source: { node: backend.node.name } satisfies ResultsSource });
   const started = Date.now();
   let streamed = 0;
   try {
@@ -54,23 +56,22 @@ export async function queryIntoPanel(app: App, node: AnyNode, title: string, lev
     panel.finish(table.cancelled ? 'cancelled' : 'done', endMessage(table, (Date.now() - started) / 1000));
     return table;
   } catch (error) {
-    const engine = app.engine();
-    if (engine.isCancellation(error) || panel.signal.aborted) {
+    if (loadEngine().errorCode(error) === 'cancelled' || panel.signal.aborted) {
       panel.finish('cancelled', 'The query was cancelled.');
       return undefined;
     }
-    const reason = sentence(engine.describeError(error, app.where(node)));
-    app.log.warn(`${title} failed: ${reason}`);
+    const reason = sentence(backend.describeError(error));
+    deps.log.warn(`${title} failed: ${reason}`);
     panel.finish('failed', reason);
     return undefined;
   }
 }
 
-function sourceNode(app: App, request: QueryRowsRequest): AnyNode {
+function sourceNode(nodes: NodeDirectory, request: QueryRowsRequest): NodeBackend {
   const name = (request.source as ResultsSource | undefined)?.node;
-  const node = name !== undefined ? app.findNode(name) : undefined;
-  if (!node) throw new Error(`the node ${name ?? '(unknown)'} is no longer in the settings`);
-  return node;
+  const backend = name !== undefined ? nodes.named(name) : undefined;
+  if (!backend) throw new Error(`the node ${name ?? '(unknown)'} is no longer in the settings`);
+  return backend;
 }
 
 /** What notifications call a row: the patient and study date, like the Nodes view. */
@@ -112,21 +113,21 @@ function retrievableRows(request: QueryRowsRequest): { scope: RowScope; match: D
 }
 
 /** The panel's Retrieve: each selected row into the storage folder, one after the other, with the node's usual method. */
-export async function retrieveRows(app: App, request: QueryRowsRequest): Promise<RetrieveResult[]> {
-  const node = sourceNode(app, request);
+export async function retrieveRows(deps: RetrieveDeps, request: QueryRowsRequest): Promise<RetrieveResult[]> {
+  const backend = sourceNode(deps.nodes, request);
   const rows = retrievableRows(request);
   if (rows.length === 0) {
     void notify('warning', 'The selected rows name no study to retrieve (their Study Instance UID is empty).');
     return [];
   }
-  if (node.kind === 'local') {
-    void notify('info', `${plural(rows.length, 'row', 'rows')} of the local archive: already in ${vscode.workspace.asRelativePath(app.scp.effective().folder)}.`);
+  const method = backend.retrieveChoices()[0]?.value;
+  if (backend.inStorageFolder || !method) {
+    void notify('info', `${plural(rows.length, 'row', 'rows')} of the local archive: already in ${vscode.workspace.asRelativePath(deps.scp.effective().folder)}.`);
     return [];
   }
-  const method: RetrieveMethodChoice = node.kind === 'dimse' ? node.retrieveMethod : 'WADO-RS';
   const results: RetrieveResult[] = [];
   for (const { scope, match } of rows) {
-    const result = await runRetrieval(app, node, scope, method, rowLabel(match, scope), expectedOf(match, scope));
+    const result = await runRetrieval(deps, backend, scope, method, rowLabel(match, scope), expectedOf(match, scope));
     results.push(result);
     if (result.cancelled) break;
   }
@@ -134,8 +135,8 @@ export async function retrieveRows(app: App, request: QueryRowsRequest): Promise
 }
 
 /** The panel's Open: retrieves what is missing, then shows each row's instance (or first file) in the dataset viewer. */
-export async function openRows(app: App, request: QueryRowsRequest): Promise<string[]> {
-  const node = sourceNode(app, request);
+export async function openRows(deps: RetrieveDeps, request: QueryRowsRequest): Promise<string[]> {
+  const backend = sourceNode(deps.nodes, request);
   const rows = retrievableRows(request);
   if (rows.length > MAX_OPEN) {
     void notify('warning', `Open shows at most ${MAX_OPEN} rows at once; ${rows.length} are selected.`);
@@ -143,7 +144,7 @@ export async function openRows(app: App, request: QueryRowsRequest): Promise<str
   }
   const opened: string[] = [];
   for (const { scope, match } of rows) {
-    const file = await openScope(app, node, scope, rowLabel(match, scope), expectedOf(match, scope));
+    const file = await openScope(deps, backend, scope, rowLabel(match, scope), expectedOf(match, scope));
     if (file) opened.push(file);
   }
   return opened;

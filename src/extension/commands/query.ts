@@ -1,15 +1,19 @@
 // DICOM: Query… (what a node lists), Refresh, Find… (any level and keys, with history) and
 // Worklist… (modality, station, date).
 import * as vscode from 'vscode';
+import type { FindQuery, NodeBackend } from '../backends/backend';
 import { dicomDate, describeFilter } from '../config/filters';
 import { StudyFilter, studyDateProblem } from '../config/nodes';
-import type { App } from '../app';
+import { loadEngine } from '../engine-loader';
 import type { QueryLevel, QueryModel, QueryTable } from '../engine/types';
-import { isDimse, AnyNode } from '../targets';
 import { isNodeElement } from '../tree/elements';
 import { notify, sentence } from '../ui/notify';
 import { ask, askWithHistory, choose, pickNode } from '../ui/pick';
+import { requireTrust } from '../ui/trust';
+import type { CommandDeps } from './deps';
 import { queryIntoPanel } from './query-results';
+
+export type QueryDeps = Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree' | 'webviews'>;
 
 export interface QueryNodeArgs {
   node: string;
@@ -17,11 +21,12 @@ export interface QueryNodeArgs {
 }
 
 /** Query…: changes the study filter the node lists with, then lists again. */
-export async function queryNode(app: App, arg?: unknown): Promise<StudyFilter | undefined> {
+export async function queryNode(deps: Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree'>, arg?: unknown): Promise<StudyFilter | undefined> {
   const direct = arg && typeof arg === 'object' && 'filter' in arg ? arg as QueryNodeArgs : undefined;
-  const node = await pickNode(app, direct ? direct.node : arg, { title: 'Query' });
-  if (!node) return undefined;
-  const current = app.currentFilter(node);
+  const backend = await pickNode(deps, direct ? direct.node : arg, { title: 'Query' });
+  if (!backend) return undefined;
+  const node = backend.node;
+  const current = deps.nodes.filterOf(node);
   let filter: StudyFilter | undefined = direct?.filter;
   if (!filter) {
     const title = `Query ${node.name} — now: ${describeFilter(current)}`;
@@ -54,19 +59,19 @@ export async function queryNode(app: App, arg?: unknown): Promise<StudyFilter | 
     }
   }
   if (!filter) return undefined;
-  await app.state.setFilterOverride(node.name, filter);
-  app.log.info(`${node.name} lists studies of ${describeFilter(filter)}`);
-  const root = app.tree.rootOf(node.name);
-  app.tree.refresh(root);
-  if (root) await app.revealNode(root);
+  await deps.state.setFilterOverride(node.name, filter);
+  deps.log.info(`${node.name} lists studies of ${describeFilter(filter)}`);
+  const root = deps.tree.rootOf(node.name);
+  deps.tree.refresh(root);
+  if (root) await deps.tree.reveal(root);
   return filter;
 }
 
-export function refresh(app: App, arg?: unknown): void {
+export function refresh(deps: Pick<CommandDeps, 'tree'>, arg?: unknown): void {
   if (isNodeElement(arg)) {
-    app.tree.refresh(app.tree.rootOf(arg.node.name) ?? arg);
+    deps.tree.refresh(deps.tree.rootOf(arg.node.name) ?? arg);
   } else {
-    app.tree.refresh();
+    deps.tree.refresh();
   }
 }
 
@@ -88,61 +93,61 @@ function splitKeys(line: string): string[] {
   return out;
 }
 
-async function runTable(app: App, node: AnyNode, what: string, run: (signal: AbortSignal) => Promise<QueryTable>): Promise<QueryTable | undefined> {
+/** Runs a query without a panel (under a cancellable notification); undefined when it failed (the notification says why). */
+async function runTable(deps: Pick<CommandDeps, 'log'>, backend: NodeBackend, what: string, query: FindQuery): Promise<QueryTable | undefined> {
+  const name = backend.node.name;
   try {
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${what} on ${node.name}`, cancellable: true }, (_p, token) => {
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${what} on ${name}`, cancellable: true }, (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return run(controller.signal);
+      return backend.find(query, controller.signal);
     });
   } catch (error) {
-    const reason = app.engine().describeError(error, app.where(node));
-    void notify('error', `${what} on ${node.name} failed: ${sentence(reason)}`, 'Show Log').then((c) => { if (c) app.log.show(); });
+    const reason = backend.describeError(error);
+    void notify('error', `${what} on ${name} failed: ${sentence(reason)}`, 'Show Log').then((c) => { if (c) deps.log.show(); });
     return undefined;
   }
 }
 
-export async function find(app: App, arg?: unknown): Promise<QueryTable | undefined> {
+/** The query in a results panel (show), or as a table only. */
+function answer(deps: QueryDeps, backend: NodeBackend, query: FindQuery, show: boolean, title: string, what: string): Promise<QueryTable | undefined> {
+  if (!show) return runTable(deps, backend, what, query);
+  return queryIntoPanel(deps, backend, title, query.model === 'worklist' ? 'WORKLIST' : query.level, (signal, onMatch) => backend.find(query, signal, onMatch));
+}
+
+export async function find(deps: QueryDeps, arg?: unknown): Promise<QueryTable | undefined> {
   const direct = arg && typeof arg === 'object' && 'node' in arg && !isNodeElement(arg) ? arg as FindArgs : undefined;
-  const node = await pickNode(app, direct ? direct.node : arg, { title: 'Find', kinds: ['dimse', 'local', 'dicomweb'] });
-  if (!node) return undefined;
-  if (!app.requireTrust('Find')) return undefined;
+  const backend = await pickNode(deps, direct ? direct.node : arg, { title: 'Find', needs: 'find' });
+  if (!backend) return undefined;
+  if (!requireTrust('Find')) return undefined;
+  const name = backend.node.name;
   const level = direct?.level ?? await choose<QueryLevel>('Find', [
     { label: 'Study', description: 'studies (study root)', value: 'STUDY' },
     { label: 'Series', description: 'series of a study: give StudyInstanceUID=…', value: 'SERIES' },
     { label: 'Image', description: 'instances of a series: give StudyInstanceUID and SeriesInstanceUID', value: 'IMAGE' },
-    ...(isDimse(node) ? [{ label: 'Patient', description: 'patients (patient root)', value: 'PATIENT' as QueryLevel }] : []),
+    ...(backend.supports('patientLevel') ? [{ label: 'Patient', description: 'patients (patient root)', value: 'PATIENT' as QueryLevel }] : []),
   ], 'Query level');
   if (!level) return undefined;
   const model: QueryModel = direct?.model ?? (level === 'PATIENT' ? 'patient' : 'study');
-  const engine = app.engine();
   let keys = direct?.keys;
   if (!keys) {
-    const line = await askWithHistory(`Find ${level.toLowerCase()} on ${node.name}`, 'Keys: PatientName=DOE* StudyDate=20240101- ModalitiesInStudy=CT (empty value = return key)', app.state.findHistory());
+    const line = await askWithHistory(`Find ${level.toLowerCase()} on ${name}`, 'Keys: PatientName=DOE* StudyDate=20240101- ModalitiesInStudy=CT (empty value = return key)', deps.state.findHistory());
     if (line === undefined) return undefined;
     keys = splitKeys(line);
-    const problem = engine.keysProblem(keys, model, level);
+    const problem = loadEngine().keysProblem(keys, model, level);
     if (problem) {
       void notify('error', `Find: ${sentence(problem)}`);
       return undefined;
     }
-    if (line.trim()) await app.state.rememberFind(line.trim());
+    if (line.trim()) await deps.state.rememberFind(line.trim());
   }
-  const queryKeys = keys;
-  const show = direct?.show !== false;
-  const title = `${levelTitle(level)} on ${node.name}${queryKeys.some((k) => /=./.test(k)) ? `: ${queryKeys.filter((k) => /=./.test(k)).join(' ')}` : ''}`;
-  if (node.kind === 'dicomweb') {
-    const web = await app.webTarget(node);
-    if (show) return queryIntoPanel(app, node, `${title} (QIDO-RS)`, level, (signal) => engine.qidoFind(web, level, queryKeys, app.log, signal));
-    return runTable(app, node, `QIDO-RS ${level}`, (signal) => engine.qidoFind(web, level, queryKeys, app.log, signal));
-  }
-  const target = await app.target(node).catch(() => undefined);
-  if (!target) {
-    void notify('error', `Find: ${node.name} cannot be queried now (is the local SCP running?).`);
+  if (!backend.available()) {
+    void notify('error', `Find: ${name} cannot be queried now (is the local SCP running?).`);
     return undefined;
   }
-  if (show) return queryIntoPanel(app, node, title, level, (signal, onMatch) => engine.find(target, model, level, queryKeys, app.log, signal, onMatch));
-  return runTable(app, node, `C-FIND ${level}`, (signal) => engine.find(target, model, level, queryKeys, app.log, signal));
+  const shown = keys.filter((k) => /=./.test(k));
+  const title = `${levelTitle(level)} on ${name}${shown.length ? `: ${shown.join(' ')}` : ''}${backend.resultsTitleSuffix}`;
+  return answer(deps, backend, { model, level, keys }, direct?.show !== false, title, `${backend.protocols.find} ${level}`);
 }
 
 function levelTitle(level: QueryLevel): string {
@@ -158,12 +163,13 @@ export interface WorklistArgs {
   show?: boolean;
 }
 
-export async function worklist(app: App, arg?: unknown): Promise<QueryTable | undefined> {
+export async function worklist(deps: QueryDeps, arg?: unknown): Promise<QueryTable | undefined> {
   const direct = arg && typeof arg === 'object' && 'node' in arg && !isNodeElement(arg) ? arg as WorklistArgs : undefined;
-  const node = await pickNode(app, direct ? direct.node : arg, { title: 'Worklist', kinds: ['dimse', 'local'] });
-  if (!node || !isDimse(node)) return undefined;
-  if (!app.requireTrust('Worklist')) return undefined;
-  const title = `Worklist of ${node.name}`;
+  const backend = await pickNode(deps, direct ? direct.node : arg, { title: 'Worklist', needs: 'worklist' });
+  if (!backend) return undefined;
+  if (!requireTrust('Worklist')) return undefined;
+  const name = backend.node.name;
+  const title = `Worklist of ${name}`;
   const modality = direct?.modality ?? await choose(title, [
     { label: 'Any modality', value: '' },
     ...['CT', 'MR', 'US', 'CR', 'DX', 'MG', 'NM', 'PT', 'XA', 'RF', 'OT'].map((m) => ({ label: m, value: m })),
@@ -189,15 +195,10 @@ export async function worklist(app: App, arg?: unknown): Promise<QueryTable | un
     ...(station ? [`ScheduledStationAETitle=${station}`] : []),
     ...(when ? [`ScheduledProcedureStepStartDate=${when}`] : []),
   ];
-  const engine = app.engine();
-  const target = await app.target(node).catch(() => undefined);
-  if (!target) {
-    void notify('error', `Worklist: ${node.name} cannot be queried now (is the local SCP running?).`);
+  if (!backend.available()) {
+    void notify('error', `Worklist: ${name} cannot be queried now (is the local SCP running?).`);
     return undefined;
   }
-  if (direct?.show !== false) {
-    return queryIntoPanel(app, node, `Worklist of ${node.name}${keys.length ? `: ${keys.join(' ')}` : ''}`, 'WORKLIST',
-      (signal, onMatch) => engine.worklist(target, keys, app.log, signal, onMatch));
-  }
-  return runTable(app, node, 'Worklist C-FIND', (signal) => engine.worklist(target, keys, app.log, signal));
+  const query: FindQuery = { model: 'worklist', keys };
+  return answer(deps, backend, query, direct?.show !== false, `Worklist of ${name}${keys.length ? `: ${keys.join(' ')}` : ''}`, 'Worklist C-FIND');
 }

@@ -3,20 +3,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { listStudies } from '../browse';
-import { RetrieveMethod } from '../config/nodes';
-import type { App } from '../app';
-import type { WebTarget } from '../engine/dicomweb';
-import type { DimseTarget, RetrieveCounts, RetrieveOutcome, RetrieveScope } from '../engine/types';
-import type { AnyNode } from '../targets';
+import type { NodeBackend, RetrieveMethodChoice } from '../backends/backend';
+import { LOCAL_NODE_NAME } from '../config/nodes';
+import { loadEngine } from '../engine-loader';
+import type { RetrieveCounts, RetrieveOutcome, RetrieveScope } from '../engine/types';
 import { DataElement, isDataElement, scopeOf, uidOf } from '../tree/elements';
 import { formatDicomDate, instanceLabel, seriesLabel, studyLabel } from '../tree/items';
 import { notify, sentence } from '../ui/notify';
 import { choose, pickNode } from '../ui/pick';
 import { withCancellableProgress } from '../ui/progress';
+import { requireTrust } from '../ui/trust';
 import { OPEN_DATASET_COMMAND } from '../webviews/register';
+import type { CommandDeps } from './deps';
 
-export type RetrieveMethodChoice = RetrieveMethod | 'WADO-RS';
+export type RetrieveDeps = Pick<CommandDeps, 'nodes' | 'state' | 'scp' | 'log' | 'tree'>;
 
 export interface RetrieveArgs extends RetrieveScope {
   node: string;
@@ -54,27 +54,26 @@ async function revealInExplorer(target: string): Promise<void> {
 }
 
 /** Runs one retrieval and tells the person how it went. Never waits for an answer to a notification. */
-export async function runRetrieval(app: App, node: AnyNode, scope: RetrieveScope, method: RetrieveMethodChoice, label: string, expected?: number): Promise<RetrieveResult> {
-  const base = { node: node.name, method, ok: false, cancelled: false, completed: 0, failed: 0, warning: 0, files: [] as string[] };
+export async function runRetrieval(deps: RetrieveDeps, backend: NodeBackend, scope: RetrieveScope, method: RetrieveMethodChoice, label: string, expected?: number): Promise<RetrieveResult> {
+  const name = backend.node.name;
+  const base = { node: name, method, ok: false, cancelled: false, completed: 0, failed: 0, warning: 0, files: [] as string[] };
+  const act = (folder?: string) => (choice: string | undefined) => handleAction(deps, backend, scope, label, choice, folder);
   const fail = (message: string, ...actions: string[]): RetrieveResult => {
-    void notify('error', message, ...actions, 'Show Log').then((c) => handleAction(app, node, scope, label, c));
+    void notify('error', message, ...actions, 'Show Log').then(act());
     return { ...base, message };
   };
-  if ((method === 'WADO-RS') !== (node.kind === 'dicomweb') || node.kind === 'local') {
-    return fail(`${node.name} cannot be retrieved from with ${method}.`);
-  }
-  if (!app.requireTrust('Retrieve')) return { ...base, message: 'untrusted workspace' };
-  const engine = app.engine();
-  const scp = method === 'C-MOVE' ? await app.scp.ensureRunning() : app.scp.instance;
+  if (!backend.retrieveChoices().some((c) => c.value === method)) return fail(`${name} cannot be retrieved from with ${method}.`);
+  if (!requireTrust('Retrieve')) return { ...base, message: 'untrusted workspace' };
+  // C-MOVE sends to the local SCP: it must run (and is started now when it does not).
+  const scp = method === 'C-MOVE' ? await deps.scp.ensureRunning() : deps.scp.instance;
   if (method === 'C-MOVE' && !scp) {
-    return fail(`Retrieving ${label} from ${node.name} with C-MOVE needs the local SCP, which is not running (${app.scp.lastError ?? 'see the log'}).`, 'Retrieve with C-GET');
+    return fail(`Retrieving ${label} from ${name} with C-MOVE needs the local SCP, which is not running (${deps.scp.lastError ?? 'see the log'}).`, 'Retrieve with C-GET');
   }
-  const folder = scp?.settings.folder ?? app.scp.folder();
+  const folder = deps.scp.storageFolder();
   let outcome: RetrieveOutcome;
   let knownTotal: number | undefined = expected;
   try {
-    const target = node.kind === 'dicomweb' ? await app.webTarget(node) : await app.target(node);
-    outcome = await withCancellableProgress(`Retrieving ${label} from ${node.name} (${method})`, (progress, signal) => {
+    outcome = await withCancellableProgress(`Retrieving ${label} from ${name} (${method})`, (progress, signal) => {
       progress.report('asking…');
       const onProgress = (c: RetrieveCounts) => {
         const done = c.completed + c.failed + c.warning;
@@ -82,57 +81,53 @@ export async function runRetrieval(app: App, node: AnyNode, scope: RetrieveScope
         if (total !== undefined) knownTotal = Math.max(knownTotal ?? 0, total);
         progress.report(`${done}${total !== undefined ? ` of ${total}` : ''} instances${c.failed ? `, ${c.failed} failed` : ''}`, done, total);
       };
-      if (node.kind === 'dicomweb') return engine.wadoRetrieve(target as WebTarget, scope, folder, app.log, { onProgress, signal, expected });
-      const dimse = target as DimseTarget;
-      return method === 'C-MOVE'
-        ? engine.move(dimse, scope, scp!, app.log, { onProgress, signal })
-        : engine.get(dimse, scope, folder, scp, app.log, { onProgress, signal });
+      return backend.retrieve(scope, method, { onProgress, signal, expected });
     });
-    if (method === 'WADO-RS' && scp) await scp.indexFiles(outcome.files);
   } catch (error) {
-    app.tree.refresh(app.tree.rootOf('Local archive'));
-    if (engine.isCancellation(error)) {
-      const message = `Retrieval of ${label} from ${node.name} was cancelled.`;
-      void notify('warning', message, 'Show Log').then((c) => handleAction(app, node, scope, label, c));
+    deps.tree.refreshNode(LOCAL_NODE_NAME);
+    const code = loadEngine().errorCode(error);
+    if (code === 'cancelled') {
+      const message = `Retrieval of ${label} from ${name} was cancelled.`;
+      void notify('warning', message, 'Show Log').then(act());
       return { ...base, cancelled: true, message };
     }
-    if (engine.isMoveDestinationUnknown(error)) {
-      return fail(`${sentence(engine.describeError(error, app.where(node)))}`, 'Copy AE Configuration', 'Retrieve with C-GET');
+    if (code === 'move-destination-unknown') {
+      return fail(`${sentence(backend.describeError(error))}`, 'Copy AE Configuration', 'Retrieve with C-GET');
     }
-    return fail(`Retrieval of ${label} from ${node.name} failed: ${sentence(engine.describeError(error, app.where(node)))}`, ...(method === 'C-MOVE' ? ['Retrieve with C-GET'] : []));
+    return fail(`Retrieval of ${label} from ${name} failed: ${sentence(backend.describeError(error))}`, ...(method === 'C-MOVE' ? ['Retrieve with C-GET'] : []));
   }
-  app.tree.refresh(app.tree.rootOf('Local archive'));
+  deps.tree.refreshNode(LOCAL_NODE_NAME);
   const done = outcome.completed + outcome.failed + outcome.warning;
   const total = Math.max(done, outcome.remaining !== undefined ? done + outcome.remaining : 0, knownTotal ?? 0);
   const where = vscode.workspace.asRelativePath(folder);
   const result = { ...base, ok: outcome.ok, cancelled: outcome.cancelled, completed: outcome.completed, failed: outcome.failed, warning: outcome.warning, files: outcome.files };
   if (outcome.cancelled) {
-    const message = `Retrieval of ${label} from ${node.name} cancelled: ${outcome.completed} of ${total || '?'} instances received into ${where}.`;
-    void notify('warning', message, 'Show in Explorer', 'Show Log').then((c) => handleAction(app, node, scope, label, c, scopeFolder(folder, scope)));
+    const message = `Retrieval of ${label} from ${name} cancelled: ${outcome.completed} of ${total || '?'} instances received into ${where}.`;
+    void notify('warning', message, 'Show in Explorer', 'Show Log').then(act(scopeFolder(folder, scope)));
     return { ...result, message };
   }
   if (outcome.ok || (outcome.failed === 0 && outcome.completed + outcome.warning > 0)) {
     const message = total === 0
-      ? `${node.name} found nothing to send for ${label}.`
-      : `Retrieved ${plural(outcome.completed + outcome.warning, 'instance')} of ${label} from ${node.name} into ${where}.`;
-    void notify(total === 0 ? 'warning' : 'info', message, 'Show in Explorer', 'Show Log').then((c) => handleAction(app, node, scope, label, c, scopeFolder(folder, scope)));
+      ? `${name} found nothing to send for ${label}.`
+      : `Retrieved ${plural(outcome.completed + outcome.warning, 'instance')} of ${label} from ${name} into ${where}.`;
+    void notify(total === 0 ? 'warning' : 'info', message, 'Show in Explorer', 'Show Log').then(act(scopeFolder(folder, scope)));
     return { ...result, ok: total > 0, message };
   }
-  const hint = method === 'C-MOVE' && outcome.completed === 0
-    ? ` ${node.name} could not deliver to ${scp!.settings.aeTitle} at ${app.scp.aeConfiguration().host}:${scp!.port}: check that it knows this AE.`
+  const hint = method === 'C-MOVE' && outcome.completed === 0 && scp
+    ? ` ${name} could not deliver to ${scp.settings.aeTitle} at ${deps.scp.aeConfiguration().host}:${scp.port}: check that it knows this AE.`
     : '';
-  const message = `Retrieved ${outcome.completed} of ${total} instances of ${label} from ${node.name}; ${outcome.failed} failed (${outcome.statusText}${outcome.comment ? `: ${outcome.comment}` : ''}).${hint}`;
+  const message = `Retrieved ${outcome.completed} of ${total} instances of ${label} from ${name}; ${outcome.failed} failed (${outcome.statusText}${outcome.comment ? `: ${outcome.comment}` : ''}).${hint}`;
   void notify('error', message, ...(hint ? ['Copy AE Configuration', 'Retrieve with C-GET'] : []), 'Show in Explorer', 'Show Log')
-    .then((c) => handleAction(app, node, scope, label, c, scopeFolder(folder, scope)));
+    .then(act(scopeFolder(folder, scope)));
   return { ...result, message };
 }
 
-function handleAction(app: App, node: AnyNode, scope: RetrieveScope, label: string, choice: string | undefined, folder?: string): void {
+function handleAction(deps: RetrieveDeps, backend: NodeBackend, scope: RetrieveScope, label: string, choice: string | undefined, folder?: string): void {
   switch (choice) {
-    case 'Show Log': app.log.show(); break;
+    case 'Show Log': deps.log.show(); break;
     case 'Show in Explorer': if (folder && fs.existsSync(folder)) void revealInExplorer(folder); break;
     case 'Copy AE Configuration': void vscode.commands.executeCommand('dicomNetwork.copyAeConfiguration'); break;
-    case 'Retrieve with C-GET': void runRetrieval(app, node, scope, 'C-GET', label); break;
+    case 'Retrieve with C-GET': void runRetrieval(deps, backend, scope, 'C-GET', label); break;
   }
 }
 
@@ -144,16 +139,9 @@ export function labelOf(e: DataElement): string {
   }
 }
 
-function methodItems(app: App, node: AnyNode): { label: string; description: string; value: RetrieveMethodChoice }[] {
-  if (node.kind === 'dicomweb') return [{ label: 'WADO-RS', description: `instances come back over HTTP into ${vscode.workspace.asRelativePath(app.scp.folder())}`, value: 'WADO-RS' }];
-  const ae = app.scp.aeConfiguration();
-  const move = { label: 'C-MOVE to the local SCP', description: `${node.name} sends to ${ae.aeTitle} at ${ae.host}:${ae.port} (it must know this AE)`, value: 'C-MOVE' as const };
-  const get = { label: 'C-GET', description: 'instances come back over the same association', value: 'C-GET' as const };
-  return node.kind === 'dimse' && node.retrieveMethod === 'C-GET' ? [get, move] : [move, get];
-}
-
 /** A study picked from the node's current listing, or a typed Study Instance UID. */
-async function pickStudy(app: App, node: AnyNode): Promise<{ scope: RetrieveScope; label: string } | undefined> {
+async function pickStudy(deps: Pick<CommandDeps, 'nodes'>, backend: NodeBackend): Promise<{ scope: RetrieveScope; label: string } | undefined> {
+  const node = backend.node;
   const typeUid = { label: '$(edit) Enter a Study Instance UID…', description: '', scope: undefined as RetrieveScope | undefined, text: '' };
   const qp = vscode.window.createQuickPick<typeof typeUid>();
   qp.title = `Retrieve from ${node.name}`;
@@ -162,7 +150,7 @@ async function pickStudy(app: App, node: AnyNode): Promise<{ scope: RetrieveScop
   qp.busy = true;
   qp.ignoreFocusOut = true;
   qp.show();
-  listStudies(app, node, app.currentFilter(node))
+  backend.listStudies(deps.nodes.filterOf(node))
     .then((listing) => {
       qp.items = [typeUid, ...listing.items.map((s) => ({
         label: studyLabel(s),
@@ -171,7 +159,7 @@ async function pickStudy(app: App, node: AnyNode): Promise<{ scope: RetrieveScop
         text: `${studyLabel(s)}${s.studyDate ? ` (${formatDicomDate(s.studyDate)})` : ''}`,
       }))];
     }, (error) => {
-      qp.items = [typeUid, { label: `$(error) ${app.engine().describeError(error, app.where(node))}`, description: '', scope: undefined, text: '' }];
+      qp.items = [typeUid, { label: `$(error) ${backend.describeError(error)}`, description: '', scope: undefined, text: '' }];
     })
     .finally(() => { qp.busy = false; });
   const picked = await new Promise<typeof typeUid | undefined>((resolve) => {
@@ -190,34 +178,34 @@ async function pickStudy(app: App, node: AnyNode): Promise<{ scope: RetrieveScop
 }
 
 /** DICOM: Retrieve… — asks for the node, the study and the method when not given. */
-export async function retrieve(app: App, arg?: unknown): Promise<RetrieveResult | undefined> {
-  if (isDataElement(arg)) return retrieveItem(app, arg);
+export async function retrieve(deps: RetrieveDeps, arg?: unknown): Promise<RetrieveResult | undefined> {
+  if (isDataElement(arg)) return retrieveItem(deps, arg);
   const direct = arg && typeof arg === 'object' && 'studyInstanceUid' in arg ? arg as RetrieveArgs : undefined;
-  const node = await pickNode(app, direct ? direct.node : arg, { title: 'Retrieve', kinds: ['dimse', 'dicomweb'] });
-  if (!node) return undefined;
+  const backend = await pickNode(deps, direct ? direct.node : arg, { title: 'Retrieve', needs: 'retrieve' });
+  if (!backend) return undefined;
   const what = direct
     ? { scope: { studyInstanceUid: direct.studyInstanceUid, seriesInstanceUid: direct.seriesInstanceUid, sopInstanceUid: direct.sopInstanceUid }, label: direct.label ?? `study ${direct.studyInstanceUid}` }
-    : await pickStudy(app, node);
+    : await pickStudy(deps, backend);
   if (!what) return undefined;
-  const method = direct?.method ?? (direct ? (node.kind === 'dimse' ? node.retrieveMethod : 'WADO-RS') : await choose(`Retrieve ${what.label}`, methodItems(app, node), 'How?'));
+  const choices = backend.retrieveChoices();
+  const method = direct?.method ?? (direct ? choices[0]?.value : await choose(`Retrieve ${what.label}`, choices, 'How?'));
   if (!method) return undefined;
-  return runRetrieval(app, node, what.scope, method, what.label);
+  return runRetrieval(deps, backend, what.scope, method, what.label);
 }
 
 /** Retrieve to Workspace (tree): the node's preferred method. */
-export async function retrieveItem(app: App, element?: unknown): Promise<RetrieveResult | undefined> {
-  if (!isDataElement(element)) return retrieve(app, element);
-  const node = app.findNode(element.node.name) ?? element.node;
+export async function retrieveItem(deps: RetrieveDeps, element?: unknown): Promise<RetrieveResult | undefined> {
+  if (!isDataElement(element)) return retrieve(deps, element);
+  const backend = deps.nodes.current(element.node);
   const label = labelOf(element);
-  if (node.kind === 'local') {
-    const folder = scopeFolder(app.scp.effective().folder, scopeOf(element));
+  const method = backend.retrieveChoices()[0]?.value;
+  if (backend.inStorageFolder || !method) {
+    const folder = scopeFolder(deps.scp.effective().folder, scopeOf(element));
     void notify('info', `${label} is in the local archive already (${vscode.workspace.asRelativePath(folder)}).`);
     if (fs.existsSync(folder)) await revealInExplorer(folder);
     return undefined;
   }
-  const method: RetrieveMethodChoice = node.kind === 'dimse' ? node.retrieveMethod : 'WADO-RS';
-  const expected = element.kind === 'study' ? element.study.numberOfInstances : element.kind === 'series' ? element.series.numberOfInstances : 1;
-  return runRetrieval(app, node, scopeOf(element), method, label, expected);
+  return runRetrieval(deps, backend, scopeOf(element), method, label, expectedOf(element));
 }
 
 function firstDicomFile(dir: string): string | undefined {
@@ -243,13 +231,13 @@ export async function openInViewer(file: string): Promise<void> {
  * Retrieves what of `scope` is not in the storage folder yet (with the node's usual method), then
  * opens the instance (or the first file of the study or series) in the dataset viewer.
  */
-export async function openScope(app: App, node: AnyNode, scope: RetrieveScope, label: string, expected?: number): Promise<string | undefined> {
-  const folder = app.scp.running ? app.scp.effective().folder : app.scp.folder();
+export async function openScope(deps: RetrieveDeps, backend: NodeBackend, scope: RetrieveScope, label: string, expected?: number): Promise<string | undefined> {
+  const folder = deps.scp.storageFolder();
   const file = scope.sopInstanceUid && scope.seriesInstanceUid ? path.join(folder, scope.studyInstanceUid, scope.seriesInstanceUid, `${scope.sopInstanceUid}.dcm`) : undefined;
   const present = file ? fs.existsSync(file) : firstDicomFile(scopeFolder(folder, scope)) !== undefined;
-  if (!present && node.kind !== 'local') {
-    const method: RetrieveMethodChoice = node.kind === 'dimse' ? node.retrieveMethod : 'WADO-RS';
-    const result = await runRetrieval(app, node, scope, method, label, expected);
+  const method = backend.inStorageFolder ? undefined : backend.retrieveChoices()[0]?.value;
+  if (!present && method) {
+    const result = await runRetrieval(deps, backend, scope, method, label, expected);
     if (!result.ok) return undefined;
   }
   const toOpen = file && fs.existsSync(file) ? file : firstDicomFile(scopeFolder(folder, scope));
@@ -263,14 +251,17 @@ export async function openScope(app: App, node: AnyNode, scope: RetrieveScope, l
 }
 
 /** Open (tree): retrieves what is not in the storage folder yet, then shows it in the dataset viewer. */
-export async function openItem(app: App, element?: unknown): Promise<string | undefined> {
+export async function openItem(deps: RetrieveDeps, element?: unknown): Promise<string | undefined> {
   if (!isDataElement(element)) return undefined;
-  const node = app.findNode(element.node.name) ?? element.node;
-  const expected = element.kind === 'study' ? element.study.numberOfInstances : element.kind === 'series' ? element.series.numberOfInstances : 1;
-  return openScope(app, node, scopeOf(element), labelOf(element), expected);
+  return openScope(deps, deps.nodes.current(element.node), scopeOf(element), labelOf(element), expectedOf(element));
 }
 
-export async function copyUid(_app: App, element?: unknown): Promise<string | undefined> {
+/** Instances a tree element stands for, when its listing said. */
+function expectedOf(element: DataElement): number | undefined {
+  return element.kind === 'study' ? element.study.numberOfInstances : element.kind === 'series' ? element.series.numberOfInstances : 1;
+}
+
+export async function copyUid(element?: unknown): Promise<string | undefined> {
   if (!isDataElement(element)) return undefined;
   const uid = uidOf(element);
   await vscode.env.clipboard.writeText(uid);

@@ -2,13 +2,14 @@
 // title, or a file dialog, to a node picked from a list.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { App } from '../app';
-import type { WebTarget } from '../engine/dicomweb';
-import type { DimseTarget, SendOutcome, SendProgress } from '../engine/types';
-import { isDimse } from '../targets';
+import type { SendOutcome, SendProgress } from '../engine/types';
 import { notify, sentence } from '../ui/notify';
 import { pickNode } from '../ui/pick';
 import { withCancellableProgress } from '../ui/progress';
+import { requireTrust } from '../ui/trust';
+import type { CommandDeps } from './deps';
+
+export type SendDeps = Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree'>;
 
 export interface SendArgs {
   node?: string;
@@ -47,38 +48,36 @@ function describePaths(paths: readonly string[]): string {
   return paths.length === 1 ? path.basename(paths[0]) : `${paths.length} items`;
 }
 
-export async function sendViaCStore(app: App, first?: unknown, second?: unknown, third?: unknown): Promise<SendResult | undefined> {
+export async function sendViaCStore(deps: SendDeps, first?: unknown, second?: unknown, third?: unknown): Promise<SendResult | undefined> {
   const paths = await pathsOf(first, second);
   if (!paths || paths.length === 0) return undefined;
   const nodeArg = (first && typeof first === 'object' && !isUri(first) ? (first as SendArgs).node : undefined) ?? (typeof third === 'string' ? third : undefined);
-  const node = await pickNode(app, nodeArg, { title: `Send ${describePaths(paths)} via C-STORE`, kinds: ['dimse', 'local', 'dicomweb'], localOnlyWhenRunning: true });
-  if (!node) return undefined;
-  if (!app.requireTrust('Send via C-STORE')) return undefined;
-  const engine = app.engine();
+  const backend = await pickNode(deps, nodeArg, { title: `Send ${describePaths(paths)} via C-STORE`, needs: 'send', onlyAvailable: true });
+  if (!backend) return undefined;
+  if (!requireTrust('Send via C-STORE')) return undefined;
+  const node = backend.node;
   let outcome: SendOutcome;
   try {
-    const service = isDimse(node) ? 'C-STORE' : 'STOW-RS';
-    const target = isDimse(node) ? await app.target(node) : await app.webTarget(node);
-    outcome = await withCancellableProgress(`Sending ${describePaths(paths)} to ${node.name} (${service})`, (progress, signal) => {
+    outcome = await withCancellableProgress(`Sending ${describePaths(paths)} to ${node.name} (${backend.protocols.send})`, (progress, signal) => {
       progress.report('reading files…');
-      const options = {
+      return backend.send(paths, {
         signal,
         onProgress: (p: SendProgress) => progress.report(`${p.done} of ${p.total} files${p.failed ? `, ${p.failed} failed` : ''}`, p.done, p.total),
-      };
-      return isDimse(node) ? engine.send(target as DimseTarget, paths, app.log, options) : engine.stowSend(target as WebTarget, paths, app.log, options);
+      });
     });
   } catch (error) {
-    const message = `Sending ${describePaths(paths)} to ${node.name} failed: ${sentence(engine.describeError(error, app.where(node)))}`;
-    void notify('error', message, 'Show Log').then((c) => { if (c) app.log.show(); });
+    const message = `Sending ${describePaths(paths)} to ${node.name} failed: ${sentence(backend.describeError(error))}`;
+    void notify('error', message, 'Show Log').then((c) => { if (c) deps.log.show(); });
     return undefined;
   }
-  if (node.kind === 'local') app.tree.refresh(app.tree.rootOf(node.name));
+  // What was sent to the local archive is listed there now.
+  if (backend.inStorageFolder) deps.tree.refreshNode(node.name);
   const parts = [`Sent ${outcome.sent} of ${outcome.total} file${outcome.total === 1 ? '' : 's'} to ${node.name}`];
   if (outcome.failed.length) parts.push(`${outcome.failed.length} failed (${outcome.failed[0].reason}${outcome.failed.length > 1 ? ', …' : ''})`);
   if (outcome.skipped.length) parts.push(`${outcome.skipped.length} skipped (${path.basename(outcome.skipped[0].path)}: ${outcome.skipped[0].reason}${outcome.skipped.length > 1 ? ', …' : ''})`);
   if (outcome.cancelled) parts.push('cancelled');
   const message = `${parts.join('; ')}.`;
   const severity = outcome.total === 0 || outcome.failed.length > 0 ? 'error' : outcome.cancelled || outcome.skipped.length > 0 || outcome.warning > 0 ? 'warning' : 'info';
-  void notify(severity, message, 'Show Log').then((c) => { if (c) app.log.show(); });
+  void notify(severity, message, 'Show Log').then((c) => { if (c) deps.log.show(); });
   return { ...outcome, node: node.name, message };
 }

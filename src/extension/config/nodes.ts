@@ -46,6 +46,15 @@ export interface DicomwebNode {
 
 export type RemoteNode = DimseNode | DicomwebNode;
 
+/** The built-in node: the local SCP's archive (not in the settings). */
+export interface LocalNode {
+  kind: 'local';
+  name: string;
+  studyFilter: StudyFilter;
+}
+
+export type AnyNode = RemoteNode | LocalNode;
+
 export const DEFAULT_STUDY_FILTER: Readonly<StudyFilter> = { studyDate: 'last7days' };
 
 const STUDY_DATE = /^(any|today|last7days|last30days|\d{8}|\d{8}-|-\d{8}|\d{8}-\d{8})$/;
@@ -194,8 +203,10 @@ export function parseNodes(raw: unknown): ParsedNodes {
   return { nodes, problems };
 }
 
-/** The built-in node: the local SCP's archive. */
+/** The name of the built-in node, the local SCP's archive. */
 export const LOCAL_NODE_NAME = 'Local archive';
+
+export const LOCAL_NODE: LocalNode = { kind: 'local', name: LOCAL_NODE_NAME, studyFilter: { studyDate: 'any' } };
 
 /** A node as it is written back into the setting (defaults left out). */
 export function nodeToSetting(node: RemoteNode): Record<string, unknown> {
@@ -216,9 +227,4 @@ export function nodeToSetting(node: RemoteNode): Record<string, unknown> {
 function stripUndefined<T extends Record<string, unknown>>(o: T): T {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
-}
-
-/** "DEMO-PACS@127.0.0.1:11112" or the URL. */
-export function nodeAddress(node: RemoteNode): string {
-  return node.kind === 'dimse' ? `${node.aeTitle}@${node.host}:${node.port}${node.tls ? ' (TLS)' : ''}` : node.url;
 }

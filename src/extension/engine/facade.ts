@@ -1,7 +1,7 @@
 // The engine as the extension sees it: the second bundle (dist/engine.js), loaded with require()
 // the first time a DICOM view or command needs it, so activating the extension stays cheap.
 export { echo, type EchoOutcome } from './echo';
-export { describeError, errorCode, isCancellation, isMoveDestinationUnknown, MoveDestinationUnknownError, type ErrorCode } from './errors';
+export { describeError, errorCode, type ErrorCode } from './errors';
 export { LocalScp, PortInUseError, nextFreePort } from './local-scp';
 export { queryStudies, querySeries, queryInstances, find, worklist, keysProblem, type Listing } from './query';
 export { move, get, scopeLevel } from './retrieve';

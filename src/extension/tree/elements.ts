@@ -1,7 +1,7 @@
 // What the Nodes tree holds: nodes, then studies, series and instances fetched lazily, and
 // message rows (errors with their reason, empty results, hints).
 import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
-import type { AnyNode } from '../targets';
+import type { AnyNode } from '../config/nodes';
 
 export interface NodeElement {
   kind: 'node';

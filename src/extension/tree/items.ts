@@ -1,9 +1,9 @@
 // How each element of the Nodes tree looks: label, description, icon, tooltip, context value.
 import * as vscode from 'vscode';
 import { describeFilter } from '../config/filters';
-import { nodeAddress, StudyFilter } from '../config/nodes';
+import type { StudyFilter } from '../config/nodes';
+import type { NodeView } from '../backends/backend';
 import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
-import type { ScpState } from '../local-scp-controller';
 import type { EchoStatus } from '../state';
 import { InstanceElement, MessageElement, NodeElement, SeriesElement, StudyElement } from './elements';
 
@@ -11,53 +11,39 @@ export function formatDicomDate(date: string): string {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-export interface LocalNodeView {
-  state: ScpState;
-  port: number;
-  aeTitle: string;
-  folder: string;
-  instances?: number;
-  received?: number;
-  lastError?: string;
-  aeConfiguration: string;
+/** " · echo ok", " · echo failed", or nothing before the first echo. */
+export function echoMark(echo: EchoStatus | undefined): string {
+  return echo ? (echo.ok ? ' · echo ok' : ' · echo failed') : '';
 }
 
-export function nodeItem(e: NodeElement, filter: StudyFilter, echo: EchoStatus | undefined, local: LocalNodeView | undefined): vscode.TreeItem {
-  const node = e.node;
-  const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+/** The icon of a node's last echo, if there was one. */
+export function echoIcon(echo: EchoStatus | undefined): vscode.ThemeIcon | undefined {
+  if (!echo) return undefined;
+  return new vscode.ThemeIcon(echo.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(echo.ok ? 'testing.iconPassed' : 'testing.iconFailed'));
+}
+
+/** The last echo's line of a node's tooltip. */
+export function describeEcho(tip: vscode.MarkdownString, echo: EchoStatus | undefined): void {
+  if (echo) tip.appendMarkdown(`Last echo ${new Date(echo.at).toLocaleString()}: ${escapeMarkdown(echo.message)}\n\n`);
+}
+
+export function nodeItem(e: NodeElement, filter: StudyFilter, view: NodeView): vscode.TreeItem {
+  const item = new vscode.TreeItem(e.node.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = e.id;
+  item.contextValue = view.contextValue;
+  item.description = view.description;
+  item.iconPath = view.icon;
   const tip = new vscode.MarkdownString(undefined, true);
-  tip.appendMarkdown(`**${escapeMarkdown(node.name)}**\n\n`);
-  if (node.kind === 'local' && local) {
-    item.contextValue = `dicomNode.local.${local.state === 'running' ? 'running' : 'stopped'}`;
-    const counts = local.instances !== undefined ? ` · ${plural(local.instances, 'instance')}` : '';
-    item.description = local.state === 'running'
-      ? `${local.aeTitle} :${local.port}${counts}`
-      : local.state === 'starting' ? 'starting…' : `stopped${local.lastError ? ` (${local.lastError})` : ''}`;
-    item.iconPath = new vscode.ThemeIcon(local.state === 'running' ? 'database' : 'circle-slash');
-    tip.appendMarkdown(`Local SCP: ${local.state}\n\n`);
-    tip.appendCodeblock(local.aeConfiguration, 'text');
-    tip.appendMarkdown(`\nStorage folder: \`${local.folder}\``);
-  } else if (node.kind !== 'local') {
-    item.contextValue = `dicomNode.${node.kind}`;
-    const echoText = echo ? (echo.ok ? ' · echo ok' : ' · echo failed') : '';
-    item.description = `${nodeAddress(node)}${echoText}`;
-    item.iconPath = echo
-      ? new vscode.ThemeIcon(echo.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(echo.ok ? 'testing.iconPassed' : 'testing.iconFailed'))
-      : new vscode.ThemeIcon(node.kind === 'dicomweb' ? 'globe' : 'server');
-    tip.appendMarkdown(node.kind === 'dimse'
-      ? `AE title \`${escapeMarkdown(node.aeTitle)}\` at \`${node.host}:${node.port}\`${node.tls ? ' (TLS)' : ''}  \nRetrieve with ${node.retrieveMethod}${node.callingAeTitle ? `  \nCalling AE title \`${escapeMarkdown(node.callingAeTitle)}\`` : ''}\n\n`
-      : `DICOMweb \`${node.url}\` (auth: ${node.auth})\n\n`);
-    if (echo) tip.appendMarkdown(`Last echo ${new Date(echo.at).toLocaleString()}: ${escapeMarkdown(echo.message)}\n\n`);
-  }
+  tip.appendMarkdown(`**${escapeMarkdown(e.node.name)}**\n\n`);
+  view.describe(tip);
   tip.appendMarkdown(`\n\nStudies listed: ${escapeMarkdown(describeFilter(filter))}`);
   item.tooltip = tip;
   return item;

@@ -2,11 +2,10 @@
 // node runs its study query, a study its series query, a series its instance query (C-FIND, or
 // QIDO-RS for DICOMweb nodes). Failures become a row that says why.
 import * as vscode from 'vscode';
+import type { NodeDirectory } from '../backends/directory';
 import { describeFilter } from '../config/filters';
-import { listInstances, listSeries, listStudies } from '../browse';
-import { readNodes } from '../config/settings';
-import type { App } from '../app';
-import { LOCAL_NODE, LocalScpStoppedError } from '../targets';
+import { LocalScpStoppedError } from '../local-scp-controller';
+import type { NodeState } from '../state';
 import {
   DataElement, InstanceElement, MessageElement, NodeElement, SeriesElement, StudyElement, TreeElement,
 } from './elements';
@@ -19,7 +18,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
   private readonly changed = new vscode.EventEmitter<TreeElement | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly nodes: NodeDirectory, private readonly state: Pick<NodeState, 'echoStatus'>) {}
 
   /**
    * Redraws one element (or the whole tree). With `requery` (the default) its children are
@@ -38,21 +37,16 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
     return this.roots.get(name);
   }
 
+  /** Redraws a node (the whole tree when it has not been shown yet). */
+  refreshNode(name: string, options: { requery?: boolean } = {}): void {
+    this.refresh(this.rootOf(name), options);
+  }
+
   getTreeItem(e: TreeElement): vscode.TreeItem {
     switch (e.kind) {
       case 'node': {
-        const scp = this.app.scp;
-        const local = e.node.kind === 'local' ? {
-          state: scp.state,
-          port: scp.effective().port,
-          aeTitle: scp.effective().aeTitle,
-          folder: scp.effective().folder,
-          instances: scp.stats()?.instances,
-          received: scp.stats()?.received,
-          lastError: scp.lastError,
-          aeConfiguration: scp.aeConfiguration().text,
-        } : undefined;
-        return nodeItem(e, this.app.currentFilter(e.node), this.app.state.echoStatus(e.node.name), local);
+        const view = this.nodes.backend(e.node).view(this.state.echoStatus(e.node.name));
+        return nodeItem(e, this.nodes.filterOf(e.node), view);
       }
       case 'study': return studyItem(e);
       case 'series': return seriesItem(e);
@@ -77,10 +71,10 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
   }
 
   private rootElements(): TreeElement[] {
-    const { nodes, problems } = readNodes();
+    const { nodes, problems } = this.nodes.read();
     const out: TreeElement[] = [];
     const seen = new Set<string>();
-    for (const node of [LOCAL_NODE, ...nodes]) {
+    for (const node of nodes) {
       seen.add(node.name);
       let el = this.roots.get(node.name);
       if (el) el.node = node;
@@ -111,8 +105,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
         command: { command: 'dicomNetwork.startLocalScp', title: 'Start Local SCP' },
       });
     }
-    const engine = this.app.engine();
-    const text = engine.describeError(error, this.app.where(node));
+    const text = this.nodes.backend(node).describeError(error);
     return this.message(parent, 'error', text, {
       tooltip: `${node.name}: ${text}. Click to show the log.`,
       command: { command: 'dicomNetwork.showLog', title: 'Show Log' },
@@ -122,9 +115,9 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
   private async studies(parent: NodeElement): Promise<TreeElement[]> {
     const node = parent.node;
     if (!vscode.workspace.isTrusted) return [this.message(parent, 'warning', 'Queries are disabled in an untrusted workspace')];
-    const filter = this.app.currentFilter(node);
+    const filter = this.nodes.filterOf(node);
     try {
-      const listing = await listStudies(this.app, node, filter);
+      const listing = await this.nodes.backend(node).listStudies(filter);
       const rows: TreeElement[] = listing.items.map((study) => ({
         kind: 'study', id: `${parent.id}/study/${study.studyInstanceUid}`, parent, node, study,
       }) as StudyElement);
@@ -143,7 +136,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
   private async series(parent: StudyElement): Promise<TreeElement[]> {
     const node = parent.node;
     try {
-      const listing = await listSeries(this.app, node, parent.study.studyInstanceUid);
+      const listing = await this.nodes.backend(node).listSeries(parent.study.studyInstanceUid);
       const rows: TreeElement[] = listing.items.map((series) => ({
         kind: 'series', id: `${parent.id}/series/${series.seriesInstanceUid}`, parent, node, series,
       }) as SeriesElement);
@@ -157,7 +150,7 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
   private async instances(parent: SeriesElement): Promise<TreeElement[]> {
     const node = parent.node;
     try {
-      const listing = await listInstances(this.app, node, parent.series.studyInstanceUid, parent.series.seriesInstanceUid);
+      const listing = await this.nodes.backend(node).listInstances(parent.series.studyInstanceUid, parent.series.seriesInstanceUid);
       const rows: TreeElement[] = listing.items.map((instance) => ({
         kind: 'instance', id: `${parent.id}/instance/${instance.sopInstanceUid}`, parent, node, instance,
       }) as InstanceElement);

@@ -1,62 +1,67 @@
 // Asking for what a command lacks: a node, a text, a choice.
 import * as vscode from 'vscode';
-import { nodeAddress } from '../config/nodes';
-import type { App } from '../app';
+import type { Capability, NodeBackend } from '../backends/backend';
+import type { NodeDirectory } from '../backends/directory';
+import type { AnyNode } from '../config/nodes';
+import type { NodeState } from '../state';
 import { isNodeElement } from '../tree/elements';
-import type { AnyNode } from '../targets';
 
-export type NodeKind = AnyNode['kind'];
+export interface NodeChoices {
+  nodes: NodeDirectory;
+  state: Pick<NodeState, 'echoStatus'>;
+}
 
 /** A node named by a command argument: a tree element, a name, or { node: name }. */
-export function nodeFromArgument(app: App, arg: unknown): AnyNode | undefined {
-  if (isNodeElement(arg)) return app.findNode(arg.node.name) ?? arg.node;
+export function nodeFromArgument(nodes: NodeDirectory, arg: unknown): NodeBackend | undefined {
+  if (isNodeElement(arg)) return nodes.current(arg.node);
   if (arg && typeof arg === 'object' && 'node' in arg) {
     const n = (arg as { node: unknown }).node;
-    if (typeof n === 'string') return app.findNode(n);
-    if (n && typeof n === 'object' && typeof (n as AnyNode).name === 'string') return app.findNode((n as AnyNode).name) ?? (n as AnyNode);
+    if (typeof n === 'string') return nodes.named(n);
+    if (n && typeof n === 'object' && typeof (n as AnyNode).name === 'string') return nodes.current(n as AnyNode);
   }
-  if (typeof arg === 'string') return app.findNode(arg);
+  if (typeof arg === 'string') return nodes.named(arg);
   return undefined;
 }
 
 export interface PickNodeOptions {
   title: string;
-  kinds?: readonly NodeKind[];
-  /** Include the local archive only when its SCP runs. */
-  localOnlyWhenRunning?: boolean;
+  /** What the command needs of the node (default: nothing in particular). */
+  needs?: Capability;
+  /** List only nodes usable now (the local archive while its SCP runs). */
+  onlyAvailable?: boolean;
 }
 
 /** The node from the argument, or one picked from a list (undefined when the person cancels). */
-export async function pickNode(app: App, arg: unknown, options: PickNodeOptions): Promise<AnyNode | undefined> {
-  const kinds = options.kinds ?? ['dimse', 'dicomweb', 'local'];
-  const given = nodeFromArgument(app, arg);
+export async function pickNode({ nodes, state }: NodeChoices, arg: unknown, options: PickNodeOptions): Promise<NodeBackend | undefined> {
+  const fits = (b: NodeBackend) => options.needs === undefined || b.supports(options.needs);
+  const given = nodeFromArgument(nodes, arg);
   if (given) {
-    if (kinds.includes(given.kind)) return given;
-    void vscode.window.showWarningMessage(`${options.title}: ${given.name} is ${given.kind === 'dicomweb' ? 'a DICOMweb node' : given.kind === 'local' ? 'the local archive' : 'a DIMSE node'}, which this command does not work with.`);
+    if (fits(given)) return given;
+    void vscode.window.showWarningMessage(`${options.title}: ${given.node.name} is ${given.kindLabel}, which this command does not work with.`);
     return undefined;
   }
   if (typeof arg === 'string' || (arg && typeof arg === 'object' && 'node' in arg)) {
     void vscode.window.showErrorMessage(`${options.title}: there is no node named "${typeof arg === 'string' ? arg : String((arg as { node: unknown }).node)}".`);
     return undefined;
   }
-  const candidates = app.nodes().filter((n) => kinds.includes(n.kind) && !(n.kind === 'local' && options.localOnlyWhenRunning && !app.scp.running));
+  const candidates = nodes.all().filter((b) => fits(b) && !(options.onlyAvailable && !b.available()));
   if (candidates.length === 0) {
     const choice = await vscode.window.showInformationMessage(`${options.title}: there is no suitable node yet.`, 'Add Node…');
     if (choice) await vscode.commands.executeCommand('dicomNetwork.addNode');
     return undefined;
   }
-  if (candidates.length === 1 && candidates[0].kind !== 'local') return candidates[0];
-  const items = candidates.map((node) => {
-    const echo = app.state.echoStatus(node.name);
+  if (candidates.length === 1 && !candidates[0].builtIn) return candidates[0];
+  const items = candidates.map((backend) => {
+    const echo = state.echoStatus(backend.node.name);
     return {
-      label: node.name,
-      description: node.kind === 'local' ? `${app.scp.effective().aeTitle} :${app.scp.effective().port} (local SCP)` : nodeAddress(node),
+      label: backend.node.name,
+      description: backend.address(),
       detail: echo ? `last echo ${echo.ok ? 'succeeded' : `failed: ${echo.message}`}` : undefined,
-      node,
+      backend,
     };
   });
   const picked = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: 'Choose a node', matchOnDescription: true });
-  return picked?.node;
+  return picked?.backend;
 }
 
 export interface AskOptions {
