@@ -15,7 +15,7 @@ import { mppsCommand } from './commands/mpps';
 import { VERSION } from '../dicom/version';
 import { transcodeCommand } from './commands/transcode';
 
-const commands: Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
+const commands: readonly Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
   qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
 
 function usage(): string {
@@ -31,10 +31,6 @@ function usage(): string {
     'Exit codes: 0 success, 1 the peer answered with a failure or warning status, 2 bad usage or input, 3 network or association failure.',
     '',
   ].join('\n');
-}
-
-export function registerCommand(command: Command): void {
-  commands.push(command);
 }
 
 export async function main(argv: string[]): Promise<number> {
