@@ -207,9 +207,11 @@ describe('a scripted peer sending the PS3.7 messages byte by byte', () => {
         { contextId: 1, isCommand: true, isLast: true, data: createCommand },
         { contextId: 1, isCommand: false, isLast: true, data: encodeDataset(createAttributes(), ExplicitVRLittleEndian) },
       ] }));
+      // No asynchronous operations window was negotiated: the next request waits for this answer.
+      await peer.waitForPdus(PDU_P_DATA_TF, 1, 30_000);
       const deleteCommand = encodeCommand({ commandField: 0x0150, messageId: 6, requestedSopClassUid: MPPS_SOP_CLASS, requestedSopInstanceUid: '1.2.3.4.5', commandDataSetType: 0x0101 });
       peer.send(encodePdu({ type: PDU_P_DATA_TF, pdvs: [{ contextId: 1, isCommand: true, isLast: true, data: deleteCommand }] }));
-      const [create, del] = ((await peer.waitForPdus(PDU_P_DATA_TF, 2)) as PDataTf[]).map((p) => decodeCommand(p.pdvs[0].data));
+      const [create, del] = ((await peer.waitForPdus(PDU_P_DATA_TF, 2, 30_000)) as PDataTf[]).map((p) => decodeCommand(p.pdvs[0].data));
       assert.equal(create?.commandField, 0x8140);
       assert.equal(create?.messageIdBeingRespondedTo, 5);
       assert.equal(create?.status, 0);
