@@ -1,0 +1,138 @@
+// Plain TCP sockets that read into one buffer per thread instead of a fresh 64 KiB buffer per read
+// (Node's default): bulk receiving then allocates nothing per read, and the garbage collector
+// stays out of the way. What they receive is a *borrowed* view, valid only during the listener
+// call: the next read, on any socket of the thread, overwrites it. Whoever keeps bytes past the
+// call copies them or has finished with them before returning (the association's 'readEnd').
+//
+// Client sockets get the buffer through net.connect's `onread` option. Sockets a net.Server
+// accepts cannot be given one, so the server is created with pauseOnConnect and each accepted
+// socket's handle moves, before anything was read from it, into a socket of our own created with
+// `onread`; the server's connection count moves with it, so server.close() and maxConnections
+// behave as before. Where that is not possible (a Node without these internals) the accepted
+// socket is used as it is, and reads are delivered the ordinary way.
+import * as net from 'node:net';
+
+/** Largest single read: the kernel hands over up to this much of what is waiting in one call. */
+export const SHARED_READ_BYTES = 1024 * 1024;
+
+let sharedBuffer: Buffer | undefined;
+
+/** The thread's read buffer (each worker thread loads this module anew and gets its own). */
+function readBuffer(): Buffer {
+  sharedBuffer ??= Buffer.allocUnsafe(SHARED_READ_BYTES);
+  return sharedBuffer;
+}
+
+/**
+ * Receives bytes. `borrowed` chunks are views of the shared buffer: valid only until the call
+ * returns. Others (TLS, or sockets read the ordinary way) are the listener's to keep.
+ */
+export type ReadListener = (chunk: Buffer, borrowed: boolean) => void;
+
+class SharedReads {
+  private listeners: ReadListener[] = [];
+  /** Copies of what arrived while nobody listened (the socket is paused meanwhile). */
+  private held: Buffer[] = [];
+  /** Listeners added while a chunk is being delivered: they get it too, after the others. */
+  private added: ReadListener[] | undefined;
+
+  constructor(readonly socket: net.Socket) {}
+
+  deliver(length: number, buffer: Buffer): void {
+    const chunk = buffer.subarray(0, length);
+    if (this.listeners.length === 0) {
+      this.held.push(Buffer.from(chunk));
+      this.socket.pause();
+      return;
+    }
+    this.added = [];
+    try {
+      // A listener may hand over to others (the SCP's gate builds the association on the first
+      // bytes): those added meanwhile get this chunk too; those removed meanwhile no longer do.
+      let round = this.listeners;
+      while (round.length > 0) {
+        for (const listener of round) if (this.listeners.includes(listener)) listener(chunk, true);
+        round = this.added;
+        this.added = [];
+      }
+    } finally {
+      this.added = undefined;
+    }
+  }
+
+  add(listener: ReadListener): () => void {
+    this.listeners = [...this.listeners, listener];
+    this.added?.push(listener);
+    if (this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const chunk of held) listener(chunk, false);
+      this.socket.resume();
+    }
+    return () => { this.listeners = this.listeners.filter((l) => l !== listener); };
+  }
+}
+
+const shared = new WeakMap<net.Socket, SharedReads>();
+
+function sharedReadsOption(reads: () => SharedReads): net.OnReadOpts {
+  return { buffer: readBuffer, callback: (length, buffer) => { reads().deliver(length, buffer as Buffer); return true; } };
+}
+
+/** net.connect, reading into the shared buffer. */
+export function connectWithSharedReads(options: net.TcpNetConnectOpts): net.Socket {
+  let reads: SharedReads | undefined;
+  const socket = net.connect({ ...options, onread: sharedReadsOption(() => reads!) });
+  reads = new SharedReads(socket);
+  shared.set(socket, reads);
+  return socket;
+}
+
+interface NodeSocketInternals {
+  _handle?: object | null;
+  _server?: net.Server | null;
+  server?: net.Server | null;
+}
+
+/**
+ * A socket accepted by a net.Server created with `pauseOnConnect: true` (nothing read from it
+ * yet), re-created over the same connection reading into the shared buffer. Returns the socket
+ * to use from now on: the accepted one itself when it cannot be re-created.
+ */
+export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
+  const inner = accepted as unknown as NodeSocketInternals;
+  const handle = inner._handle;
+  if (!handle || accepted.destroyed || accepted.readableFlowing === true || accepted.bytesRead > 0) return accepted;
+  let reads: SharedReads | undefined;
+  let socket: net.Socket;
+  try {
+    socket = new net.Socket({ handle, readable: true, writable: true, onread: sharedReadsOption(() => reads!) } as net.SocketConstructorOpts);
+  } catch {
+    return accepted;
+  }
+  reads = new SharedReads(socket);
+  shared.set(socket, reads);
+  // The connection now belongs to the new socket, and so does its place in the server's count.
+  const own = socket as unknown as NodeSocketInternals;
+  own._server = inner._server;
+  own.server = inner.server;
+  inner._server = null;
+  inner.server = null;
+  inner._handle = null;
+  accepted.destroy();
+  return socket;
+}
+
+/** Whether this socket reads into the shared buffer (its chunks are borrowed). */
+export function readsShared(socket: net.Socket): boolean {
+  return shared.has(socket);
+}
+
+/** Listens to what a socket receives, however it reads; returns the way to stop listening. */
+export function onReceived(socket: net.Socket, listener: ReadListener): () => void {
+  const reads = shared.get(socket);
+  if (reads) return reads.add(listener);
+  const onData = (chunk: Buffer) => listener(chunk, false);
+  socket.on('data', onData);
+  return () => { socket.off('data', onData); };
+}
