@@ -144,6 +144,8 @@ export class FileStore implements StoreBackend {
     };
     return {
       write: (fragment) => accept(meta.push(fragment)),
+      // The writer holds views until this (the scanner and the meta stripper copy what they keep).
+      release: () => writer.release(),
       commit: () => {
         void accept(meta.end());
         return this.commit(incoming, writer, scanner, scanning, failure, datasetOffset, meta.dropped);

@@ -46,11 +46,20 @@ export class InstanceWriter {
       this.gathered = undefined;
       return;
     }
-    this.queue.push(data);
+    // Written later, from the thread pool: the fragment may be a view of a buffer reused before then.
+    this.queue.push(Buffer.from(data));
     this.queuedBytes += data.length;
     this.pumping ??= this.pump();
     if (this.queuedBytes < HIGH_WATER) return;
     return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /**
+   * The fragments written so far are about to be overwritten by their owner: what the
+   * synchronous phase still holds goes to the file now (the asynchronous phase keeps copies).
+   */
+  release(): void {
+    this.flushSync();
   }
 
   /** Writes what was gathered, synchronously (opening the file on the first call). */

@@ -35,7 +35,8 @@ export class DatasetHeaderScanner {
   private readonly missing: Set<Tag>;
   private readonly stopAt: number;
   private readonly cap: number;
-  private collecting: { tag: Tag; el: ScannedElement; parts: Buffer[]; size: number; little: boolean } | undefined;
+  /** The value being kept, copied as it arrives: pushed chunks are only valid during push(). */
+  private collecting: { tag: Tag; el: ScannedElement; value: Buffer; size: number; little: boolean } | undefined;
   private finished = false;
 
   constructor(tsUid: string, opts: ScannerOptions = {}) {
@@ -70,7 +71,7 @@ export class DatasetHeaderScanner {
         const el: ScannedElement = { vr, length };
         self.found.set(tag, el);
         if (length <= self.cap) {
-          self.collecting = { tag, el, parts: [], size: 0, little: syntax.little };
+          self.collecting = { tag, el, value: Buffer.allocUnsafe(length), size: 0, little: syntax.little };
           return true;
         }
         self.seen(tag);
@@ -78,16 +79,13 @@ export class DatasetHeaderScanner {
       },
       value(chunk: Buffer): void {
         const c = self.collecting;
-        if (c) { c.parts.push(chunk); c.size += chunk.length; }
+        if (c) c.size += chunk.copy(c.value, c.size);
       },
       valueEnd(): void {
         const c = self.collecting;
         if (!c) return;
         self.collecting = undefined;
-        // Copy: the chunks belong to the caller, who may reuse them.
-        const v = Buffer.allocUnsafe(c.size);
-        let o = 0;
-        for (const p of c.parts) { p.copy(v, o); o += p.length; }
+        const v = c.size === c.value.length ? c.value : c.value.subarray(0, c.size);
         if (!c.little && c.el.vr !== 'UN') swapInPlace(v, swapUnit(c.el.vr));
         c.el.value = v;
         self.seen(c.tag);

@@ -49,6 +49,8 @@ interface Piece {
   isLast: boolean;
   data: Buffer;
   pdvDone: boolean;
+  /** A copy (not a view of the association's read buffer). */
+  owned?: boolean;
 }
 
 interface Receiving {
@@ -59,6 +61,16 @@ interface Receiving {
   sink?: DatasetSink;
   datasetChunks: Buffer[];
   datasetLength: number;
+  /** How many of commandChunks / datasetChunks are copies (the rest may be views about to expire). */
+  commandOwned: number;
+  datasetOwned: number;
+}
+
+/** Replaces the chunks after the first `owned` (views) by one copy of them; returns how many are owned now. */
+function keepTail(chunks: Buffer[], owned: number): number {
+  if (owned === chunks.length) return owned;
+  chunks.splice(owned, chunks.length - owned, Buffer.concat(chunks.slice(owned)));
+  return chunks.length;
 }
 
 /** Responses to one request, in arrival order, as an async iterator ending after the final (non-pending) one. */
@@ -190,6 +202,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     this.options = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
     association.on('pdv', (contextId, isCommand, isLast, data, pdvDone) => this.onPiece({ contextId, isCommand, isLast, data, pdvDone }));
     association.on('closed', (error) => this.onClosed(error));
+    association.on('viewsExpiring', () => this.keepCopies());
   }
 
   setRequestHooks(hooks: RequestHooks): void {
@@ -295,6 +308,21 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     else this.handlePiece(piece);
   }
 
+  /** The pieces received so far are about to be overwritten: copy what is held, and let the sink finish with its views. */
+  private keepCopies(): void {
+    for (const piece of this.backlog) {
+      if (!piece.owned) {
+        piece.data = Buffer.from(piece.data);
+        piece.owned = true;
+      }
+    }
+    const rx = this.receiving;
+    if (!rx) return;
+    rx.commandOwned = keepTail(rx.commandChunks, rx.commandOwned);
+    rx.datasetOwned = keepTail(rx.datasetChunks, rx.datasetOwned);
+    rx.sink?.release();
+  }
+
   private protocolError(message: string): void {
     this.receiving?.sink?.abort(new AssociationAbortedError(message));
     this.receiving = undefined;
@@ -316,7 +344,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     if (piece.isCommand) {
       if (rx?.command) return this.protocolError('a command fragment arrived while a data set was expected');
       if (!rx) {
-        rx = { contextId: piece.contextId, commandChunks: [], commandLength: 0, datasetChunks: [], datasetLength: 0 };
+        rx = { contextId: piece.contextId, commandChunks: [], commandLength: 0, datasetChunks: [], datasetLength: 0, commandOwned: 0, datasetOwned: 0 };
         this.receiving = rx;
       }
       rx.commandChunks.push(piece.data);
@@ -351,6 +379,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     }
     rx.command = command;
     rx.commandChunks = [];
+    rx.commandOwned = 0;
     if (!hasDataset(command)) {
       this.receiving = undefined;
       this.deliver({ contextId: rx.contextId, command });

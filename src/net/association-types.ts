@@ -31,10 +31,17 @@ export interface AssociationEvents {
   /** A-ASSOCIATE indication (acceptor): answer with accept() or reject(). */
   associateRequested: [rq: AAssociateRq];
   /**
-   * P-DATA indication, streamed: a piece of one PDV's data (a view of the received bytes).
-   * `isLast` is the PDV's last-fragment flag; it applies once `pdvDone` is true.
+   * P-DATA indication, streamed: a piece of one PDV's data (a view of the received bytes, valid
+   * until the next 'viewsExpiring'). `isLast` is the PDV's last-fragment flag; it applies once
+   * `pdvDone` is true.
    */
   pdv: [contextId: number, isCommand: boolean, isLast: boolean, data: Buffer, pdvDone: boolean];
+  /**
+   * The bytes the 'pdv' pieces so far are views of are about to be overwritten (the socket reads
+   * into a shared buffer, see shared-reads.ts): whoever still holds a piece copies it now, or has
+   * finished with it. Never emitted for sockets whose chunks are not reused (TLS).
+   */
+  viewsExpiring: [];
   /** A-RELEASE indication: the peer asked to release; answer with respondRelease() once done. */
   releaseRequested: [];
   /** The association is over (Sta1). error is undefined after a normal release. */

@@ -15,6 +15,7 @@ import { AssociationEvents, AssociationRole, AssociationTimeouts, DEFAULT_TIMEOU
 import { AssociationTimers } from './association-timers';
 import { ReceivedPDataTrace } from './pdata-trace';
 import { describeSocketError } from './socket-errors';
+import { onReceived } from './shared-reads';
 
 export {
   DEFAULT_TIMEOUTS, type AssociationRole, type TransportConnection, type AssociationTimeouts, type PduDirection, type AssociationEvents,
@@ -274,7 +275,7 @@ export class Association extends EventEmitter<AssociationEvents> {
   private attachSocket(socket: net.Socket): void {
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.reader.push(chunk));
+    onReceived(socket, (chunk, borrowed) => this.onBytes(chunk, borrowed));
     socket.on('drain', () => this.flushDrainWaiters());
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!this.record.closeError && this.current !== 'Sta13' && this.current !== 'Sta4') {
@@ -322,6 +323,20 @@ export class Association extends EventEmitter<AssociationEvents> {
   }
 
   // ---------------------------------------------------------------- received PDUs
+
+  private onBytes(chunk: Buffer, borrowed: boolean): void {
+    if (!borrowed) {
+      this.reader.push(chunk);
+      return;
+    }
+    try {
+      this.reader.push(chunk, true);
+    } finally {
+      // The P-DATA pieces given out were views of a buffer the next read overwrites.
+      this.pdataTrace?.keepCopies();
+      this.emit('viewsExpiring');
+    }
+  }
 
   private onRawPdu(raw: Buffer): void {
     const decoded = decodePdu(raw);

@@ -66,11 +66,25 @@ export class PduReader {
     this.buffered = 0;
   }
 
-  /** Feeds received bytes. */
-  push(chunk: Buffer): void {
+  /**
+   * Feeds received bytes. A `borrowed` chunk is valid only during this call (its buffer is read
+   * into again): what is left of it when the call returns is copied, and complete PDUs other than
+   * P-DATA are handed on as copies. P-DATA pieces stay views, valid until the caller says otherwise.
+   */
+  push(chunk: Buffer, borrowed = false): void {
     if (this.failed) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
+    try {
+      this.consume(borrowed);
+    } finally {
+      // Only the chunk of this call can be a view still: earlier leftovers were copied when their call ended.
+      const last = this.chunks.length - 1;
+      if (borrowed && last >= 0 && this.chunks[last].buffer === chunk.buffer) this.chunks[last] = Buffer.from(this.chunks[last]);
+    }
+  }
+
+  private consume(borrowed: boolean): void {
     while (!this.failed) {
       if (this.phase === 'pdu-header') {
         if (this.buffered < 6) return;
@@ -100,7 +114,9 @@ export class PduReader {
         const total = this.pduLength + 6;
         if (this.buffered < total) return;
         this.phase = 'pdu-header';
-        this.onPdu(this.take(total));
+        const raw = this.take(total);
+        // Decoded PDUs keep views of their bytes (the request lives as long as the association).
+        this.onPdu(borrowed ? Buffer.from(raw) : raw);
         continue;
       }
       if (this.phase === 'pdv-header') {

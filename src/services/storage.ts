@@ -22,8 +22,17 @@ export interface StoreOutcome {
 
 /** One instance being received: fragments in order, then commit (or abort). */
 export interface StoreTransaction {
-  /** May return a promise to slow the sender down while the disk catches up. */
+  /**
+   * May return a promise to slow the sender down while the disk catches up. Without `release`,
+   * each fragment is the transaction's to keep; with it, a fragment is a view of the received
+   * bytes valid only until `release()` is next called or `commit()` is called.
+   */
   write(fragment: Buffer): void | Promise<void>;
+  /**
+   * Optional: take fragments as views (no copy). Called when the buffer they are views of is
+   * about to be reused: finish with them (write them out) or copy them now.
+   */
+  release?(): void;
   /** The last fragment arrived: validate, put in place, and say what to answer. Never rejects. */
   commit(): Promise<StoreOutcome>;
   /** The association (or request) ended first: remove everything written; resolves once it is gone. */

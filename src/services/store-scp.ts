@@ -52,9 +52,13 @@ export class StoreReceiver {
       moveOriginatorMessageId: command.moveOriginatorMessageId,
     });
     const messageId = command.messageId ?? 0;
+    // A backend that does not take views gets copies it may keep.
+    const release = transaction.release?.bind(transaction);
     return {
-      write: (fragment) => transaction.write(fragment),
+      write: release ? (fragment) => transaction.write(fragment) : (fragment) => transaction.write(Buffer.from(fragment)),
+      release: () => release?.(),
       end: () => {
+        release?.();
         this.pendingOf(sa).set(messageId, transaction.commit());
       },
       abort: (error) => transaction.abort(error),
