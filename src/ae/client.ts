@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Association, TransportConnection } from '../net/association';
 import { OperationAbortedError } from '../net/errors';
+import { connectWithSharedReads } from '../net/shared-reads';
 import { NegotiatedContext } from '../net/negotiated';
 import {
   AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_RQ, PresentationContextRq, RoleSelection,
@@ -141,7 +142,7 @@ function openTransport(options: AssociateOptions): TransportConnection {
     });
     return { socket, readyEvent: 'secureConnect' };
   }
-  return { socket: net.connect({ host: options.host, port: options.port, noDelay: true }), readyEvent: 'connect' };
+  return { socket: connectWithSharedReads({ host: options.host, port: options.port, noDelay: true }), readyEvent: 'connect' };
 }
 
 export class ClientAssociation implements ServiceAssociation {

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Association } from '../net/association';
 import { TimeoutError } from '../net/errors';
+import { onReceived, readsShared } from '../net/shared-reads';
 import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
 
@@ -44,7 +45,8 @@ class Waiting implements WaitingConnection {
   /** It spoke, or it was reported dropped: the gate is done with it. */
   done = false;
   bytes = 0;
-  onData: ((chunk: Buffer) => void) | undefined;
+  /** Stops counting what it sends. */
+  stopCounting: (() => void) | undefined;
 
   constructor(readonly id: number, readonly source: string, readonly remoteAddress: string, public socket: net.Socket) {}
 }
@@ -141,6 +143,14 @@ export class ConnectionGate {
    * (the usual flood) costs a socket, a slot and a timer, nothing more.
    */
   private whenReadable(c: Waiting, socket: net.Socket): void {
+    if (readsShared(socket)) {
+      // Its first bytes: the association built here listens from this very chunk on.
+      const stop = onReceived(socket, () => {
+        stop();
+        if (!c.closing && !c.done) this.start(c, socket);
+      });
+      return;
+    }
     const onReadable = () => {
       socket.off('readable', onReadable);
       if (!c.closing && !c.done) this.start(c, socket);
@@ -192,8 +202,8 @@ export class ConnectionGate {
     this.room.leave(c.slot);
     this.waitingBytes -= c.bytes;
     c.bytes = 0;
-    if (c.onData) c.socket.off('data', c.onData);
-    c.onData = undefined;
+    c.stopCounting?.();
+    c.stopCounting = undefined;
   }
 
   /**
@@ -201,7 +211,7 @@ export class ConnectionGate {
    * holds (the TLS layer bounds its own records). Over the budget, the biggest holder goes.
    */
   private countBytes(c: Waiting, socket: net.Socket): void {
-    c.onData = (chunk: Buffer) => {
+    c.stopCounting = onReceived(socket, (chunk) => {
       if (!this.waiting.has(c)) return;
       c.bytes += chunk.length;
       this.waitingBytes += chunk.length;
@@ -210,7 +220,6 @@ export class ConnectionGate {
         for (const w of this.waiting) if (w.bytes > biggest.bytes) biggest = w;
         this.close(biggest, 'waiting-bytes', `closed to make room: connections waiting for their A-ASSOCIATE-RQ held more than ${this.options.maxWaitingBytes} bytes`);
       }
-    };
-    socket.on('data', c.onData);
+    });
   }
 }

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Association } from '../net/association';
+import { adoptWithSharedReads } from '../net/shared-reads';
 import { answerContexts, answerRoles } from '../net/negotiation';
 import {
   AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
@@ -170,7 +171,11 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       },
     });
     this.gate = gate;
-    this.server = net.createServer({ noDelay: true }, (socket) => gate.accept(socket));
+    // Plain TCP connections are taken over before anything is read, to read into the shared
+    // buffer (see shared-reads.ts); TLS reads through its own layer.
+    const shareReads = !o.tls;
+    this.server = net.createServer({ noDelay: true, pauseOnConnect: shareReads },
+      (socket) => gate.accept(shareReads ? adoptWithSharedReads(socket) : socket));
     return new Promise((resolve, reject) => {
       this.server!.once('error', (err: NodeJS.ErrnoException) => {
         reject(new ListenError(err.code === 'EADDRINUSE'
