@@ -15,7 +15,7 @@ import { QUERY_TRANSFER_SYNTAXES, failureResponse, prepareQuery } from './find-s
 import { CompiledQuery, QueryIdentifierError } from './query';
 import { RetrievableInstance } from './query-backend';
 import { ScpService } from './scp-service';
-import { StoreResult, groupForAssociations, storeFile } from './store-scu';
+import { StoreOptions, groupForAssociations, storeFiles } from './store-scu';
 import { allTransferSyntaxes } from './store-scp';
 
 /** An association to a C-MOVE destination, opened for a group of files. */
@@ -112,39 +112,44 @@ abstract class RetrieveScp implements ScpService {
    * destination; GET: the request's own), one C-STORE per instance, a pending response after each.
    */
   protected async runSubOperations(sa: ServiceAssociation, request: IncomingMessage, instances: RetrievableInstance[],
-    open: (group: RetrievableInstance[]) => Promise<SubOperationAssociation>, store: (target: ServiceAssociation, instance: RetrievableInstance) => Promise<StoreResult>,
+    open: (group: RetrievableInstance[]) => Promise<SubOperationAssociation>, options: StoreOptions,
   ): Promise<{ counts: Counts; failedUids: string[]; cancelled: boolean; status: number }> {
     const counts: Counts = { remaining: instances.length, completed: 0, failed: 0, warning: 0 };
     const failedUids: string[] = [];
+    const fail = (instance: RetrievableInstance) => { counts.failed++; counts.remaining--; failedUids.push(instance.sopInstanceUid); };
+    // A C-CANCEL, or the requestor gone: no further sub-operation starts.
+    const stop = new AbortController();
     let cancelled = false;
-    const stopListening = sa.channel.onCancel(request.command.messageId ?? 0, () => { cancelled = true; });
+    const stopListening = sa.channel.onCancel(request.command.messageId ?? 0, () => { cancelled = true; stop.abort(); });
     try {
       for (const group of groupForAssociations(instances)) {
-        if (cancelled) break;
+        if (stop.signal.aborted) break;
         let target: SubOperationAssociation;
         try {
           target = await open(group);
         } catch {
           // The destination cannot be reached: every instance of the group fails.
-          for (const i of group) { counts.failed++; counts.remaining--; failedUids.push(i.sopInstanceUid); }
+          for (const i of group) fail(i);
           continue;
         }
+        let reported = 0;
         try {
-          for (const instance of group) {
-            if (cancelled || !sa.association.isEstablished) break;
-            let result: StoreResult;
-            try {
-              result = await store(target.sa, instance);
-            } catch {
-              result = { path: instance.path, sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, message: 'failed', bytes: 0, ms: 0, outcome: 'failure' };
-            }
+          if (!sa.association.isEstablished) break;
+          // One after the other, each file read while the previous one is sent and answered.
+          await storeFiles(target.sa, group, async (result, index) => {
+            reported = index + 1;
             counts.remaining--;
             if (result.outcome === 'success') counts.completed++;
             else if (result.outcome === 'warning') counts.warning++;
-            else { counts.failed++; failedUids.push(instance.sopInstanceUid); }
+            else { counts.failed++; failedUids.push(group[index].sopInstanceUid); }
             if (counts.remaining > 0) await this.respond(sa, request, Status.Pending, counts);
+            if (!sa.association.isEstablished) stop.abort();
             await yieldToEventLoop();
-          }
+          }, { ...options, signal: stop.signal });
+        } catch {
+          // The destination's association ended: what it did not answer for failed.
+          if (stop.signal.aborted || !sa.association.isEstablished) break;
+          for (const i of group.slice(reported)) fail(i);
         } finally {
           await target.close();
         }
@@ -180,7 +185,7 @@ export class MoveScp extends RetrieveScp {
     if (!instances) return;
     const messageId = request.command.messageId ?? 0;
     const outcome = await this.runSubOperations(sa, request, instances, (group) => destination.open(group),
-      (target, instance) => storeFile(target, instance, { moveOriginatorAeTitle: sa.peerAeTitle, moveOriginatorMessageId: messageId }));
+      { moveOriginatorAeTitle: sa.peerAeTitle, moveOriginatorMessageId: messageId });
     if (sa.association.isEstablished) await this.respond(sa, request, outcome.status, outcome.counts, outcome.failedUids);
     this.options.onRetrieve?.({ peer: sa.peerAeTitle, operation: 'move', destination: destinationTitle, ...outcome.counts, cancelled: outcome.cancelled, status: outcome.status, ms: Date.now() - started });
   }
@@ -215,7 +220,7 @@ export class GetScp extends RetrieveScp {
     // One association: the request's own. Contexts were negotiated up front, so all instances form one group.
     const own: SubOperationAssociation = { sa, close: async () => undefined };
     const outcome = await this.runSubOperations(sa, request, instances, async () => own,
-      (target, instance) => storeFile(target, instance, { requireRequestorScp: true }));
+      { requireRequestorScp: true });
     if (sa.association.isEstablished) await this.respond(sa, request, outcome.status, outcome.counts, outcome.failedUids);
     this.options.onRetrieve?.({ peer: sa.peerAeTitle, operation: 'get', ...outcome.counts, cancelled: outcome.cancelled, status: outcome.status, ms: Date.now() - started });
   }

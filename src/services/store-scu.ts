@@ -406,7 +406,7 @@ class AlternatingReader {
  * previous one is on the wire. A file that cannot be sent is reported and the rest go on.
  */
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
-  onResult: (result: StoreResult, index: number) => void, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
+  onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   const reader = new AlternatingReader();
   const readable = (f: StoreFile | undefined): boolean => {
@@ -431,7 +431,7 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
         message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
     }
     results.push(result);
-    onResult(result, i);
+    await onResult(result, i);
   }
   return results;
 }

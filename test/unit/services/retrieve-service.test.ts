@@ -7,6 +7,7 @@ import { ApplicationEntity } from '../../../src/ae/client';
 import { MoveDestinations } from '../../../src/ae/move-destinations';
 import { getContexts, moveContexts } from '../../../src/ae/retrieve-contexts';
 import { DicomServer } from '../../../src/ae/server';
+import { Association } from '../../../src/net/association';
 import { Uids } from '../../../src/dicom/uids';
 import { CommandField, decodeCommand } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
@@ -97,7 +98,7 @@ describe('C-MOVE in process', () => {
     client.channel.on('message', (direction, _contextId, command) => {
       if (direction === 'sent' && command.commandField === CommandField.CMoveRq) moveIds.push(command.messageId!);
     });
-    return { client, moveIds, cancelled };
+    return { client, moveIds, cancelled, dest };
   }
 
   test('every instance reaches the destination bit for bit, with pending counts and the move originator', async () => {
@@ -145,6 +146,30 @@ describe('C-MOVE in process', () => {
     try {
       const { result } = await drain(client.move(everyStudy(), 'BROKEN', { model: 'study' }));
       assert.deepEqual([result.status, result.completed, result.failed], [Status.OutOfResourcesSubOperations, 0, instances.length]);
+    } finally {
+      await client.releaseOrAbort();
+    }
+  });
+
+  test('a destination that aborts part-way: what it did not answer failed, listed by UID (B000)', async () => {
+    let destination: Association | undefined;
+    let abortedAt: string | undefined;
+    const store = new MemoryStore((incoming) => {
+      if (store.received.length < 2) return { status: 0 };
+      // The third instance: the destination goes away before answering.
+      abortedAt ??= incoming.sopInstanceUid;
+      destination?.abort();
+      return { status: 0xa700 };
+    });
+    const { client, dest } = await setup(store);
+    dest.on('accepted', (_info, association) => { destination = association; });
+    try {
+      const { result } = await drain(client.move(everyStudy(), 'DEST', { model: 'study' }));
+      const arrived = new Set(store.received.map((r) => r.sopInstanceUid));
+      const notArrived = instances.map((i) => i.sopInstanceUid).filter((uid) => !arrived.has(uid));
+      assert.ok(abortedAt && notArrived.includes(abortedAt));
+      assert.deepEqual([result.status, result.completed, result.failed, result.failedSopInstanceUids],
+        [Status.SubOperationsCompleteWithFailures, 2, instances.length - 2, notArrived]);
     } finally {
       await client.releaseOrAbort();
     }
