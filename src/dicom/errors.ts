@@ -41,3 +41,11 @@ export class UnsupportedTransferSyntaxError extends DicomError {
     super(message);
   }
 }
+
+/**
+ * A sentence made part of another: "Pixel data is …" → "pixel data is …", while a leading name
+ * or acronym ("JPEG 2000 …", "RLE …") keeps its case.
+ */
+export function lowerFirst(s: string): string {
+  return s.length > 1 && /[a-z]/.test(s[1]!) ? s[0]!.toLowerCase() + s.slice(1) : s;
+}

@@ -13,6 +13,7 @@ import { Deferred } from './deferred';
 import { nativeFrameLength, describeLayout } from './pixel-description';
 import type { DecodedFrame, EncodedFrame } from './frame-codec';
 import { FrameDecodeError, FrameEncodeError, UnsupportedConversionError, CodecPoolError } from './errors';
+import { lowerFirst } from '../errors';
 
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
 const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
@@ -57,10 +58,6 @@ function longHeader(tag: number, vr: string, length: number): Buffer {
   b.write(vr, 4, 'latin1');
   b.writeUInt32LE(length, 8);
   return b;
-}
-
-function lowerFirst(s: string): string {
-  return s.length > 1 && /[a-z]/.test(s[1]!) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
 export class PixelDataConverter {

@@ -5,6 +5,15 @@ import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
+/**
+ * A Warning header value (RFC 7234 5.5, code 299: a persistent warning): the sentence quoted,
+ * with quotes and backslashes replaced and characters beyond Latin-1 (which a header cannot
+ * carry) written as "?".
+ */
+export function warning(message: string): string {
+  return `299 dicomnet "${message.replace(/["\\]/g, "'").replace(/[^\t\x20-\x7e\xa0-\xff]/g, '?')}"`;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { ...headers, 'Content-Type': `${contentType}; charset=utf-8`, 'Content-Length': Buffer.byteLength(text) });

@@ -16,7 +16,7 @@ import { QidoParamError, QidoQuery, parseQidoRequest } from '../qido-params';
 import { HttpError } from './http-error';
 import { ServerContext, RequestContext } from './context';
 import { acceptEntries, negotiateJson } from './negotiation';
-import { writeJsonArray } from './respond';
+import { warning, writeJsonArray } from './respond';
 
 const LEVELS_AT_OR_ABOVE: Readonly<Record<string, readonly IndexLevel[]>> = {
   STUDY: ['PATIENT', 'STUDY'],
@@ -104,10 +104,6 @@ function answerJson(query: CompiledQuery, match: MatchedEntity, level: string, b
   const url = retrieveUrl(level, match, baseUrl);
   if (url) json['00081190'] = { vr: 'UR', Value: [url] };
   return json;
-}
-
-function warning(message: string): string {
-  return `299 dicomnet "${message.replace(/["\\]/g, "'")}"`;
 }
 
 export async function handleSearch(server: ServerContext, rc: RequestContext, path: string): Promise<void> {
