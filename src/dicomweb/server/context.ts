@@ -4,6 +4,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ArchiveIndex } from '../../archive/index/archive-index';
 import { FileStore } from '../../archive/file-store';
+import type { CodecPool } from '../../dicom/codecs';
 
 /** The archive the server answers from: an ArchiveServices, or its index and store. */
 export interface ArchiveAccess {
@@ -25,6 +26,8 @@ export interface HandlerSettings {
 export interface ServerContext {
   archive: ArchiveAccess;
   settings: HandlerSettings;
+  /** The codec workers that convert instances and frames and decode frames to render. */
+  pool(): CodecPool;
   log(line: string): void;
 }
 

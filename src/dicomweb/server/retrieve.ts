@@ -1,19 +1,27 @@
-// WADO-RS retrieval of studies, series and instances (PS3.18 10.4): each instance streamed from its
-// file as a part of multipart/related; type="application/dicom", in its stored transfer syntax or,
-// for uncompressed data the client wants otherwise, converted to Explicit VR Little Endian on the
-// way. Metadata is the instances' DICOM JSON with BulkDataURIs for the large values.
+// WADO-RS retrieval of studies, series and instances (PS3.18 10.4): each instance a part of
+// multipart/related; type="application/dicom", streamed from its file when the client takes its
+// stored transfer syntax, else converted (through the codec pool when its pixel data changes
+// syntax) into a spool and sent once complete. Instances that cannot be sent in any syntax the
+// client takes are left out with a sentence each: in Warning headers and a 206 status when that
+// is known before the answer starts, in a Warning trailer and the log when a conversion fails
+// later. Metadata is the instances' DICOM JSON with BulkDataURIs for the large values.
 
 import { createReadStream } from 'node:fs';
 import { buildFileMeta } from '../../dicom/file-meta';
-import { ExplicitVRLittleEndian } from '../../dicom/transfer-syntaxes';
 import { createTranscoder } from '../../dicom/transcode';
+import { CodecPool, isLossyOnly, syntaxLabel } from '../../dicom/codecs';
 import { RetrievableInstance } from '../../services/query-backend';
-import { formatMediaType, makeBoundary, multipartStream, MultipartWritePart } from '../multipart';
-import { MediaTypes, multipartContentType } from '../media-types';
+import { formatMediaType } from '../multipart';
+import { MediaTypes } from '../media-types';
 import { HttpError } from './http-error';
 import { RequestContext, ServerContext } from './context';
-import { acceptEntries, cannotSend, instanceRenditions, InstanceRendition, negotiateJson } from './negotiation';
-import { streamBody, writeJsonArray } from './respond';
+import { acceptEntries, negotiateJson } from './negotiation';
+import { InstanceRendition, chooseInstanceRendition, dicomAcceptances } from './instance-syntax';
+import { indexedPixelAttributes, indexedRecord } from './indexed-values';
+import { PartQueue, PartSource, ProducedPart } from './part-queue';
+import { describeSent, sendParts } from './parts-answer';
+import { Spool } from './spool';
+import { writeJsonArray } from './respond';
 import { Target, targetPath } from './routes';
 import { openInstance } from './dataset-scan';
 import { metadataJson, readInstanceMetadata } from './metadata-reader';
@@ -33,52 +41,74 @@ function instanceUrl(baseUrl: string, i: RetrievableInstance): string {
   return baseUrl + targetPath({ study: i.studyInstanceUid, series: i.seriesInstanceUid, instance: i.sopInstanceUid });
 }
 
-/** The Part 10 file re-encoded in Explicit VR Little Endian: new file meta, then the converted data set. */
-async function* transcodedFile(i: RetrievableInstance): AsyncGenerator<Buffer> {
-  yield buildFileMeta({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: ExplicitVRLittleEndian });
+/** The Part 10 file in another transfer syntax, spooled: new file meta, then the converted data set. */
+async function convertInstance(i: RetrievableInstance, target: string, pool: CodecPool): Promise<Spool> {
+  const spool = new Spool();
   const source = createReadStream(i.path, { start: i.datasetOffset, highWaterMark: 1024 * 1024 });
-  const transcoder = createTranscoder(i.transferSyntaxUid, ExplicitVRLittleEndian);
-  source.on('error', (e) => transcoder.destroy(e));
-  source.pipe(transcoder);
   try {
-    for await (const chunk of transcoder) yield chunk as Buffer;
+    await spool.write(buildFileMeta({ sopClassUid: i.sopClassUid, sopInstanceUid: i.sopInstanceUid, transferSyntaxUid: target }));
+    // Lossy coding only for a lossy-only syntax the client named (JPEG Baseline, JPEG-LS near-lossless).
+    const transcoder = createTranscoder(i.transferSyntaxUid, target, { pool, lossy: isLossyOnly(target) });
+    source.on('error', (e) => transcoder.destroy(e));
+    source.pipe(transcoder);
+    for await (const chunk of transcoder) await spool.write(chunk as Buffer);
+    return spool;
+  } catch (error) {
+    await spool.dispose();
+    throw error;
   } finally {
     source.destroy();
-    transcoder.destroy();
   }
 }
 
-function* instanceParts(plan: { instance: RetrievableInstance; rendition: InstanceRendition }[], baseUrl: string): Generator<MultipartWritePart> {
-  for (const { instance, rendition } of plan) {
-    const contentType = formatMediaType({ type: 'application', subtype: 'dicom', params: { 'transfer-syntax': rendition.transferSyntaxUid } });
-    yield {
-      headers: {
-        'Content-Type': contentType,
-        'Content-Location': instanceUrl(baseUrl, instance),
-        ...(rendition.transcode ? {} : { 'Content-Length': instance.fileSize }),
-      },
-      body: rendition.transcode
-        ? transcodedFile(instance)
-        : createReadStream(instance.path, { highWaterMark: 1024 * 1024 }),
-    };
-  }
+function instancePart(i: RetrievableInstance, rendition: InstanceRendition, baseUrl: string, pool: CodecPool): PartSource {
+  const headers = (length?: number) => ({
+    'Content-Type': formatMediaType({ type: 'application', subtype: 'dicom', params: { 'transfer-syntax': rendition.transferSyntaxUid } }),
+    'Content-Location': instanceUrl(baseUrl, i),
+    ...(length !== undefined ? { 'Content-Length': length } : {}),
+  });
+  return {
+    label: `Instance ${i.sopInstanceUid}`,
+    converts: rendition.convert,
+    async make(): Promise<ProducedPart> {
+      if (!rendition.convert) {
+        return { part: { headers: headers(i.fileSize), body: createReadStream(i.path, { highWaterMark: 1024 * 1024 }) } };
+      }
+      const spool = await convertInstance(i, rendition.transferSyntaxUid, pool);
+      return { part: { headers: headers(spool.size), body: spool.read() }, dispose: () => spool.dispose() };
+    },
+  };
 }
 
 export async function handleRetrieve(server: ServerContext, rc: RequestContext, target: Target): Promise<void> {
   const instances = instancesOf(server, target);
-  const choose = instanceRenditions(acceptEntries(rc.req.headers.accept, rc.url.searchParams.get('accept')));
-  const plan = instances.map((instance) => {
-    const rendition = choose(instance.transferSyntaxUid);
-    if (!rendition) throw cannotSend(instance.transferSyntaxUid, instance.sopInstanceUid);
-    return { instance, rendition };
+  const acceptances = dicomAcceptances(acceptEntries(rc.req.headers.accept, rc.url.searchParams.get('accept')));
+  const planned: Array<{ instance: RetrievableInstance; rendition: InstanceRendition }> = [];
+  const refused: string[] = [];
+  for (const instance of instances) {
+    const attrs = indexedPixelAttributes(indexedRecord(server, instance.sopInstanceUid));
+    const choice = chooseInstanceRendition(instance.transferSyntaxUid, acceptances, attrs);
+    if ('refusal' in choice) refused.push(`Instance ${instance.sopInstanceUid} was left out: ${choice.refusal}.`);
+    else planned.push({ instance, rendition: choice });
+  }
+  const only = (failures: readonly string[], how: string) => failures[0]!.replace(' was left out: ', how);
+  if (planned.length === 0) {
+    throw new HttpError(406, instances.length === 1 ? only(refused, ' cannot be sent: ')
+      : `None of the ${instances.length} instances can be sent in a transfer syntax the Accept header allows. ${refused[0]}`);
+  }
+  const pool = server.pool();
+  const queue = new PartQueue(planned.map((p) => instancePart(p.instance, p.rendition, rc.baseUrl, pool)), pool.size);
+  const syntaxes = [...new Set(planned.map((p) => p.rendition.transferSyntaxUid))];
+  const sent = await sendParts(rc, queue, {
+    partType: MediaTypes.DICOM,
+    transferSyntaxUid: syntaxes.length === 1 ? syntaxes[0] : undefined,
+    refused,
+    // Every conversion failed (corrupt codestreams): nothing can be sent, and the reason is the data's.
+    nothingSent: (failures) => new HttpError(500, instances.length === 1 ? only(failures, ' could not be converted: ')
+      : `None of the ${instances.length} instances could be sent. ${failures[0]}`),
   });
-  const first = plan[0]!.rendition.transferSyntaxUid;
-  const same = plan.every((p) => p.rendition.transferSyntaxUid === first);
-  const boundary = makeBoundary();
-  rc.res.writeHead(200, { 'Content-Type': multipartContentType(MediaTypes.DICOM, boundary, same ? first : undefined) });
-  const bytes = plan.reduce((n, p) => n + p.instance.fileSize, 0);
-  rc.note = `${plan.length} instance${plan.length === 1 ? '' : 's'}, ${bytes} bytes`;
-  await streamBody(rc.res, multipartStream(instanceParts(plan, rc.baseUrl), boundary));
+  const converted = planned.filter((p) => p.rendition.convert).length;
+  rc.note = describeSent(sent, 'instance', converted ? `, ${converted} converted${syntaxes.length === 1 ? ` to ${syntaxLabel(syntaxes[0]!)}` : ''}` : '');
 }
 
 export async function handleMetadata(server: ServerContext, rc: RequestContext, target: Target): Promise<void> {

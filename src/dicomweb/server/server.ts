@@ -17,6 +17,7 @@ import { handleBulkData, handleFrames } from './pixels';
 import { handleStore } from './store';
 import { limitConnections } from './connection-limit';
 import { RefusalDigest, formatRefusal } from '../../ae/refusal-log';
+import { CodecPool, sharedCodecPool } from '../../dicom/codecs';
 
 export interface DicomwebServerOptions {
   /** The archive to serve: an ArchiveServices, or an index and the store that fills it. */
@@ -48,6 +49,8 @@ export interface DicomwebServerOptions {
   idleTimeoutMs?: number;
   /** Open HTTP connections (default 256); when reached, the oldest one not serving a request is closed for the newcomer. */
   maxConnections?: number;
+  /** The codec workers for conversions and rendering (default: the process-wide pool). */
+  codecPool?: CodecPool;
 }
 
 const DEFAULT_MAX_BODY = 4 * 1024 ** 3;
@@ -125,7 +128,10 @@ export class DicomwebServer {
       caseInsensitivePersonNames: options.caseInsensitivePersonNames ?? false,
       aeTitle: options.aeTitle ?? 'DICOMNET',
     };
-    this.context = { archive: options.archive, settings, log: (line) => options.log?.(line) };
+    this.context = {
+      archive: options.archive, settings, log: (line) => options.log?.(line),
+      pool: () => options.codecPool ?? sharedCodecPool(),
+    };
     this.refusals = new RefusalDigest(REFUSAL_LOG_INTERVAL_MS, (r) => this.context.log(formatRefusal(r)));
     // Every wait a client can stretch is bounded: the headers, the whole request (a STOW-RS body
     // of gigabytes gets a generous time), any silence on the connection, and the connections held.

@@ -48,6 +48,8 @@ export async function startHarness(samples: string[], options: Partial<DicomwebS
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
+  /** HTTP trailers (after a chunked body). */
+  trailers: Record<string, string | undefined>;
   body: Buffer;
   json(): any;
 }
@@ -62,7 +64,7 @@ export function raw(url: string, pathAndQuery: string, opts: { method?: string; 
       res.on('error', reject);
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body.toString('utf8')) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: res.trailers, body, json: () => JSON.parse(body.toString('utf8')) });
       });
     });
     req.on('error', reject);

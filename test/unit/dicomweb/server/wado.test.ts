@@ -1,6 +1,6 @@
 // The DICOMweb server over a temporary archive, with real HTTP requests: QIDO-RS answers and
-// paging, WADO-RS instances (stored bytes or converted), metadata with bulk data URIs, frames and
-// bulk data byte-exact against pydicom, CORS and the bearer token.
+// paging, WADO-RS instances (stored bytes or converted, compressed ones decoded), metadata with
+// bulk data URIs, frames and bulk data byte-exact against pydicom, CORS and the bearer token.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { Harness, SAMPLES, get, parts, pydicom, raw, startHarness } from './help
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-interface Sample { study: string; series: string; sop: string; ts: string; frames: string[]; pixel?: string; name: string }
+interface Sample { study: string; series: string; sop: string; ts: string; frames: string[]; pixel?: string; name: string; decoded?: string; decodedFrames?: string[] }
 
 const NAMES = ['CT_small.dcm', 'MR_small_bigendian.dcm', 'SC_rgb_rle_2frame.dcm', 'image_dfl.dcm', 'rtdose.dcm', 'waveform_ecg.dcm', 'test-SR.dcm'];
 
@@ -32,6 +32,9 @@ for f in ${JSON.stringify(files)}:
         n = int(ds.get('NumberOfFrames', 1) or 1)
         if ds.file_meta.TransferSyntaxUID.is_compressed:
             s['frames'] = [h(fr) for fr in generate_pixel_data_frame(ds.PixelData, n)]
+            a = ds.pixel_array
+            s['decoded'] = h(a.tobytes())
+            s['decodedFrames'] = [h(a[i].tobytes()) for i in range(n)] if n > 1 else [h(a.tobytes())]
         else:
             ref = pydicom.dcmread(f.replace('MR_small_bigendian', 'MR_small')) if 'bigendian' in f else ds
             data = ref.PixelData
@@ -146,7 +149,7 @@ describe('DICOMweb server: QIDO-RS, WADO-RS, metadata, frames', () => {
     }
   });
 
-  test('uncompressed instances the client wants in Explicit VR LE are converted; compressed ones get 406', async () => {
+  test('instances the client wants in Explicit VR LE (the default) are converted, compressed ones decoded; a named syntax is kept', async () => {
     const mr = s['MR_small_bigendian.dcm']!;
     for (const accept of ['multipart/related; type="application/dicom"', 'multipart/related; type="application/dicom"; transfer-syntax=*']) {
       const r = await get(h, wado(mr), { Accept: accept });
@@ -159,11 +162,19 @@ describe('DICOMweb server: QIDO-RS, WADO-RS, metadata, frames', () => {
       assert.deepEqual(datasetToJson(got.dataset), datasetToJson(original.dataset));
     }
     const rle = s['SC_rgb_rle_2frame.dcm']!;
-    const refused = await get(h, wado(rle), { Accept: 'multipart/related; type="application/dicom"' });
-    assert.equal(refused.status, 406);
-    assert.match(refused.json().error, /RLE|1\.2\.840\.10008\.1\.2\.5/);
+    // No Accept header and a bare application/dicom both mean Explicit VR Little Endian (PS3.18 8.7.3.5.2).
+    for (const headers of [{}, { Accept: 'multipart/related; type="application/dicom"' }, { Accept: '*/*' }] as Record<string, string>[]) {
+      const r = await get(h, wado(rle), headers);
+      assert.equal(r.status, 200, JSON.stringify(headers));
+      const [part] = await parts(r);
+      const got = parsePart10(part!.body);
+      assert.equal(got.transferSyntaxUid, '1.2.840.10008.1.2.1');
+      assert.equal(sha(got.dataset.bytes('PixelData')!), rle.decoded, 'the decoded pixels are pydicom\'s');
+      assert.equal(got.dataset.string('PhotometricInterpretation'), 'RGB');
+    }
     const named = await get(h, wado(rle), { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.5' });
     assert.equal(named.status, 200);
+    assert.deepEqual((await parts(named))[0]!.body, readFileSync(path.join(SAMPLES, 'SC_rgb_rle_2frame.dcm')));
     assert.equal(await get(h, `/studies/1.2.3.4.5.6`).then((r) => r.status), 404);
   });
 
@@ -221,7 +232,7 @@ describe('DICOMweb server: QIDO-RS, WADO-RS, metadata, frames', () => {
     }
   });
 
-  test('frame requests: a single bare part on request, 404 past the last frame, 400 for frame 0, 406 for a type we cannot make', async () => {
+  test('frame requests: a single bare part on request, 404 past the last frame, 400 for frame 0, 406 with the reason for a form we cannot make', async () => {
     const ct = s['CT_small.dcm']!;
     const bare = await get(h, `${wado(ct)}/frames/1`, { Accept: 'application/octet-stream' });
     assert.equal(bare.status, 200);
@@ -229,12 +240,17 @@ describe('DICOMweb server: QIDO-RS, WADO-RS, metadata, frames', () => {
     assert.equal(sha(bare.body), ct.frames[0]);
     assert.equal((await get(h, `${wado(ct)}/frames/2`)).status, 404);
     assert.equal((await get(h, `${wado(ct)}/frames/0`)).status, 400);
-    assert.equal((await get(h, `${wado(ct)}/frames/1`, { Accept: 'multipart/related; type="image/jpeg"' })).status, 406);
+    const lossy = await get(h, `${wado(ct)}/frames/1`, { Accept: 'multipart/related; type="image/jpeg"; transfer-syntax=1.2.840.10008.1.2.4.50' });
+    assert.equal(lossy.status, 406);
+    assert.equal(lossy.json().error, 'The frames are stored as application/octet-stream in Explicit VR Little Endian and cannot be converted to JPEG Baseline (Process 1) '
+      + '(JPEG Baseline (Process 1) takes 8-bit unsigned samples only).');
     const rle = s['SC_rgb_rle_2frame.dcm']!;
-    assert.equal((await get(h, `${wado(rle)}/frames/1`, { Accept: 'multipart/related; type="application/octet-stream"' })).status, 406);
-    const rendered = await get(h, `${wado(ct)}/rendered`);
-    assert.equal(rendered.status, 406);
-    assert.match(rendered.json().error, /does not render/);
+    // Uncompressed bytes of a compressed instance: decoded in the codec pool, equal to pydicom's.
+    const decoded = await get(h, `${wado(rle)}/frames/2`, { Accept: 'multipart/related; type="application/octet-stream"' });
+    assert.equal(decoded.status, 200);
+    const [frame] = await parts(decoded);
+    assert.equal(frame!.headers['content-type'], 'application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1');
+    assert.equal(sha(frame!.body), rle.decodedFrames![1]);
   });
 
   test('CORS: every answer allows any origin, OPTIONS answers the pre-flight with 204', async () => {
