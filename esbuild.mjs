@@ -31,7 +31,7 @@ if (existsSync('src/extension/extension.ts')) {
     external: ['vscode'],
   });
 }
-// The worker thread that decodes frames for the image preview (dcmjs-imaging bundled in; its
+// The worker thread that decodes frames for the image preview (the codec layer bundled in; its
 // WebAssembly codecs are copied next to it below).
 if (existsSync('src/dicom/pixels/pixel-worker.ts')) {
   targets.push({ ...node, entryPoints: { 'pixel-worker': 'src/dicom/pixels/pixel-worker.ts' } });
@@ -58,18 +58,14 @@ if (Object.values(webviewEntries).every((f) => existsSync(f))) {
   });
 }
 
-// dcmjs-codecs' WebAssembly module; dcmjs-imaging ships the same file under the same name.
+// dcmjs-codecs' WebAssembly module, used by the codec workers and the preview's worker alike.
 function copyCodecs() {
   let wasm;
-  for (const pkg of ['dcmjs-codecs', 'dcmjs-imaging']) {
-    try {
-      wasm = require.resolve(`${pkg}/build/dcmjs-native-codecs.wasm`);
-      break;
-    } catch {
-      // try the next package
-    }
+  try {
+    wasm = require.resolve('dcmjs-codecs/build/dcmjs-native-codecs.wasm');
+  } catch {
+    return; // not installed: conversions and the image preview say they cannot decode
   }
-  if (!wasm) return; // not installed: conversions and the image preview say they cannot decode
   mkdirSync('dist', { recursive: true });
   copyFileSync(wasm, join('dist', 'dcmjs-native-codecs.wasm'));
 }

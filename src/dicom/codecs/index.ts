@@ -8,7 +8,10 @@ export {
   JPEG2000Lossless, JPEG2000, HTJ2KLossless, HTJ2KLosslessRPCL, HTJ2K,
 } from './syntaxes';
 export { PixelDescription, PixelAttributes, describePixels, nativeFrameLength, nativePixelDataLength, describeLayout } from './pixel-description';
-export { DecodedFrame, EncodedFrame, EncodeParams, encodeRefusal, encodesLossy, defaultCodecWasmPath } from './frame-codec';
+export {
+  DecodedFrame, EncodedFrame, EncodeParams, encodeRefusal, encodesLossy, defaultCodecWasmPath, decodeFrame, initializeFrameCodecs, resetFrameCodecs,
+} from './frame-codec';
+export { planarToInterleaved, ybr422ToFull } from './pixel-format';
 export { CodecPool, CodecPoolOptions, TaskOptions, sharedCodecPool, defaultPoolSize } from './codec-pool';
 export { PixelPlan, PixelWork, planPixelConversion, needsPixelWork, describePlan } from './plan';
 export { PixelDataConverter, PixelOutput, PixelResult } from './pixel-data-converter';

@@ -1,111 +1,36 @@
-// Decoding one frame for the preview with dcmjs-imaging (its WebAssembly codecs and its pixel
-// pipeline: RLE, JPEG, JPEG-LS, JPEG 2000, HTJ2K, YBR/planar/palette conversion), then turning
-// monochrome stored values into modality values the webview windows itself.
+// Decoding one frame for the preview through the codec layer (../codecs: dcmjs-codecs' WebAssembly
+// build, the same code the network conversions use), then turning monochrome stored values into
+// modality values the webview windows itself, and colour samples into RGBA.
 
 import { Dataset } from '../dataset-model';
 import { Tags } from '../tag';
-import { ExplicitVRLittleEndian } from '../transfer-syntaxes';
+import {
+  PixelDescription, decodeFrame, initializeFrameCodecs, resetFrameCodecs, defaultCodecWasmPath, planarToInterleaved, ybr422ToFull,
+  FrameDecodeError, UnsupportedConversionError,
+} from '../codecs';
 import { FrameData, GrayFrame, VoiWindow } from './frame-data';
 import { ImageInfo, readImageInfo, frameTransforms } from './image-info';
 import { frameBytes, isEncapsulated } from './frame-bytes';
+import { colorToRgba, paletteToRgba, sampleArray } from './color';
 import { PixelDecodeError, UnsupportedImageError } from './errors';
 
-type Imaging = typeof import('dcmjs-imaging');
+let ready = false;
 
-const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
-
-let imaging: Imaging | undefined;
-let initializing: Promise<Imaging> | undefined;
-
-/** Where dcmjs-imaging's codecs are: next to a bundle (dist/), else in node_modules. */
+/** Where the codecs' WebAssembly module is: in node_modules (bundles ship it beside them). */
 export function defaultWasmPath(): string {
-  // Built at run time so that bundlers leave the lookup to Node (bundles ship the file beside them).
-  const specifier = ['dcmjs-imaging', 'build', 'dcmjs-native-codecs.wasm'].join('/');
-  return require.resolve(specifier);
+  return defaultCodecWasmPath();
 }
 
-/** Loads dcmjs-imaging and its WebAssembly codecs once per thread. */
-export function initializeCodecs(wasmPath: string = defaultWasmPath()): Promise<Imaging> {
-  if (imaging) return Promise.resolve(imaging);
-  if (!initializing) {
-    initializing = (async () => {
-      const lib = require('dcmjs-imaging') as Imaging;
-      lib.log.setLevel('error');
-      await lib.NativePixelDecoder.initializeAsync({ webAssemblyModulePathOrUrl: wasmPath });
-      imaging = lib;
-      return lib;
-    })();
-    initializing.catch(() => { initializing = undefined; });
-  }
-  return initializing;
+/** Loads the codec layer's WebAssembly codecs once per thread. */
+export async function initializeCodecs(wasmPath: string = defaultWasmPath()): Promise<void> {
+  await initializeFrameCodecs(wasmPath);
+  ready = true;
 }
 
-function arrayBufferOf(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
-
-function paletteElements(ds: Dataset): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [color, descriptor, data] of [
-    ['Red', 0x00281101, 0x00281201], ['Green', 0x00281102, 0x00281202], ['Blue', 0x00281103, 0x00281203],
-  ] as const) {
-    const d = ds.numbers(descriptor);
-    const v = ds.bytes(data);
-    if (d) out[`${color}PaletteColorLookupTableDescriptor`] = d;
-    if (v) out[`${color}PaletteColorLookupTableData`] = [arrayBufferOf(v)];
-  }
-  return out;
-}
-
-/** A one-frame dataset for dcmjs-imaging holding only this frame's bytes (no whole-file parse there). */
-function oneFrameElements(ds: Dataset, info: ImageInfo, bytes: Buffer, photometric: string, samplesPerPixel: number): Record<string, unknown> {
-  const elements: Record<string, unknown> = {
-    Rows: info.rows,
-    Columns: info.columns,
-    NumberOfFrames: 1,
-    SamplesPerPixel: samplesPerPixel,
-    PhotometricInterpretation: photometric,
-    BitsAllocated: info.bitsAllocated,
-    BitsStored: info.bitsStored,
-    HighBit: info.highBit,
-    PixelRepresentation: info.pixelRepresentation,
-    PlanarConfiguration: info.planarConfiguration,
-    ...(photometric === 'PALETTE COLOR' ? paletteElements(ds) : {}),
-  };
-  elements[info.pixelTag === Tags.FloatPixelData ? 'FloatPixelData' : 'PixelData'] = [arrayBufferOf(bytes)];
-  return elements;
-}
-
-interface PipelineLike {
-  data?: unknown;
-  getComponents?: () => number;
-}
-
-type IntegerArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
-
-/** The decoded samples dcmjs-imaging's pixel pipeline holds after rendering frame 0. */
-function pipelineSamples(image: InstanceType<Imaging['DicomImage']>): IntegerArray | Float32Array {
-  const cache = (image as unknown as { pixelPipelineCache?: { cache?: Map<number, PipelineLike> } }).pixelPipelineCache?.cache;
-  const data = cache?.get(0)?.data;
-  if (!data || !ArrayBuffer.isView(data) || data instanceof DataView) {
-    throw new PixelDecodeError('The installed dcmjs-imaging does not expose decoded samples in the expected form.');
-  }
-  return data as IntegerArray | Float32Array;
-}
-
-function renderWith(lib: Imaging, elements: Record<string, unknown>, transferSyntaxUid: string): { image: InstanceType<Imaging['DicomImage']>; rgba: ArrayBuffer } {
-  const image = new lib.DicomImage(elements, transferSyntaxUid);
-  try {
-    const r = image.render({ frame: 0, renderOverlays: false, calculateHistograms: false });
-    return { image, rgba: r.pixels };
-  } catch (e) {
-    throw new PixelDecodeError(`The frame could not be decoded: ${e instanceof Error ? e.message : String(e)}.`);
-  }
-}
+type Samples = ArrayLike<number> & { length: number };
 
 /** Stored values (masked to Bits Stored, sign-extended when signed) → modality values. */
-function toModality(samples: IntegerArray | Float32Array, info: ImageInfo, count: number, slope: number, intercept: number) {
-  const isFloat = samples instanceof Float32Array;
+function toModality(samples: Samples, isFloat: boolean, info: ImageInfo, count: number, slope: number, intercept: number) {
   const bits = info.bitsStored;
   const signed = info.pixelRepresentation === 1;
   const padding = info.pixelPaddingValue;
@@ -145,11 +70,11 @@ function toModality(samples: IntegerArray | Float32Array, info: ImageInfo, count
   return { pixels, min, max };
 }
 
-function grayFrame(ds: Dataset, info: ImageInfo, frame: number, samples: IntegerArray | Float32Array): GrayFrame {
+function grayFrame(ds: Dataset, info: ImageInfo, frame: number, samples: Samples, isFloat: boolean): GrayFrame {
   const count = info.rows * info.columns;
   if (samples.length < count) throw new PixelDecodeError(`The codec returned ${samples.length} samples for a ${info.columns} × ${info.rows} frame.`);
   const t = frameTransforms(ds, frame);
-  const { pixels, min, max } = toModality(samples, info, count, t.slope, t.intercept);
+  const { pixels, min, max } = toModality(samples, isFloat, info, count, t.slope, t.intercept);
   const computed: VoiWindow = { center: (min + max) / 2, width: Math.max(1, max - min), explanation: 'min/max' };
   return {
     kind: 'gray', frame, frameCount: info.frames, width: info.columns, height: info.rows, photometric: info.photometric,
@@ -158,27 +83,51 @@ function grayFrame(ds: Dataset, info: ImageInfo, frame: number, samples: Integer
   };
 }
 
-/** RGB from the decoded samples (read as one gray plane of 3 × width × height), scaled to 8 bits. */
-function wideColorFrame(lib: Imaging, info: ImageInfo, frame: number, bytes: Buffer, syntax: string): FrameData {
-  if (info.photometric !== 'RGB') throw new UnsupportedImageError(`${info.bitsAllocated}-bit ${info.photometric} images cannot be previewed.`);
-  const elements = oneFrameElements(new Dataset(), info, bytes, 'MONOCHROME2', 3);
-  elements.PixelRepresentation = 0;
-  const { image } = renderWith(lib, elements, syntax);
-  const samples = pipelineSamples(image);
-  const count = info.rows * info.columns;
-  if (samples.length < count * 3) throw new PixelDecodeError(`The codec returned ${samples.length} samples for a ${info.columns} × ${info.rows} color frame.`);
-  const shift = Math.max(0, info.bitsStored - 8);
-  // RLE decodes to one plane per sample (PS3.5 G.2); native data says so in Planar Configuration.
-  const planar = syntax === RLE_LOSSLESS || (info.planarConfiguration === 1 && syntax === ExplicitVRLittleEndian);
-  const out = new Uint8ClampedArray(count * 4);
-  for (let i = 0; i < count; i++) {
-    for (let c = 0; c < 3; c++) {
-      const s = planar ? samples[c * count + i]! : samples[i * 3 + c]!;
-      out[i * 4 + c] = s >>> shift;
-    }
-    out[i * 4 + 3] = 255;
+export function pixelDescription(info: ImageInfo): PixelDescription {
+  return {
+    rows: info.rows, columns: info.columns, samplesPerPixel: info.samplesPerPixel, bitsAllocated: info.bitsAllocated,
+    bitsStored: info.bitsStored, highBit: info.highBit, pixelRepresentation: info.pixelRepresentation,
+    photometricInterpretation: info.photometric, planarConfiguration: info.planarConfiguration,
+  };
+}
+
+/** Bit-packed 1-bit pixels (least significant bit first) to one byte each. */
+function unpackBits(packed: Buffer, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = (packed[i >> 3]! >> (i & 7)) & 1;
+  return out;
+}
+
+/** A native frame in the codec layer's layout: colour-by-pixel, YBR_FULL_422 expanded. */
+function nativeSamples(bytes: Buffer, info: ImageInfo): { samples: Uint8Array; photometric: string } {
+  const d = pixelDescription(info);
+  if (info.bitsAllocated === 1) return { samples: unpackBits(bytes, info.rows * info.columns * info.samplesPerPixel), photometric: info.photometric };
+  if (info.samplesPerPixel > 1 && info.photometric === 'YBR_FULL_422') return { samples: ybr422ToFull(bytes, d), photometric: 'YBR_FULL' };
+  if (info.samplesPerPixel > 1 && info.planarConfiguration === 1) {
+    return { samples: planarToInterleaved(bytes, info.rows * info.columns, info.samplesPerPixel, Math.max(1, info.bitsAllocated >> 3)), photometric: info.photometric };
   }
-  return { kind: 'rgba', frame, frameCount: info.frames, width: info.columns, height: info.rows, photometric: info.photometric, pixels: out };
+  return { samples: bytes, photometric: info.photometric };
+}
+
+/**
+ * What the preview shows of a decoded frame (`samples` in the codec layer's layout, Photometric
+ * Interpretation `photometric` after decoding): modality values for monochrome, RGBA for colour.
+ */
+export function frameFromSamples(ds: Dataset, info: ImageInfo, frame: number, samples: Uint8Array, photometric: string): FrameData {
+  const base = { frame, frameCount: info.frames, width: info.columns, height: info.rows, photometric: info.photometric };
+  if (info.samplesPerPixel === 1 && photometric === 'PALETTE COLOR') {
+    return { kind: 'rgba', ...base, pixels: paletteToRgba(ds, samples, info, info.pixelRepresentation === 1) };
+  }
+  if (info.samplesPerPixel === 1) {
+    if (info.pixelTag === Tags.FloatPixelData) {
+      const aligned = samples.byteOffset % 4 === 0 ? samples : new Uint8Array(samples);
+      return grayFrame(ds, info, frame, new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2), true);
+    }
+    const bits = info.bitsAllocated === 1 ? 8 : info.bitsAllocated;
+    return grayFrame(ds, info, frame, sampleArray(samples, bits, false), false);
+  }
+  if (info.samplesPerPixel !== 3) throw new UnsupportedImageError(`${info.samplesPerPixel} samples per pixel (${info.photometric}) cannot be previewed.`);
+  return { kind: 'rgba', ...base, pixels: colorToRgba(samples, info, photometric) };
 }
 
 /**
@@ -187,19 +136,23 @@ function wideColorFrame(lib: Imaging, info: ImageInfo, frame: number, bytes: Buf
  * @throws NoImageError, UnsupportedImageError, PixelDecodeError.
  */
 export function decodeFrameSync(ds: Dataset, transferSyntaxUid: string, frame: number): FrameData {
-  if (!imaging) throw new PixelDecodeError('The image codecs are not initialized.');
-  const lib = imaging;
+  if (!ready) throw new PixelDecodeError('The image codecs are not initialized.');
   const info = readImageInfo(ds, transferSyntaxUid);
   const bytes = frameBytes(ds, info, frame);
   // Native values in a Dataset are little endian whatever the file's syntax was.
-  const syntax = isEncapsulated(ds, info) ? transferSyntaxUid : ExplicitVRLittleEndian;
-  // dcmjs-imaging's color pipeline is 8-bit and takes RLE's decoded planes for interleaved samples,
-  // so those frames are assembled here from the samples it decodes.
-  if (info.samplesPerPixel > 1 && (info.bitsAllocated > 8 || syntax === RLE_LOSSLESS)) return wideColorFrame(lib, info, frame, bytes, syntax);
-  const { image, rgba } = renderWith(lib, oneFrameElements(ds, info, bytes, info.photometric, info.samplesPerPixel), syntax);
-  if (info.samplesPerPixel === 1 && info.photometric !== 'PALETTE COLOR') return grayFrame(ds, info, frame, pipelineSamples(image));
-  return {
-    kind: 'rgba', frame, frameCount: info.frames, width: info.columns, height: info.rows, photometric: info.photometric,
-    pixels: new Uint8ClampedArray(rgba),
-  };
+  if (!isEncapsulated(ds, info)) {
+    const { samples, photometric } = nativeSamples(bytes, info);
+    return frameFromSamples(ds, info, frame, samples, photometric);
+  }
+  try {
+    const decoded = decodeFrame(transferSyntaxUid, bytes, pixelDescription(info));
+    return frameFromSamples(ds, info, frame, decoded.samples, decoded.description.photometricInterpretation);
+  } catch (e) {
+    // A codec that throws leaves what it allocated behind: the next frame starts on a fresh instance.
+    resetFrameCodecs();
+    ready = false;
+    if (e instanceof UnsupportedConversionError) throw new UnsupportedImageError(e.message);
+    if (e instanceof FrameDecodeError) throw new PixelDecodeError(e.message);
+    throw e;
+  }
 }

@@ -11,7 +11,7 @@ import { FrameSourceRef, WorkerRequest, WorkerResponse, WorkerErrorInfo } from '
 export interface FrameDecoderOptions {
   /** The worker script (default: pixel-worker.js next to this module or bundle). */
   workerScript?: string;
-  /** dcmjs-imaging's dcmjs-native-codecs.wasm (default: next to the worker, else node_modules). */
+  /** dcmjs-codecs' dcmjs-native-codecs.wasm (default: next to the worker, else node_modules). */
   wasmPath?: string;
   /** Per request, from when it starts in the worker (default 60 s). */
   timeoutMs?: number;

@@ -28,6 +28,6 @@ export interface WebviewDeps {
   open?(request: QueryRowsRequest): Promise<void>;
   /** The decoding worker bundle (default: <extension>/dist/pixel-worker.js). */
   workerScript?: string;
-  /** dcmjs-imaging's codecs (default: <extension>/dist/dcmjs-native-codecs.wasm when present, else node_modules). */
+  /** dcmjs-codecs' WebAssembly module (default: <extension>/dist/dcmjs-native-codecs.wasm when present, else node_modules). */
   wasmPath?: string;
 }
