@@ -31,6 +31,7 @@ export const MediaTypes = {
   HTJ2K: 'image/jphc',
   JPEG_XL: 'image/jxl',
   RLE: 'image/dicom-rle',
+  PNG: 'image/png',
   MPEG2: 'video/mpeg',
   MP4: 'video/mp4',
 } as const;

@@ -99,7 +99,7 @@ function unpackBits(packed: Buffer, count: number): Uint8Array {
 }
 
 /** A native frame in the codec layer's layout: colour-by-pixel, YBR_FULL_422 expanded. */
-function nativeSamples(bytes: Buffer, info: ImageInfo): { samples: Uint8Array; photometric: string } {
+export function nativeSamples(bytes: Buffer, info: ImageInfo): { samples: Uint8Array; photometric: string } {
   const d = pixelDescription(info);
   if (info.bitsAllocated === 1) return { samples: unpackBits(bytes, info.rows * info.columns * info.samplesPerPixel), photometric: info.photometric };
   if (info.samplesPerPixel > 1 && info.photometric === 'YBR_FULL_422') return { samples: ybr422ToFull(bytes, d), photometric: 'YBR_FULL' };

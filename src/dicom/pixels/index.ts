@@ -6,3 +6,5 @@ export { frameBytes, nativeFrameSize } from './frame-bytes';
 export { decodeFrameSync, initializeCodecs, defaultWasmPath } from './decode';
 export { FrameDecoder, FrameDecoderOptions, DecodeOptions, FrameSource } from './frame-decoder';
 export { applyWindow, voiLevel, dragWindow, WindowInput } from './window-level';
+export { renderFrame, fittedSize, isGray, RenderOptions, Picture } from './render';
+export { frameFromSamples, nativeSamples, pixelDescription } from './decode';

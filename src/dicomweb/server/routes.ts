@@ -26,7 +26,8 @@ export type Route =
   | { kind: 'frames'; target: InstanceTarget; frames: number[] }
   /** Bulk data of one element: tags and item indices from the top level, e.g. [0x00540016, 0, 0x00181072]. */
   | { kind: 'bulkdata'; target: InstanceTarget; path: number[] }
-  | { kind: 'rendered'; what: string }
+  /** Rendered images or thumbnails (PS3.18 10.4.1.1.7, 10.4.1.1.8) of a study, series, instance or frames. */
+  | { kind: 'rendered'; what: 'rendered' | 'thumbnail'; target: Target; frames?: number[] }
   | { kind: 'store'; study?: string };
 
 /** What a path names: the route for each method it takes. */
@@ -82,17 +83,17 @@ function bulkPath(segments: string[]): number[] {
 }
 
 const RENDERED = new Set(['rendered', 'thumbnail']);
+const isRendered = (s: string | undefined): s is 'rendered' | 'thumbnail' => s !== undefined && RENDERED.has(s);
 
 /** The resources below an instance: itself, its metadata, frames, bulk data. */
 function instanceResource(t: InstanceTarget, rest: string[]): Resource | undefined {
   if (rest.length === 0) return { GET: { kind: 'instances', target: t } };
   const [head, ...tail] = rest;
   if (head === 'metadata' && tail.length === 0) return { GET: { kind: 'metadata', target: t } };
-  if (RENDERED.has(head) && tail.length === 0) return { GET: { kind: 'rendered', what: head } };
+  if (isRendered(head) && tail.length === 0) return { GET: { kind: 'rendered', what: head, target: t } };
   if (head === 'frames' && tail.length === 1) return { GET: { kind: 'frames', target: t, frames: frameList(tail[0]) } };
-  if (head === 'frames' && tail.length === 2 && RENDERED.has(tail[1])) {
-    frameList(tail[0]);
-    return { GET: { kind: 'rendered', what: tail[1] } };
+  if (head === 'frames' && tail.length === 2 && isRendered(tail[1])) {
+    return { GET: { kind: 'rendered', what: tail[1], target: t, frames: frameList(tail[0]) } };
   }
   if (head === 'bulkdata') return { GET: { kind: 'bulkdata', target: t, path: bulkPath(tail) } };
   return undefined;
@@ -102,7 +103,7 @@ function instanceResource(t: InstanceTarget, rest: string[]): Resource | undefin
 function retrieveResource(t: Target, rest: string[]): Resource | undefined {
   if (rest.length === 0) return undefined;
   if (rest.length === 1 && rest[0] === 'metadata') return { GET: { kind: 'metadata', target: t } };
-  if (rest.length === 1 && RENDERED.has(rest[0])) return { GET: { kind: 'rendered', what: rest[0] } };
+  if (rest.length === 1 && isRendered(rest[0])) return { GET: { kind: 'rendered', what: rest[0], target: t } };
   return undefined;
 }
 

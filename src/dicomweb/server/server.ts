@@ -15,6 +15,7 @@ import { handleSearch } from './search';
 import { handleMetadata, handleRetrieve } from './retrieve';
 import { handleBulkData, handleFrames } from './pixels';
 import { handleStore } from './store';
+import { handleRendered } from './rendered';
 import { limitConnections } from './connection-limit';
 import { RefusalDigest, formatRefusal } from '../../ae/refusal-log';
 import { CodecPool, sharedCodecPool } from '../../dicom/codecs';
@@ -233,8 +234,7 @@ export class DicomwebServer {
       case 'frames': return handleFrames(server, rc, route.target, route.frames);
       case 'bulkdata': return handleBulkData(server, rc, route.target, route.path);
       case 'store': return handleStore(server, rc, route.study);
-      case 'rendered':
-        throw new HttpError(406, `This server does not render images: the ${route.what} resources are not available; retrieve the instance or its frames instead.`);
+      case 'rendered': return handleRendered(server, rc, route);
     }
   }
 
