@@ -38,8 +38,8 @@ describe('DICOMweb server routes', () => {
     assert.deepEqual(resolveResource(`${base}/frames/3,1, 2`).GET, { kind: 'frames', target: t, frames: [3, 1, 2] });
     assert.deepEqual(resolveResource(`${base}/bulkdata/7fe00010`).GET, { kind: 'bulkdata', target: t, path: [0x7fe00010] });
     assert.deepEqual(resolveResource(`${base}/bulkdata/00540016/0/00181072`).GET, { kind: 'bulkdata', target: t, path: [0x00540016, 0, 0x00181072] });
-    assert.deepEqual(resolveResource(`${base}/frames/1/rendered`).GET, { kind: 'rendered', what: 'rendered' });
-    assert.deepEqual(resolveResource(`/studies/${S}/thumbnail`).GET, { kind: 'rendered', what: 'thumbnail' });
+    assert.deepEqual(resolveResource(`${base}/frames/1/rendered`).GET, { kind: 'rendered', what: 'rendered', target: { study: S, series: SE, instance: I }, frames: [1] });
+    assert.deepEqual(resolveResource(`/studies/${S}/thumbnail`).GET, { kind: 'rendered', what: 'thumbnail', target: { study: S } });
   });
 
   test('bad UIDs, "." and "..", bad frame lists are 400; paths that name nothing are 404', () => {
