@@ -1,9 +1,10 @@
 // Starts code-server (a real VS Code served to a browser) under Node 24, on loopback, in its own
 // process group, with its own config, user-data and extensions folders: throw-away ones for the
 // tests, or a state folder kept between runs (`npm start`, scripts/start.mjs, which bundles this
-// module). The extension under test goes in as a symlink to its folder.
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// module). The extension under test goes in as a symlink to its folder, or as a user gets it: its
+// VSIX installed with `code-server --install-extension`.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +17,8 @@ export interface CodeServerOptions {
   workspaceDir?: string;
   /** An extension folder (with package.json) to install as a symlink in the server's extensions dir. */
   extensionDir?: string;
+  /** A packaged extension installed with `--install-extension` into the fresh extensions dir (no symlink, no development folder). */
+  vsix?: string;
   /** Port on 127.0.0.1; a free one is chosen when absent. */
   port?: number;
   /** Merged over the harness defaults in User/settings.json. */
@@ -46,6 +49,8 @@ export interface CodeServer {
   pid: number;
   userDataDir: string;
   extensionsDir: string;
+  /** The folder `vsix` was installed into (a real folder under extensionsDir). */
+  installedExtensionDir?: string;
   workspaceDir?: string;
   /** Everything the server printed so far. */
   output(): string;
@@ -133,6 +138,36 @@ function serverEnv(node24Path: string, base: string): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How long `code-server --install-extension` may take (0.5–5 s here). */
+const INSTALL_TIMEOUT_MS = 60_000;
+
+/**
+ * Installs a VSIX as a user does, with the server's own CLI, into `extensionsDir`; returns the
+ * folder it was unpacked into (from VS Code's extensions.json there).
+ */
+function installVsix(node24Path: string, codeServerEntry: string, vsix: string, dirs: { base: string; userDataDir: string; extensionsDir: string }): string {
+  const r = spawnSync(
+    node24Path,
+    [codeServerEntry, '--user-data-dir', dirs.userDataDir, '--extensions-dir', dirs.extensionsDir, '--install-extension', resolve(vsix)],
+    { cwd: dirs.base, env: serverEnv(node24Path, dirs.base), encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS },
+  );
+  const said = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.error || r.status !== 0) {
+    throw new Error(`code-server --install-extension ${vsix} failed (${r.error?.message ?? `exit ${r.status}`}, within ${INSTALL_TIMEOUT_MS} ms): ${said}`);
+  }
+  let installed: { relativeLocation?: string }[] = [];
+  try {
+    installed = JSON.parse(readFileSync(join(dirs.extensionsDir, 'extensions.json'), 'utf8')) as typeof installed;
+  } catch {
+    // reported below
+  }
+  const folder = installed.length === 1 ? installed[0].relativeLocation : undefined;
+  if (!folder || !lstatSync(join(dirs.extensionsDir, folder), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`code-server --install-extension ${vsix} left no single installed folder in ${dirs.extensionsDir}: ${said}`);
+  }
+  return join(dirs.extensionsDir, folder);
+}
+
 export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
   const tools = await loadVscodeTools();
   if (!tools.vscodeToolsPresent()) {
@@ -159,6 +194,15 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   if (options.extensionDir) {
     const extensionDir = resolve(options.extensionDir);
     symlinkSync(extensionDir, join(extensionsDir, extensionFolderName(extensionDir).folderName), 'dir');
+  }
+  let installedExtensionDir: string | undefined;
+  if (options.vsix) {
+    try {
+      installedExtensionDir = installVsix(tools.node24Path, tools.codeServerEntry, options.vsix, { base, userDataDir, extensionsDir });
+    } catch (error) {
+      if (temp) rmSync(temp, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   const args = [
@@ -235,6 +279,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     pid,
     userDataDir,
     extensionsDir,
+    installedExtensionDir,
     workspaceDir: options.workspaceDir,
     output: () => output,
     exited: exitPromise,

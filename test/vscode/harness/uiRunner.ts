@@ -48,7 +48,11 @@ export function uiTest(name: string, fn: (ctx: UiTestContext) => Promise<void>, 
 
 export interface UiRunOptions {
   /** Extension folder installed into the server (its package.json `main` must be built). */
-  extensionDir: string;
+  extensionDir?: string;
+  /** Instead of a folder: a VSIX installed into a fresh extensions folder, as a user installs it. */
+  vsix?: string;
+  /** Printed as the heading of the run (default "UI tests (code-server + Chromium)"). */
+  title?: string;
   /** Parent of the per-test workspace folders. */
   workspaceRoot: string;
   /** Compiled test modules to load (they register tests with uiTest). */
@@ -81,19 +85,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 const ACTIVATED = /\bDICOM Network\b.*\bactivated\b/;
 
 export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
+  if (!options.extensionDir === !options.vsix) throw new Error('runUiTests takes an extensionDir or a vsix (one of them).');
+  // Only the tests these files register: one run after another (run.ts) loads other files.
+  const before = registered.length;
   for (const file of options.files) require(file);
-  const tests = registered.filter((t) => !options.grep || t.name.includes(options.grep));
+  const tests = registered.slice(before).filter((t) => !options.grep || t.name.includes(options.grep));
   const result: UiRunResult = { passed: 0, failed: 0 };
   if (tests.length === 0) return result;
 
-  console.log('\n  UI tests (code-server + Chromium)');
-  const manifest = JSON.parse(readFileSync(join(options.extensionDir, 'package.json'), 'utf8')) as Parameters<typeof ExtensionLog.forNextWindow>[1];
-  const extensionId = `${manifest.publisher}.${manifest.name}`;
+  console.log(`\n  ${options.title ?? 'UI tests (code-server + Chromium)'}`);
   let server: CodeServer | undefined;
   let browser: SharedBrowser | undefined;
   try {
     [server, browser] = await Promise.all([
-      startCodeServer({ extensionDir: options.extensionDir, userSettings: options.userSettings }),
+      startCodeServer({ extensionDir: options.extensionDir, vsix: options.vsix, userSettings: options.userSettings }),
       options.browser ?? startBrowser(),
     ]);
   } catch (err) {
@@ -102,6 +107,10 @@ export async function runUiTests(options: UiRunOptions): Promise<UiRunResult> {
     await server?.stop();
     return { passed: 0, failed: tests.length };
   }
+  // The manifest of what the server runs: the installed copy of a VSIX, or the extension folder.
+  const extensionDir = server.installedExtensionDir ?? options.extensionDir!;
+  const manifest = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8')) as Parameters<typeof ExtensionLog.forNextWindow>[1];
+  const extensionId = `${manifest.publisher}.${manifest.name}`;
   try {
     for (const t of tests) {
       const started = Date.now();

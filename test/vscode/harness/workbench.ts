@@ -333,6 +333,31 @@ export async function outputPanelText(page: Page): Promise<string> {
   return (await page.locator('.part.panel .view-lines').innerText()).replace(/\u00a0/g, ' ');
 }
 
+/**
+ * VS Code's own activation time of an extension (code loading plus the activate() call, in ms),
+ * as "Developer: Show Running Extensions" shows it ("Activation: 12ms") for the row whose name
+ * is `displayName`. Leaves that editor open.
+ */
+export async function runningExtensionActivationMs(page: Page, displayName: string, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  await runCommand(page, 'Developer: Show Running Extensions', timeoutMs);
+  const row = page
+    .locator('.runtime-extensions-editor .monaco-list-row')
+    .filter({ has: page.locator('.name', { hasText: exactText(displayName) }) })
+    .first();
+  const time = row.locator('.activation-time');
+  let shown = '';
+  return waitUntil(
+    `the Running Extensions editor to show the activation time of ${displayName}`,
+    async () => {
+      shown = (await time.innerText({ timeout: Math.min(1_000, remaining(deadline)) }).catch(() => '')).trim();
+      const ms = /Activation: ([\d.]+)\s*ms/.exec(shown)?.[1];
+      return ms === undefined ? undefined : Number(ms);
+    },
+    { timeoutMs: remaining(deadline), intervalMs: 100, detail: () => `its row read "${shown}"` },
+  );
+}
+
 /** Saves a full-window PNG under test-results/vscode/<name>.png and returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   const dir = join(repoRoot, 'test-results', 'vscode');
