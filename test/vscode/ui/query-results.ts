@@ -6,9 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fixtures } from '../fixtures/index';
 import { uiTest } from '../harness/uiRunner';
-import { pickQuickItem, quickInput, runCommand, toast } from '../harness/workbench';
-import { ownLocalScpPort, parkMouse, publishScreenshot } from './shared';
-import { collectCspViolations, visibleWebview } from './webview-helpers';
+import { toast } from '../harness/workbench';
+import { findStudies, ownLocalScpPort, parkMouse, publishScreenshot, resultPatients } from './shared';
+import { collectCspViolations } from './webview-helpers';
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -21,21 +21,8 @@ uiTest('Find… on the demo PACS shows its studies in the results panel; Retriev
   const generated = f.info.demoPacs.generated;
   const patients = [...new Set(f.info.demoPacs.instances.map((i) => i.patientName))].sort();
 
-  await runCommand(page, 'DICOM: Find…');
-  await pickQuickItem(page, f.info.demoPacs.name);
-  await pickQuickItem(page, 'Study');
-  // Keys: none (every study, default return keys).
-  await quickInput(page).locator('.quick-input-title', { hasText: `Find study on ${f.info.demoPacs.name}` }).waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
-
-  const view = visibleWebview(page);
-  await view.locator('.toolbar .title', { hasText: `Studies on ${f.info.demoPacs.name}` }).waitFor({ state: 'visible', timeout: 30_000 });
-  const status = view.locator('.status');
-  await status.filter({ hasText: /^Done\. \d+ match(es)? in [\d.]+ s\.$/ }).waitFor({ state: 'visible', timeout: 30_000 });
-  assert.match(await status.innerText(), new RegExp(`^Done\\. ${patients.length} matches`));
-  await view.locator('.count', { hasText: `${patients.length} results` }).waitFor({ state: 'visible', timeout: 10_000 });
-  const names = (await view.locator('.qr-table .virtual-row .cell:first-child').allInnerTexts()).map((t) => t.trim()).sort();
-  assert.deepEqual(names, patients);
+  const view = await findStudies(page, f.info.demoPacs.name, patients.length);
+  assert.deepEqual(await resultPatients(view), patients);
 
   // Keyboard: filter, then down into the table, which selects the first row shown.
   await view.locator('vscode-textfield.qr-filter').click();

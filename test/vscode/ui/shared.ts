@@ -1,11 +1,14 @@
-// Helpers of the UI tests: the fixture peers and the README screenshots.
+// Helpers of the UI tests: the fixture peers, what several tests do the same way (the Nodes view,
+// Echo and Find… from the palette), and the README screenshots.
+import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { fixtures } from '../fixtures/index';
 import { freePort } from '../../helpers/peers';
 import { repoRoot } from '../harness/tools';
-import { openViewContainer, treeRow, viewPane } from '../harness/workbench';
+import { openViewContainer, pickQuickItem, quickInput, runCommand, toast, treeRow, viewPane } from '../harness/workbench';
+import { visibleWebview } from './webview-helpers';
 
 /**
  * Copies a screenshot the test saved into docs/screenshots/ (the README shows those) when
@@ -25,6 +28,48 @@ export async function showNodes(page: Page, node = 'Demo PACS'): Promise<void> {
   await openViewContainer(page, 'DICOM');
   await viewPane(page, 'Nodes').waitFor({ state: 'visible', timeout: 30_000 });
   await treeRow(page, node).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/**
+ * "DICOM: Echo Node" from the palette on `node`: waits for the success toast and for the node's
+ * row to show "echo ok"; returns the toast's text.
+ */
+export async function echoFromPalette(page: Page, node: string): Promise<string> {
+  await runCommand(page, 'DICOM: Echo Node');
+  await pickQuickItem(page, node);
+  const message = toast(page, `Echo to ${node} succeeded`);
+  await message.waitFor({ state: 'visible', timeout: 30_000 });
+  const text = await message.innerText();
+  assert.match(text, new RegExp(`Echo to ${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} succeeded in [\\d.]+ ms\\.`));
+  await showNodes(page, node);
+  await treeRow(page, node).filter({ hasText: 'echo ok' }).waitFor({ state: 'visible', timeout: 10_000 });
+  return text;
+}
+
+/**
+ * "DICOM: Find…" from the palette: every study on `node` (no keys). Waits until the results
+ * panel says it is done with `matches` matches, and returns the panel's content.
+ */
+export async function findStudies(page: Page, node: string, matches: number): Promise<FrameLocator> {
+  await runCommand(page, 'DICOM: Find…');
+  await pickQuickItem(page, node);
+  await pickQuickItem(page, 'Study');
+  // Keys: none (every study, default return keys).
+  await quickInput(page).locator('.quick-input-title', { hasText: `Find study on ${node}` }).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+
+  const view = visibleWebview(page);
+  await view.locator('.toolbar .title', { hasText: `Studies on ${node}` }).waitFor({ state: 'visible', timeout: 30_000 });
+  const status = view.locator('.status');
+  await status.filter({ hasText: /^Done\. \d+ match(es)? in [\d.]+ s\.$/ }).waitFor({ state: 'visible', timeout: 30_000 });
+  assert.match(await status.innerText(), new RegExp(`^Done\\. ${matches} match`));
+  await view.locator('.count', { hasText: `${matches} results` }).waitFor({ state: 'visible', timeout: 10_000 });
+  return view;
+}
+
+/** The first column (patient name) of every row of the results table, sorted. */
+export async function resultPatients(view: FrameLocator): Promise<string[]> {
+  return (await view.locator('.qr-table .virtual-row .cell:first-child').allInnerTexts()).map((t) => t.trim()).sort();
 }
 
 /** Expands a collapsed tree row (a click on a collapsible row toggles it). */

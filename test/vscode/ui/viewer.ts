@@ -7,40 +7,11 @@ import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { PYDICOM_FILES } from '../fixtures/demo-data';
 import { uiTest } from '../harness/uiRunner';
-import { activityBarItem, openViewContainer, runCommand, treeRow, visibleToasts, waitForState } from '../harness/workbench';
+import { runCommand, visibleToasts } from '../harness/workbench';
 import { parkMouse, publishScreenshot } from './shared';
 import {
-  assertReadable, collectCspViolations, mismatches, pydicomImage, readCanvas, spread, switchTheme, visibleWebview,
+  assertReadable, collectCspViolations, mismatches, openFromExplorer, pydicomImage, readCanvas, showImageTab, spread, switchTheme,
 } from './webview-helpers';
-
-/**
- * Opens a file of the workspace from the Explorer (a click, as a person would) and returns the
- * viewer's content. Right after the window loads, the activity-bar entry can show before the
- * workbench has registered the extension's custom editor, and a .dcm clicked in that gap opens as
- * binary text: then the tab is closed and the click repeated, for at most 30 s.
- */
-async function openFromExplorer(page: Page, name: string): Promise<FrameLocator> {
-  await activityBarItem(page, 'DICOM').waitFor({ state: 'visible', timeout: 30_000 });
-  await openViewContainer(page, 'Explorer');
-  const row = treeRow(page, name);
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  const view = visibleWebview(page);
-  const header = view.locator('.ds-header .file', { hasText: name });
-  const asText = page.locator('.editor-group-container .monaco-editor-pane-placeholder, .editor-group-container .monaco-editor');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    await row.click();
-    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
-    const shown = await Promise.race([
-      header.waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'viewer' as const),
-      asText.first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'text' as const),
-    ]);
-    if (shown === 'viewer') return view;
-    if (Date.now() > deadline) throw new Error(`${name} keeps opening as text, not in the dataset viewer`);
-    await runCommand(page, 'View: Close All Editors');
-    await waitForState(page.locator('.tabs-container .tab').first(), 'hidden', `the editors to close before ${name} is opened again`, 10_000);
-  }
-}
 
 /** Finds an element with the viewer's search box and returns the text of its row. */
 async function findRow(view: FrameLocator, page: Page, keyword: string): Promise<string> {
@@ -52,10 +23,6 @@ async function findRow(view: FrameLocator, page: Page, keyword: string): Promise
   const active = view.locator('.tree-grid .virtual-row.active').first();
   await active.waitFor({ state: 'visible', timeout: 10_000 });
   return active.innerText();
-}
-
-async function showImageTab(view: FrameLocator): Promise<void> {
-  await view.locator('vscode-tab-header', { hasText: /^\s*Image/ }).first().click();
 }
 
 const ELEMENT_TEXT = ['.ds-header .file', '.ds-header .muted', '.tree-grid .virtual-row .cell.name', '.tree-grid .virtual-row .value-text', '.tree-grid .header-cell'];

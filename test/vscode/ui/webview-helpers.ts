@@ -1,9 +1,11 @@
-// Helpers of the webview UI tests: the visible webview's content, the theme, the image canvas
-// read back pixel by pixel, pydicom's values for the same image, and colour contrast.
+// Helpers of the webview UI tests: the visible webview's content, a file opened in the dataset
+// viewer from the Explorer, the theme, the image canvas read back pixel by pixel, pydicom's values
+// for the same image, and colour contrast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { activityBarItem, openViewContainer, runCommand, treeRow, waitForState } from '../harness/workbench';
 
 // Page-side code (evaluate) runs in the webview, where the DOM exists.
 declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -15,6 +17,40 @@ declare function getComputedStyle(el: unknown): { color: string; backgroundColor
  */
 export function visibleWebview(page: Page): FrameLocator {
   return page.locator('iframe.webview.ready').filter({ visible: true }).first().contentFrame().frameLocator('iframe#active-frame');
+}
+
+/**
+ * Opens a file of the workspace from the Explorer (a click, as a person would) and returns the
+ * viewer's content. Right after the window loads, the activity-bar entry can show before the
+ * workbench has registered the extension's custom editor, and a .dcm clicked in that gap opens as
+ * binary text: then the tab is closed and the click repeated, for at most 30 s.
+ */
+export async function openFromExplorer(page: Page, name: string): Promise<FrameLocator> {
+  await activityBarItem(page, 'DICOM').waitFor({ state: 'visible', timeout: 30_000 });
+  await openViewContainer(page, 'Explorer');
+  const row = treeRow(page, name);
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  const view = visibleWebview(page);
+  const header = view.locator('.ds-header .file', { hasText: name });
+  const asText = page.locator('.editor-group-container .monaco-editor-pane-placeholder, .editor-group-container .monaco-editor');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await row.click();
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+    const shown = await Promise.race([
+      header.waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'viewer' as const),
+      asText.first().waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'text' as const),
+    ]);
+    if (shown === 'viewer') return view;
+    if (Date.now() > deadline) throw new Error(`${name} keeps opening as text, not in the dataset viewer`);
+    await runCommand(page, 'View: Close All Editors');
+    await waitForState(page.locator('.tabs-container .tab').first(), 'hidden', `the editors to close before ${name} is opened again`, 10_000);
+  }
+}
+
+/** Shows the dataset viewer's Image tab. */
+export async function showImageTab(view: FrameLocator): Promise<void> {
+  await view.locator('vscode-tab-header', { hasText: /^\s*Image/ }).first().click();
 }
 
 export type ThemeKind = 'vscode-light' | 'vscode-dark' | 'vscode-high-contrast' | 'vscode-high-contrast-light';
@@ -55,10 +91,12 @@ export interface CanvasPixels {
   transport: string;
 }
 
-/** Waits for frame 0 on the image canvas, then reads it back. */
+/** Waits for frame 0 on the image canvas, then reads it back; fails with the viewer's error when it shows one instead. */
 export async function readCanvas(view: FrameLocator, timeoutMs = 30_000): Promise<CanvasPixels> {
   const canvas = view.locator('canvas.image-canvas[data-frame="0"]');
-  await canvas.waitFor({ state: 'visible', timeout: timeoutMs });
+  const error = view.locator('.image-status.error-text');
+  await waitForState(canvas.or(error).first(), 'visible', 'frame 0 on the image canvas (or the viewer\'s error)', timeoutMs);
+  if (await error.isVisible()) throw new Error(`The dataset viewer could not show frame 0: ${(await error.innerText()).trim()}`);
   return canvas.evaluate((c: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data as Uint8ClampedArray;
     const gray: number[] = [];
@@ -177,3 +215,21 @@ export function collectCspViolations(page: Page): string[] {
   });
   return found;
 }
+
+/**
+ * Collects the webview resources (scripts, stylesheets, fonts, WebAssembly: anything under the
+ * webviews' resource origin) that the page asked for and did not get: a failed request or an
+ * error status, e.g. a file left out of the VSIX. Returns the live list.
+ */
+export function collectMissingWebviewResources(page: Page): string[] {
+  const missing: string[] = [];
+  const note = (url: string, why: string) => {
+    if (!url.includes('.vscode-resource.')) return;
+    const file = decodeURIComponent(new URL(url).pathname);
+    if (!missing.some((m) => m.startsWith(`${file} (`))) missing.push(`${file} (${why})`);
+  };
+  page.context().on('response', (r) => r.status() >= 400 && note(r.url(), String(r.status())));
+  page.context().on('requestfailed', (r) => note(r.url(), r.failure()?.errorText ?? 'failed'));
+  return missing;
+}
+
