@@ -1,7 +1,8 @@
 // The project's test command: builds, compiles the tests, then runs each suite.
 // Usage: node scripts/test.mjs [unit|interop|package|vscode ...]   (no argument = all suites)
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const all = ['unit', 'interop', 'package', 'vscode'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
@@ -29,18 +30,43 @@ if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
 rmSync('out', { recursive: true, force: true });
 if (run('npx', ['tsc', '-p', '.']) !== 0) process.exit(1);
 
+// The vscode suite also runs the packaged extension (release/<name>-<version>.vsix). When the
+// package suite did not just write it and it is missing or older than what goes into it, it is
+// packaged here (the VSIX alone), and the development build comes back into dist/ afterwards.
+const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const vsix = `release/${name}-${version}.vsix`;
+const vsixInputs = ['src', 'media', 'package.json', '.vscodeignore', 'esbuild.mjs', 'README.md', 'CHANGELOG.md', 'LICENSE', 'scripts/package.mjs', 'scripts/packaging'];
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((e) => newestMtime(join(path, e))));
+}
+function vsixIsStale() {
+  if (!existsSync(vsix)) return 'missing';
+  const built = statSync(vsix).mtimeMs;
+  return vsixInputs.some((p) => newestMtime(p) > built) ? 'older than its sources' : undefined;
+}
+
 let failed = false;
+let packaged = false;
 for (const suite of wanted) {
   if (suite === 'package') {
     // `npm run package` writes release/ (the VSIX and the npm tarball) and leaves the production
     // build in dist/; the development build comes back afterwards for the suites that follow.
     console.log('\n=== suite: package ===');
-    if (!timed(suite, () => run('node', ['scripts/package.mjs']) === 0 && run('node', nodeTest('out/test/package')) === 0)) failed = true;
+    if (!timed(suite, () => (packaged = run('node', ['scripts/package.mjs']) === 0) && run('node', nodeTest('out/test/package')) === 0)) failed = true;
     if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
     continue;
   }
   if (suite === 'vscode') {
     if (existsSync('out/test/vscode/run.js')) {
+      const stale = packaged ? undefined : vsixIsStale();
+      if (stale) {
+        console.log(`\n${vsix} is ${stale}: packaging it for the vscode suite's packaged-extension run`);
+        if (run('node', ['scripts/package.mjs', '--vsix-only']) !== 0) failed = true;
+        if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
+      }
       console.log('\n=== suite: vscode ===');
       if (!timed(suite, () => run('node', ['out/test/vscode/run.js']) === 0)) failed = true;
     }

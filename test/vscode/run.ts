@@ -1,21 +1,25 @@
 // The `vscode` test suite (run by scripts/test.mjs as `node out/test/vscode/run.js`):
 //   1. makes sure Node 24 and code-server are installed under .tools/vscode/ (cached in CI),
 //   2. runs the mocha suite in test/vscode/suite/ inside VS Code's extension host,
-//   3. runs the Playwright UI tests in test/vscode/ui/ against the workbench in Chromium.
-// The extension must already be built (node esbuild.mjs) and the tests compiled (tsc -p .).
+//   3. runs the Playwright UI tests in test/vscode/ui/ against the workbench in Chromium,
+//   4. installs the packaged extension (release/<name>-<version>.vsix, from scripts/package.mjs)
+//      into a fresh extensions folder and runs test/vscode/packaged/ against that copy.
+// The extension must already be built (node esbuild.mjs), the VSIX packaged (scripts/test.mjs
+// packages it when it is missing or older than the sources) and the tests compiled (tsc -p .).
 // Last line printed: "N passed, N failed". Exit code 1 on any failure.
 //
-// Options: --grep TEXT (both parts: mocha grep / UI test name), --suite-only, --ui-only,
-//          --verbose (workbench and server logs), --keep (keep the temporary workspace).
+// Options: --grep TEXT (mocha grep / UI test name), --suite-only, --ui-only (UI tests and the
+//          packaged run), --verbose (workbench and server logs), --keep (keep the temporary workspace).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { startBrowser, type SharedBrowser } from './harness/browser';
 import { runExtensionHostSuite } from './harness/extensionHost';
 import { suiteStartMarker } from './harness/protocol';
 import { loadVscodeTools, repoRoot } from './harness/tools';
 import { runUiTests } from './harness/uiRunner';
 import { Fixtures, startFixtures } from './fixtures/index';
+import { PACKAGED_TEST_NAME, packagedVsix } from './packaged/record';
 
 interface Totals {
   passed: number;
@@ -97,6 +101,26 @@ async function uiPart(workspaceRoot: string, peers: Fixtures, browser: SharedBro
   return runUiTests({ extensionDir: repoRoot, workspaceRoot: join(workspaceRoot, 'ui'), files, grep, userSettings: peers.userSettings(), browser });
 }
 
+/** The smoke run of the VSIX: its own code-server (no development folder), the run's Chromium. */
+async function packagedPart(workspaceRoot: string, peers: Fixtures, browser: SharedBrowser): Promise<Totals> {
+  if (grep && !PACKAGED_TEST_NAME.includes(grep)) return { passed: 0, failed: 0 };
+  const vsix = packagedVsix(repoRoot);
+  const title = `Packaged extension (${basename(vsix)} installed into a fresh extensions folder)`;
+  if (!existsSync(vsix)) {
+    console.log(`\n  ${title}\n    ✖ ${relative(repoRoot, vsix)} is missing: run \`node scripts/package.mjs --vsix-only && node esbuild.mjs\` (the second puts the development build back in dist/), or \`npm run test:vscode\`, which does both.`);
+    return { passed: 0, failed: 1 };
+  }
+  return runUiTests({
+    vsix,
+    title,
+    workspaceRoot: join(workspaceRoot, 'packaged'),
+    files: [join(__dirname, 'packaged', 'smoke.js')],
+    grep,
+    userSettings: peers.userSettings(),
+    browser,
+  });
+}
+
 const workspaceRoot = mkdtempSync(join(tmpdir(), 'dicomnet-vscode-ws-'));
 
 async function main(): Promise<number> {
@@ -109,7 +133,7 @@ async function main(): Promise<number> {
     // The demo PACS, a PACS that rejects us, one that does not know us, DCMTK's storescp; and
     // one Chromium for both parts.
     [peers, browser] = await Promise.all([startFixtures(), startBrowser()]);
-    for (const part of [runSuite && extensionHostPart, runUi && uiPart]) {
+    for (const part of [runSuite && extensionHostPart, runUi && uiPart, runUi && packagedPart]) {
       if (!part) continue;
       const t = await part(workspaceRoot, peers, browser);
       totals.passed += t.passed;
