@@ -8,6 +8,7 @@ import { ORTHANC_BINARY, findDicomwebPlugin } from '../../test/helpers/peers';
 import { Context } from './peers';
 import { OptionsError, USAGE, parseOptions } from './options';
 import { consoleScenario, markdownScenario } from './report';
+import { consoleExtension, markdownExtension, readPackagedExtensionRun } from './extension';
 import { ScenarioResult, summarizeTable } from './results';
 import { commandVersion, hasCommand, killEverythingStarted, removeScratch, removeStaleScratch, scratch, scratchIsTmpfs } from './system';
 import { storeLarge, storeSmall } from './scenarios/store';
@@ -142,6 +143,9 @@ async function main(): Promise<number> {
     log(consoleScenario(result));
   }
 
+  const extension = readPackagedExtensionRun(REPO);
+  log(consoleExtension(extension));
+
   const finishedAt = new Date();
   const report = {
     benchmark: 'dicomnet', schema: 1, mode: options.quick ? 'quick' : 'full',
@@ -151,6 +155,7 @@ async function main(): Promise<number> {
     machine: { ...machine, loadAtEnd: os.loadavg().map((x) => +x.toFixed(2)) },
     options: { scenarios: options.scenarios, reps: options.reps, pdu: options.pdu, largePdu: options.largePdu, sizes: options.sizes },
     scenarios: results.map((r) => ({ ...r, tables: r.tables.map((t) => ({ ...t, summary: summarizeTable(t) })) })),
+    extension,
   };
   const jsonFile = path.join(options.resultsDir, 'latest.json');
   writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
@@ -162,6 +167,7 @@ async function main(): Promise<number> {
     `${options.reps} repetition${options.reps === 1 ? '' : 's'} per row, implementations interleaved; medians with min–max. "Speed ours/row" is our median speed divided by the row's (per byte, or per item where bytes do not apply, so rows that moved less still compare), measured in the same run: above 1 ours is faster. Absolute times move by up to 40 % between runs; only ratios from one run compare. MB = 10^6 bytes; RSS is the peak over the runs. * marks our implementation.`,
     '',
     ...results.map(markdownScenario),
+    markdownExtension(extension),
   ].join('\n');
   const mdFile = path.join(options.resultsDir, 'summary.md');
   writeFileSync(mdFile, md);
