@@ -256,9 +256,12 @@ function AA_1(ctx: ActionContext, fired: FiredEvent): State {
   return 'Sta13';
 }
 
-function AA_2(ctx: ActionContext): State {
+/** Sta2 runs this for an ARTIM expiry (Evt18) and for a received A-ABORT (Evt16): the error says which. */
+function AA_2(ctx: ActionContext, fired: FiredEvent): State {
   ctx.timers.stopArtim();
-  endWith(ctx, ctx.state === 'Sta2' ? new TimeoutError('no A-ASSOCIATE-RQ arrived before the ARTIM timer expired')
+  endWith(ctx, ctx.state === 'Sta2' ? (fired.event === 'Evt16'
+    ? AssociationAbortedError.fromPdu(fired.pdu.source, fired.pdu.reason, true)
+    : new TimeoutError('no A-ASSOCIATE-RQ arrived before the ARTIM timer expired'))
     : ctx.state === 'Sta4' ? new AssociationAbortedError('connection attempt abandoned') : undefined);
   ctx.closeTransport();
   return 'Sta1';

@@ -97,12 +97,18 @@ describe('acceptor (our server) against a scripted requestor', () => {
     assert.deepEqual([abort.source, abort.reason], [2, 1]);
   });
 
-  test('Sta2 + A-ABORT (Evt16, AA-2): the server closes without answering', async () => {
-    const { connect } = await server();
+  test('Sta2 + A-ABORT (Evt16, AA-2): the server closes without answering, and says the peer aborted (not ARTIM)', async () => {
+    const { s, connect } = await server();
+    const drops: string[] = [];
+    s.on('dropped', (_info, cause, message) => drops.push(`${cause}: ${message}`));
     const peer = await connect();
     peer.send(abortBytes);
     await peer.waitForClose(2000);
     assert.equal(peer.received.length, 0);
+    await until(() => drops.length > 0);
+    assert.equal(drops.length, 1);
+    assert.match(drops[0], /^peer: association aborted by the peer \(service user\)/);
+    assert.doesNotMatch(drops[0], /ARTIM/);
   });
 
   test('Sta3 + A-ABORT while the server decides (Evt16, AA-3): no A-ASSOCIATE-AC is ever sent', async () => {
