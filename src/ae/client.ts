@@ -26,6 +26,7 @@ import { CommitmentRequestOptions, PendingCommitment, requestCommitment } from '
 import { SopReference } from '../services/storage-commitment';
 import { MppsCreated, createMpps, getMpps, setMpps } from '../services/mpps-scu';
 import { NResponse } from '../services/n-scu';
+import { AssociationRecorder } from './recording/recorder';
 
 export interface ProposedContext {
   abstractSyntax: string;
@@ -56,6 +57,7 @@ export class ApplicationEntity {
   readonly timeouts: Timeouts;
   readonly implementationClassUid: string;
   readonly implementationVersionName: string;
+  readonly recorder: AssociationRecorder | undefined;
 
   constructor(options: AeOptions) {
     this.aeTitle = validateAeTitle(options.aeTitle, 'calling AE title');
@@ -64,6 +66,7 @@ export class ApplicationEntity {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.implementationClassUid = options.implementationClassUid ?? IMPLEMENTATION_CLASS_UID;
     this.implementationVersionName = options.implementationVersionName ?? IMPLEMENTATION_VERSION_NAME;
+    this.recorder = options.recorder;
   }
 
   /** Builds the A-ASSOCIATE-RQ: context IDs 1, 3, 5, … in the order given. */
@@ -100,6 +103,7 @@ export class ApplicationEntity {
       maxPduLength: rq.userInformation.maximumLength ?? this.maxPduLength,
       timeouts: { artimMs: this.timeouts.artimMs, acseMs: this.timeouts.acseMs, idleMs: this.timeouts.idleMs },
     });
+    this.recorder?.watch(association, 'outbound', `${options.host}:${options.port}`);
     onCreated?.(association);
     const signal = options.signal;
     if (signal?.aborted) throw new OperationAbortedError();
@@ -156,6 +160,7 @@ export class ClientAssociation implements ServiceAssociation {
       dimseTimeoutMs: ae.timeouts.dimseMs,
       maxSendPdu: ae.maxSendPduLength,
     });
+    ae.recorder?.watchChannel(this.channel);
     // The SCP may ask to release too (PS3.8 AR-2). It sends nothing after that, so no response
     // still awaited can come (those requests fail when the association closes): answer once
     // what we are sending has gone out.

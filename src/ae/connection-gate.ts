@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Association } from '../net/association';
-import { TimeoutError } from '../net/errors';
+import { NetworkError, TimeoutError } from '../net/errors';
 import { onReceived, readsShared } from '../net/shared-reads';
 import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
@@ -177,6 +177,8 @@ export class ConnectionGate {
     if (c.done || c.closing) return;
     c.closing = { cause, message };
     this.release(c);
+    // The association (if the peer began to speak) ends with the reason, which its record shows.
+    c.association?.abort(cause === 'artim' ? new TimeoutError(message) : new NetworkError(message));
     c.socket.destroy();
     if (!c.association) this.report(c, cause, message);
   }

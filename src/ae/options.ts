@@ -1,5 +1,6 @@
 // Options shared by the SCU and SCP sides of the engine.
 import type { SecureContextOptions } from 'node:tls';
+import type { AssociationRecorder } from './recording/recorder';
 
 export interface Timeouts {
   /** TCP (and TLS) connection set-up. */
@@ -37,4 +38,6 @@ export interface AeOptions {
   timeouts?: Partial<Timeouts>;
   implementationClassUid?: string;
   implementationVersionName?: string;
+  /** Records every association this AE opens (the association inspector). */
+  recorder?: AssociationRecorder;
 }

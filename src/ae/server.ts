@@ -21,6 +21,7 @@ import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './optio
 import { PresentedIdentity, presentedIdentity } from './user-identity';
 import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate';
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
+import { AssociationRecorder } from './recording/recorder';
 
 export type IdentityDecision = boolean | { accept: boolean; serverResponse?: Buffer };
 
@@ -75,6 +76,8 @@ export interface ServerOptions {
   extendedNegotiation?: (items: readonly SopClassExtendedNegotiation[], request: AAssociateRq) => SopClassExtendedNegotiation[];
   implementationClassUid?: string;
   implementationVersionName?: string;
+  /** Records every association this server takes (the association inspector). */
+  recorder?: AssociationRecorder;
 }
 
 export interface AssociationInfo {
@@ -213,6 +216,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       maxPduLength: this.options.maxPduLength ?? DEFAULT_MAX_PDU,
       timeouts: { artimMs: this.timeouts.artimMs, acseMs: this.timeouts.acseMs, idleMs: this.timeouts.idleMs },
     });
+    this.options.recorder?.watch(association, 'inbound', connection.remoteAddress);
     if (this.listenerCount('pdu') > 0) {
       association.on('pdu', (direction, pdu, length) => this.emit('pdu', info, direction, pdu, length));
     }
@@ -324,6 +328,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       dimseTimeoutMs: this.timeouts.dimseMs,
       maxSendPdu: this.options.maxSendPduLength ?? 1024 * 1024,
     });
+    this.options.recorder?.watchChannel(channel);
     const sa: ServiceAssociation = { association, channel, peerAeTitle: info.callingAeTitle, localAeTitle: info.calledAeTitle || this.aeTitle };
     const inFlight = new Set<Promise<void>>();
     const serviceFor = (contextId: number, command: Command): ScpService | undefined => {

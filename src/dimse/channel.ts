@@ -177,8 +177,13 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
 }
 
 export interface ChannelEvents {
-  /** Every DIMSE command sent or received (for tracing); datasetLength when known. */
-  message: [direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined];
+  /**
+   * Every DIMSE command sent or received (for tracing and recording); datasetLength when known,
+   * and the data set itself when it is in memory (a listener must not keep it).
+   */
+  message: [direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined, dataset: Buffer | undefined];
+  /** A data set that streamed (from a source, or into a sink) has gone out or come in whole: its length. */
+  datasetStreamed: [direction: 'sent' | 'received', contextId: number, command: Command, length: number];
 }
 
 export class DimseChannel extends EventEmitter<ChannelEvents> {
@@ -218,7 +223,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   /** Registers for the responses to a request before sending it. */
   expectResponses(messageId: number): ResponseStream {
     const stream = new ResponseStream(messageId, this.options.dimseTimeoutMs,
-      (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message),
+      (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message, error),
       () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); },
       () => this.lastActivity);
     if (this.ended) stream.fail(this.ended);
@@ -266,7 +271,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     const max = this.maxFragment;
     const commandBytes = encodeCommand(command);
     if (this.listenerCount('message') > 0) {
-      this.emit('message', 'sent', contextId, command, Buffer.isBuffer(dataset) ? dataset.length : undefined);
+      this.emit('message', 'sent', contextId, command, Buffer.isBuffer(dataset) ? dataset.length : undefined, Buffer.isBuffer(dataset) ? dataset : undefined);
     }
     const commandPdvs = fragment(commandBytes, contextId, true, max, true);
     if (dataset === undefined) {
@@ -298,6 +303,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     }
     if (pad && total % 2 === 1) pending = Buffer.concat([pending!, ODD_PAD]);
     await this.association.sendPDataMany(fragment(pending ?? Buffer.alloc(0), contextId, false, max, true).map((p) => [p]));
+    this.emit('datasetStreamed', 'sent', contextId, command, total);
   }
 
   // ---------------------------------------------------------------- receiving
@@ -355,6 +361,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     }
     if (!rx?.command) return this.protocolError('a data set fragment arrived without a command before it');
     if (rx.sink) {
+      rx.datasetLength += piece.data.length;
       if (piece.data.length > 0) {
         const pending = rx.sink.write(piece.data);
         if (pending) this.block(pending);
@@ -393,7 +400,10 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     const command = rx.command!;
     if (rx.sink) {
       const ended = rx.sink.end();
-      const deliver = () => this.deliver({ contextId: rx.contextId, command });
+      const deliver = () => {
+        this.deliver({ contextId: rx.contextId, command });
+        this.emit('datasetStreamed', 'received', rx.contextId, command, rx.datasetLength);
+      };
       if (ended) this.block(ended.then(deliver));
       else deliver();
       return;
@@ -420,7 +430,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   private deliver(message: IncomingMessage): void {
     const command = message.command;
-    if (this.listenerCount('message') > 0) this.emit('message', 'received', message.contextId, command, message.dataset?.length);
+    if (this.listenerCount('message') > 0) this.emit('message', 'received', message.contextId, command, message.dataset?.length, message.dataset);
     if (command.commandField === CommandField.CCancelRq) {
       const handler = this.cancelHandlers.get(command.messageIdBeingRespondedTo ?? -1);
       handler?.();

@@ -172,15 +172,20 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.fire({ event: 'Evt14' });
   }
 
-  /** Evt15: abort (service-user source). Safe to call in any state. */
-  abort(): void {
+  /** Evt15: abort (service-user source). Safe to call in any state; `cause` is what the association ends with. */
+  abort(cause?: Error): void {
+    if (cause && !this.finished) this.record.closeError ??= cause;
     if (this.allows('Evt15')) this.fire({ event: 'Evt15' });
     else if (this.current === 'Sta2') this.closeTransport();
   }
 
-  /** Evt19: abort because the DIMSE layer found a protocol violation inside P-DATA. */
-  abortAsProvider(reason: number, message: string): void {
+  /**
+   * Evt19: abort because the DIMSE layer found a protocol violation inside P-DATA, or gave up
+   * waiting (`cause`, e.g. its TimeoutError, is then what the association ends with).
+   */
+  abortAsProvider(reason: number, message: string, cause?: Error): void {
     if (this.current === 'Sta1' || this.current === 'Sta13') return;
+    if (cause) this.record.closeError ??= cause;
     this.abortForProtocolError(reason, message);
   }
 

@@ -30,17 +30,27 @@ const presentationReasons: Record<number, string> = {
   2: 'local limit exceeded (too many associations)',
 };
 
+const rejectSources: Record<number, string> = {
+  1: 'service user',
+  2: 'service provider (ACSE)',
+  3: 'service provider (presentation)',
+};
+const rejectReasonsBySource: Record<number, Record<number, string>> = { 1: userReasons, 2: acseReasons, 3: presentationReasons };
+
+/** The words for an A-ASSOCIATE-RJ's result, source and reason, each on its own (PS3.8 Table 9-21). */
+export function rejectWords(result: number, source: number, reason: number): { result: string; source: string; reason: string } {
+  return {
+    result: result === 1 ? 'permanent' : result === 2 ? 'transient' : `result ${result}`,
+    source: rejectSources[source] ?? `unknown source ${source}`,
+    reason: rejectReasonsBySource[source]?.[reason] ?? `reason ${reason}`,
+  };
+}
+
 export function describeReject(result: number, source: number, reason: number): string {
   const how = result === 1 ? 'rejected permanently' : result === 2 ? 'rejected transiently' : `rejected (result ${result})`;
-  let by: string;
-  let why: string | undefined;
-  switch (source) {
-    case 1: by = 'by the service user'; why = userReasons[reason]; break;
-    case 2: by = 'by the service provider (ACSE)'; why = acseReasons[reason]; break;
-    case 3: by = 'by the service provider (presentation)'; why = presentationReasons[reason]; break;
-    default: by = `by an unknown source ${source}`;
-  }
-  return `${how} ${by}: ${why ?? `reason ${reason}`}`;
+  const words = rejectWords(result, source, reason);
+  const by = rejectSources[source] ? `by the ${words.source}` : `by an unknown source ${source}`;
+  return `${how} ${by}: ${words.reason}`;
 }
 
 const abortReasons: Record<number, string> = {
@@ -51,6 +61,14 @@ const abortReasons: Record<number, string> = {
   5: 'unexpected PDU parameter',
   6: 'invalid PDU parameter value',
 };
+
+/** The words for an A-ABORT's source and reason (PS3.8 Table 9-26); the reason is significant for the provider only. */
+export function abortWords(source: number, reason: number): { source: string; reason: string } {
+  return {
+    source: source === 0 ? 'service user' : source === 2 ? 'service provider' : `source ${source}`,
+    reason: source === 2 ? abortReasons[reason] ?? `reason ${reason}` : 'not significant (service-user abort)',
+  };
+}
 
 export function describeAbort(source: number, reason: number, byPeer: boolean): string {
   const who = byPeer ? 'by the peer' : 'locally';

@@ -1,0 +1,5 @@
+// The association inspector: records of associations (record.ts is the JSON contract), the
+// recorder that keeps the last N, their text form, and the DCMTK command that repeats one.
+export * from './record';
+export { AssociationRecorder, DEFAULT_RECORDER_CAPACITY, type RecorderEvents, type RecorderOptions } from './recorder';
+export { summariseIdentifier } from './identifier';

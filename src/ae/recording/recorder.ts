@@ -1,0 +1,87 @@
+// Keeps the records of the last N associations an ApplicationEntity or a DicomServer made or took
+// (give both the same recorder to see them together). Open associations are tracked until they
+// close; closed ones are kept as plain records, the oldest dropped first.
+import { EventEmitter } from 'node:events';
+import { Association } from '../../net/association';
+import { DimseChannel } from '../../dimse/channel';
+import { BuilderLimits, RecordBuilder } from './builder';
+import { AssociationDirection, AssociationRecord } from './record';
+
+export interface RecorderOptions {
+  /** Closed associations kept (default 100). */
+  capacity?: number;
+  /** Messages listed per association; beyond, they are counted (default 1000). */
+  maxMessagesPerAssociation?: number;
+  /** Keep each PDU's type, length and first bytes (default false). */
+  recordPdus?: boolean;
+}
+
+export interface RecorderEvents {
+  /** An association began (its record is live: it changes until `closed`). */
+  opened: [record: AssociationRecord];
+  /** Something was added to an open association's record (negotiation, a message). */
+  updated: [record: AssociationRecord];
+  /** An association ended: its record is final. */
+  closed: [record: AssociationRecord];
+}
+
+export const DEFAULT_RECORDER_CAPACITY = 100;
+
+export class AssociationRecorder extends EventEmitter<RecorderEvents> {
+  readonly capacity: number;
+  private readonly limits: BuilderLimits;
+  private readonly open = new Map<Association, RecordBuilder>();
+  private closedRecords: AssociationRecord[] = [];
+  private nextId = 1;
+
+  constructor(options: RecorderOptions = {}) {
+    super();
+    this.capacity = options.capacity ?? DEFAULT_RECORDER_CAPACITY;
+    if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError(`the recorder's capacity must be a whole number of at least 1 (it is ${options.capacity})`);
+    const maxMessages = options.maxMessagesPerAssociation ?? 1000;
+    this.limits = { maxMessages, maxPdus: maxMessages * 4, recordPdus: options.recordPdus ?? false };
+  }
+
+  /** Starts the record of a new association (called by the engine as it creates one). */
+  watch(association: Association, direction: AssociationDirection, peerAddress: string): void {
+    if (this.open.has(association)) return;
+    const builder = new RecordBuilder(this.nextId++, association, direction, peerAddress, this.limits,
+      () => { if (this.listenerCount('updated') > 0) this.emit('updated', builder.snapshot()); },
+      () => this.onClosed(association, builder));
+    this.open.set(association, builder);
+    if (this.listenerCount('opened') > 0) this.emit('opened', builder.snapshot());
+  }
+
+  /** Adds the DIMSE messages of an association already watched. */
+  watchChannel(channel: DimseChannel): void {
+    this.open.get(channel.association)?.watchChannel(channel);
+  }
+
+  /** Associations still open. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** Closed associations held (at most `capacity`). */
+  get closedCount(): number {
+    return this.closedRecords.length;
+  }
+
+  /** The closed records (oldest first), then the open ones as they stand. */
+  records(): AssociationRecord[] {
+    return [...this.closedRecords, ...[...this.open.values()].map((b) => b.snapshot())];
+  }
+
+  /** Forgets the closed records. */
+  clear(): void {
+    this.closedRecords = [];
+  }
+
+  private onClosed(association: Association, builder: RecordBuilder): void {
+    this.open.delete(association);
+    const record = builder.record;
+    this.closedRecords.push(record);
+    if (this.closedRecords.length > this.capacity) this.closedRecords.splice(0, this.closedRecords.length - this.capacity);
+    this.emit('closed', record);
+  }
+}
