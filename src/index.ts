@@ -22,6 +22,15 @@ export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle 
 export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from './ae/commitment-contexts';
 export type { PresentedIdentity, UserIdentity } from './ae/user-identity';
 
+// The association inspector: records of associations (their JSON shape is docs/association-record.md).
+export {
+  AssociationRecorder, DEFAULT_RECORDER_CAPACITY, RECORD_VERSION, STORE_FILES_PLACEHOLDER, dcmtkCommand, formatRecord, summariseIdentifier,
+  type AssociationDirection, type AssociationRecord, type DcmtkCommand, type IdentifierKey, type IdentifierSummary, type OutcomeKind,
+  type RecordedAbort, type RecordedContext, type RecordedExtendedNegotiation, type RecordedMessage, type RecordedNegotiation,
+  type RecordedOutcome, type RecordedPdu, type RecordedRejection, type RecordedRole, type RecordedSide, type RecordedStatus,
+  type RecordedSyntax, type RecorderEvents, type RecorderOptions,
+} from './ae/recording';
+
 // What the services take and give back.
 export type { EchoResult } from './services/echo';
 export type { FindOptions, FindSummary } from './services/find-scu';

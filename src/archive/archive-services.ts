@@ -20,6 +20,7 @@ import { CommitmentReportRouter, commitmentReportReceiver } from '../services/st
 import { CommitmentResult } from '../services/storage-commitment';
 import { COMMITMENT_DIR, CommitmentLog, archiveCommitmentBackend } from './commitment';
 import { MPPS_DIR, MppsStore } from './mpps';
+import { AssociationRecorder } from '../ae/recording/recorder';
 
 export interface ArchiveServicesOptions {
   /** The archive folder. */
@@ -38,6 +39,8 @@ export interface ArchiveServicesOptions {
   caseInsensitivePersonNames?: boolean;
   /** Notable events, one line each (stored/refused instances, queries, retrievals, index reports). */
   log?: (line: string) => void;
+  /** Records the associations C-MOVE sub-operations open (the server's own recorder, usually). */
+  recorder?: AssociationRecorder;
   onStored?: (instance: StoredInstance) => void;
   find?: FindScpOptions['onFind'];
   retrieve?: RetrieveScpOptions['onRetrieve'];
@@ -99,7 +102,7 @@ export class ArchiveServices {
       },
       onRefused: (incoming, outcome, detail) => options.refused?.(incoming.sopInstanceUid, incoming.callingAeTitle, outcome.status, detail),
     });
-    const ae = new ApplicationEntity({ aeTitle: options.aeTitle });
+    const ae = new ApplicationEntity({ aeTitle: options.aeTitle, recorder: options.recorder });
     const destinations = new MoveDestinations(ae, options.destinations ?? []);
     const mpps = await new MppsStore(options.mppsDir ?? path.join(options.dir, MPPS_DIR)).open();
     const commitments = await CommitmentLog.open(path.join(options.dir, COMMITMENT_DIR));

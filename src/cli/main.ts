@@ -14,9 +14,11 @@ import { commitCommand } from './commands/commit';
 import { mppsCommand } from './commands/mpps';
 import { VERSION } from '../dicom/version';
 import { transcodeCommand } from './commands/transcode';
+import { inspectCommand } from './commands/inspect';
+import { finishRecords } from './record-file';
 
 const commands: readonly Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
-  qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand];
+  qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand, inspectCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -55,7 +57,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(command.help());
       return 0;
     }
-    return await command.run(args);
+    try {
+      return await command.run(args);
+    } finally {
+      await finishRecords();
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`dicomnet ${command.name}: ${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}; see dicomnet ${command.name} --help.\n`);

@@ -7,6 +7,7 @@ import {
 import { tracePdus, traceMessages } from '../ae/trace';
 import { Args, OptionSpec, UsageError } from './args';
 import { TraceLevel, log, traceLevel } from './tracing';
+import { RECORD_OPTION, recorderFor } from './record-file';
 
 export const HELP_OPTION: OptionSpec = { name: 'help', alias: 'h', kind: 'flag', description: 'show this help' };
 
@@ -33,6 +34,7 @@ export const NETWORK_OPTIONS: OptionSpec[] = [
   { name: 'user', kind: 'string', valueName: 'NAME', description: 'user identity negotiation: username' },
   { name: 'password', kind: 'string', valueName: 'SECRET', description: 'user identity negotiation: password (or env DICOMNET_PASSWORD)' },
   ...TLS_OPTIONS,
+  RECORD_OPTION,
   ...OUTPUT_OPTIONS,
   HELP_OPTION,
 ];
@@ -126,7 +128,7 @@ export interface Peer {
 export function peerFrom(args: Args): Peer {
   const profile = peerProfile(args);
   try {
-    return { profile, ae: new ApplicationEntity(aeOptionsOf(profile)), trace: traceLevel(args) };
+    return { profile, ae: new ApplicationEntity({ ...aeOptionsOf(profile), recorder: recorderFor(args) }), trace: traceLevel(args) };
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;

@@ -48,7 +48,7 @@ export class RecordBuilder {
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly byCommand = new WeakMap<Command, RecordedMessage>();
 
-  constructor(id: number, readonly association: Association, direction: AssociationDirection, peerAddress: string,
+  constructor(id: string, readonly association: Association, direction: AssociationDirection, peerAddress: string,
     private readonly limits: BuilderLimits, private readonly changed: () => void, closed: () => void) {
     this.record = {
       version: RECORD_VERSION, id, direction, peerAddress, callingAeTitle: '', calledAeTitle: '',

@@ -3,3 +3,5 @@
 export * from './record';
 export { AssociationRecorder, DEFAULT_RECORDER_CAPACITY, type RecorderEvents, type RecorderOptions } from './recorder';
 export { summariseIdentifier } from './identifier';
+export { formatRecord } from './format-text';
+export { dcmtkCommand, STORE_FILES_PLACEHOLDER, type DcmtkCommand } from './dcmtk-command';

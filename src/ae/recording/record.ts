@@ -168,8 +168,8 @@ export interface RecordedPdu {
 
 export interface AssociationRecord {
   version: typeof RECORD_VERSION;
-  /** Unique within the recorder that made it. */
-  id: number;
+  /** "<process id>-<n>": unique within the recorder that made it, and across the runs that append to one file. */
+  id: string;
   direction: AssociationDirection;
   /** The peer's address: "host:port". */
   peerAddress: string;

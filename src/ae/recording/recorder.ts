@@ -45,7 +45,7 @@ export class AssociationRecorder extends EventEmitter<RecorderEvents> {
   /** Starts the record of a new association (called by the engine as it creates one). */
   watch(association: Association, direction: AssociationDirection, peerAddress: string): void {
     if (this.open.has(association)) return;
-    const builder = new RecordBuilder(this.nextId++, association, direction, peerAddress, this.limits,
+    const builder = new RecordBuilder(`${process.pid}-${this.nextId++}`, association, direction, peerAddress, this.limits,
       () => { if (this.listenerCount('updated') > 0) this.emit('updated', builder.snapshot()); },
       () => this.onClosed(association, builder));
     this.open.set(association, builder);
@@ -72,16 +72,29 @@ export class AssociationRecorder extends EventEmitter<RecorderEvents> {
     return [...this.closedRecords, ...[...this.open.values()].map((b) => b.snapshot())];
   }
 
+  /** Resolves once no watched association is open (e.g. an aborted one has seen its connection close). */
+  idle(): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.open.size > 0) return;
+        this.off('closed', check);
+        resolve();
+      };
+      this.on('closed', check);
+    });
+  }
+
   /** Forgets the closed records. */
   clear(): void {
     this.closedRecords = [];
   }
 
   private onClosed(association: Association, builder: RecordBuilder): void {
-    this.open.delete(association);
     const record = builder.record;
     this.closedRecords.push(record);
     if (this.closedRecords.length > this.capacity) this.closedRecords.splice(0, this.closedRecords.length - this.capacity);
+    this.open.delete(association);
     this.emit('closed', record);
   }
 }

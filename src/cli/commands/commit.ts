@@ -109,7 +109,7 @@ export const commitCommand: Command = {
     let server: DicomServer | undefined;
     if (listenPort !== undefined) {
       server = new DicomServer({
-        aeTitle: ae.aeTitle, port: listenPort, host: args.string('bind') ?? '127.0.0.1',
+        aeTitle: ae.aeTitle, port: listenPort, host: args.string('bind') ?? '127.0.0.1', recorder: ae.recorder,
         services: [commitmentReportReceiver({ router, onReport: (r, awaited) => { if (!awaited) log(`report for transaction ${r.transactionUid} from ${r.reportedBy}, which we did not ask for`); } })],
       });
       await server.listen();

@@ -15,6 +15,7 @@ import { StoreAs } from '../../archive/file-store';
 import { LOSSY_OPTIONS, checkTarget, lossyParams, syntaxNameList, syntaxOption } from '../conversion-options';
 import { CommitmentReportRouter, commitmentReportReceiver } from '../../services/storage-commitment-scu';
 import { CommitmentResult } from '../../services/storage-commitment';
+import { recorderFor } from '../record-file';
 
 function describeReport(r: CommitmentResult): string {
   return `storage commitment report ${r.transactionUid} from ${r.reportedBy}: ${r.committed.length} committed, ${r.failed.length} failed`;
@@ -78,6 +79,7 @@ export async function openArchive(args: Args, log: (line: string) => void): Prom
     destinations,
     worklistDir,
     caseInsensitivePersonNames: args.flag('ignore-case'),
+    recorder: recorderFor(args),
     log,
     onStored: (i) => log(`${i.kept ? 'kept existing' : i.replaced ? 'replaced' : 'stored'} ${i.relativePath} from ${i.callingAeTitle} (${formatBytes(i.size)}, ${transferSyntaxName(i.transferSyntaxUid) ?? i.transferSyntaxUid}${i.conversion ? `; ${i.receivedTransferSyntaxUid ? 'converted: ' : ''}${i.conversion}` : ''})`),
     refused: (uid, aet, status, detail) => log(`refused ${uid || '(no UID)'} from ${aet}: ${formatStatus(status, 'store')} ${detail}`),

@@ -10,6 +10,7 @@ import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, serverTlsOptions } from '../network-options';
 import { log } from '../tracing';
 import { Command } from '../command';
+import { RECORD_OPTION, recorderFor } from '../record-file';
 import { ARCHIVE_OPTIONS, openArchive } from './scp-archive';
 
 const options: OptionSpec[] = [
@@ -26,6 +27,7 @@ const options: OptionSpec[] = [
   { name: 'timeout', kind: 'number', valueName: 'SECONDS', description: 'ACSE and DIMSE timeout (default 30)' },
   { name: 'idle-timeout', kind: 'number', valueName: 'SECONDS', description: `abort an association with no traffic for this long (default ${SERVER_DEFAULT_IDLE_MS / 1000}; 0 = never)` },
   ...TLS_OPTIONS,
+  RECORD_OPTION,
   ...OUTPUT_OPTIONS,
   HELP_OPTION,
   ...ARCHIVE_OPTIONS,
@@ -67,6 +69,7 @@ export const scpCommand: Command = {
       requireCalledAeTitle: args.flag('require-called-aet'),
       services: archive.services,
       tls: serverTlsOptions(args),
+      recorder: recorderFor(args),
       timeouts: {
         ...(timeout ? { acseMs: timeout * 1000, dimseMs: timeout * 1000 } : {}),
         ...(idle !== undefined ? { idleMs: idle * 1000 } : {}),

@@ -105,7 +105,7 @@ describe('acceptor (our server) against a scripted requestor', () => {
     peer.send(abortBytes);
     await peer.waitForClose(2000);
     assert.equal(peer.received.length, 0);
-    await until(() => drops.length > 0);
+    await waitUntil('the server to report the dropped connection', () => drops.length > 0, { timeoutMs: 3000, intervalMs: 10 });
     assert.equal(drops.length, 1);
     assert.match(drops[0], /^peer: association aborted by the peer \(service user\)/);
     assert.doesNotMatch(drops[0], /ARTIM/);
