@@ -66,9 +66,14 @@ export class NServiceScp implements ScpService {
     return this.options.roles?.(sopClassUid, proposed);
   }
 
+  /**
+   * Only the operations it has a handler for: two services may share a SOP class (Storage
+   * Commitment: the SCP takes N-ACTIONs, the report receiver N-EVENT-REPORTs on the same server).
+   */
   handles(command: Command, abstractSyntax: string): boolean {
     const spec = nServiceOf(command.commandField);
-    return spec !== undefined && spec.request === command.commandField && this.table.has(abstractSyntax);
+    return spec !== undefined && spec.request === command.commandField && this.table.has(abstractSyntax)
+      && this.options.handlers[spec.service] !== undefined;
   }
 
   async handle(sa: ServiceAssociation, message: IncomingMessage): Promise<void> {

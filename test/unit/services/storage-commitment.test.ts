@@ -221,6 +221,29 @@ describe('our SCU against our archive', () => {
     assert.equal(result.failed[0]?.failureReason, FailureReason.NoSuchObjectInstance, 'ARCHIVE2 holds nothing');
   });
 
+  test('a requester whose own SCP is an archive (the extension\'s local SCP): its server takes the report and routes it to the waiting request', async () => {
+    const ownDir = mkdtempSync(path.join(tmpdir(), 'commit-own-'));
+    const own = await ArchiveServices.open({ dir: ownDir, aeTitle: 'WORKSTATION' });
+    const ownServer = new DicomServer({ aeTitle: 'WORKSTATION', port: 0, services: own.services });
+    await ownServer.listen();
+    newArchive.destinations.set('WORKSTATION', { host: '127.0.0.1', port: ownServer.port });
+    try {
+      const client = await new ApplicationEntity({ aeTitle: 'WORKSTATION' }).associate({
+        host: '127.0.0.1', port: newServer.port, calledAeTitle: 'ARCHIVE2', contexts: [storageCommitmentContext()] });
+      const pending = await client.requestStorageCommitment([{ sopClassUid: CT, sopInstanceUid: STORED }], { router: own.commitmentReports, timeoutMs: 10_000 });
+      const result = await pending.result;
+      await client.release();
+      assert.equal(result.sameAssociation, false);
+      assert.equal(result.reportedBy, 'ARCHIVE2');
+      assert.equal((await answeredNew.of(pending.transactionUid)).delivery, 'new-association');
+    } finally {
+      newArchive.destinations.delete('WORKSTATION');
+      await ownServer.close(100);
+      await own.close();
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  });
+
   test('a requester the archive cannot call back: the report is recorded as undelivered; without a local SCP the SCU learns its association ended', async () => {
     const client = await new ApplicationEntity({ aeTitle: 'STRANGER' }).associate({
       host: '127.0.0.1', port: newServer.port, calledAeTitle: 'ARCHIVE2', contexts: [storageCommitmentContext()] });
