@@ -5,13 +5,13 @@ import type * as vscode from 'vscode';
 import type { AnyNode, RemoteNode, RetrieveMethod, StudyFilter } from '../config/nodes';
 import type { Listing, OnMatch } from '../engine/query';
 import type {
-  InstanceSummary, QueryLevel, QueryModel, QueryTable, RetrieveCounts, RetrieveOutcome, RetrieveScope, SendOutcome, SendProgress,
+  ArchiveRecords, CommitmentOutcome, InstanceSummary, QueryLevel, QueryModel, QueryTable, RetrieveCounts, RetrieveOutcome, RetrieveScope, SendOutcome, SendProgress,
   SeriesSummary, StudySummary,
 } from '../engine/types';
 import type { EchoStatus } from '../state';
 
 /** What a command may ask of a node. */
-export type Capability = 'echo' | 'find' | 'patientLevel' | 'worklist' | 'retrieve' | 'send' | 'edit';
+export type Capability = 'echo' | 'find' | 'patientLevel' | 'worklist' | 'retrieve' | 'send' | 'commit' | 'edit';
 
 export type RetrieveMethodChoice = RetrieveMethod | 'WADO-RS';
 
@@ -45,6 +45,14 @@ export interface RetrieveRun {
 export interface SendRun {
   onProgress: (progress: SendProgress) => void;
   signal?: AbortSignal;
+}
+
+export interface CommitRun {
+  /** How long to wait for the report once the request was accepted. */
+  waitSeconds: number;
+  signal?: AbortSignal;
+  /** The request was accepted: the wait for the report begins. */
+  onAccepted?: (transactionUid: string, instances: number) => void;
 }
 
 /** How the Nodes view shows a node. */
@@ -91,6 +99,10 @@ export interface NodeBackend {
   retrieveChoices(): RetrieveChoice[];
   retrieve(scope: RetrieveScope, method: RetrieveMethodChoice, run: RetrieveRun): Promise<RetrieveOutcome>;
   send(paths: readonly string[], run: SendRun): Promise<SendOutcome>;
+  /** Storage Commitment of the instances of `paths`; the report may come on a new association to the local SCP. */
+  requestCommitment(paths: readonly string[], run: CommitRun): Promise<CommitmentOutcome>;
+  /** What the node keeps beside its instances, listed under it (the local archive's MPPS and commitment records). */
+  records?(): Promise<ArchiveRecords>;
   /** One sentence (no final full stop) for any error an operation of this node threw. */
   describeError(error: unknown): string;
 }

@@ -6,7 +6,7 @@ import type { DicomwebNode, StudyFilter } from '../config/nodes';
 import { timeoutSeconds } from '../config/settings';
 import { loadEngine } from '../engine-loader';
 import type { WebTarget } from '../engine/dicomweb';
-import type { QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
+import type { CommitmentOutcome, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
 import type { EchoStatus } from '../state';
 import { describeEcho, echoIcon, echoMark } from '../tree/items';
 import { sentence } from '../ui/notify';
@@ -107,6 +107,10 @@ export class DicomwebBackend implements NodeBackend {
 
   async send(paths: readonly string[], run: SendRun): Promise<SendOutcome> {
     return loadEngine().stowSend(await this.target(), paths, this.context.log, run);
+  }
+
+  requestCommitment(): Promise<CommitmentOutcome> {
+    return Promise.reject(new Error('DICOMweb has no Storage Commitment service'));
   }
 
   describeError(error: unknown): string {

@@ -7,12 +7,12 @@ import { localScpConfig, timeoutSeconds } from '../config/settings';
 import { loadEngine } from '../engine-loader';
 import { LocalScpStoppedError } from '../local-scp-controller';
 import type { OnMatch } from '../engine/query';
-import type { DimseTarget, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
+import type { CommitmentOutcome, DimseTarget, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
 import type { EchoStatus } from '../state';
 import { describeEcho, echoIcon, echoMark, escapeMarkdown } from '../tree/items';
 import { sentence } from '../ui/notify';
 import type {
-  Capability, EchoResult, FindQuery, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice, RetrieveRun, SendRun,
+  Capability, CommitRun, EchoResult, FindQuery, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice, RetrieveRun, SendRun,
 } from './backend';
 import type { BackendContext } from './context';
 
@@ -67,6 +67,13 @@ export abstract class DimseOperations {
     return loadEngine().send(await this.target(), paths, this.context.log, run);
   }
 
+  /** Reports on a new association reach the request through the local SCP, when it runs. */
+  async requestCommitment(paths: readonly string[], run: CommitRun): Promise<CommitmentOutcome> {
+    return loadEngine().commit(await this.target(), paths, this.context.log, {
+      waitSeconds: run.waitSeconds, signal: run.signal, onAccepted: run.onAccepted, router: this.context.scp.instance?.commitmentReports,
+    });
+  }
+
   describeError(error: unknown): string {
     return loadEngine().describeError(error, this.peerAddress());
   }
@@ -77,7 +84,7 @@ export class DimseBackend extends DimseOperations implements NodeBackend {
   readonly kindLabel = 'a DIMSE node';
   readonly builtIn = false;
   readonly inStorageFolder = false;
-  private static readonly CAPABILITIES: readonly Capability[] = ['echo', 'find', 'patientLevel', 'worklist', 'retrieve', 'send', 'edit'];
+  private static readonly CAPABILITIES: readonly Capability[] = ['echo', 'find', 'patientLevel', 'worklist', 'retrieve', 'send', 'commit', 'edit'];
 
   constructor(override readonly node: DimseNode, context: BackendContext) {
     super(node, context);

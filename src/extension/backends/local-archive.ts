@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { LocalNode } from '../config/nodes';
 import { timeoutSeconds } from '../config/settings';
-import type { DimseTarget, RetrieveOutcome } from '../engine/types';
+import type { ArchiveRecords, DimseTarget, RetrieveOutcome } from '../engine/types';
 import { LocalScpStoppedError } from '../local-scp-controller';
 import { plural } from '../tree/items';
 import type { Capability, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice } from './backend';
@@ -72,6 +72,13 @@ export class LocalArchiveBackend extends DimseOperations implements NodeBackend 
         tip.appendMarkdown(`\nStorage folder: \`${e.folder}\``);
       },
     };
+  }
+
+  /** The MPPS instances received and the storage commitment requests answered. */
+  async records(): Promise<ArchiveRecords> {
+    const scp = this.context.scp.instance;
+    if (!scp) throw new LocalScpStoppedError();
+    return scp.records();
   }
 
   retrieveChoices(): RetrieveChoice[] {

@@ -8,6 +8,7 @@ import { copyAeConfiguration, localScpMenu, revealStorageFolder, startLocalScp, 
 import { addNode, editNode, removeNodeCommand } from './nodes';
 import { find, queryNode, refresh, worklist } from './query';
 import { copyUid, openItem, retrieve, retrieveItem } from './retrieve';
+import { requestStorageCommitment } from './commit';
 import { sendViaCStore } from './send';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -28,6 +29,7 @@ export function commandHandlers(deps: CommandDeps): Record<string, Handler> {
     'dicomNetwork.openItem': (arg) => openItem(deps, arg),
     'dicomNetwork.copyUid': (arg) => copyUid(arg),
     'dicomNetwork.sendViaCStore': (first, second, third) => sendViaCStore(deps, first, second, third),
+    'dicomNetwork.requestStorageCommitment': (first, second) => requestStorageCommitment(deps, first, second),
     'dicomNetwork.startLocalScp': () => startLocalScp(deps),
     'dicomNetwork.stopLocalScp': () => stopLocalScp(deps),
     'dicomNetwork.localScpMenu': () => localScpMenu(deps),

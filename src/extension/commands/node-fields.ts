@@ -1,13 +1,19 @@
 // What Add Node… asks and Edit Node… changes, per kind of node: each field's label, its value now,
 // how it is asked for and how a new value is checked and applied.
 import {
-  DicomwebAuth, DicomwebNode, DimseNode, LOCAL_NODE_NAME, RemoteNode, RetrieveMethod, aeTitleProblem, hostProblem, portProblem,
+  DicomwebAuth, DicomwebNode, DimseNode, LOCAL_NODE_NAME, RemoteNode, RetrieveMethod, StorageCommitmentChoice, aeTitleProblem, hostProblem, portProblem,
   studyDateProblem, urlProblem,
 } from '../config/nodes';
 import { readNodes } from '../config/settings';
 import { ask, choose } from '../ui/pick';
 
-export type Field = 'name' | 'host' | 'port' | 'aeTitle' | 'callingAeTitle' | 'retrieveMethod' | 'tls' | 'username' | 'secret' | 'url' | 'auth' | 'studyDate';
+export type Field = 'name' | 'host' | 'port' | 'aeTitle' | 'callingAeTitle' | 'retrieveMethod' | 'storageCommitment' | 'tls' | 'username' | 'secret' | 'url' | 'auth' | 'studyDate';
+
+const STORAGE_COMMITMENT_CHOICES: { label: string; description: string; value: StorageCommitmentChoice }[] = [
+  { label: 'Offer it', description: 'a Request Storage Commitment button on the result', value: 'ask' },
+  { label: 'Always', description: 'request it after every send', value: 'always' },
+  { label: 'Never', description: 'the node does not support it', value: 'never' },
+];
 
 /** Why a node name cannot be used (taken, or the local archive's), or undefined. */
 export function nameProblem(name: string, except?: string): string | undefined {
@@ -88,6 +94,11 @@ function dimseFields(node: DimseNode, hasSecret: boolean): FieldOf<DimseNode>[] 
       ask: (title) => choose<string>(title, [{ label: 'C-MOVE', value: 'C-MOVE' }, { label: 'C-GET', value: 'C-GET' }], 'Retrieve with'),
       apply: (v) => (v === 'C-GET' || v === 'C-MOVE' ? { ...node, retrieveMethod: v } : 'The retrieve method is C-MOVE or C-GET.'),
     },
+    {
+      field: 'storageCommitment', label: 'Storage commitment after Send', description: STORAGE_COMMITMENT_CHOICES.find((c) => c.value === node.storageCommitment)?.label ?? node.storageCommitment,
+      ask: (title) => choose<string>(title, STORAGE_COMMITMENT_CHOICES, 'After Send via C-STORE'),
+      apply: (v) => (v === 'ask' || v === 'always' || v === 'never' ? { ...node, storageCommitment: v } : 'Storage commitment after Send is ask, always or never.'),
+    },
     common.username,
     common.secret,
     common.studyDate,
@@ -130,6 +141,7 @@ export interface AddNodeArgs {
   host?: string;
   port?: number;
   retrieveMethod?: RetrieveMethod;
+  storageCommitment?: StorageCommitmentChoice;
   callingAeTitle?: string;
   url?: string;
   auth?: DicomwebAuth;
@@ -158,7 +170,7 @@ async function askDimseNode(name: string, args: AddNodeArgs, title: string): Pro
   const problem = hostProblem(host) ?? portProblem(portAnswer) ?? aeTitleProblem(aeTitle);
   if (problem) return { problem };
   const node: DimseNode = {
-    kind: 'dimse', name, host, port: Number(portAnswer.trim()), aeTitle: aeTitle.trim(), retrieveMethod,
+    kind: 'dimse', name, host, port: Number(portAnswer.trim()), aeTitle: aeTitle.trim(), retrieveMethod, storageCommitment: args.storageCommitment ?? 'ask',
     callingAeTitle: args.callingAeTitle, username: args.username, studyFilter: { studyDate: 'last7days' },
   };
   return { node, secret: args.secret };

@@ -2,14 +2,17 @@
 // title, or a file dialog, to a node picked from a list.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { NodeBackend } from '../backends/backend';
 import type { SendOutcome, SendProgress } from '../engine/types';
 import { notify, sentence } from '../ui/notify';
 import { pickNode } from '../ui/pick';
 import { withCancellableProgress } from '../ui/progress';
 import { requireTrust } from '../ui/trust';
+import { CommitResult, REQUEST_COMMITMENT, runCommitment } from './commit';
 import type { CommandDeps } from './deps';
+import { describePaths, isUri, pathsOf } from './explorer-paths';
 
-export type SendDeps = Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree'>;
+export type SendDeps = Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree' | 'scp'>;
 
 export interface SendArgs {
   node?: string;
@@ -19,37 +22,18 @@ export interface SendArgs {
 export interface SendResult extends SendOutcome {
   node: string;
   message: string;
+  /** The storage commitment requested right after (the node's storageCommitment is "always"). */
+  commitment?: CommitResult;
 }
 
-function isUri(v: unknown): v is vscode.Uri {
-  return v instanceof vscode.Uri || (!!v && typeof v === 'object' && typeof (v as vscode.Uri).fsPath === 'string' && typeof (v as vscode.Uri).scheme === 'string');
-}
-
-/** The paths a command invocation names: explorer selection (uri, uris), editor resource, or { paths }. */
-async function pathsOf(first: unknown, second: unknown): Promise<string[] | undefined> {
-  if (Array.isArray(second) && second.length > 0 && second.every(isUri)) return second.map((u) => u.fsPath);
-  if (isUri(first)) return [first.fsPath];
-  if (first && typeof first === 'object' && Array.isArray((first as SendArgs).paths)) return (first as SendArgs).paths;
-  const active = vscode.window.activeTextEditor?.document.uri ?? activeTabUri();
-  if (active && active.scheme === 'file' && active.fsPath.toLowerCase().endsWith('.dcm')) return [active.fsPath];
-  const picked = await vscode.window.showOpenDialog({
-    title: 'Send via C-STORE', openLabel: 'Send', canSelectFiles: true, canSelectFolders: true, canSelectMany: true,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  return picked?.map((u) => u.fsPath);
-}
-
-function activeTabUri(): vscode.Uri | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input as { uri?: vscode.Uri } | undefined;
-  return input?.uri;
-}
-
-function describePaths(paths: readonly string[]): string {
-  return paths.length === 1 ? path.basename(paths[0]) : `${paths.length} items`;
+/** What follows a send: nothing, a Request Storage Commitment button, or the request itself. */
+function commitmentAfterSend(backend: NodeBackend, outcome: SendOutcome): 'ask' | 'always' | 'never' {
+  if (outcome.sentFiles.length === 0 || !backend.supports('commit')) return 'never';
+  return backend.settings?.kind === 'dimse' ? backend.settings.storageCommitment : 'never';
 }
 
 export async function sendViaCStore(deps: SendDeps, first?: unknown, second?: unknown, third?: unknown): Promise<SendResult | undefined> {
-  const paths = await pathsOf(first, second);
+  const paths = await pathsOf(first, second, { title: 'Send via C-STORE', openLabel: 'Send' });
   if (!paths || paths.length === 0) return undefined;
   const nodeArg = (first && typeof first === 'object' && !isUri(first) ? (first as SendArgs).node : undefined) ?? (typeof third === 'string' ? third : undefined);
   const backend = await pickNode(deps, nodeArg, { title: `Send ${describePaths(paths)} via C-STORE`, needs: 'send', onlyAvailable: true });
@@ -78,6 +62,12 @@ export async function sendViaCStore(deps: SendDeps, first?: unknown, second?: un
   if (outcome.cancelled) parts.push('cancelled');
   const message = `${parts.join('; ')}.`;
   const severity = outcome.total === 0 || outcome.failed.length > 0 ? 'error' : outcome.cancelled || outcome.skipped.length > 0 || outcome.warning > 0 ? 'warning' : 'info';
-  void notify(severity, message, 'Show Log').then((c) => { if (c) deps.log.show(); });
-  return { ...outcome, node: node.name, message };
+  const after = commitmentAfterSend(backend, outcome);
+  const actions = after === 'ask' ? [REQUEST_COMMITMENT, 'Show Log'] : ['Show Log'];
+  void notify(severity, message, ...actions).then((c) => {
+    if (c === 'Show Log') deps.log.show();
+    else if (c === REQUEST_COMMITMENT) void vscode.commands.executeCommand('dicomNetwork.requestStorageCommitment', { node: node.name, paths: outcome.sentFiles });
+  });
+  const commitment = after === 'always' ? await runCommitment(deps, backend, outcome.sentFiles) : undefined;
+  return { ...outcome, node: node.name, message, commitment };
 }

@@ -31,9 +31,13 @@ export interface DimseNode {
   tls?: TlsSettings;
   callingAeTitle?: string;
   retrieveMethod: RetrieveMethod;
+  /** After Send via C-STORE: offer to request storage commitment, request it always, or neither. */
+  storageCommitment: StorageCommitmentChoice;
   username?: string;
   studyFilter: StudyFilter;
 }
+
+export type StorageCommitmentChoice = 'ask' | 'always' | 'never';
 
 export interface DicomwebNode {
   kind: 'dicomweb';
@@ -168,6 +172,7 @@ export function parseNode(raw: unknown, index: number): RemoteNode | { problem: 
     tls: parseTls(r.tls),
     callingAeTitle: calling,
     retrieveMethod: r.retrieveMethod === 'C-GET' ? 'C-GET' : 'C-MOVE',
+    storageCommitment: r.storageCommitment === 'always' || r.storageCommitment === 'never' ? r.storageCommitment : 'ask',
     username: optionalString(r.username),
     studyFilter,
   };
@@ -219,6 +224,7 @@ export function nodeToSetting(node: RemoteNode): Record<string, unknown> {
     tls: node.tls === undefined ? undefined : Object.values(node.tls).every((v) => v === undefined) ? true : stripUndefined({ ...node.tls }),
     callingAeTitle: node.callingAeTitle,
     retrieveMethod: node.retrieveMethod === 'C-MOVE' ? undefined : node.retrieveMethod,
+    storageCommitment: node.storageCommitment === 'ask' ? undefined : node.storageCommitment,
     username: node.username,
     studyFilter: filter,
   });

@@ -37,7 +37,7 @@ export async function saveNode(node: RemoteNode, replacing?: string): Promise<vo
   const index = replacing === undefined ? -1 : list.findIndex((e) => nameOf(e) === replacing);
   if (index >= 0) {
     const old = list[index] as Record<string, unknown>;
-    const known = ['name', 'type', 'aeTitle', 'host', 'port', 'tls', 'callingAeTitle', 'retrieveMethod', 'username', 'url', 'auth', 'studyFilter'];
+    const known = ['name', 'type', 'aeTitle', 'host', 'port', 'tls', 'callingAeTitle', 'retrieveMethod', 'storageCommitment', 'username', 'url', 'auth', 'studyFilter'];
     const kept = Object.fromEntries(Object.entries(old).filter(([k]) => !known.includes(k)));
     list[index] = { ...kept, ...entry };
   } else {
@@ -105,6 +105,12 @@ export async function setLocalScpPort(port: number): Promise<void> {
 export function timeoutSeconds(): number {
   const t = config().get<number>('timeoutSeconds', 30);
   return typeof t === 'number' && t > 0 ? t : 30;
+}
+
+/** How long to wait for a storage commitment report once the N-ACTION was accepted. */
+export function commitmentWaitSeconds(): number {
+  const t = config().get<number>('storageCommitment.waitSeconds', 60);
+  return typeof t === 'number' && t > 0 ? t : 60;
 }
 
 export function affectsNodes(e: vscode.ConfigurationChangeEvent): boolean {

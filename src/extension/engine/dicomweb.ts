@@ -139,7 +139,7 @@ export async function stowSend(target: WebTarget, paths: readonly string[], log:
   options: { onProgress: (p: SendProgress) => void; signal?: AbortSignal }): Promise<SendOutcome> {
   const collected = await collectStoreInputs(paths);
   for (const s of collected.skipped) log.warn(`STOW-RS: skipped ${s.path}: ${s.reason}`);
-  const outcome: SendOutcome = { total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0 };
+  const outcome: SendOutcome = { total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0, sentFiles: [] };
   if (collected.files.length === 0) return outcome;
   const started = Date.now();
   let done = 0;
@@ -156,6 +156,7 @@ export async function stowSend(target: WebTarget, paths: readonly string[], log:
             if (r.outcome === 'failed') outcome.failed.push({ path: r.path, reason: r.message });
             else {
               outcome.sent++;
+              outcome.sentFiles.push(r.path);
               if (r.outcome !== 'stored') outcome.warning++;
             }
             log.debug(`STOW-RS ${r.path} to ${target.url}: ${r.message}`);

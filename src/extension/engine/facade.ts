@@ -6,6 +6,7 @@ export { LocalScp, PortInUseError, nextFreePort } from './local-scp';
 export { queryStudies, querySeries, queryInstances, find, worklist, keysProblem, type Listing } from './query';
 export { move, get, scopeLevel } from './retrieve';
 export { send } from './send';
+export { commit } from './commit';
 export { viewerEngine } from '../webviews/viewer-engine';
 export { dicomwebCheck, qidoFind, qidoInstances, qidoSeries, qidoStudies, stowSend, wadoRetrieve, type WebTarget } from './dicomweb';
 

@@ -8,8 +8,10 @@ import { ArchiveServices } from '../../archive/archive-services';
 import { StoredInstance } from '../../archive/file-store';
 import { resolveTransferSyntax } from '../../dicom/codecs';
 import { formatStatus } from '../../dimse/status';
+import { CommitmentReportRouter } from '../../services/storage-commitment-scu';
+import { archiveRecords } from './archive-records';
 import { traceSinkOf } from './association';
-import { EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';
+import { ArchiveRecords, EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';
 
 /** The port is taken by another program (or another window's SCP). */
 export class PortInUseError extends Error {
@@ -58,8 +60,22 @@ export class LocalScp {
       refused: (uid, aet, status, detail) => log.warn(`local SCP: refused ${uid || '(no UID)'} from ${aet}: ${formatStatus(status, 'store')} ${detail}`),
       find: (f) => log.info(`local SCP: C-FIND ${f.level} from ${f.peer}: ${f.matches} match${f.matches === 1 ? '' : 'es'}${f.cancelled ? ' (cancelled)' : ''}`),
       retrieve: (r) => log.info(`local SCP: C-${r.operation.toUpperCase()}${r.destination ? ` to ${r.destination}` : ''} from ${r.peer}: ${r.completed} completed, ${r.failed} failed${r.cancelled ? ' (cancelled)' : ''}`),
+      mpps: (e) => {
+        const line = `local SCP: MPPS ${e.operation} ${e.sopInstanceUid} from ${e.callingAeTitle}: ${formatStatus(e.status, e.operation === 'N-CREATE' ? 'n-create' : e.operation === 'N-SET' ? 'n-set' : 'n-get')}`
+          + `${e.stepStatus ? `, ${e.stepStatus}` : ''}${e.comment ? ` (${e.comment})` : ''}`;
+        if (e.status === 0) log.info(line); else log.warn(line);
+        if (e.operation !== 'N-GET') this.changed();
+      },
+      commitment: (a) => {
+        log.info(`local SCP: storage commitment ${a.transactionUid} from ${a.requestedBy}: ${a.committed.length} committed, ${a.failed.length} failed; `
+          + `report ${a.delivery === 'undelivered' ? `not delivered (${a.error ?? 'unknown reason'})` : `sent on ${a.delivery === 'same-association' ? 'the same' : 'a new'} association`}`);
+        this.changed();
+      },
+      commitmentReport: (r, awaited) => {
+        if (!awaited) log.warn(`local SCP: storage commitment report ${r.transactionUid} from ${r.reportedBy}, which no request here waits for`);
+      },
     });
-    this.archive.index.onChange(() => { for (const l of this.changeListeners) l(); });
+    this.archive.index.onChange(() => this.changed());
     const server = new DicomServer({
       aeTitle: settings.aeTitle,
       port: settings.port,
@@ -102,6 +118,20 @@ export class LocalScp {
     return this.archive?.store;
   }
 
+  /** Where storage commitment reports for our requests go when a peer opens an association to deliver them. */
+  get commitmentReports(): CommitmentReportRouter | undefined {
+    return this.archive?.commitmentReports;
+  }
+
+  /** The MPPS instances received and the storage commitment requests answered. */
+  async records(): Promise<ArchiveRecords> {
+    return this.archive ? archiveRecords(this.archive) : { mpps: [], commitments: [], problems: [] };
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
+  }
+
   stats(): LocalScpStats {
     const s = this.archive?.index.stats();
     return { studies: s?.studies ?? 0, series: s?.series ?? 0, instances: s?.instances ?? 0, received: this.received };
@@ -125,7 +155,7 @@ export class LocalScp {
     return () => { this.storedListeners.delete(listener); };
   }
 
-  /** Called when the archive's index changes (instances added or removed). */
+  /** Called when the archive changes: instances added or removed, an MPPS instance created or set, a commitment request answered. */
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => { this.changeListeners.delete(listener); };

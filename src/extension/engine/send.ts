@@ -17,7 +17,7 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
   const collected = await collectStoreInputs(paths);
   for (const s of collected.skipped) log.warn(`C-STORE: skipped ${s.path}: ${s.reason}`);
   const outcome: SendOutcome = {
-    total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0,
+    total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0, sentFiles: [],
   };
   if (collected.files.length === 0) return outcome;
   const ae = applicationEntityOf(target);
@@ -35,9 +35,11 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
       onResult: (r) => {
         done++;
         outcome.bytes += r.bytes;
-        if (r.outcome === 'success') outcome.sent++;
-        else if (r.outcome === 'warning') { outcome.sent++; outcome.warning++; }
-        else outcome.failed.push({ path: r.path, reason: describeStoreResult(r) });
+        if (r.outcome === 'success' || r.outcome === 'warning') {
+          outcome.sent++;
+          outcome.sentFiles.push(r.path);
+          if (r.outcome === 'warning') outcome.warning++;
+        } else outcome.failed.push({ path: r.path, reason: describeStoreResult(r) });
         log.debug(`C-STORE ${r.path} to ${target.calledAeTitle}: ${describeStoreResult(r)}`);
         options.onProgress({ done, total: outcome.total, failed: outcome.failed.length, path: r.path });
       },

@@ -106,6 +106,83 @@ export interface SendOutcome {
   skipped: { path: string; reason: string }[];
   cancelled: boolean;
   bytes: number;
+  /** The files the peer took (success or warning), for a storage commitment request after. */
+  sentFiles: string[];
+}
+
+/** One instance of a storage commitment request, named by its file when it came from one. */
+export interface CommitmentItem {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  path?: string;
+}
+
+export interface CommitmentFailure extends CommitmentItem {
+  failureReason: number;
+  /** In words, e.g. "no such object instance (0x0112)". */
+  reason: string;
+}
+
+/** What came of a storage commitment request whose N-ACTION the peer accepted. */
+export interface CommitmentOutcome {
+  transactionUid: string;
+  requested: number;
+  /** Inputs that are not DICOM instances (not requested). */
+  skipped: { path: string; reason: string }[];
+  /** The report, when it came in time. */
+  report?: {
+    committed: CommitmentItem[];
+    failed: CommitmentFailure[];
+    /** Requested but in neither list of the report. */
+    unreported: CommitmentItem[];
+    reportedBy: string;
+    sameAssociation: boolean;
+  };
+  /** No report within the wait. */
+  timedOut: boolean;
+  cancelled: boolean;
+  /** How long the wait was, in seconds. */
+  waitedSeconds: number;
+}
+
+/** An MPPS instance the local SCP received, as the Nodes view lists it. */
+export interface MppsSummary {
+  sopInstanceUid: string;
+  status: string;
+  patientName: string;
+  patientId: string;
+  procedureStepId: string;
+  description: string;
+  modality: string;
+  /** DICOM date and time of the step's start and end ("YYYYMMDD HHMMSS"). */
+  start: string;
+  end: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  series: number;
+  instances: number;
+  /** "N-CREATE from MODALITY at …: IN PROGRESS" per operation. */
+  history: string[];
+}
+
+/** A storage commitment request the local SCP answered. */
+export interface AnsweredCommitmentSummary {
+  transactionUid: string;
+  requestedBy: string;
+  receivedAt: string;
+  committed: number;
+  failed: { sopInstanceUid: string; reason: string }[];
+  /** "on the same association", "on a new association", "not delivered (why)". */
+  delivery: string;
+}
+
+/** What the local archive keeps beside its instances. */
+export interface ArchiveRecords {
+  mpps: MppsSummary[];
+  commitments: AnsweredCommitmentSummary[];
+  /** Records that could not be read, one sentence each. */
+  problems: string[];
 }
 
 export interface LocalScpSettings {

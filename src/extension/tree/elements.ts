@@ -1,6 +1,6 @@
 // What the Nodes tree holds: nodes, then studies, series and instances fetched lazily, and
 // message rows (errors with their reason, empty results, hints).
-import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
+import type { AnsweredCommitmentSummary, InstanceSummary, MppsSummary, SeriesSummary, StudySummary } from '../engine/types';
 import type { AnyNode } from '../config/nodes';
 
 export interface NodeElement {
@@ -33,6 +33,30 @@ export interface InstanceElement {
   instance: InstanceSummary;
 }
 
+/** A folder of records a node keeps beside its studies: the local archive's MPPS or commitment requests. */
+export type RecordGroupElement = {
+  kind: 'recordGroup';
+  id: string;
+  parent: NodeElement;
+  node: AnyNode;
+} & ({ group: 'mpps'; records: MppsSummary[] } | { group: 'commitments'; records: AnsweredCommitmentSummary[] });
+
+export interface MppsElement {
+  kind: 'mpps';
+  id: string;
+  parent: RecordGroupElement;
+  node: AnyNode;
+  mpps: MppsSummary;
+}
+
+export interface CommitmentElement {
+  kind: 'commitment';
+  id: string;
+  parent: RecordGroupElement;
+  node: AnyNode;
+  commitment: AnsweredCommitmentSummary;
+}
+
 export interface MessageElement {
   kind: 'message';
   id: string;
@@ -44,7 +68,7 @@ export interface MessageElement {
   command?: { command: string; title: string; arguments?: unknown[] };
 }
 
-export type TreeElement = NodeElement | StudyElement | SeriesElement | InstanceElement | MessageElement;
+export type TreeElement = NodeElement | StudyElement | SeriesElement | InstanceElement | RecordGroupElement | MppsElement | CommitmentElement | MessageElement;
 export type DataElement = StudyElement | SeriesElement | InstanceElement;
 
 export function isDataElement(e: unknown): e is DataElement {

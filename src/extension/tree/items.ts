@@ -5,7 +5,9 @@ import type { StudyFilter } from '../config/nodes';
 import type { NodeView } from '../backends/backend';
 import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
 import type { EchoStatus } from '../state';
-import { InstanceElement, MessageElement, NodeElement, SeriesElement, StudyElement } from './elements';
+import {
+  CommitmentElement, InstanceElement, MessageElement, MppsElement, NodeElement, RecordGroupElement, SeriesElement, StudyElement,
+} from './elements';
 
 export function formatDicomDate(date: string): string {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
@@ -111,5 +113,83 @@ export function messageItem(e: MessageElement): vscode.TreeItem {
     : e.severity === 'warning' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')) : new vscode.ThemeIcon('info');
   item.tooltip = e.tooltip ?? e.text;
   if (e.command) item.command = e.command;
+  return item;
+}
+
+/** "2024-02-01 10:20" from a DICOM date and time ("20240201 102000.000"). */
+export function formatDicomDateTime(value: string): string {
+  const [date, time = ''] = value.split(' ');
+  const t = /^\d{4}/.test(time) ? ` ${time.slice(0, 2)}:${time.slice(2, 4)}` : '';
+  return `${formatDicomDate(date ?? '')}${t}`;
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+export function recordGroupItem(e: RecordGroupElement): vscode.TreeItem {
+  const mpps = e.group === 'mpps';
+  const item = new vscode.TreeItem(mpps ? 'MPPS received' : 'Storage commitment requests answered',
+    e.records.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = e.id;
+  item.contextValue = `dicomRecords.${e.group}`;
+  item.iconPath = new vscode.ThemeIcon(mpps ? 'pulse' : 'verified');
+  if (e.group === 'mpps') {
+    const inProgress = e.records.filter((r) => r.status === 'IN PROGRESS').length;
+    item.description = e.records.length ? `${e.records.length}${inProgress ? ` · ${inProgress} in progress` : ''}` : 'none yet';
+    item.tooltip = 'Modality Performed Procedure Steps the local SCP received (N-CREATE, N-SET), latest change first';
+  } else {
+    const failing = e.records.filter((r) => r.failed.length > 0).length;
+    item.description = e.records.length ? `${e.records.length}${failing ? ` · ${failing} with failures` : ''}` : 'none yet';
+    item.tooltip = 'Storage Commitment requests (N-ACTION) the local SCP answered, latest first';
+  }
+  return item;
+}
+
+const MPPS_ICONS: Record<string, [string, string | undefined]> = {
+  'IN PROGRESS': ['sync', 'charts.blue'],
+  COMPLETED: ['pass', 'testing.iconPassed'],
+  DISCONTINUED: ['circle-slash', 'list.warningForeground'],
+};
+
+export function mppsItem(e: MppsElement): vscode.TreeItem {
+  const m = e.mpps;
+  const patient = m.patientName || m.patientId || '(no patient)';
+  const item = new vscode.TreeItem(patient, vscode.TreeItemCollapsibleState.None);
+  item.id = e.id;
+  item.contextValue = 'dicomMpps';
+  const [icon, color] = MPPS_ICONS[m.status] ?? ['question', undefined];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const times = m.start ? `${formatDicomDateTime(m.start)}${m.end ? ` – ${formatDicomDateTime(m.end)}` : ''}` : '';
+  item.description = [m.status, m.procedureStepId && `step ${m.procedureStepId}`, m.modality, times].filter(Boolean).join(' · ');
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**${escapeMarkdown(patient)}**  \nStatus: ${escapeMarkdown(m.status || '—')}  \nPatient ID: ${escapeMarkdown(m.patientId || '—')}  \n`
+    + `Procedure step ID: ${escapeMarkdown(m.procedureStepId || '—')}  \nDescription: ${escapeMarkdown(m.description || '—')}  \nModality: ${escapeMarkdown(m.modality || '—')}  \n`
+    + `Started: ${formatDicomDateTime(m.start) || '—'}  \nEnded: ${formatDicomDateTime(m.end) || '—'}  \n`
+    + `Performed: ${m.series} series, ${plural(m.instances, 'instance')}  \nFrom: ${escapeMarkdown(m.createdBy)}  \n`
+    + `SOP Instance UID: \`${m.sopInstanceUid}\`\n\n${m.history.map((h) => `- ${escapeMarkdown(h)}`).join('\n')}`);
+  item.tooltip = tip;
+  return item;
+}
+
+export function commitmentItem(e: CommitmentElement): vscode.TreeItem {
+  const c = e.commitment;
+  const item = new vscode.TreeItem(`From ${c.requestedBy}`, vscode.TreeItemCollapsibleState.None);
+  item.id = e.id;
+  item.contextValue = 'dicomCommitment';
+  item.iconPath = c.failed.length
+    ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+    : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  item.description = `${c.committed} committed · ${c.failed.length} failed · ${localTime(c.receivedAt)}`;
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**Storage commitment from ${escapeMarkdown(c.requestedBy)}**  \nTransaction UID: \`${c.transactionUid}\`  \nReceived: ${localTime(c.receivedAt)}  \n`
+    + `Committed: ${c.committed}  \nFailed: ${c.failed.length}  \nReport: ${escapeMarkdown(c.delivery)}`);
+  if (c.failed.length) {
+    const shown = c.failed.slice(0, 10).map((f) => `- \`${f.sopInstanceUid}\`: ${escapeMarkdown(f.reason)}`);
+    if (c.failed.length > 10) shown.push(`- … and ${c.failed.length - 10} more`);
+    tip.appendMarkdown(`\n\n${shown.join('\n')}`);
+  }
+  item.tooltip = tip;
   return item;
 }

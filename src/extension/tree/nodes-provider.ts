@@ -6,10 +6,11 @@ import type { NodeDirectory } from '../backends/directory';
 import { describeFilter } from '../config/filters';
 import { LocalScpStoppedError } from '../local-scp-controller';
 import type { NodeState } from '../state';
+import type { ArchiveRecords } from '../engine/types';
 import {
-  DataElement, InstanceElement, MessageElement, NodeElement, SeriesElement, StudyElement, TreeElement,
+  DataElement, InstanceElement, MessageElement, NodeElement, RecordGroupElement, SeriesElement, StudyElement, TreeElement,
 } from './elements';
-import { instanceItem, messageItem, nodeItem, seriesItem, studyItem } from './items';
+import { commitmentItem, instanceItem, messageItem, mppsItem, nodeItem, recordGroupItem, seriesItem, studyItem } from './items';
 
 export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vscode.Disposable {
   private readonly roots = new Map<string, NodeElement>();
@@ -51,6 +52,9 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
       case 'study': return studyItem(e);
       case 'series': return seriesItem(e);
       case 'instance': return instanceItem(e);
+      case 'recordGroup': return recordGroupItem(e);
+      case 'mpps': return mppsItem(e);
+      case 'commitment': return commitmentItem(e);
       case 'message': return messageItem(e);
     }
   }
@@ -61,7 +65,8 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
 
   async getChildren(e?: TreeElement): Promise<TreeElement[]> {
     if (!e) return this.rootElements();
-    if (e.kind === 'message' || e.kind === 'instance') return [];
+    if (e.kind === 'message' || e.kind === 'instance' || e.kind === 'mpps' || e.kind === 'commitment') return [];
+    if (e.kind === 'recordGroup') return this.records(e);
     let children = this.cache.get(e.id);
     if (!children) {
       children = e.kind === 'node' ? this.studies(e) : e.kind === 'study' ? this.series(e) : this.instances(e);
@@ -116,8 +121,9 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
     const node = parent.node;
     if (!vscode.workspace.isTrusted) return [this.message(parent, 'warning', 'Queries are disabled in an untrusted workspace')];
     const filter = this.nodes.filterOf(node);
+    const backend = this.nodes.backend(node);
     try {
-      const listing = await this.nodes.backend(node).listStudies(filter);
+      const [listing, records] = await Promise.all([backend.listStudies(filter), backend.records?.().catch((error: unknown) => error as Error)]);
       const rows: TreeElement[] = listing.items.map((study) => ({
         kind: 'study', id: `${parent.id}/study/${study.studyInstanceUid}`, parent, node, study,
       }) as StudyElement);
@@ -127,10 +133,30 @@ export class NodesProvider implements vscode.TreeDataProvider<TreeElement>, vsco
         }));
       }
       if (listing.truncated) rows.push(this.message(parent, 'warning', `Only the first ${listing.items.length} studies are listed — narrow the filter with Query…`));
-      return rows;
+      return [...this.recordGroups(parent, records), ...rows];
     } catch (error) {
       return [this.failure(parent, error)];
     }
+  }
+
+  /** The folders of MPPS and commitment records, first (as folders are), or the reason they could not be read. */
+  private recordGroups(parent: NodeElement, records: ArchiveRecords | Error | undefined): TreeElement[] {
+    if (!records) return [];
+    if (records instanceof Error) return [this.failure(parent, records)];
+    const node = parent.node;
+    return [
+      { kind: 'recordGroup', id: `${parent.id}/records/mpps`, parent, node, group: 'mpps', records: records.mpps },
+      { kind: 'recordGroup', id: `${parent.id}/records/commitments`, parent, node, group: 'commitments', records: records.commitments },
+      ...records.problems.map((p) => this.message(parent, 'warning', p)),
+    ];
+  }
+
+  private records(group: RecordGroupElement): TreeElement[] {
+    const { node } = group;
+    if (group.group === 'mpps') {
+      return group.records.map((mpps) => ({ kind: 'mpps', id: `${group.id}/${mpps.sopInstanceUid}`, parent: group, node, mpps }));
+    }
+    return group.records.map((commitment) => ({ kind: 'commitment', id: `${group.id}/${commitment.transactionUid}`, parent: group, node, commitment }));
   }
 
   private async series(parent: StudyElement): Promise<TreeElement[]> {

@@ -20,7 +20,7 @@ describe('Nodes view', () => {
     const api = await extensionApi();
     const names = (await roots(api)).filter((e) => e.kind === 'node').map((e) => (e as Extract<TreeElement, { kind: 'node' }>).node.name);
     const f = info();
-    assert.deepEqual(names, ['Local archive', f.demoPacs.name, f.demoWeb.name, f.storescp.name, f.strictPacs.name, f.lonelyPacs.name, f.offline.name]);
+    assert.deepEqual(names, ['Local archive', f.demoPacs.name, f.demoWeb.name, f.storescp.name, f.strictPacs.name, f.lonelyPacs.name, f.commitPacs.name, f.offline.name]);
     const demo = await label(api, await root(api, f.demoPacs.name));
     assert.equal(demo.contextValue, 'dicomNode.dimse');
     assert.match(demo.description, new RegExp(`^DEMO-PACS@127\\.0\\.0\\.1:${f.demoPacs.port}`));
