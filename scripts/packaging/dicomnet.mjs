@@ -3,6 +3,8 @@
 //   dist/index.cjs   src/index.ts bundled (CommonJS); dependencies stay external and are declared
 //   dist/index.mjs   the ES module entry: re-exports index.cjs, so both module systems share one copy
 //   dist/cli.cjs     the dicomnet command (bin)
+//   dist/dictionary-data.cjs  the data dictionary's table (200 kB), required by both bundles
+//                    instead of bundled into each
 //   dist/codec-worker.js  the codec worker thread both start for conversions (dcmjs-codecs, a
 //                    declared dependency, finds its WebAssembly module in node_modules)
 // Bundles are minified except for names (stack traces and error classes stay readable), without
@@ -23,6 +25,14 @@ function packageOf(specifier) {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
+
+/** Resolves the dictionary table module to the one shared file beside the bundles. */
+const sharedDictionary = {
+  name: 'shared-dictionary',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)dictionary-data$/ }, () => ({ path: './dictionary-data.cjs', external: true }));
+  },
+};
 
 async function bundle(root, entry, outfile, extra = {}) {
   const result = await esbuild.build({
@@ -101,9 +111,10 @@ export async function packDicomnet(o) {
   mkdirSync(dist, { recursive: true });
 
   const imported = new Set([
-    ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs')),
-    ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
-    ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js')),
+    ...await bundle(root, 'src/dicom/dictionary-data.ts', join(dist, 'dictionary-data.cjs')),
+    ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs'), { plugins: [sharedDictionary] }),
+    ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' }, plugins: [sharedDictionary] }),
+    ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js'), { plugins: [sharedDictionary] }),
   ]);
   writeEsmEntry(dist);
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
