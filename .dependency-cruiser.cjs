@@ -1,0 +1,87 @@
+// The import rules of src/ (the table is in src/README.md), checked by dependency-cruiser in
+// `npm test` (scripts/test.mjs, suite "layers") and by `npx depcruise src --config .dependency-cruiser.cjs`.
+//
+// Layers, each importing only from the ones before it:
+//   dicom ← net ← dimse ← services ← ae ← archive ← dicomweb ← cli | extension
+// shared/ (the webview protocol) sits beside dicom: types only, read by the extension and media/.
+const layers = ['dicom', 'net', 'dimse', 'services', 'ae', 'archive', 'dicomweb'];
+const top = ['cli', 'extension'];
+
+// For the layer at position i: every folder that comes after it (it may not import those).
+const later = (i) => [...layers.slice(i + 1), ...top];
+const layerRules = layers.map((name, i) => ({
+  name: `layer-${name}`,
+  comment: `src/${name} imports only from the layers above it: ${layers.slice(0, i).join(', ') || '(none)'}`,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: `^src/(${later(i).join('|')}|index\\.ts$)` },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'layer-shared',
+      comment: 'src/shared is the webview protocol: it may name dataset types, nothing that runs',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/(?!shared/|dicom/)' },
+    },
+    {
+      name: 'extension-not-cli',
+      comment: 'src/extension and src/cli are two front ends of the engine: neither imports the other',
+      severity: 'error',
+      from: { path: '^src/(cli|extension)/' },
+      to: { path: '^src/(cli|extension)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'engine-not-extension',
+      comment: 'only src/extension may import vscode; the engine runs in plain Node.js',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/extension/' },
+      to: { path: '^vscode$', dependencyTypes: ['core', 'npm', 'npm-dev', 'npm-no-pkg', 'unknown'] },
+    },
+    {
+      name: 'entry-of-folder',
+      comment: 'a folder of src/ is imported through its index.ts only (one public entry per folder)',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'entry-of-package',
+      comment: 'src/index.ts (the npm package) re-exports the folders\' entries, nothing deeper',
+      severity: 'error',
+      from: { path: '^src/index\\.ts$' },
+      to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'entry-of-subfolder',
+      comment: 'a subfolder is imported through its index.ts by the rest of its folder',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/[^/]+\\.ts$' },
+      to: { path: '^src/$1/[^/]+/', pathNot: '^src/$1/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'entry-of-sibling-subfolder',
+      comment: 'a subfolder is imported through its index.ts by its sibling subfolders',
+      severity: 'error',
+      from: { path: '^src/([^/]+)/([^/]+)/' },
+      to: { path: '^src/$1/[^/]+/', pathNot: ['^src/$1/$2/', '^src/$1/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'no-circular',
+      comment: 'no import cycles',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(out|dist|node_modules)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
