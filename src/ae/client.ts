@@ -2,7 +2,8 @@
 // services over one of them.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Association, TransportConnection } from '../net/association';
+import { Association } from '../net/association';
+import type { TransportConnection } from '../net/association-types';
 import { OperationAbortedError } from '../net/errors';
 import { connectWithSharedReads } from '../net/shared-reads';
 import { NegotiatedContext } from '../net/negotiated';

@@ -20,7 +20,7 @@ export interface AssociationTimeouts {
   idleMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: AssociationTimeouts = { artimMs: 10_000, acseMs: 30_000, idleMs: 0 };
+export const DEFAULT_ASSOCIATION_TIMEOUTS: AssociationTimeouts = { artimMs: 10_000, acseMs: 30_000, idleMs: 0 };
 
 export type PduDirection = 'sent' | 'received';
 

@@ -11,16 +11,11 @@ import { encodePDataParts, encodePdu } from './pdu-encode';
 import { PduReader } from './pdu-reader';
 import { AAssociateAc, AAssociateRj, AAssociateRq, Pdu, Pdv, PDU_P_DATA_TF } from './pdu-types';
 import { NegotiatedContext } from './negotiated';
-import { AssociationEvents, AssociationRole, AssociationTimeouts, DEFAULT_TIMEOUTS, TransportConnection } from './association-types';
+import { AssociationEvents, AssociationRole, AssociationTimeouts, DEFAULT_ASSOCIATION_TIMEOUTS, TransportConnection } from './association-types';
 import { AssociationTimers } from './association-timers';
 import { ReceivedPDataTrace } from './pdata-trace';
 import { describeSocketError } from './socket-errors';
 import { onReceived } from './shared-reads';
-
-export {
-  DEFAULT_TIMEOUTS, type AssociationRole, type TransportConnection, type AssociationTimeouts, type PduDirection, type AssociationEvents,
-} from './association-types';
-export { describeSocketError } from './socket-errors';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
@@ -62,7 +57,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     super();
     this.role = role;
     this.ourMaxPdu = options.maxPduLength;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.timeouts = { ...DEFAULT_ASSOCIATION_TIMEOUTS, ...options.timeouts };
     this.timers = new AssociationTimers(this.timeouts, {
       artim: () => this.fire({ event: 'Evt18' }),
       acse: (error) => this.abortWith(error),
