@@ -11,11 +11,8 @@
 
 import { Readable } from 'node:stream';
 import { MultipartError } from './errors';
-import { PartBody, type MultipartPart, type PartState } from './part-body';
+import { PartBody, type MultipartPart, type PartState, type Scan } from './part-body';
 import { checkBoundary, parseHeaderBlock } from './part-headers';
-
-export { checkBoundary, MAX_READ_BOUNDARY } from './part-headers';
-export { readPartBody, type MultipartPart } from './part-body';
 
 export interface MultipartLimits {
   /** Bytes of one part's header block (default 16 KiB); beyond it: 413. */
@@ -45,13 +42,6 @@ const MAX_TRANSPORT_PADDING = 256;
 const CRLF = Buffer.from('\r\n', 'latin1');
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const EMPTY = Buffer.alloc(0);
-
-/** State of one search for a delimiter: the bytes held back because they may begin it. */
-export interface Scan {
-  readonly delimiter: Buffer;
-  carry: Buffer;
-  found: boolean;
-}
 
 /**
  * The earliest position p, within the last delimiter.length - 1 bytes of buf, from which the

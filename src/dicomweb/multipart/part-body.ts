@@ -2,7 +2,6 @@
 // its Content-Length and the part size limit.
 
 import { MultipartError } from './errors';
-import type { MultipartReader, Scan } from './parser';
 
 export interface MultipartPart {
   /** Zero-based position in the body. */
@@ -21,6 +20,20 @@ export interface MultipartPart {
   readonly body: AsyncIterable<Buffer>;
 }
 
+/** State of one search for a delimiter: the bytes held back because they may begin it. */
+export interface Scan {
+  readonly delimiter: Buffer;
+  carry: Buffer;
+  found: boolean;
+}
+
+/** What a part body reads from: the parser (MultipartReader). */
+export interface PartSource {
+  readonly partLimit: number;
+  newScan(): Scan;
+  partChunk(state: PartState): Promise<Buffer | null>;
+}
+
 export interface PartState {
   index: number;
   scan: Scan;
@@ -34,7 +47,7 @@ export class PartBody {
   private stale = false;
   private busy = false;
 
-  constructor(private readonly reader: MultipartReader, index: number, private readonly headers: Record<string, string>) {
+  constructor(private readonly reader: PartSource, index: number, private readonly headers: Record<string, string>) {
     let contentLength: number | undefined;
     const declared = headers['content-length'];
     if (declared !== undefined) {
