@@ -15,13 +15,12 @@ import type {
 } from './options';
 import { planBatches, stowBody, type StowBatchResult, type StowFileResult, type StowInput } from './stow-batches';
 import { readStowAnswer, sizeFiles, stowInputs } from './stow-request';
-import { checkHeaderValue, formatQuery, targetPath, uid, warningsOf } from './urls-and-headers';
+import { checkHeaderValue, checkedTargetPath, formatQuery, uid, warningsOf } from './urls-and-headers';
 
 export type {
   DicomwebAuth, DicomwebClientOptions, RetrieveTarget, RequestOptions, SearchOptions, QidoPage, SearchAllOptions,
   RetrieveOptions, RetrieveToDiskOptions, RetrieveSummary, RetrievedPart, RenderedOptions, RenderedImage, StoreOptions,
 } from './options';
-export { targetPath, formatQuery } from './urls-and-headers';
 
 const DEFAULT_MAX_JSON = 256 * 1024 * 1024;
 const USER_AGENT = `dicomnet/${VERSION}`;
@@ -200,7 +199,7 @@ export class DicomwebClient {
    * @returns the HTTP status (200, or 206 for a partial answer), the part count and warnings.
    */
   async retrieveParts(target: RetrieveTarget, opts: RetrieveOptions & { onPart: (part: RetrievedPart) => void | Promise<void> }): Promise<{ status: number; parts: number; bytes: number; warnings: string[] }> {
-    const url = this.url(targetPath(target));
+    const url = this.url(checkedTargetPath(target));
     const res = await this.get(url, this.retrieveAccept(opts.transferSyntax), opts.signal);
     if (res.status !== 200 && res.status !== 206 && res.status !== 204) throw await httpError(res, 'GET', url);
     const what = describeRequest('GET', url);
@@ -287,7 +286,7 @@ export class DicomwebClient {
 
   /** The metadata of a study, series or instance as DICOM JSON (bulk data as URIs or inline). */
   async metadata(target: RetrieveTarget, opts: RequestOptions = {}): Promise<DicomJsonObject[]> {
-    const url = this.url(`${targetPath(target)}/metadata`);
+    const url = this.url(`${checkedTargetPath(target)}/metadata`);
     const res = await this.get(url, `${MediaTypes.DICOM_JSON}, ${MediaTypes.JSON};q=0.5`, opts.signal);
     if (res.status !== 200 && res.status !== 206) throw await httpError(res, 'GET', url);
     return this.jsonArray(res, url);
@@ -296,7 +295,7 @@ export class DicomwebClient {
   private async image(target: RetrieveTarget, leaf: 'rendered' | 'thumbnail', opts: RenderedOptions): Promise<RenderedImage> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.params ?? {})) params.append(k, v);
-    const url = this.url(`${targetPath(target)}/${leaf}`, params);
+    const url = this.url(`${checkedTargetPath(target)}/${leaf}`, params);
     const res = await this.get(url, opts.accept ?? MediaTypes.JPEG, opts.signal);
     if (res.status !== 200) throw await httpError(res, 'GET', url);
     const body = await readBody(res, opts.maxBytes ?? 64 * 1024 * 1024, describeRequest('GET', url));
@@ -353,6 +352,3 @@ export class DicomwebClient {
     return readStowAnswer(res, url, files, index);
   }
 }
-
-export type { RetrievedInstance, RejectedPart } from './instance-writer';
-export type { StowInput, StowFileResult, StowBatchResult, StowOutcome } from './stow-batches';

@@ -1,11 +1,12 @@
 // The DICOMweb user agent: QIDO-RS, WADO-RS and STOW-RS over node:http/node:https.
 
-export {
-  DicomwebClient, targetPath, formatQuery,
-  type DicomwebAuth, type DicomwebClientOptions, type RetrieveTarget, type RequestOptions, type SearchOptions,
-  type SearchAllOptions, type QidoPage, type RetrieveOptions, type RetrieveToDiskOptions, type RetrieveSummary,
-  type RetrievedPart, type RenderedOptions, type RenderedImage, type StoreOptions,
-} from './client';
+export { DicomwebClient } from './client';
+export { formatQuery } from './urls-and-headers';
+export type {
+  DicomwebAuth, DicomwebClientOptions, RetrieveTarget, RequestOptions, SearchOptions,
+  SearchAllOptions, QidoPage, RetrieveOptions, RetrieveToDiskOptions, RetrieveSummary,
+  RetrievedPart, RenderedOptions, RenderedImage, StoreOptions,
+} from './options';
 export { DicomwebError, isDicomwebNetworkFailure, serverMessageOf, warningText, type DicomwebErrorKind } from './errors';
 export { HttpTransport, describeRequest, type HttpTransportOptions, type HttpRequest, type HttpResponse } from './http';
 export { writeInstancePart, type RetrievedInstance, type RejectedPart, type WritePartOptions } from './instance-writer';

@@ -16,7 +16,7 @@ export function uid(value: string, name: string): string {
 }
 
 /** `/studies/{s}[/series/{se}[/instances/{i}]]` with the UIDs checked. */
-export function targetPath(target: RetrieveTarget): string {
+export function checkedTargetPath(target: RetrieveTarget): string {
   let p = `/studies/${uid(target.study, 'Study Instance UID')}`;
   if (target.series !== undefined) p += `/series/${uid(target.series, 'Series Instance UID')}`;
   if (target.instance !== undefined) {
