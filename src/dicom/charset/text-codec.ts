@@ -2,23 +2,12 @@
 // text values into Unicode strings and back. Only SH, LO, ST, LT, UC, UT and PN use the
 // Specific Character Set; the other text VRs are in the default repertoire.
 
-import { decodeIso2022 } from './charset/iso2022-decoder';
-import { encodeIso2022 } from './charset/iso2022-encoder';
-import { decodeStandalone, encodeStandalone } from './charset/standalone';
-import { unrepresentable } from './charset/errors';
-import { resolveCharset } from './charset/terms';
-import { usesSpecificCharacterSet } from './vr';
-
-export { CharsetError } from './charset/errors';
-export { normalizeCharsetTerms, isCharsetSupported, resolveCharset, SUPPORTED_TERMS } from './charset/terms';
-export type { ResolvedCharset, StandaloneEncoding } from './charset/terms';
-export {
-  splitPersonName,
-  joinPersonName,
-  splitNameComponents,
-  joinNameComponents,
-} from './charset/person-name';
-export type { PersonNameGroups, PersonNameComponents } from './charset/person-name';
+import { decodeIso2022 } from './iso2022-decoder';
+import { encodeIso2022 } from './iso2022-encoder';
+import { decodeStandalone, encodeStandalone } from './standalone';
+import { unrepresentable } from './errors';
+import { resolveCharset } from './terms';
+import { usesSpecificCharacterSet } from '../vr';
 
 /** A Specific Character Set value as read from a dataset: one string, raw "a\b", or a list. */
 export type SpecificCharacterSet = string | readonly string[] | null | undefined;
