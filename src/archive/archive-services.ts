@@ -12,7 +12,7 @@ import { GetScp, MoveScp, RetrieveScpOptions } from '../services/retrieve-scp';
 import { ScpService } from '../services/scp-service';
 import { StorageScp } from '../services/store-scp';
 import { DuplicatePolicy, FileStore, StoreAs, StoredInstance } from './file-store';
-import { ArchiveIndex, OpenReport } from './index/archive-index';
+import { ArchiveIndex, OpenReport } from './index';
 import { WorklistStore } from './worklist/worklist-store';
 import { MppsEvent, mppsScp } from '../services/mpps-scp';
 import { AnsweredCommitment, storageCommitmentScp } from '../services/storage-commitment-scp';

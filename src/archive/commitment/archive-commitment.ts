@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { isStorageSopClass } from '../../dicom/uids';
 import { CommitmentBackend } from '../../services/storage-commitment-scp';
 import { FailureReason, SopReference } from '../../services/storage-commitment';
-import { ArchiveIndex } from '../index/archive-index';
+import { ArchiveIndex } from '../index';
 import { CommitmentLog } from './commitment-log';
 
 export function archiveCommitmentBackend(index: ArchiveIndex, log: CommitmentLog, options: { promiscuous?: boolean } = {}): CommitmentBackend {

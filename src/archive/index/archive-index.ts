@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { Tag } from '../../dicom/tag';
 import { scanFileHeader } from '../../dicom/header-scanner';
 import { DicomError } from '../../dicom/errors';
-import { CompiledQuery } from '../../services/query/matching';
+import { CompiledQuery } from '../../services/query/compiled-query';
 import { MatchedEntity, QueryBackend, RetrievableInstance } from '../../services/query-backend';
 import {
   ArchiveIndexOptions, IndexChange, IndexedInstance, IndexInput, IndexListener, IndexStats, OpenReport, ReconcileReport,
@@ -35,10 +35,6 @@ import { IgnoredFile, INDEX_DIR, INDEX_FILE_NAME, readIndexFile, writeIndexFile 
 import { IndexTree } from './index-tree';
 import { InstanceView } from './instance-view';
 import { findEntities, findInstances } from './search';
-
-export type {
-  ArchiveIndexOptions, IndexChange, IndexedInstance, IndexInput, IndexListener, IndexStats, OpenReport, ReconcileReport,
-} from './archive-index-types';
 
 /** How often a folder scan reports progress (files). */
 const PROGRESS_EVERY = 256;

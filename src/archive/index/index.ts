@@ -1,9 +1,9 @@
 // The archive index: what the SCP, the DICOMweb server and the extension query the archive through.
 
-export {
-  ArchiveIndex, ArchiveIndexOptions, IndexInput, IndexedInstance, IndexStats, ReconcileReport, OpenReport,
-  IndexChange, IndexListener,
-} from './archive-index';
+export { ArchiveIndex } from './archive-index';
+export type {
+  ArchiveIndexOptions, IndexInput, IndexedInstance, IndexStats, ReconcileReport, OpenReport, IndexChange, IndexListener,
+} from './archive-index-types';
 export { ArchiveIndexError, IndexInputError, IndexFileError } from './errors';
 export { indexSupportsKey, LEVEL_COLUMNS, SCAN_STOP_TAG } from './columns';
 export type { IndexLevel, Column, LevelColumns } from './columns';

@@ -4,7 +4,7 @@
 // Accession Number) the walk starts from those entities instead of from every patient.
 
 import { Tag, Tags } from '../../dicom/tag';
-import { CompiledQuery } from '../../services/query/matching';
+import { CompiledQuery } from '../../services/query/compiled-query';
 import { MatchedEntity } from '../../services/query-backend';
 import { QueryRecord } from '../../services/query/record';
 import { IndexLevel } from './columns';

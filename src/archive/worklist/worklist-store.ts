@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Dataset } from '../../dicom/dataset';
 import { normalizeCharsetTerms } from '../../dicom/charset';
 import { Tags } from '../../dicom/tag';
-import { CompiledQuery } from '../../services/query/matching';
+import { CompiledQuery } from '../../services/query/compiled-query';
 import { datasetRecord, QueryRecord } from '../../services/query/record';
 import { MatchedEntity, WorklistBackend } from '../../services/query-backend';
 import { parseWorklistFile } from './worklist-files';

@@ -5,6 +5,7 @@ export * from './model';
 export * from './record';
 export * from './validation';
 export * from './matching';
+export type { MatchingType, CompiledKey, CompileOptions, CompiledQuery } from './compiled-query';
 export * from './response';
 export { parseDate, parseTime, parseDateTime, parseDateTimeKey } from './datetime';
 export type { Span, DateTimeSpan } from './datetime';

@@ -40,8 +40,6 @@ import {
   isEmptyValue, someValue, candidateNumbers, compileTemporalValue, compileTextValue, combineDateTime,
 } from './value-tests';
 
-export type { MatchingType, CompiledKey, CompileOptions, CompiledQuery } from './compiled-query';
-
 /** The attributes an archive index usually keeps lookup tables for. */
 export const INDEXED_EQUALITY_TAGS: ReadonlySet<Tag> = new Set([
   Tags.StudyInstanceUID, Tags.PatientID, Tags.SeriesInstanceUID, Tags.SOPInstanceUID, Tags.AccessionNumber,

@@ -12,7 +12,7 @@ import {
 } from '../../dicom/charset';
 import { VR, isTextVr, usesSpecificCharacterSet, binaryValueSize } from '../../dicom/vr';
 import { AttributeValue, QueryRecord } from './record';
-import { CompiledKey, CompiledQuery } from './matching';
+import { CompiledKey, CompiledQuery } from './compiled-query';
 
 export interface ResponseOptions {
   /**

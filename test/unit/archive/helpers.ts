@@ -11,7 +11,7 @@ import { writePart10 } from '../../../src/dicom/part10';
 import { ScannedElement } from '../../../src/dicom/header-scanner';
 import { Tag } from '../../../src/dicom/tag';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
-import { compileQuery, CompiledQuery, CompileOptions } from '../../../src/services/query/matching';
+import { compileQuery, CompiledQuery, CompileOptions } from '../../../src/services/query';
 import { InformationModel, QueryLevel } from '../../../src/services/query/model';
 import { IndexInput } from '../../../src/archive/index';
 

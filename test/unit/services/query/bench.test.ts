@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tags, Tag } from '../../../../src/dicom/tag';
-import { compileQuery, CompiledQuery } from '../../../../src/services/query/matching';
+import { compileQuery, CompiledQuery } from '../../../../src/services/query';
 import { buildResponseIdentifier } from '../../../../src/services/query/response';
 import { QueryRecord, AttributeValue } from '../../../../src/services/query/record';
 import { STUDY_ROOT } from '../../../../src/services/query/model';

@@ -5,7 +5,7 @@ import { Tags } from '../../../../src/dicom/tag';
 import { tagForKeyword } from '../../../../src/dicom/dictionary';
 import {
   compileQuery, CompileOptions, CompiledQuery, INDEXED_EQUALITY_TAGS,
-} from '../../../../src/services/query/matching';
+} from '../../../../src/services/query';
 import { objectRecord, RecordObject, QueryRecord, datasetRecord } from '../../../../src/services/query/record';
 import { STUDY_ROOT, PATIENT_ROOT, MODALITY_WORKLIST } from '../../../../src/services/query/model';
 import { QueryIdentifierError } from '../../../../src/services/query/validation';
