@@ -5,7 +5,7 @@ import { createWriteStream, existsSync, linkSync, copyFileSync, mkdirSync, readF
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { Dataset } from '../../src/dicom/dataset-model';
-import { encodeDataset } from '../../src/dicom/dataset';
+import { encodeDataset } from '../../src/dicom';
 import { buildFileMeta } from '../../src/dicom/part10';
 import { ExplicitVRLittleEndian } from '../../src/dicom/uids';
 

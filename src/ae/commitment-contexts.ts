@@ -1,8 +1,8 @@
 // Associations for Storage Commitment and MPPS: the contexts an SCU proposes, and the association
 // a Storage Commitment SCP opens to a requester to deliver its report (SCP role proposed, J.3.3.1.2).
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian, Uids } from '../dicom/uids';
-import { MPPS_RETRIEVE_SOP_CLASS } from '../services/mpps-rules';
-import { ReportAssociationOpener } from '../services/storage-commitment-scp';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian, Uids } from '../dicom';
+import { MPPS_RETRIEVE_SOP_CLASS } from '../services';
+import { ReportAssociationOpener } from '../services';
 import { ApplicationEntity, ProposedContext } from './client';
 import { MoveDestinations } from './move-destinations';
 

@@ -1,11 +1,11 @@
 // C-FIND and worklist answers as text: the columns an identifier asks for, and a response's
 // value at a column (what the CLI's tables and the extension's results show).
-import { Dataset } from '../dicom/dataset-model';
-import { charsetDecoder } from '../dicom/charset';
-import { keywordOf } from '../dicom/dictionary';
-import { Tag, Tags, formatTag } from '../dicom/tag';
-import { isTextVr } from '../dicom/vr';
-import { resolveKey } from '../services/query-keys';
+import { Dataset } from '../dicom';
+import { charsetDecoder } from '../dicom';
+import { keywordOf } from '../dicom';
+import { Tag, Tags, formatTag } from '../dicom';
+import { isTextVr } from '../dicom';
+import { resolveKey } from '../services';
 
 /** The column paths of an identifier: its keys (sequences as Sequence.Key of their first item). */
 export function columnsOf(identifier: Dataset): string[] {

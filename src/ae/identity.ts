@@ -1,6 +1,6 @@
 // Our implementation identity and AE title rules.
 
-import { DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME } from '../dicom/file-meta';
+import { DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME } from '../dicom';
 
 /** The same identity goes into associations and into the file meta of the files we write. */
 export const IMPLEMENTATION_CLASS_UID = DEFAULT_IMPLEMENTATION_CLASS_UID;

@@ -1,8 +1,8 @@
 // C-FIND with a match limit: at the limit the SCU sends C-CANCEL, drops what the peer still sends
 // and ends with the peer's final response, so the association stays usable.
-import { Dataset } from '../dicom/dataset-model';
-import { ServiceAssociation } from '../services/context';
-import { FindOptions, FindSummary, findScu } from '../services/find-scu';
+import { Dataset } from '../dicom';
+import { ServiceAssociation } from '../services';
+import { FindOptions, FindSummary, findScu } from '../services';
 
 export interface LimitedFindOptions extends FindOptions {
   /** Stop after this many matches (C-CANCEL); default: all the peer sends. */

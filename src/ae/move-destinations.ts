@@ -1,7 +1,7 @@
 // C-MOVE destinations a server knows (AE title → address), opening associations for sub-operations.
-import { MoveDestination } from '../services/retrieve-scp';
-import { RetrievableInstance } from '../services/query-backend';
-import { proposeStorageContexts } from '../services/store-scu';
+import { MoveDestination } from '../services';
+import { RetrievableInstance } from '../services';
+import { proposeStorageContexts } from '../services';
 import { ApplicationEntity } from './client';
 import { TlsOptions } from './options';
 

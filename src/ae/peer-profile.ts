@@ -1,7 +1,7 @@
 // A peer as the CLI's options and the extension's node settings describe it, turned into the
 // engine's options in one place: the ApplicationEntity's and each associate() call's.
 import { readFileSync } from 'node:fs';
-import { RoleSelection } from '../net/pdu-types';
+import { RoleSelection } from '../net';
 import { ApplicationEntity, AssociateOptions, ProposedContext } from './client';
 import { AeOptions, Timeouts, TlsOptions } from './options';
 import { UserIdentity } from './user-identity';

@@ -2,9 +2,9 @@
 // proposes with the SCP role so instances come back in their own transfer syntax.
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, Uids,
-} from '../dicom/uids';
-import { RoleSelection } from '../net/pdu-types';
-import { FIND_SOP_CLASSES, GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryModelName } from '../services/query-models';
+} from '../dicom';
+import { RoleSelection } from '../net';
+import { FIND_SOP_CLASSES, GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryModelName } from '../services';
 import { ProposedContext } from './client';
 
 const QUERY_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian];

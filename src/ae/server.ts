@@ -2,20 +2,20 @@
 // services it was given.
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
-import { Association } from '../net/association';
+import { Association } from '../net';
+import { answerContexts, answerRoles } from '../net';
 import { adoptWithSharedReads } from '../net/shared-reads';
-import { answerContexts, answerRoles } from '../net/negotiation';
 import {
   AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
   SopClassExtendedNegotiation, emptyUserInformation,
-} from '../net/pdu-types';
-import { RejectReason, RejectResult, RejectSource } from '../net/reasons';
-import { Command, commandName, refusalOf } from '../dimse/command';
-import { Status } from '../dimse/status';
-import { DimseChannel, IncomingMessage } from '../dimse/channel';
-import { ServiceAssociation } from '../services/context';
-import { ScpService } from '../services/scp-service';
-import { VerificationScp } from '../services/verification-scp';
+} from '../net';
+import { RejectReason, RejectResult, RejectSource } from '../net';
+import { Command, commandName, refusalOf } from '../dimse';
+import { Status } from '../dimse';
+import { DimseChannel, IncomingMessage } from '../dimse';
+import { ServiceAssociation } from '../services';
+import { ScpService } from '../services';
+import { VerificationScp } from '../services';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { PresentedIdentity, presentedIdentity } from './user-identity';

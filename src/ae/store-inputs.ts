@@ -2,9 +2,9 @@
 // reason for each one that is not.
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { readPart10HeaderSync } from '../dicom/part10';
-import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom/errors';
-import { StoreFile } from '../services/store-scu';
+import { readPart10HeaderSync } from '../dicom';
+import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom';
+import { StoreFile } from '../services';
 
 export interface SkippedInput {
   path: string;

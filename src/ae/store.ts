@@ -1,8 +1,8 @@
 // Sending a batch of files: headers read up front, contexts planned per batch, as many
 // associations as the 128-context limit requires, per-file results as they come.
-import { Association } from '../net/association';
-import { StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services/store-scu';
-import { ConversionPolicy } from '../services/store-conversion';
+import { Association } from '../net';
+import { StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services';
+import { ConversionPolicy } from '../services';
 import { ApplicationEntity, AssociateOptions } from './client';
 import { CollectedInputs, SkippedInput, collectStoreInputs } from './store-inputs';
 

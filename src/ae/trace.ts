@@ -1,12 +1,12 @@
 // The one PDU and DIMSE trace of the engine: readable lines for every PDU, state change and DIMSE
 // message of an association or a server, handed to a sink (the CLI's stderr, the extension's log).
-import { uidName } from '../dicom/uids';
-import { Command, commandName } from '../dimse/command';
-import { DimseChannel } from '../dimse/channel';
-import { formatStatus } from '../dimse/status';
-import { Association } from '../net/association';
-import { Pdu } from '../net/pdu-types';
-import { formatPdu } from '../net/trace';
+import { uidName } from '../dicom';
+import { Command, commandName } from '../dimse';
+import { DimseChannel } from '../dimse';
+import { formatStatus } from '../dimse';
+import { Association } from '../net';
+import { Pdu } from '../net';
+import { formatPdu } from '../net';
 import type { AssociationInfo, DicomServer } from './server';
 
 /** Where trace lines go, one call per line (a line may hold newlines: PDUs span several). */

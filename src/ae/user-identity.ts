@@ -1,5 +1,5 @@
 // User identity negotiation (PS3.7 D.3.3.7) in the form callers use.
-import { UserIdentityRq } from '../net/pdu-types';
+import { UserIdentityRq } from '../net';
 
 export type UserIdentity =
   | { kind: 'username'; username: string; positiveResponseRequested?: boolean }

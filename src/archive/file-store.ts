@@ -4,18 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHeaderScanner, ScannedElement } from '../dicom/header-scanner';
-import { buildFileMeta } from '../dicom/file-meta';
-import { LeadingMetaStripper } from '../dicom/leading-meta';
-import { Tags, Tag } from '../dicom/tag';
-import { Status } from '../dimse/status';
-import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services/storage';
+import { DatasetHeaderScanner, ScannedElement } from '../dicom';
+import { buildFileMeta } from '../dicom';
+import { LeadingMetaStripper } from '../dicom';
+import { Tags, Tag } from '../dicom';
+import { Status } from '../dimse';
+import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services';
 import { InstanceWriter } from './instance-writer';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
-import { transcodeFile, describeFileTranscode } from '../dicom/transcode-file';
-import { CodecPool, CodecPoolError, EncodeParams, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from '../dicom/codecs';
-import { DicomParseError } from '../dicom/errors';
-import { encodingOf } from '../dicom/transfer-syntaxes';
+import { transcodeFile, describeFileTranscode } from '../dicom';
+import { CodecPool, CodecPoolError, EncodeParams, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from '../dicom';
+import { DicomParseError } from '../dicom';
+import { encodingOf } from '../dicom';
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isValidUid } from '../dicom/uids';
+import { isValidUid } from '../dicom';
 
 export class JsonRecordFolder<T> {
   constructor(readonly dir: string) {}

@@ -1,6 +1,6 @@
 // Where instances live in the archive: <root>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm.
 import * as path from 'node:path';
-import { isValidUid } from '../dicom/uids';
+import { isValidUid } from '../dicom';
 
 /** Temporary files of instances being received; never part of the archive proper. */
 export const INCOMING_DIR = '.incoming';

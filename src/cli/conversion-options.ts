@@ -1,7 +1,7 @@
 // Options naming a target transfer syntax and how far a conversion may go (transcode, scp
 // --store-as, store): parsed and checked once, in one place.
-import { resolveTransferSyntax, isLossyOnly, syntaxLabel, syntaxNames, EncodeParams } from '../dicom/codecs';
-import { UnsupportedTransferSyntaxError } from '../dicom/errors';
+import { resolveTransferSyntax, isLossyOnly, syntaxLabel, syntaxNames, EncodeParams } from '../dicom';
+import { UnsupportedTransferSyntaxError } from '../dicom';
 import { Args, OptionSpec, UsageError } from './args';
 
 export const LOSSY_OPTIONS: OptionSpec[] = [

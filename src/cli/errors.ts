@@ -1,6 +1,6 @@
 // Exit codes and one-sentence error messages for the command line (DESIGN.md's contract).
-import { PemFileError } from '../ae/peer-profile';
-import { isNetworkFailure } from '../net/errors';
+import { PemFileError } from '../ae';
+import { isNetworkFailure } from '../net';
 import { UsageError } from './args';
 
 export const EXIT_OK = 0;

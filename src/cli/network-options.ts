@@ -1,10 +1,10 @@
 // Options shared by every network command, translated into the engine's peer profile.
-import { ApplicationEntity, ClientAssociation } from '../ae/client';
-import { TlsOptions } from '../ae/options';
+import { ApplicationEntity, ClientAssociation } from '../ae';
+import { TlsOptions } from '../ae';
 import {
   AssociationRequest, IdentityProfile, PeerProfile, TlsProfile, aeOptionsOf, associateOptionsOf, tlsOptionsOf,
-} from '../ae/peer-profile';
-import { tracePdus, traceMessages } from '../ae/trace';
+} from '../ae';
+import { tracePdus, traceMessages } from '../ae';
 import { Args, OptionSpec, UsageError } from './args';
 import { TraceLevel, log, traceLevel } from './tracing';
 import { RECORD_OPTION, recorderFor } from './record-file';

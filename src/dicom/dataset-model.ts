@@ -5,7 +5,7 @@
 import { Tag, formatTag, parseTag } from './tag';
 import { tagForKeyword, dictionaryVr } from './dictionary';
 import { VR, isTextVr, paddingByte, binaryValueSize } from './vr';
-import { resolveAmbiguousVr, VrContext } from './codec/vr-resolve';
+import { resolveAmbiguousVr, VrContext } from './vr-resolve';
 import { DicomError } from './errors';
 
 export interface DataElement {

@@ -3,8 +3,8 @@
 
 import { FileHandle } from 'node:fs/promises';
 import { Dataset } from './dataset-model';
-import { parseElementsExplicitLE } from './codec/reader';
-import { encodeExplicitLE } from './codec/writer';
+import { parseElementsExplicitLE } from './codec';
+import { encodeExplicitLE } from './codec';
 import { DicomError, DicomParseError, MissingTransferSyntaxError, NotDicomError, TruncatedFileError } from './errors';
 import { Tags, formatTag } from './tag';
 import { keywordOf } from './dictionary';

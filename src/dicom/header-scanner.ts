@@ -3,10 +3,10 @@
 
 import { open } from 'node:fs/promises';
 import { Tag } from './tag';
-import { DatasetTokenizer, TokenSink } from './codec/tokenizer';
-import { IncrementalInflater } from './codec/inflate';
-import { Syntax, syntaxOf } from './codec/reader';
-import { swapInPlace } from './codec/byte-swap';
+import { DatasetTokenizer, TokenSink } from './codec';
+import { IncrementalInflater } from './codec';
+import { Syntax, syntaxOf } from './codec';
+import { swapInPlace } from './codec';
 import { swapUnit } from './vr';
 import { readFileMetaFromHandle } from './file-meta';
 

@@ -12,7 +12,7 @@
 // - Binary VRs (OB, OD, OF, OL, OV, OW, UN) are InlineBinary unless the caller's bulkData callback
 //   gives a BulkDataURI. Encapsulated pixel data without a URI is inlined as its item stream.
 
-import { Dataset, DataElement, decodeNumbers, encodeElement } from './dataset';
+import { Dataset, DataElement, decodeNumbers, encodeElement } from './dataset-model';
 import { DicomError } from './errors';
 import { decodeText, encodeText, joinPersonName, normalizeCharsetTerms, splitPersonName, type SpecificCharacterSet } from './charset';
 import { formatTagHex, isGroupLength, type Tag } from './tag';

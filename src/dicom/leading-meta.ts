@@ -4,7 +4,7 @@
 // UID winning, or an Implicit VR element breaking the Explicit VR meta). This drops the leading
 // group 0002 elements of a data set while its bytes stream in, counting, never buffering values.
 
-import { syntaxOf } from './codec/reader';
+import { syntaxOf } from './codec';
 import { KNOWN_VRS, hasLongExplicitHeader } from './vr';
 
 const EMPTY = Buffer.alloc(0);

@@ -7,7 +7,8 @@ import { copyFile, rename, stat, unlink } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readPart10Header, buildFileMeta } from './part10';
+import { buildFileMeta } from './file-meta';
+import { readPart10Header } from './part10';
 import { createTranscoder, TranscodeOptions } from './transcode';
 import { PixelPlan, describePlan, syntaxLabel } from './codecs';
 

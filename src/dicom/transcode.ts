@@ -9,11 +9,11 @@
 // once known; the output keeps its order whatever order the frames finish in.
 
 import { Transform, TransformCallback } from 'node:stream';
-import { DatasetTokenizer, TokenSink } from './codec/tokenizer';
-import { IncrementalInflater } from './codec/inflate';
-import { Syntax } from './codec/reader';
-import { LengthMode } from './codec/writer';
-import { swapInPlace, swapped } from './codec/byte-swap';
+import { DatasetTokenizer, TokenSink } from './codec';
+import { IncrementalInflater } from './codec';
+import { Syntax } from './codec';
+import { LengthMode } from './codec';
+import { swapInPlace, swapped } from './codec';
 import { UnsupportedTransferSyntaxError } from './errors';
 import { Tag, Tags, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from './tag';
 import { hasLongExplicitHeader, swapUnit } from './vr';

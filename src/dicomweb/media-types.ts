@@ -11,11 +11,11 @@
 
 import {
   ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, isUncompressed, transferSyntax,
-} from '../dicom/transfer-syntaxes';
-import { isValidUid } from '../dicom/uids';
+} from '../dicom';
+import { isValidUid } from '../dicom';
 import {
   AcceptEntry, MediaType, MediaTypeError, essence, formatMediaType, parseContentType,
-} from './multipart/content-type';
+} from './multipart';
 
 export const MediaTypes = {
   DICOM: 'application/dicom',

@@ -11,12 +11,12 @@
 // is a space, and a literal plus sign must come as %2B (as URLSearchParams and
 // encodeURIComponent write it).
 
-import { Dataset } from '../dicom/dataset';
-import { dictionaryVr, keywordOf, tagForKeyword } from '../dicom/dictionary';
-import { DicomError } from '../dicom/errors';
-import { charsetDecoder } from '../dicom/charset';
-import { formatTag, formatTagHex, isGroupLength, type Tag } from '../dicom/tag';
-import { isValidUid } from '../dicom/uids';
+import { Dataset } from '../dicom';
+import { dictionaryVr, keywordOf, tagForKeyword } from '../dicom';
+import { DicomError } from '../dicom';
+import { charsetDecoder } from '../dicom';
+import { formatTag, formatTagHex, isGroupLength, type Tag } from '../dicom';
+import { isValidUid } from '../dicom';
 
 export type QidoLevel = 'STUDY' | 'SERIES' | 'IMAGE';
 

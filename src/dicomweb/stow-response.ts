@@ -7,9 +7,9 @@
 // ("additional codes may be used"); 0124H (Refused: Not Authorized, a PS3.7 general status) is
 // included here for an origin server that refuses an instance on access grounds.
 
-import { Dataset } from '../dicom/dataset';
-import { DicomError } from '../dicom/errors';
-import { datasetFromJson, datasetToJson, type DicomJsonObject } from '../dicom/json';
+import { Dataset } from '../dicom';
+import { DicomError } from '../dicom';
+import { datasetFromJson, datasetToJson, type DicomJsonObject } from '../dicom';
 
 export const FailureReason = {
   /** A7xx: Refused, out of resources. */

@@ -2,14 +2,14 @@
 // (reassembly of command and data set fragments, streamed to a sink or buffered), matching
 // responses to requests, and C-CANCEL delivery.
 import { EventEmitter } from 'node:events';
-import { Association } from '../net/association';
-import { AbortReason, AssociationAbortedError, TimeoutError } from '../net/errors';
+import { Association } from '../net';
+import { AbortReason, AssociationAbortedError, TimeoutError } from '../net';
 
 import { Command, CommandField, CommandDecodeError, decodeCommand, encodeCommand, hasDataset, isResponse, commandName } from './command';
 import { PDV_OVERHEAD, fragment } from './fragmenter';
 import { DatasetSink, DatasetSource } from './sink';
 import { statusClass } from './status';
-import { transferSyntax } from '../dicom/transfer-syntaxes';
+import { transferSyntax } from '../dicom';
 
 const ODD_PAD = Buffer.alloc(1);
 

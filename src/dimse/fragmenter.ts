@@ -1,5 +1,5 @@
 // Splitting a message into PDVs no larger than the peer accepts (PS3.8 §9.3.5, Annex E).
-import { Pdv } from '../net/pdu-types';
+import { Pdv } from '../net';
 
 /** PDU variable-field bytes a PDV item adds around its data: item length (4) + context ID + control header. */
 export const PDV_OVERHEAD = 6;

@@ -19,7 +19,7 @@ import { nodesTree } from './tree/nodes-tree';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
 import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
-import type { QueryRunState } from '../shared/webview-protocol';
+import type { QueryRunState } from '../shared';
 
 /** What activate() returns: for tests and other extensions. */
 export interface DicomNetworkApi {

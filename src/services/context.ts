@@ -1,7 +1,7 @@
 // What a service implementation sees of an association, on either side.
-import { Association } from '../net/association';
-import { NegotiatedContext } from '../net/negotiated';
-import { DimseChannel } from '../dimse/channel';
+import { Association } from '../net';
+import { NegotiatedContext } from '../net';
+import { DimseChannel } from '../dimse';
 
 export interface ServiceAssociation {
   readonly association: Association;

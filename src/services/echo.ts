@@ -1,8 +1,8 @@
 // Verification service (PS3.4 Annex A): C-ECHO as SCU and as SCP.
-import { Uids } from '../dicom/uids';
-import { CommandField, NO_DATASET } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { Status } from '../dimse/status';
+import { Uids } from '../dicom';
+import { CommandField, NO_DATASET } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { Status } from '../dimse';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
 
 export interface EchoResult {

@@ -1,12 +1,12 @@
 // C-FIND SCP for the Query/Retrieve models and Modality Worklist: identifiers validated and
 // compiled once, matches streamed as pending responses, C-CANCEL honoured between them.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../dicom/dataset';
-import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
-import { Command, CommandField, DATASET_PRESENT, NO_DATASET } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { Status } from '../dimse/status';
+import { Dataset } from '../dicom';
+import { encodeDataset, parseDataset } from '../dicom';
+import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom';
+import { Command, CommandField, DATASET_PRESENT, NO_DATASET } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { Status } from '../dimse';
 import { ServiceAssociation } from './context';
 import { CompiledQuery, compileQuery, validateIdentifier, buildResponseIdentifier, modelForSopClass, QueryIdentifierError } from './query';
 import { MatchedEntity } from './query-backend';

@@ -1,10 +1,10 @@
 // C-FIND SCU (PS3.4 C.4.1, K.4.1): pending identifiers as an async iterator; cancellation with C-CANCEL.
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../dicom/dataset';
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
-import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../dimse/command';
-import { formatStatus, statusClass } from '../dimse/status';
-import { ResponseStream } from '../dimse/channel';
+import { Dataset } from '../dicom';
+import { encodeDataset, parseDataset } from '../dicom';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom';
+import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../dimse';
+import { formatStatus, statusClass } from '../dimse';
+import { ResponseStream } from '../dimse';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
 import { FIND_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';
 

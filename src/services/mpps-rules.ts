@@ -1,11 +1,11 @@
 // Modality Performed Procedure Step (PS3.4 Annex F): the SOP classes, and the attribute rules of
 // Table F.7.2-1 an SCP holds N-CREATE and N-SET to (what must be there at create, what may be
 // set afterwards, what the final state needs), with the status each violation is answered with.
-import { DataElement, Dataset } from '../dicom/dataset-model';
-import { keywordOf, tagForKeyword } from '../dicom/dictionary';
-import { formatTag } from '../dicom/tag';
-import { Uids, isValidUid } from '../dicom/uids';
-import { Status } from '../dimse/status';
+import { DataElement, Dataset } from '../dicom';
+import { keywordOf, tagForKeyword } from '../dicom';
+import { formatTag } from '../dicom';
+import { Uids, isValidUid } from '../dicom';
+import { Status } from '../dimse';
 
 export const MPPS_SOP_CLASS = Uids.ModalityPerformedProcedureStep;
 export const MPPS_RETRIEVE_SOP_CLASS = '1.2.840.10008.3.1.2.3.4';

@@ -1,10 +1,10 @@
 // Modality Performed Procedure Step SCP (PS3.4 F.7, F.8): N-CREATE of an IN PROGRESS step, N-SET
 // until it is COMPLETED or DISCONTINUED (final states are final), and N-GET of the Retrieve SOP
 // class, over a backend that keeps the instances.
-import { Dataset } from '../dicom/dataset-model';
-import { isValidUid } from '../dicom/uids';
-import { generateUid } from '../dicom/uid-generator';
-import { Status } from '../dimse/status';
+import { Dataset } from '../dicom';
+import { isValidUid } from '../dicom';
+import { generateUid } from '../dicom';
+import { Status } from '../dimse';
 import {
   MPPS_RETRIEVE_SOP_CLASS, MPPS_SOP_CLASS, MppsViolation, NO_LONGER_UPDATABLE, checkCreate, checkFinalState, checkSet, isFinalStatus,
 } from './mpps-rules';

@@ -1,11 +1,11 @@
 // Modality Performed Procedure Step SCU (PS3.4 F.7.2.1.2, F.7.2.2.2): N-CREATE an IN PROGRESS
 // step, N-SET it to COMPLETED or DISCONTINUED, N-GET it back; and the attributes a modality
 // would fill in itself, for callers that give only some of them.
-import { Dataset, TextEncoderFn, latin1Encoder } from '../dicom/dataset-model';
-import { dictionaryVr, tagForKeyword } from '../dicom/dictionary';
-import { VR } from '../dicom/vr';
-import { generateUid } from '../dicom/uid-generator';
-import { Status, statusClass } from '../dimse/status';
+import { Dataset, TextEncoderFn, latin1Encoder } from '../dicom';
+import { dictionaryVr, tagForKeyword } from '../dicom';
+import { VR } from '../dicom';
+import { generateUid } from '../dicom';
+import { Status, statusClass } from '../dimse';
 import { ServiceAssociation } from './context';
 import { MPPS_RETRIEVE_SOP_CLASS, MPPS_SOP_CLASS, MppsStatus } from './mpps-rules';
 import { NResponse, nCreate, nGet, nSet } from './n-scu';

@@ -2,15 +2,15 @@
 // checks each request against PS3.7 10.3, parses its data set, hands it to the handler of its
 // service, and answers with the response the handler describes. Requests of an N service the
 // SOP classes do not offer are answered "Unrecognized operation" (0211) rather than aborted.
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../dicom/dataset';
-import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
-import { Command, commandName, hasDataset } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { NResponseFields, buildNResponse, checkNRequest, nRequestTarget, nServiceOf } from '../dimse/n-commands';
-import { NServiceName } from '../dimse/n-status';
-import { Status } from '../dimse/status';
-import { RoleSelection } from '../net/pdu-types';
+import { Dataset } from '../dicom';
+import { encodeDataset, parseDataset } from '../dicom';
+import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom';
+import { Command, commandName, hasDataset } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { NResponseFields, buildNResponse, checkNRequest, nRequestTarget, nServiceOf } from '../dimse';
+import { NServiceName } from '../dimse';
+import { Status } from '../dimse';
+import { RoleSelection } from '../net';
 import { ServiceAssociation } from './context';
 import { ScpService } from './scp-service';
 

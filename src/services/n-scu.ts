@@ -1,13 +1,13 @@
 // The invoking side of the DIMSE-N services (PS3.7 10.1): one request, one response, on the
 // presentation context of the SOP class (or of a Meta SOP class that covers it, as in print
 // management).
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../dicom/dataset';
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
-import { Command, commandName } from '../dimse/command';
-import { NRequestFields, buildNRequest, checkNResponse } from '../dimse/n-commands';
-import { NServiceName } from '../dimse/n-status';
-import { AbortReason } from '../net/errors';
+import { Dataset } from '../dicom';
+import { encodeDataset, parseDataset } from '../dicom';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom';
+import { Command, commandName } from '../dimse';
+import { NRequestFields, buildNRequest, checkNResponse } from '../dimse';
+import { NServiceName } from '../dimse';
+import { AbortReason } from '../net';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
 
 export interface NResponse {

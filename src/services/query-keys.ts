@@ -1,11 +1,11 @@
 // Building C-FIND / C-MOVE / C-GET / worklist identifiers from "Keyword=value" pairs, the way the
 // command line and the editor take them: keywords or gggg,eeee tags, dotted paths into
 // sequences, Scheduled Procedure Step keys at top level for worklists, default return keys.
-import { Dataset } from '../dicom/dataset-model';
-import { dictionaryVr, keywordOf, tagForKeyword } from '../dicom/dictionary';
-import { charsetEncoder } from '../dicom/charset';
-import { Tag, Tags, parseTag, formatTag } from '../dicom/tag';
-import { VR } from '../dicom/vr';
+import { Dataset } from '../dicom';
+import { dictionaryVr, keywordOf, tagForKeyword } from '../dicom';
+import { charsetEncoder } from '../dicom';
+import { Tag, Tags, parseTag, formatTag } from '../dicom';
+import { VR } from '../dicom';
 import { SCHEDULED_PROCEDURE_STEP_KEYS } from './query';
 import { QueryModelName } from './query-models';
 

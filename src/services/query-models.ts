@@ -1,5 +1,5 @@
 // The query models by the names callers use, and their SOP classes.
-import { Uids } from '../dicom/uids';
+import { Uids } from '../dicom';
 
 export type QueryModelName = 'patient' | 'study' | 'patient-study' | 'worklist';
 

@@ -3,13 +3,13 @@
 // back over the same association (GET), with pending counts, C-CANCEL and the Failed SOP
 // Instance UID List.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset } from '../dicom/dataset';
-import { currentStorageSopClasses } from '../dicom/uids';
-import { Command, CommandField, DATASET_PRESENT, NO_DATASET } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { Status, statusClass } from '../dimse/status';
-import { RoleSelection } from '../net/pdu-types';
+import { Dataset } from '../dicom';
+import { encodeDataset } from '../dicom';
+import { currentStorageSopClasses } from '../dicom';
+import { Command, CommandField, DATASET_PRESENT, NO_DATASET } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { Status, statusClass } from '../dimse';
+import { RoleSelection } from '../net';
 import { ServiceAssociation } from './context';
 import { QUERY_TRANSFER_SYNTAXES, failureResponse, prepareQuery } from './find-scp';
 import { CompiledQuery, QueryIdentifierError } from './query';

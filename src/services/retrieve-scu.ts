@@ -1,12 +1,12 @@
 // C-MOVE and C-GET SCU (PS3.4 C.4.2, C.4.3): sub-operation progress as it arrives; for C-GET the
 // instances come back as C-STOREs on the same association and go into a StoreBackend.
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../dicom/dataset';
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom/uids';
-import { Tags } from '../dicom/tag';
-import { CommandField, DATASET_PRESENT, Priority } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { formatStatus, statusClass } from '../dimse/status';
+import { Dataset } from '../dicom';
+import { encodeDataset, parseDataset } from '../dicom';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../dicom';
+import { Tags } from '../dicom';
+import { CommandField, DATASET_PRESENT, Priority } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { formatStatus, statusClass } from '../dimse';
 import { NoAcceptedContextError, ServiceAssociation, findAcceptedContext } from './context';
 import { cancellation, finishResponses } from './find-scu';
 import { GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryFailedError, QueryModelName } from './query-models';

@@ -1,8 +1,8 @@
 // The contract between the server (src/ae) and each service's SCP implementation.
-import { Command } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { DatasetSink } from '../dimse/sink';
-import { RoleSelection } from '../net/pdu-types';
+import { Command } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { DatasetSink } from '../dimse';
+import { RoleSelection } from '../net';
 import { ServiceAssociation } from './context';
 
 export interface ScpService {

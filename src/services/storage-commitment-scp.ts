@@ -2,7 +2,7 @@
 // at once; then each referenced instance is checked against what the backend holds and the result
 // goes out as an N-EVENT-REPORT: on the association of the request while it is still open, else
 // on a new one to the requester's registered address, proposing the SCP role for the SOP class.
-import { Status, formatStatus, statusClass } from '../dimse/status';
+import { Status, formatStatus, statusClass } from '../dimse';
 import { ServiceAssociation } from './context';
 import { nEventReport } from './n-scu';
 import { NServiceScp } from './n-scp';

@@ -2,11 +2,11 @@
 // the N-EVENT-REPORT result awaited by Transaction UID, whether it comes on the association of
 // the request or on one the SCP opens to our AE (then a server service receives it and hands it
 // to the same router).
-import { CommandField } from '../dimse/command';
-import { formatStatus, statusClass, Status } from '../dimse/status';
-import { generateUid } from '../dicom/uid-generator';
-import { AbortReason, AssociationAbortedError, OperationAbortedError, TimeoutError } from '../net/errors';
-import { RoleSelection } from '../net/pdu-types';
+import { CommandField } from '../dimse';
+import { formatStatus, statusClass, Status } from '../dimse';
+import { generateUid } from '../dicom';
+import { AbortReason, AssociationAbortedError, OperationAbortedError, TimeoutError } from '../net';
+import { RoleSelection } from '../net';
 import { ServiceAssociation } from './context';
 import { nAction } from './n-scu';
 import { NServiceScp } from './n-scp';

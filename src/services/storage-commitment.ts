@@ -1,7 +1,7 @@
 // Storage Commitment Push Model (PS3.4 Annex J): the request (N-ACTION, Action Type 1) and the
 // result (N-EVENT-REPORT, Event Type 1 or 2) as data, both ways between datasets and objects.
-import { Dataset } from '../dicom/dataset-model';
-import { Uids, isValidUid } from '../dicom/uids';
+import { Dataset } from '../dicom';
+import { Uids, isValidUid } from '../dicom';
 
 export const STORAGE_COMMITMENT_SOP_CLASS = Uids.StorageCommitmentPushModel;
 /** The well-known SOP Instance every N-ACTION and N-EVENT-REPORT of this class names (J.3.5). */

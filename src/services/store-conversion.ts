@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createTranscoder } from '../dicom/transcode';
+import { createTranscoder } from '../dicom';
 import {
   CodecPool, EncodeParams, PixelPlan, canDecode, describePlan, needsPixelWork, syntaxLabel,
   JPEGLSLossless, JPEG2000Lossless, HTJ2KLossless, RLELossless, JPEGLosslessSV1, JPEG2000, HTJ2K, JPEGLSNearLossless, JPEGBaseline,
-} from '../dicom/codecs';
+} from '../dicom';
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, encodingOf,
-} from '../dicom/transfer-syntaxes';
+} from '../dicom';
 
 /** How far conversions for sending may go. */
 export interface ConversionPolicy {

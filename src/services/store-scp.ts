@@ -1,9 +1,9 @@
 // Storage SCP (PS3.4 Annex B): C-STORE requests streamed into a StoreBackend as they arrive.
-import { TRANSFER_SYNTAXES, isStorageSopClass, currentStorageSopClasses } from '../dicom/uids';
-import { Command, CommandField, NO_DATASET } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
-import { DatasetSink } from '../dimse/sink';
-import { Status } from '../dimse/status';
+import { TRANSFER_SYNTAXES, isStorageSopClass, currentStorageSopClasses } from '../dicom';
+import { Command, CommandField, NO_DATASET } from '../dimse';
+import { IncomingMessage } from '../dimse';
+import { DatasetSink } from '../dimse';
+import { Status } from '../dimse';
 import { ServiceAssociation } from './context';
 import { ScpService } from './scp-service';
 import { StoreBackend, StoreOutcome, StoreTransaction } from './storage';

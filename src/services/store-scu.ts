@@ -2,24 +2,25 @@
 // data set as it is on disk (bit-preserving) or converted to a syntax the peer accepted
 // (between uncompressed syntaxes as it streams; through the codecs before it is sent).
 import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
-import { Dataset } from '../dicom/dataset-model';
-import { encodeDataset } from '../dicom/dataset';
-import { createTranscoder } from '../dicom/transcode';
+import { Dataset } from '../dicom';
+import { encodeDataset } from '../dicom';
+import { createTranscoder } from '../dicom';
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
   isUncompressed, sopClassName, transferSyntaxName,
-} from '../dicom/uids';
-import { Tags } from '../dicom/tag';
-import { DatasetHeaderScanner } from '../dicom/header-scanner';
-import { TruncatedFileError } from '../dicom/errors';
-import { CommandField, DATASET_PRESENT, Priority } from '../dimse/command';
-import { DatasetSource } from '../dimse/sink';
-import { formatStatus, statusClass, statusName } from '../dimse/status';
-import { describeContextResult } from '../net/reasons';
-import { NegotiatedContext } from '../net/negotiated';
+} from '../dicom';
+import { Tags } from '../dicom';
+import { DatasetHeaderScanner } from '../dicom';
+import { TruncatedFileError } from '../dicom';
+import { CommandField, DATASET_PRESENT, Priority } from '../dimse';
+import { DatasetSource } from '../dimse';
+import { formatStatus, statusClass, statusName } from '../dimse';
+import { describeContextResult } from '../net';
+import { NegotiatedContext } from '../net';
 import { ServiceAssociation } from './context';
-import { ConversionPolicy, ConvertedData, conversionTargets, convertForSending, describeConversion, needsPixelWork, preferredSyntaxes } from './store-conversion';
-import { UnsupportedConversionError } from '../dicom/codecs';
+import { needsPixelWork } from '../dicom';
+import { ConversionPolicy, ConvertedData, conversionTargets, convertForSending, describeConversion, preferredSyntaxes } from './store-conversion';
+import { UnsupportedConversionError } from '../dicom';
 
 /** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
 export interface StoreFile {

@@ -1,7 +1,7 @@
 // C-ECHO SCP as a server service.
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian, Uids } from '../dicom/uids';
-import { Command, CommandField } from '../dimse/command';
-import { IncomingMessage } from '../dimse/channel';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian, Uids } from '../dicom';
+import { Command, CommandField } from '../dimse';
+import { IncomingMessage } from '../dimse';
 import { ServiceAssociation } from './context';
 import { echoScp } from './echo';
 import { ScpService } from './scp-service';

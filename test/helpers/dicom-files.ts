@@ -3,7 +3,7 @@ import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { Dataset } from '../../src/dicom/dataset-model';
-import { encodeDataset, parseDataset } from '../../src/dicom/dataset';
+import { encodeDataset, parseDataset } from '../../src/dicom';
 import { buildFileMeta, readPart10Header } from '../../src/dicom/part10';
 import { datasetToJson } from '../../src/dicom/json';
 import { ExplicitVRLittleEndian } from '../../src/dicom/uids';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ApplicationEntity, ClientAssociation } from '../../src/ae/client';
-import { Dataset } from '../../src/dicom/dataset';
+import { Dataset } from '../../src/dicom';
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../src/dicom/uids';
 import { Status, statusClass } from '../../src/dimse/status';
 import { nAction, nCreate, nDelete, nGet, nSet } from '../../src/services/n-scu';

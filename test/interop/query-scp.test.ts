@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Dataset } from '../../src/dicom/dataset-model';
-import { encodeDataset } from '../../src/dicom/dataset';
+import { encodeDataset } from '../../src/dicom';
 import { buildFileMeta, readPart10Header } from '../../src/dicom/part10';
 import { scanFileHeader } from '../../src/dicom/header-scanner';
 import { Tags } from '../../src/dicom/tag';

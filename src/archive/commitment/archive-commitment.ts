@@ -1,10 +1,10 @@
 // What the archive commits to: an instance it has indexed, under the SOP class the request names,
 // whose file is still on disk. Anything else is listed as failed with its Failure Reason.
 import { statSync } from 'node:fs';
-import { isStorageSopClass } from '../../dicom/uids';
-import { CommitmentBackend } from '../../services/storage-commitment-scp';
-import { FailureReason, SopReference } from '../../services/storage-commitment';
-import { ArchiveIndex } from '../index';
+import { isStorageSopClass } from '../../dicom';
+import { CommitmentBackend } from '../../services';
+import { FailureReason, SopReference } from '../../services';
+import { ArchiveIndex } from '../archive-index';
 import { CommitmentLog } from './commitment-log';
 
 export function archiveCommitmentBackend(index: ArchiveIndex, log: CommitmentLog, options: { promiscuous?: boolean } = {}): CommitmentBackend {

@@ -1,7 +1,7 @@
 // Storage commitment requests the archive answered: <dir>/<Transaction UID>.json, one record per
 // transaction with what was committed, what failed and how the report went out. A Transaction UID
 // is used once (PS3.4 J.3.3.1.2): one found here is a reused one.
-import { AnsweredCommitment } from '../../services/storage-commitment-scp';
+import { AnsweredCommitment } from '../../services';
 import { JsonRecordFolder } from '../json-records';
 
 export const COMMITMENT_DIR = '.storage-commitment';

@@ -1,11 +1,11 @@
 // MPPS instances beside the archive: <dir>/<SOP Instance UID>.json, one record per instance with
 // its attributes as DICOM JSON (PS3.18 F, text decoded to Unicode, so N-SETs in another character
 // set combine as F.7.2.2.3 asks) and the history of the N-CREATE and N-SETs that made it.
-import { Dataset } from '../../dicom/dataset-model';
-import { DicomJsonObject, datasetFromJson, datasetToJson } from '../../dicom/json';
-import { normalizeCharsetTerms } from '../../dicom/charset';
-import { MPPS_SOP_CLASS, MppsViolation, mppsSummary } from '../../services/mpps-rules';
-import { MppsBackend, MppsUpdate } from '../../services/mpps-scp';
+import { Dataset } from '../../dicom';
+import { DicomJsonObject, datasetFromJson, datasetToJson } from '../../dicom';
+import { normalizeCharsetTerms } from '../../dicom';
+import { MPPS_SOP_CLASS, MppsViolation, mppsSummary } from '../../services';
+import { MppsBackend, MppsUpdate } from '../../services';
 import { JsonRecordFolder } from '../json-records';
 
 export const MPPS_DIR = '.mpps';

@@ -2,10 +2,10 @@
 // are written either way), and DICOM JSON (PS3.18 F.2) holding one item or an array of them.
 
 import * as path from 'node:path';
-import { Dataset } from '../../dicom/dataset';
-import { parsePart10 } from '../../dicom/part10';
-import { datasetFromJson } from '../../dicom/json';
-import { Tags } from '../../dicom/tag';
+import { Dataset } from '../../dicom';
+import { parsePart10 } from '../../dicom';
+import { datasetFromJson } from '../../dicom';
+import { Tags } from '../../dicom';
 
 export class WorklistFileError extends Error {
   override name = 'WorklistFileError';

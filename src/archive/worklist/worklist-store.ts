@@ -8,12 +8,12 @@
 
 import { Dirent, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Dataset } from '../../dicom/dataset';
-import { normalizeCharsetTerms } from '../../dicom/charset';
-import { Tags } from '../../dicom/tag';
-import { CompiledQuery } from '../../services/query/compiled-query';
-import { datasetRecord, QueryRecord } from '../../services/query/record';
-import { MatchedEntity, WorklistBackend } from '../../services/query-backend';
+import { Dataset } from '../../dicom';
+import { normalizeCharsetTerms } from '../../dicom';
+import { Tags } from '../../dicom';
+import { CompiledQuery } from '../../services';
+import { datasetRecord, QueryRecord } from '../../services';
+import { MatchedEntity, WorklistBackend } from '../../services';
 import { parseWorklistFile } from './worklist-files';
 
 export interface WorklistStoreOptions {

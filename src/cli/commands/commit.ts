@@ -1,14 +1,14 @@
 // dicomnet commit: Storage Commitment Push Model as SCU (PS3.4 J.3): N-ACTION for files or UIDs,
 // then the N-EVENT-REPORT, on the same association or, with --listen, on one the archive opens to
 // us. `dicomnet commit list --dir DIR` lists the requests an archive (dicomnet scp) answered.
-import { storageCommitmentContext } from '../../ae/commitment-contexts';
-import { DicomServer } from '../../ae/server';
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { COMMITMENT_DIR, CommitmentLog } from '../../archive/commitment';
-import { isValidUid, sopClassName } from '../../dicom/uids';
-import { CommitmentResult, SopReference, formatFailureReason } from '../../services/storage-commitment';
-import { CommitmentRefusedError, CommitmentReportRouter, commitmentReportReceiver } from '../../services/storage-commitment-scu';
-import { TimeoutError } from '../../net/errors';
+import { storageCommitmentContext } from '../../ae';
+import { DicomServer } from '../../ae';
+import { collectStoreInputs } from '../../ae';
+import { COMMITMENT_DIR, CommitmentLog } from '../../archive';
+import { isValidUid, sopClassName } from '../../dicom';
+import { CommitmentResult, SopReference, formatFailureReason } from '../../services';
+import { CommitmentRefusedError, CommitmentReportRouter, commitmentReportReceiver } from '../../services';
+import { TimeoutError } from '../../net';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
 import { NETWORK_OPTIONS, associate, peerAddress, peerFrom } from '../network-options';

@@ -1,6 +1,6 @@
 // dicomnet echo: C-ECHO (verification) against a peer.
-import { verificationContext } from '../../ae/client';
-import { formatStatus, statusClass } from '../../dimse/status';
+import { verificationContext } from '../../ae';
+import { formatStatus, statusClass } from '../../dimse';
 import { Args, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';

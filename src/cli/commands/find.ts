@@ -1,16 +1,16 @@
 // dicomnet find / dicomnet worklist: C-FIND and Modality Worklist queries.
-import { Dataset } from '../../dicom/dataset-model';
-import { datasetToJson } from '../../dicom/json';
-import { formatStatus } from '../../dimse/status';
-import { findContexts } from '../../ae/retrieve-contexts';
-import { QueryModelName } from '../../services/query-models';
+import { Dataset } from '../../dicom';
+import { datasetToJson } from '../../dicom';
+import { formatStatus } from '../../dimse';
+import { findContexts } from '../../ae';
+import { QueryModelName } from '../../services';
 import { Args, OptionSpec, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
 import { log } from '../tracing';
 import { Command } from '../command';
 import { formatTable } from '../display';
-import { cellText, columnsOf } from '../../ae/identifier-text';
+import { cellText, columnsOf } from '../../ae';
 import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
 
 const OUTPUT: OptionSpec[] = [

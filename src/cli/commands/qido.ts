@@ -1,13 +1,13 @@
 // dicomnet qido: QIDO-RS searches for studies, series and instances.
-import { Dataset } from '../../dicom/dataset-model';
-import { datasetFromJson, type DicomJsonObject } from '../../dicom/json';
-import { formatTagHex, parseTag } from '../../dicom/tag';
-import { isValidUid } from '../../dicom/uids';
-import { QidoParamError, qidoSearchParams, type QidoLevel, type QidoResource, type QidoSearchOptions } from '../../dicomweb/qido-params';
+import { Dataset } from '../../dicom';
+import { datasetFromJson, type DicomJsonObject } from '../../dicom';
+import { formatTagHex, parseTag } from '../../dicom';
+import { isValidUid } from '../../dicom';
+import { QidoParamError, qidoSearchParams, type QidoLevel, type QidoResource, type QidoSearchOptions } from '../../dicomweb';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { Command } from '../command';
 import { formatTable } from '../display';
-import { cellText } from '../../ae/identifier-text';
+import { cellText } from '../../ae';
 import { EXIT_OK } from '../errors';
 import { WEB_OPTIONS, runWeb } from './web-options';
 

@@ -1,7 +1,7 @@
 // Options shared by find, move, get and worklist: the query keys, level and model.
-import { Dataset } from '../../dicom/dataset-model';
-import { QueryKeyError, QueryLevelName, buildIdentifier } from '../../services/query-keys';
-import { QueryModelName } from '../../services/query-models';
+import { Dataset } from '../../dicom';
+import { QueryKeyError, QueryLevelName, buildIdentifier } from '../../services';
+import { QueryModelName } from '../../services';
 import { Args, OptionSpec, UsageError } from '../args';
 
 export const QUERY_OPTIONS: OptionSpec[] = [

@@ -1,18 +1,18 @@
 // dicomnet move / dicomnet get: C-MOVE to a destination AE, C-GET into a folder.
-import { getContexts, moveContexts, findContexts } from '../../ae/retrieve-contexts';
-import { ClientAssociation } from '../../ae/client';
-import { FileStore } from '../../archive/file-store';
-import { Tags } from '../../dicom/tag';
-import { formatStatus, statusClass } from '../../dimse/status';
-import { RetrieveProgress, RetrieveSummary } from '../../services/retrieve-scu';
-import { buildIdentifier } from '../../services/query-keys';
+import { getContexts, moveContexts, findContexts } from '../../ae';
+import { ClientAssociation } from '../../ae';
+import { FileStore } from '../../archive';
+import { Tags } from '../../dicom';
+import { formatStatus, statusClass } from '../../dimse';
+import { RetrieveProgress, RetrieveSummary } from '../../services';
+import { buildIdentifier } from '../../services';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
 import { ProgressBar } from '../progress';
 import { Command } from '../command';
 import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
-import { Dataset } from '../../dicom/dataset-model';
+import { Dataset } from '../../dicom';
 
 /** Reports sub-operation progress on a terminal, and the final counts as one line. */
 async function follow(iterator: AsyncGenerator<RetrieveProgress, RetrieveSummary>, what: string): Promise<RetrieveSummary> {

@@ -2,10 +2,10 @@
 // DICOMweb over folders as its archive options ask.
 import {
   DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
-} from '../../ae/server';
-import { DEFAULT_TIMEOUTS } from '../../ae/options';
-import { formatRefusal } from '../../ae/refusal-log';
-import { traceServer } from '../../ae/trace';
+} from '../../ae';
+import { DEFAULT_TIMEOUTS } from '../../ae';
+import { formatRefusal } from '../../ae';
+import { traceServer } from '../../ae';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, serverTlsOptions } from '../network-options';
 import { log } from '../tracing';

@@ -1,13 +1,13 @@
 // dicomnet store: send files and folders with C-STORE.
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { storeFileList } from '../../ae/store';
-import { describeStoreResult, StoreResult } from '../../services/store-scu';
-import { transferSyntaxName } from '../../dicom/uids';
+import { collectStoreInputs } from '../../ae';
+import { storeFileList } from '../../ae';
+import { describeStoreResult, StoreResult } from '../../services';
+import { transferSyntaxName } from '../../dicom';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
 import { NETWORK_OPTIONS, peerAddress, peerFrom } from '../network-options';
-import { connectionOptionsOf } from '../../ae/peer-profile';
-import { tracePdus } from '../../ae/trace';
+import { connectionOptionsOf } from '../../ae';
+import { tracePdus } from '../../ae';
 import { ProgressBar, formatBytes, formatRate } from '../progress';
 import { log } from '../tracing';
 import { Command } from '../command';

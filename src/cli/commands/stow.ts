@@ -1,8 +1,8 @@
 // dicomnet stow: send files and folders to a DICOMweb server with STOW-RS.
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { isValidUid } from '../../dicom/uids';
-import type { StowFileResult } from '../../dicomweb/client';
-import { DEFAULT_BATCH_SIZE } from '../../dicomweb/client';
+import { collectStoreInputs } from '../../ae';
+import { isValidUid } from '../../dicom';
+import type { StowFileResult } from '../../dicomweb';
+import { DEFAULT_BATCH_SIZE } from '../../dicomweb';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { Command } from '../command';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';

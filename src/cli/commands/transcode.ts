@@ -1,9 +1,9 @@
 // dicomnet transcode: convert files and folders to another transfer syntax.
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { transcodeFile, describeFileTranscode, FileTranscodeResult } from '../../dicom/transcode-file';
-import { CodecPool } from '../../dicom/codecs';
+import { collectStoreInputs } from '../../ae';
+import { transcodeFile, describeFileTranscode, FileTranscodeResult } from '../../dicom';
+import { CodecPool } from '../../dicom';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_USAGE, sentence } from '../errors';
 import { HELP_OPTION } from '../network-options';

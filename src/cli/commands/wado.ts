@@ -2,8 +2,8 @@
 // as DICOM JSON, or a rendered image / thumbnail.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isValidUid, transferSyntaxName } from '../../dicom/uids';
-import type { RetrieveTarget } from '../../dicomweb/client';
+import { isValidUid, transferSyntaxName } from '../../dicom';
+import type { RetrieveTarget } from '../../dicomweb';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { Command } from '../command';
 import { EXIT_OK, EXIT_STATUS } from '../errors';

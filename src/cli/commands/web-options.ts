@@ -1,7 +1,7 @@
 // Options shared by the DICOMweb commands (qido, stow, wado): where the service is, how to
 // authenticate, and how DICOMweb errors become exit codes.
 import { readFileSync } from 'node:fs';
-import { DicomwebClient, DicomwebError, type DicomwebAuth } from '../../dicomweb/client';
+import { DicomwebClient, DicomwebError, type DicomwebAuth } from '../../dicomweb';
 import { Args, OptionSpec, UsageError } from '../args';
 import { EXIT_NETWORK, EXIT_STATUS, EXIT_USAGE, sentence } from '../errors';
 import { HELP_OPTION } from '../network-options';

@@ -9,7 +9,7 @@ import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFIN
 import { encodingOf } from '../transfer-syntaxes';
 import { hasLongExplicitHeader, swapUnit, looksLikeVr } from '../vr';
 import { swapped } from './byte-swap';
-import { implicitVr, isContextTag, noteContextValue, VrContext } from './vr-resolve';
+import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
 
 export interface ParseOptions {
   /** Stop before the first top-level element whose tag is >= this (e.g. PixelData). */

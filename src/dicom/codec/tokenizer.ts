@@ -7,7 +7,7 @@
 import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
 import { hasLongExplicitHeader, looksLikeVr } from '../vr';
-import { implicitVr, isContextTag, noteContextValue, VrContext } from './vr-resolve';
+import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
 import { Syntax } from './reader';
 
 /** Undefined lengths are reported as -1. */

@@ -5,7 +5,7 @@
 // table in front of them needs every frame's size.
 
 import { Tags, ITEM, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../tag';
-import { swapInPlace } from '../codec/byte-swap';
+import { swapInPlace } from '../codec';
 import { PixelPlan } from './plan';
 import { CodecPool } from './codec-pool';
 import { FrameAssembler } from './frame-assembler';

@@ -3,7 +3,7 @@
 
 import { Dataset } from '../dataset-model';
 import { Tags } from '../tag';
-import { sopClassName } from '../uids';
+import { sopClassName } from '../sop-classes';
 import { ImageSummary, VoiFunction, VoiWindow } from './frame-data';
 import { NoImageError, UnsupportedImageError } from './errors';
 

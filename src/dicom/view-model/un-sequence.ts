@@ -3,7 +3,7 @@
 // VR Little Endian, so the viewer reads them as a sequence; values that do not parse stay binary.
 
 import { Dataset, DataElement } from '../dataset-model';
-import { parseDataset } from '../codec/reader';
+import { parseDataset } from '../codec';
 import { ImplicitVRLittleEndian } from '../transfer-syntaxes';
 
 const cache = new WeakMap<DataElement, Dataset[] | null>();

@@ -1,8 +1,8 @@
 // The DICOMweb user agent (PS3.18): QIDO-RS searches, WADO-RS retrieval (instances streamed to
 // disk, metadata, rendered and thumbnail) and STOW-RS uploads streamed from disk.
 
-import type { DicomJsonObject } from '../../dicom/json';
-import { VERSION } from '../../dicom/version';
+import type { DicomJsonObject } from '../../dicom';
+import { VERSION } from '../../dicom';
 import { formatMediaType, makeBoundary, parseMultipart, MultipartError, MediaTypeError } from '../multipart';
 import { MediaTypes, ANY_TRANSFER_SYNTAX, multipartContentType, parseMultipartContentType } from '../media-types';
 import { qidoPath, qidoSearchParams, QidoParamError, type QidoKeys, type QidoResource } from '../qido-params';

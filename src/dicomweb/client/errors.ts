@@ -2,7 +2,7 @@
 // failure with one check: `kind` says what went wrong, `status` carries the HTTP status when the
 // server answered. Messages are one sentence and never hold credentials or query strings.
 
-import { DicomError } from '../../dicom/errors';
+import { DicomError } from '../../dicom';
 
 export type DicomwebErrorKind =
   /** The server answered with an HTTP status that means failure (3xx, 4xx, 5xx). */

@@ -7,11 +7,11 @@
 import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { DatasetHeaderScanner } from '../../dicom/header-scanner';
-import { parseFileMeta, type MetaParse } from '../../dicom/file-meta';
-import { DicomError, TruncatedFileError } from '../../dicom/errors';
-import { Tags } from '../../dicom/tag';
-import { isValidUid } from '../../dicom/uids';
+import { DatasetHeaderScanner } from '../../dicom';
+import { parseFileMeta, type MetaParse } from '../../dicom';
+import { DicomError, TruncatedFileError } from '../../dicom';
+import { Tags } from '../../dicom';
+import { isValidUid } from '../../dicom';
 import { DicomwebError } from './errors';
 
 export interface RetrievedInstance {

@@ -1,6 +1,6 @@
 // Options and results of the DicomwebClient's requests.
 
-import type { DicomJsonObject } from '../../dicom/json';
+import type { DicomJsonObject } from '../../dicom';
 import type { QidoSearchOptions } from '../qido-params';
 import type { RejectedPart, RetrievedInstance } from './instance-writer';
 import type { BatchLimits, StowBatchResult } from './stow-batches';

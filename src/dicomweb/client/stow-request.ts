@@ -2,7 +2,7 @@
 // server's answer matched back to the batch's files.
 
 import { stat } from 'node:fs/promises';
-import { readPart10Header } from '../../dicom/part10';
+import { readPart10Header } from '../../dicom';
 import { readStowResponse, StowResponseError, type StowResult } from '../stow-response';
 import { DicomwebError } from './errors';
 import { describeRequest, httpError, readBody, type HttpResponse } from './http';

@@ -1,7 +1,7 @@
 // Pieces of DICOMweb requests and answers: UID-checked resource paths, query strings, header
 // values, and the texts of Warning headers.
 
-import { isValidUid } from '../../dicom/uids';
+import { isValidUid } from '../../dicom';
 import { DicomwebError, warningText } from './errors';
 import { header, type HttpResponse } from './http';
 import type { RetrieveTarget } from './options';

@@ -6,7 +6,7 @@
 // empty list elements or a trailing ";" are skipped. Everything else that breaks the grammar
 // is an error rather than a guess.
 
-import { DicomError } from '../../dicom/errors';
+import { DicomError } from '../../dicom';
 
 export interface MediaType {
   /** Lower case, e.g. "multipart". */

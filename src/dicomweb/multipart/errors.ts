@@ -1,7 +1,7 @@
 // Errors of the multipart/related codec. Each carries one sentence and the HTTP status a server
 // should answer with: 400 when the body is broken, 413 when it is larger than a limit allows.
 
-import { DicomError } from '../../dicom/errors';
+import { DicomError } from '../../dicom';
 
 export type MultipartErrorCode =
   | 'bad-boundary'

@@ -3,12 +3,12 @@
 // walking the data set again and taking the value bytes as they pass (swapped to little endian).
 // Encapsulated pixel data is described by its fragments' byte ranges, read from the item headers.
 
-import { TokenSink } from '../../dicom/codec/tokenizer';
-import { Syntax, syntaxOf } from '../../dicom/codec/reader';
-import { swapInPlace } from '../../dicom/codec/byte-swap';
-import { DicomParseError } from '../../dicom/errors';
-import { Tag, Tags } from '../../dicom/tag';
-import { swapUnit } from '../../dicom/vr';
+import { TokenSink } from '../../dicom';
+import { Syntax, syntaxOf } from '../../dicom';
+import { swapInPlace } from '../../dicom';
+import { DicomParseError } from '../../dicom';
+import { Tag, Tags } from '../../dicom';
+import { swapUnit } from '../../dicom';
 import { DatasetScan, OpenInstance } from './dataset-scan';
 import { isBulkValue } from './metadata-reader';
 

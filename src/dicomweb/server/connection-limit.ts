@@ -5,7 +5,7 @@
 // itself refused.
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { WaitingRoom, WaitingSlot } from '../../ae/admission';
+import { WaitingRoom, WaitingSlot } from '../../ae';
 
 export interface ConnectionLimitEvents {
   /** An idle connection was closed to make room, or a newcomer refused (every connection busy). */

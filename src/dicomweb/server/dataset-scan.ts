@@ -5,11 +5,11 @@
 // few reads. Deflated data sets are inflated and walked in full.
 
 import { FileHandle, open } from 'node:fs/promises';
-import { DatasetTokenizer, TokenSink } from '../../dicom/codec/tokenizer';
-import { IncrementalInflater } from '../../dicom/codec/inflate';
-import { syntaxOf } from '../../dicom/codec/reader';
-import { TruncatedFileError } from '../../dicom/errors';
-import { FileMetaRead, readFileMetaFromHandle } from '../../dicom/file-meta';
+import { DatasetTokenizer, TokenSink } from '../../dicom';
+import { IncrementalInflater } from '../../dicom';
+import { syntaxOf } from '../../dicom';
+import { TruncatedFileError } from '../../dicom';
+import { FileMetaRead, readFileMetaFromHandle } from '../../dicom';
 
 const READ_SIZE = 256 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);

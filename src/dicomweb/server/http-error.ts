@@ -1,7 +1,7 @@
 // The one error type the DICOMweb server's handlers throw to answer a request with a 4xx or 5xx:
 // a status, one sentence for the JSON body, and any headers that go with it (Allow, WWW-Authenticate).
 
-import { DicomError } from '../../dicom/errors';
+import { DicomError } from '../../dicom';
 
 export class HttpError extends DicomError {
   constructor(

@@ -2,13 +2,13 @@
 // (pixel data always, other binary and long values past a threshold) left out and remembered as
 // bulk data paths, so that the metadata of a 1 GiB instance costs a few kilobytes and a few reads.
 
-import { Dataset, DataElement } from '../../dicom/dataset';
-import { TokenSink } from '../../dicom/codec/tokenizer';
-import { Syntax } from '../../dicom/codec/reader';
-import { swapInPlace } from '../../dicom/codec/byte-swap';
-import { datasetToJson, DicomJsonObject, DicomJsonAttribute } from '../../dicom/json';
-import { formatTagHex, Tag } from '../../dicom/tag';
-import { swapUnit } from '../../dicom/vr';
+import { Dataset, DataElement } from '../../dicom';
+import { TokenSink } from '../../dicom';
+import { Syntax } from '../../dicom';
+import { swapInPlace } from '../../dicom';
+import { datasetToJson, DicomJsonObject, DicomJsonAttribute } from '../../dicom';
+import { formatTagHex, Tag } from '../../dicom';
+import { swapUnit } from '../../dicom';
 import { HttpError } from './http-error';
 import { DatasetScan, OpenInstance } from './dataset-scan';
 

@@ -2,7 +2,7 @@
 // below the service root, with the methods each one takes. Every UID in a path is checked before
 // anything else sees it; empty, "." and ".." segments are refused outright.
 
-import { isValidUid } from '../../dicom/uids';
+import { isValidUid } from '../../dicom';
 import { HttpError } from './http-error';
 
 /** A study, a series of it, or an instance of that series. */

@@ -2,17 +2,17 @@
 // the archive index by the same engine as C-FIND, and answered as a DICOM JSON array, with
 // limit/offset paging and the Warning headers PS3.18 asks for.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { datasetToJson, DicomJsonObject } from '../../dicom/json';
-import { DERIVED_TAGS, LEVEL_COLUMNS, IndexLevel } from '../../archive/index/columns';
-import { STUDY_ROOT, levelDepth } from '../../services/query/model';
-import { compileQuery } from '../../services/query/matching';
-import type { CompiledQuery } from '../../services/query/compiled-query';
-import { QueryIdentifierError } from '../../services/query/validation';
-import { buildResponseIdentifier } from '../../services/query/response';
-import { MatchedEntity } from '../../services/query-backend';
-import { keywordOf } from '../../dicom/dictionary';
-import { formatTag } from '../../dicom/tag';
+import { Tag, Tags } from '../../dicom';
+import { datasetToJson, DicomJsonObject } from '../../dicom';
+import { DERIVED_TAGS, LEVEL_COLUMNS, IndexLevel } from '../../archive';
+import { STUDY_ROOT, levelDepth } from '../../services';
+import { compileQuery } from '../../services';
+import type { CompiledQuery } from '../../services';
+import { QueryIdentifierError } from '../../services';
+import { buildResponseIdentifier } from '../../services';
+import { MatchedEntity } from '../../services';
+import { keywordOf } from '../../dicom';
+import { formatTag } from '../../dicom';
 import { QidoParamError, QidoQuery, parseQidoRequest } from '../qido-params';
 import { HttpError } from './http-error';
 import { ServerContext, RequestContext } from './context';

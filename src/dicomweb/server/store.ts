@@ -6,14 +6,14 @@
 // instances has its earliest ones put in place as it goes, to bound the open files).
 
 import * as path from 'node:path';
-import { DatasetHeaderScanner } from '../../dicom/header-scanner';
-import { parseFileMeta, MetaParse } from '../../dicom/file-meta';
-import { DicomError, TruncatedFileError } from '../../dicom/errors';
-import { Tag, Tags } from '../../dicom/tag';
-import { isStorageSopClass, isValidUid } from '../../dicom/uids';
-import { statusClass } from '../../dimse/status';
-import { StoreTransaction } from '../../services/storage';
-import { instanceRelativePath } from '../../archive/layout';
+import { DatasetHeaderScanner } from '../../dicom';
+import { parseFileMeta, MetaParse } from '../../dicom';
+import { DicomError, TruncatedFileError } from '../../dicom';
+import { Tag, Tags } from '../../dicom';
+import { isStorageSopClass, isValidUid } from '../../dicom';
+import { statusClass } from '../../dimse';
+import { StoreTransaction } from '../../services';
+import { instanceRelativePath } from '../../archive';
 import { MultipartError, MultipartPart, MediaTypeError, parseContentType, parseMultipart, essence } from '../multipart';
 import { MediaTypes, parseMultipartContentType } from '../media-types';
 import { FailureReason, StowFailed, StowStored, buildStowResponse } from '../stow-response';

@@ -10,7 +10,7 @@ import type { QueryTable } from '../engine/types';
 import { formatDicomDate } from '../tree/items';
 import { notify, sentence } from '../ui/notify';
 import type { QueryRowsRequest } from '../webviews/deps';
-import type { QueryLevelName } from '../../shared/webview-protocol';
+import type { QueryLevelName } from '../../shared';
 import { rawText, type DicomJsonObject, type RowScope } from '../webviews/query-rows';
 import type { CommandDeps } from './deps';
 import { openScope, runRetrieval, type RetrieveDeps, type RetrieveResult } from './retrieve';

@@ -1,9 +1,9 @@
 // Opening and closing associations for the extension, with one log line per association and, at
 // trace level, every PDU and DIMSE message.
-import { ClientAssociation, ProposedContext } from '../../ae/client';
-import { applicationEntityOf, associateOptionsOf, describePeer } from '../../ae/peer-profile';
-import { TraceSink, traceMessages, tracePdus } from '../../ae/trace';
-import { RoleSelection } from '../../net/pdu-types';
+import { ClientAssociation, ProposedContext } from '../../ae';
+import { applicationEntityOf, associateOptionsOf, describePeer } from '../../ae';
+import { TraceSink, traceMessages, tracePdus } from '../../ae';
+import { RoleSelection } from '../../net';
 import { describeError } from './errors';
 import { DimseTarget, EngineLog } from './types';
 

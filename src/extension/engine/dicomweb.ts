@@ -1,10 +1,10 @@
 // DICOMweb nodes: QIDO-RS for the Nodes view and the check, WADO-RS retrieval into the storage
 // folder, STOW-RS for Send. One log line per request and operation.
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { cellText, columnsOf } from '../../ae/identifier-text';
-import { buildIdentifier } from '../../services/query-keys';
-import { datasetFromJson, DicomJsonObject } from '../../dicom/json';
-import { DicomwebClient } from '../../dicomweb/client';
+import { collectStoreInputs } from '../../ae';
+import { cellText, columnsOf } from '../../ae';
+import { buildIdentifier } from '../../services';
+import { datasetFromJson, DicomJsonObject } from '../../dicom';
+import { DicomwebClient } from '../../dicomweb';
 import { instanceSummary, Listing, seriesSummary, studySummary, DEFAULT_MATCH_LIMIT } from './query';
 import { isCancellation } from './errors';
 import {

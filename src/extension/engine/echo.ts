@@ -1,6 +1,6 @@
 // C-ECHO for the Echo Node command and the Add Node wizard.
-import { echoContext } from '../../ae/retrieve-contexts';
-import { formatStatus, statusClass } from '../../dimse/status';
+import { echoContext } from '../../ae';
+import { formatStatus, statusClass } from '../../dimse';
 import { withAssociation } from './association';
 import { DimseTarget, EngineLog } from './types';
 

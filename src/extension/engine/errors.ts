@@ -1,11 +1,11 @@
 // Engine errors as the one sentence a person reads in the tree, a notification or the log: what
 // happened and, where there is one, what to do about it.
-import { QueryKeyError } from '../../services/query-keys';
-import { QueryFailedError } from '../../services/query-models';
-import { NoAcceptedContextError } from '../../services/context';
+import { QueryKeyError } from '../../services';
+import { QueryFailedError } from '../../services';
+import { NoAcceptedContextError } from '../../services';
 import {
   AssociationAbortedError, AssociationRejectedError, NetworkError, OperationAbortedError, TimeoutError,
-} from '../../net/errors';
+} from '../../net';
 import { DimseTarget } from './types';
 
 /** Status of a C-MOVE the peer answered with "Move Destination unknown". */

@@ -1,14 +1,14 @@
 // The extension's local SCP: an archive over the workspace's storage folder (storage with atomic
 // writes, Q/R FIND/MOVE/GET over its index) served by a DicomServer on the configured port.
 import * as net from 'node:net';
-import { DicomServer, ListenError } from '../../ae/server';
-import { formatRefusal } from '../../ae/refusal-log';
-import { traceServer } from '../../ae/trace';
-import { ArchiveServices } from '../../archive/archive-services';
-import { StoredInstance } from '../../archive/file-store';
-import { resolveTransferSyntax } from '../../dicom/codecs';
-import { formatStatus } from '../../dimse/status';
-import { CommitmentReportRouter } from '../../services/storage-commitment-scu';
+import { DicomServer, ListenError } from '../../ae';
+import { formatRefusal } from '../../ae';
+import { traceServer } from '../../ae';
+import { ArchiveServices } from '../../archive';
+import { StoredInstance } from '../../archive';
+import { resolveTransferSyntax } from '../../dicom';
+import { formatStatus } from '../../dimse';
+import { CommitmentReportRouter } from '../../services';
 import { archiveRecords } from './archive-records';
 import { traceSinkOf } from './association';
 import { ArchiveRecords, EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';

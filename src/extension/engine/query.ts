@@ -1,13 +1,13 @@
 // C-FIND for the Nodes view (studies, series, instances of a node) and for Find… / Worklist…
 // (any level and keys, answered as a table and as DICOM JSON).
-import { ClientAssociation } from '../../ae/client';
-import { findContexts } from '../../ae/retrieve-contexts';
-import { cellText, columnsOf } from '../../ae/identifier-text';
-import { Dataset } from '../../dicom/dataset-model';
-import { datasetToJson } from '../../dicom/json';
-import { sopClassName } from '../../dicom/sop-classes';
-import { buildIdentifier } from '../../services/query-keys';
-import { QueryModelName } from '../../services/query-models';
+import { ClientAssociation } from '../../ae';
+import { findContexts } from '../../ae';
+import { cellText, columnsOf } from '../../ae';
+import { Dataset } from '../../dicom';
+import { datasetToJson } from '../../dicom';
+import { sopClassName } from '../../dicom';
+import { buildIdentifier } from '../../services';
+import { QueryModelName } from '../../services';
 import { withAssociation } from './association';
 import {
   DimseTarget, EngineLog, InstanceSummary, QueryLevel, QueryModel, QueryTable, SeriesSummary, StudySummary,

@@ -1,13 +1,13 @@
 // Retrieving a study, series or instance into the local archive folder: C-MOVE to the local SCP,
 // or C-GET over the same association. Progress as sub-operation counts; cancelling sends C-CANCEL.
-import { ClientAssociation } from '../../ae/client';
-import { findContexts, getContexts, moveContexts } from '../../ae/retrieve-contexts';
-import { FileStore } from '../../archive/file-store';
-import { formatStatus, statusClass } from '../../dimse/status';
-import { Tags } from '../../dicom/tag';
-import { buildIdentifier, QueryLevelName } from '../../services/query-keys';
-import { QueryFailedError } from '../../services/query-models';
-import { RetrieveProgress, RetrieveSummary } from '../../services/retrieve-scu';
+import { ClientAssociation } from '../../ae';
+import { findContexts, getContexts, moveContexts } from '../../ae';
+import { FileStore } from '../../archive';
+import { formatStatus, statusClass } from '../../dimse';
+import { Tags } from '../../dicom';
+import { buildIdentifier, QueryLevelName } from '../../services';
+import { QueryFailedError } from '../../services';
+import { RetrieveProgress, RetrieveSummary } from '../../services';
 import { openAssociation, closeAssociation, withAssociation } from './association';
 import { MOVE_DESTINATION_UNKNOWN, MoveDestinationUnknownError } from './errors';
 import { LocalScp } from './local-scp';

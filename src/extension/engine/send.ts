@@ -1,9 +1,9 @@
 // Send via C-STORE: files and folders (recursively) to a DIMSE node, with per-file progress.
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { storeFileList } from '../../ae/store';
-import { describeStoreResult } from '../../services/store-scu';
-import { applicationEntityOf, connectionOptionsOf, describePeer } from '../../ae/peer-profile';
-import { tracePdus } from '../../ae/trace';
+import { collectStoreInputs } from '../../ae';
+import { storeFileList } from '../../ae';
+import { describeStoreResult } from '../../services';
+import { applicationEntityOf, connectionOptionsOf, describePeer } from '../../ae';
+import { tracePdus } from '../../ae';
 import { traceSinkOf, tracePrefix } from './association';
 import { isCancellation } from './errors';
 import { DimseTarget, EngineLog, SendOutcome, SendProgress } from './types';

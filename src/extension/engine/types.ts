@@ -1,6 +1,6 @@
 // Plain data crossing between the thin extension bundle and the engine facade bundle. Types only:
 // nothing here may pull engine code into dist/extension.js.
-import type { PeerProfile } from '../../ae/peer-profile';
+import type { PeerProfile } from '../../ae';
 
 /** Where and how to open an association: a DIMSE node's peer profile, its secrets resolved. */
 export interface DimseTarget extends PeerProfile {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import {
   DatasetRequests, DatasetViewerToHost, HostToDatasetViewer, RequestServer, parseDatasetViewerMessage,
-} from '../../shared/webview-protocol';
+} from '../../shared';
 import type { OpenedDataset, FrameDecoderLike } from './viewer-engine';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';

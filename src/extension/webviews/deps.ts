@@ -1,6 +1,6 @@
 // What registerWebviews() needs from the rest of the extension.
 import type { ViewerEngine } from './viewer-engine';
-import type { QueryLevelName } from '../../shared/webview-protocol';
+import type { QueryLevelName } from '../../shared';
 import type { DicomJsonObject, RowScope } from './query-rows';
 
 export interface WebviewLog {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import {
   HostToQueryResults, QueryAction, QueryColumn, QueryLevelName, QueryRowData, QueryRunState, parseQueryResultsMessage,
-} from '../../shared/webview-protocol';
+} from '../../shared';
 import { DEFAULT_COLUMNS, DicomJsonObject, cellsOf, scopeOf, toCsv, uidsText } from './query-rows';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';

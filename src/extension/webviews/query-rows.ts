@@ -1,7 +1,7 @@
 // Query matches (DICOM JSON, PS3.18 F.2) → the rows of the results panel, the UIDs they name, and
 // their export as CSV. No vscode here: the logic is tested in plain Node.
 
-import type { ColumnKind, QueryColumn, QueryLevelName } from '../../shared/webview-protocol';
+import type { ColumnKind, QueryColumn, QueryLevelName } from '../../shared';
 
 /** One match in the DICOM JSON model. */
 export type DicomJsonObject = Record<string, { vr?: string; Value?: unknown[]; InlineBinary?: string; BulkDataURI?: string } | undefined>;

@@ -1,12 +1,12 @@
 // What the webviews need from the DICOM code, behind one small interface. No vscode import: the
 // lead can export it from the engine facade bundle so that activation does not load the parser.
 
-import { parsePart10 } from '../../dicom/part10';
-import { buildDatasetView, fullValueOf, findRow, copyText } from '../../dicom/view-model';
-import type { DatasetView, FullValue } from '../../dicom/view-model';
-import { summarizeImage, FrameDecoder } from '../../dicom/pixels';
-import type { FrameDecoderOptions, FrameSource, DecodeOptions, FrameData, ImageSummary } from '../../dicom/pixels';
-import type { CopyWhat } from '../../shared/webview-protocol';
+import { parsePart10 } from '../../dicom';
+import { buildDatasetView, fullValueOf, findRow, copyText } from '../../dicom';
+import type { DatasetView, FullValue } from '../../dicom';
+import { summarizeImage, FrameDecoder } from '../../dicom';
+import type { FrameDecoderOptions, FrameSource, DecodeOptions, FrameData, ImageSummary } from '../../dicom';
+import type { CopyWhat } from '../../shared';
 
 export interface OpenedDataset {
   view: DatasetView;

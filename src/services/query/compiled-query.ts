@@ -1,10 +1,10 @@
 // The compiled form of a query identifier: its keys and their matching types, the options that
 // steer compilation, and the mutable Key and Context the compiler builds them with.
 
-import { Tag } from '../../dicom/tag';
-import { DataElement } from '../../dicom/dataset';
-import { keywordOf } from '../../dicom/dictionary';
-import { VR } from '../../dicom/vr';
+import { Tag } from '../../dicom';
+import { DataElement } from '../../dicom';
+import { keywordOf } from '../../dicom';
+import { VR } from '../../dicom';
 import { InformationModel, QueryLevel, QueryOperation } from './model';
 import { QueryRecord } from './record';
 

@@ -23,11 +23,11 @@
 // includes 10:15), "*" alone is universal on every VR (DCMTK matches it literally on UI), and
 // '""' is Empty Value Matching (DCMTK matches it literally).
 
-import { Tag, Tags, isPrivateCreator, isPrivateTag } from '../../dicom/tag';
-import { Dataset, DataElement, TextDecoderFn } from '../../dicom/dataset';
-import { dictionaryVr } from '../../dicom/dictionary';
-import { charsetDecoder, normalizeCharsetTerms, SpecificCharacterSet } from '../../dicom/charset';
-import { VR, isTextVr, isMultiValuedTextVr } from '../../dicom/vr';
+import { Tag, Tags, isPrivateCreator, isPrivateTag } from '../../dicom';
+import { Dataset, DataElement, TextDecoderFn } from '../../dicom';
+import { dictionaryVr } from '../../dicom';
+import { charsetDecoder, normalizeCharsetTerms, SpecificCharacterSet } from '../../dicom';
+import { VR, isTextVr, isMultiValuedTextVr } from '../../dicom';
 import { QueryLevel, LEVELLESS_KEYS, NON_KEY_ATTRIBUTES } from './model';
 import { validateIdentifier } from './validation';
 import { QueryRecord } from './record';

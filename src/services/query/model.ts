@@ -3,9 +3,9 @@
 // levels, the unique, required and common optional keys of each level (tables C.6-1 to C.6-5
 // and K.6-1), and which level an attribute belongs to.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { tagForKeyword } from '../../dicom/dictionary';
-import { Uids } from '../../dicom/sop-classes';
+import { Tag, Tags } from '../../dicom';
+import { tagForKeyword } from '../../dicom';
+import { Uids } from '../../dicom';
 
 export type QueryRetrieveLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
 /** The worklist model has no Query/Retrieve Level; its one level is called WORKLIST here. */

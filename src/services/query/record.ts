@@ -2,11 +2,11 @@
 // series, instance or worklist item) whose values are already decoded. The archive index
 // implements it over its own tables; `objectRecord` and `datasetRecord` are ready-made ones.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { resolveTag } from '../../dicom/dataset-model';
-import { Dataset } from '../../dicom/dataset';
-import { charsetDecoder, SpecificCharacterSet } from '../../dicom/charset';
-import { isTextVr } from '../../dicom/vr';
+import { Tag, Tags } from '../../dicom';
+import { resolveTag } from '../../dicom';
+import { Dataset } from '../../dicom';
+import { charsetDecoder, SpecificCharacterSet } from '../../dicom';
+import { isTextVr } from '../../dicom';
 
 /**
  * One attribute's value: a string (one value), strings (one per value, already split at "\"),

@@ -4,13 +4,13 @@
 // one. Sequence keys answer with the matching items only, each holding the requested item keys
 // (C.2.2.2.6); an empty query item asks for the whole items.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { Dataset, DataElement, TextEncoderFn, encodeElement } from '../../dicom/dataset';
-import { dictionaryVr } from '../../dicom/dictionary';
+import { Tag, Tags } from '../../dicom';
+import { Dataset, DataElement, TextEncoderFn, encodeElement } from '../../dicom';
+import { dictionaryVr } from '../../dicom';
 import {
   CharsetError, encodeText, normalizeCharsetTerms, SpecificCharacterSet,
-} from '../../dicom/charset';
-import { VR, isTextVr, usesSpecificCharacterSet, binaryValueSize } from '../../dicom/vr';
+} from '../../dicom';
+import { VR, isTextVr, usesSpecificCharacterSet, binaryValueSize } from '../../dicom';
 import { AttributeValue, QueryRecord } from './record';
 import { CompiledKey, CompiledQuery } from './compiled-query';
 

@@ -2,7 +2,7 @@
 // C.2.2.2.4: "*" any run of characters, "?" one character; the standard has no escape, so a
 // literal "*" or "?" can never be asked for) and Person Name matching.
 
-import { VR } from '../../dicom/vr';
+import { VR } from '../../dicom';
 
 const STAR = 0x2a;
 const QUESTION = 0x3f;

@@ -7,12 +7,12 @@
 // a sequence key with several items; C000 "Unable to process" for a level the model does not
 // have, non-unique keys above the level of a hierarchical query, and runaway nesting.
 
-import { Tag, Tags, formatTag, isPrivateTag } from '../../dicom/tag';
-import { Dataset } from '../../dicom/dataset';
-import { DicomError } from '../../dicom/errors';
-import { keywordOf } from '../../dicom/dictionary';
-import { charsetDecoder } from '../../dicom/charset';
-import { Status } from '../../dimse/status';
+import { Tag, Tags, formatTag, isPrivateTag } from '../../dicom';
+import { Dataset } from '../../dicom';
+import { DicomError } from '../../dicom';
+import { keywordOf } from '../../dicom';
+import { charsetDecoder } from '../../dicom';
+import { Status } from '../../dimse';
 import {
   InformationModel, QueryLevel, QueryOperation, LEVELLESS_KEYS, NON_KEY_ATTRIBUTES,
   levelDepth, parseQueryLevel,

@@ -1,10 +1,10 @@
 // Value tests of attribute matching: one DA/TM/DT or text key value compiled into a test on
 // candidate strings, how a candidate's values are read, and combined date/time range matching.
 
-import { Tag } from '../../dicom/tag';
-import { tagForKeyword } from '../../dicom/dictionary';
-import { VR, isMultiValuedTextVr } from '../../dicom/vr';
-import { Status } from '../../dimse/status';
+import { Tag } from '../../dicom';
+import { tagForKeyword } from '../../dicom';
+import { VR, isMultiValuedTextVr } from '../../dicom';
+import { Status } from '../../dimse';
 import { QueryIdentifierError, describeKey } from './validation';
 import { AttributeValue } from './record';
 import {

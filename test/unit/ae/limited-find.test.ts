@@ -6,7 +6,7 @@ import { ApplicationEntity, ClientAssociation, verificationContext } from '../..
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { DicomServer } from '../../../src/ae/server';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { Tags } from '../../../src/dicom/tag';
 import { Uids } from '../../../src/dicom/uids';
 import { CommandField, DATASET_PRESENT, NO_DATASET, commandName } from '../../../src/dimse/command';

@@ -13,10 +13,10 @@ import { runInNewContext } from 'node:vm';
 import { ScannedElement } from '../../../src/dicom/header-scanner';
 import { Tag, Tags } from '../../../src/dicom/tag';
 import { tagForKeyword } from '../../../src/dicom/dictionary';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { buildFileMeta, parsePart10 } from '../../../src/dicom/part10';
 import { PATIENT_ROOT, STUDY_ROOT } from '../../../src/services/query/model';
-import { ArchiveIndex, INDEX_DIR, INDEX_FILE_NAME } from '../../../src/archive/index';
+import { ArchiveIndex, INDEX_DIR, INDEX_FILE_NAME } from '../../../src/archive/archive-index';
 import { query, tempDir, CT_IMAGE, MR_IMAGE } from './helpers';
 
 setFlagsFromString('--expose-gc');

@@ -11,7 +11,7 @@ import { normalizeCharsetTerms } from '../../../src/dicom/charset';
 import { keywordOf } from '../../../src/dicom/dictionary';
 import { Tags } from '../../../src/dicom/tag';
 import { STUDY_ROOT } from '../../../src/services/query/model';
-import { ArchiveIndex, LEVEL_COLUMNS, SCAN_STOP_TAG } from '../../../src/archive/index';
+import { ArchiveIndex, LEVEL_COLUMNS, SCAN_STOP_TAG } from '../../../src/archive/archive-index';
 import { query } from './helpers';
 
 const CHARSET_FILES = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';

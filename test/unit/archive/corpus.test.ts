@@ -11,7 +11,7 @@ import { tagForKeyword } from '../../../src/dicom/dictionary';
 import { Tags } from '../../../src/dicom/tag';
 import { PATIENT_ROOT, STUDY_ROOT } from '../../../src/services/query/model';
 import { AttributeValue } from '../../../src/services/query/record';
-import { ArchiveIndex } from '../../../src/archive/index';
+import { ArchiveIndex } from '../../../src/archive/archive-index';
 import { query } from './helpers';
 
 const SAMPLES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';

@@ -4,7 +4,7 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlushScheduler } from '../../../src/archive/index/flush-scheduler';
+import { FlushScheduler } from '../../../src/archive/archive-index/flush-scheduler';
 
 const failOnError = (error: unknown) => assert.fail(`unexpected write error: ${String(error)}`);
 

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Dataset, ElementValue, resolveTag } from '../../../src/dicom/dataset';
+import { Dataset, ElementValue, resolveTag } from '../../../src/dicom';
 import { dictionaryVr } from '../../../src/dicom/dictionary';
 import { charsetEncoder } from '../../../src/dicom/charset';
 import { writePart10 } from '../../../src/dicom/part10';
@@ -13,7 +13,7 @@ import { Tag } from '../../../src/dicom/tag';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { compileQuery, CompiledQuery, CompileOptions } from '../../../src/services/query';
 import { InformationModel, QueryLevel } from '../../../src/services/query/model';
-import { IndexInput } from '../../../src/archive/index';
+import { IndexInput } from '../../../src/archive/archive-index';
 
 export type Fields = Record<string, ElementValue>;
 

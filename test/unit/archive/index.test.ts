@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Tags } from '../../../src/dicom/tag';
 import { tagForKeyword } from '../../../src/dicom/dictionary';
 import { PATIENT_ROOT, STUDY_ROOT, PATIENT_STUDY_ONLY, MODALITY_WORKLIST } from '../../../src/services/query/model';
-import { ArchiveIndex, IndexChange, IndexInputError, ArchiveIndexError } from '../../../src/archive/index';
+import { ArchiveIndex, IndexChange, IndexInputError, ArchiveIndexError } from '../../../src/archive/archive-index';
 import { CT_IMAGE, MR_IMAGE, SR_DOCUMENT, instanceFields, instanceInput, query, Fields } from './helpers';
 
 const ROOT = path.resolve('/archive-root');

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Tags } from '../../../src/dicom/tag';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { buildFileMeta } from '../../../src/dicom/part10';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { STUDY_ROOT } from '../../../src/services/query/model';
 import { FileStore } from '../../../src/archive/file-store';
-import { ArchiveIndex, ArchiveIndexOptions, IndexChange, INDEX_DIR, INDEX_FILE_NAME } from '../../../src/archive/index';
+import { ArchiveIndex, ArchiveIndexOptions, IndexChange, INDEX_DIR, INDEX_FILE_NAME } from '../../../src/archive/archive-index';
 import { dataset, instanceFields, query, tempDir, writeInstance, Fields, CT_IMAGE } from './helpers';
 import { waitUntil } from '../../helpers/wait';
 

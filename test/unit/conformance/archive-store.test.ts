@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ArchiveServices, ArchiveServicesOptions } from '../../../src/archive/archive-services';
-import { ArchiveIndex } from '../../../src/archive/index';
+import { ArchiveIndex } from '../../../src/archive/archive-index';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { buildFileMeta, parsePart10, readPart10Header } from '../../../src/dicom/part10';
 import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
 import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readPart10Header } from '../../../src/dicom/part10';
-import { encodeDataset, parseDataset } from '../../../src/dicom/dataset';
+import { encodeDataset, parseDataset } from '../../../src/dicom';
 import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
 import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';
 import { StorageScp } from '../../../src/services/store-scp';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ApplicationEntity } from '../../../src/ae/client';
 import { findContexts, getContexts, moveContexts } from '../../../src/ae/retrieve-contexts';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { ExplicitVRLittleEndian, Uids } from '../../../src/dicom/uids';
 import { CommandField, DATASET_PRESENT, NO_DATASET } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verificationContext } from '../../../src/ae/client';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { encodeDataset } from '../../../src/dicom/dataset';
+import { encodeDataset } from '../../../src/dicom';
 import { Uids } from '../../../src/dicom/uids';
 import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Dataset, encodeDataset, parseDataset } from '../../../src/dicom/dataset';
+import { Dataset, encodeDataset, parseDataset } from '../../../src/dicom';
 import { createTranscoder, transcodeDataset } from '../../../src/dicom/transcode';
 import {
   CodecPool, CodecPoolError, FrameDecodeError, UnsupportedConversionError, resolveTransferSyntax, PixelPlan,

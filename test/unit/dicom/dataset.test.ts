@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateRawSync } from 'node:zlib';
-import { Dataset, parseDataset, encodeDataset } from '../../../src/dicom/dataset';
+import { Dataset, parseDataset, encodeDataset } from '../../../src/dicom';
 import { parsePart10 } from '../../../src/dicom/part10';
 import { DicomParseError, TruncatedFileError } from '../../../src/dicom/errors';
 import { Tags, formatTagHex } from '../../../src/dicom/tag';

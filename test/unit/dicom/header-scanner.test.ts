@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetHeaderScanner, scanFileHeader, ScannedElement } from '../../../src/dicom/header-scanner';
 import { parsePart10, buildFileMeta, parseFileMeta } from '../../../src/dicom/part10';
-import { Dataset, encodeDataset } from '../../../src/dicom/dataset';
+import { Dataset, encodeDataset } from '../../../src/dicom';
 import { DicomParseError, TruncatedFileError } from '../../../src/dicom/errors';
 import { Tags } from '../../../src/dicom/tag';
 import { BROKEN, prng, randomSplit, readSample, sampleNames, samplesAvailable } from './samples';

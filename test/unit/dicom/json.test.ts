@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dataset, parseDataset } from '../../../src/dicom/dataset';
+import { Dataset, parseDataset } from '../../../src/dicom';
 import {
   datasetFromJson,
   datasetToJson,

@@ -8,7 +8,7 @@ import {
   readPart10Header, readPart10, parsePart10, writePart10, buildFileMeta, parseFileMeta,
   DEFAULT_IMPLEMENTATION_CLASS_UID,
 } from '../../../src/dicom/part10';
-import { Dataset, encodeDataset } from '../../../src/dicom/dataset';
+import { Dataset, encodeDataset } from '../../../src/dicom';
 import {
   MissingTransferSyntaxError, NotDicomError, TruncatedFileError, DicomParseError,
 } from '../../../src/dicom/errors';

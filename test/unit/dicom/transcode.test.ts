@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { inflateRawSync } from 'node:zlib';
 import { createTranscoder, transcodeBuffer, TranscodeOptions } from '../../../src/dicom/transcode';
 import { parsePart10 } from '../../../src/dicom/part10';
-import { Dataset, encodeDataset, parseDataset } from '../../../src/dicom/dataset';
+import { Dataset, encodeDataset, parseDataset } from '../../../src/dicom';
 import { TruncatedFileError, UnsupportedTransferSyntaxError } from '../../../src/dicom/errors';
 import { UNCOMPRESSED_SYNTAXES } from '../../../src/dicom/uids';
 import { BROKEN, ODD_LENGTH_VALUES, hasTool, prng, randomSplit, readSample, sampleNames, samplePath, samplesAvailable } from './samples';

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dataset } from '../../../src/dicom/dataset';
+import { Dataset } from '../../../src/dicom';
 import { datasetToJson } from '../../../src/dicom/json';
 import { formatTagHex } from '../../../src/dicom/tag';
 import {

@@ -11,7 +11,7 @@ import { mppsContexts } from '../../../src/ae/commitment-contexts';
 import { DicomServer } from '../../../src/ae/server';
 import { MppsStore } from '../../../src/archive/mpps';
 import { charsetEncoder } from '../../../src/dicom/charset';
-import { Dataset, encodeDataset } from '../../../src/dicom/dataset';
+import { Dataset, encodeDataset } from '../../../src/dicom';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
 import { DATASET_PRESENT, decodeCommand, encodeCommand } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';

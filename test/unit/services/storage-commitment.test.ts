@@ -10,7 +10,7 @@ import { ApplicationEntity, ClientAssociation } from '../../../src/ae/client';
 import { storageCommitmentContext } from '../../../src/ae/commitment-contexts';
 import { DicomServer } from '../../../src/ae/server';
 import { ArchiveServices } from '../../../src/archive/archive-services';
-import { Dataset } from '../../../src/dicom/dataset';
+import { Dataset } from '../../../src/dicom';
 import { ExplicitVRLittleEndian, Uids } from '../../../src/dicom/uids';
 import { Status } from '../../../src/dimse/status';
 import { AssociationAbortedError, TimeoutError } from '../../../src/net/errors';

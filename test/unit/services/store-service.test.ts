@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { storeFileList } from '../../../src/ae/store';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { parseDataset } from '../../../src/dicom/dataset';
+import { parseDataset } from '../../../src/dicom';
 import { datasetToJson } from '../../../src/dicom/json';
 import { readPart10Header } from '../../../src/dicom/part10';
 import {

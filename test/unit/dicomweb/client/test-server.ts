@@ -5,7 +5,7 @@ import * as https from 'node:https';
 import { once } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { Dataset } from '../../../../src/dicom/dataset-model';
-import { encodeDataset } from '../../../../src/dicom/dataset';
+import { encodeDataset } from '../../../../src/dicom';
 import { buildFileMeta } from '../../../../src/dicom/part10';
 import { ExplicitVRLittleEndian } from '../../../../src/dicom/uids';
 

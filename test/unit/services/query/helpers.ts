@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { readFileSync, existsSync } from 'node:fs';
-import { Dataset, ElementValue, resolveTag } from '../../../../src/dicom/dataset';
+import { Dataset, ElementValue, resolveTag } from '../../../../src/dicom';
 import { dictionaryVr } from '../../../../src/dicom/dictionary';
 import { charsetEncoder } from '../../../../src/dicom/charset';
 import { parsePart10 } from '../../../../src/dicom/part10';

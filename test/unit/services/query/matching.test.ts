@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dataset } from '../../../../src/dicom/dataset';
+import { Dataset } from '../../../../src/dicom';
 import { Tags } from '../../../../src/dicom/tag';
 import { tagForKeyword } from '../../../../src/dicom/dictionary';
 import {

@@ -1,7 +1,7 @@
 // An indexed instance as get() and add() return it: a view over the index entry.
 
 import * as path from 'node:path';
-import { QueryRecord } from '../../services/query/record';
+import { QueryRecord } from '../../services';
 import { IndexedInstance } from './archive-index-types';
 import { InstanceEntry } from './entries';
 import { InstanceRecord } from './records';

@@ -4,7 +4,7 @@
 
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Tag, Tags } from '../../dicom/tag';
+import { Tag, Tags } from '../../dicom';
 import { IndexInput } from './archive-index-types';
 import { LEVEL_COLUMNS } from './columns';
 import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry, canonicalPath, patientIdOf, patientKey } from './entries';

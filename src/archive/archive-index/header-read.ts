@@ -4,9 +4,9 @@
 // the dicom layer's scanFileHeader, whose answer is authoritative.
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { DatasetHeaderScanner, ScannedElement, scanFileHeader } from '../../dicom/header-scanner';
-import { parseFileMeta } from '../../dicom/file-meta';
-import { Tag } from '../../dicom/tag';
+import { DatasetHeaderScanner, ScannedElement, scanFileHeader } from '../../dicom';
+import { parseFileMeta } from '../../dicom';
+import { Tag } from '../../dicom';
 import { SCAN_STOP_TAG } from './columns';
 
 export interface HeaderRead {

@@ -3,10 +3,10 @@
 // query holds exact values for indexed attributes (Study/Series/SOP Instance UID, Patient ID,
 // Accession Number) the walk starts from those entities instead of from every patient.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { CompiledQuery } from '../../services/query/compiled-query';
-import { MatchedEntity } from '../../services/query-backend';
-import { QueryRecord } from '../../services/query/record';
+import { Tag, Tags } from '../../dicom';
+import { CompiledQuery } from '../../services';
+import { MatchedEntity } from '../../services';
+import { QueryRecord } from '../../services';
 import { IndexLevel } from './columns';
 import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry, patientIdOf, patientIdentity } from './entries';
 import { AnyEntry, PatientGroupRecord, recordOf } from './records';

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { CharacterSet, StoredValue, StoredValues } from './values';
 import { PATIENT_COLUMNS, SERIES_COLUMNS, IMAGE_COLUMNS } from './columns';
-import { Tags } from '../../dicom/tag';
+import { Tags } from '../../dicom';
 
 const PATIENT_ID = PATIENT_COLUMNS.position.get(Tags.PatientID)!;
 const ISSUER = PATIENT_COLUMNS.position.get(Tags.IssuerOfPatientID)!;

@@ -1,9 +1,9 @@
 // The option, input, report and change types of the archive index.
 
-import { Tag } from '../../dicom/tag';
-import { ScannedElement } from '../../dicom/header-scanner';
-import { QueryRecord } from '../../services/query/record';
-import { RetrievableInstance } from '../../services/query-backend';
+import { Tag } from '../../dicom';
+import { ScannedElement } from '../../dicom';
+import { QueryRecord } from '../../services';
+import { RetrievableInstance } from '../../services';
 
 export interface ArchiveIndexOptions {
   /** The archive folder (<root>/<Study>/<Series>/<SOP>.dcm, though any layout below it is indexed). */

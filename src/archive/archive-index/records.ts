@@ -2,8 +2,8 @@
 // computed from its children, and (by asking its parent) every attribute of the levels above:
 // a SERIES record gives StudyInstanceUID, StudyDate and PatientName too.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { AttributeValue, QueryRecord } from '../../services/query/record';
+import { Tag, Tags } from '../../dicom';
+import { AttributeValue, QueryRecord } from '../../services';
 import { DERIVED_TAGS, IndexLevel, LEVEL_COLUMNS, LevelColumns, UID_TAGS } from './columns';
 import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry } from './entries';
 import { StoredValues } from './values';

@@ -3,8 +3,8 @@
 // entity holds its values in an array in the order of its level's columns; the persisted index
 // file names these columns, so changing a list here makes old index files rebuild themselves.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { dictionaryVr, tagForKeyword } from '../../dicom/dictionary';
+import { Tag, Tags } from '../../dicom';
+import { dictionaryVr, tagForKeyword } from '../../dicom';
 
 export type IndexLevel = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
 

@@ -2,12 +2,12 @@
 // to Unicode with the instance's Specific Character Set, padding removed, split into values;
 // binary numbers as numbers. Repeated values are shared through an Interner.
 
-import { Tag, Tags } from '../../dicom/tag';
-import { ScannedElement } from '../../dicom/header-scanner';
-import { decodeText, normalizeCharsetTerms } from '../../dicom/charset';
-import { decodeNumbers } from '../../dicom/dataset';
-import { KNOWN_VRS, isMultiValuedTextVr, isTextVr, usesSpecificCharacterSet } from '../../dicom/vr';
-import { trimValue } from '../../services/query/text-match';
+import { Tag, Tags } from '../../dicom';
+import { ScannedElement } from '../../dicom';
+import { decodeText, normalizeCharsetTerms } from '../../dicom';
+import { decodeNumbers } from '../../dicom';
+import { KNOWN_VRS, isMultiValuedTextVr, isTextVr, usesSpecificCharacterSet } from '../../dicom';
+import { trimValue } from '../../services';
 import { Column, INDEX_LEVELS, LEVEL_COLUMNS } from './columns';
 
 /**

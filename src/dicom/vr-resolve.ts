@@ -2,8 +2,8 @@
 // carry VRs, and PS3.6 lists a few as ambiguous ("US or SS", "OB or OW", ...); these are
 // resolved from values seen earlier in the same or an enclosing dataset, as DCMTK does.
 
-import { Tag, Tags } from '../tag';
-import { dictionaryVr } from '../dictionary';
+import { Tag, Tags } from './tag';
+import { dictionaryVr } from './dictionary';
 
 /** The few values that decide ambiguous VRs, looked up innermost first. */
 export interface VrContext {

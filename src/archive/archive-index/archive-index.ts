@@ -17,11 +17,11 @@
 
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Tag } from '../../dicom/tag';
-import { scanFileHeader } from '../../dicom/header-scanner';
-import { DicomError } from '../../dicom/errors';
-import { CompiledQuery } from '../../services/query/compiled-query';
-import { MatchedEntity, QueryBackend, RetrievableInstance } from '../../services/query-backend';
+import { Tag } from '../../dicom';
+import { scanFileHeader } from '../../dicom';
+import { DicomError } from '../../dicom';
+import { CompiledQuery } from '../../services';
+import { MatchedEntity, QueryBackend, RetrievableInstance } from '../../services';
 import {
   ArchiveIndexOptions, IndexChange, IndexedInstance, IndexInput, IndexListener, IndexStats, OpenReport, ReconcileReport,
 } from './archive-index-types';

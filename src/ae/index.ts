@@ -1,0 +1,27 @@
+// The public entry of src/ae: what the other folders import from it.
+
+export { WaitingRoom, type WaitingSlot } from './admission';
+export {
+  ApplicationEntity, ClientAssociation, verificationContext, type AssociateOptions, type ProposedContext,
+} from './client';
+export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from './commitment-contexts';
+export { cellText, columnsOf } from './identifier-text';
+export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
+export { MoveDestinations, parseDestination, type DestinationAddress } from './move-destinations';
+export { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, type AeOptions, type Timeouts, type TlsOptions } from './options';
+export {
+  PemFileError, aeOptionsOf, applicationEntityOf, associateOptionsOf, connectionOptionsOf, describePeer,
+  tlsOptionsOf, type AssociationRequest, type IdentityProfile, type PeerProfile, type TlsProfile,
+} from './peer-profile';
+export { RefusalDigest, formatRefusal } from './refusal-log';
+export {
+  COMMON_STORAGE_CLASSES, echoContext, findContexts, getContexts, moveContexts,
+} from './retrieve-contexts';
+export {
+  DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
+  type AssociationInfo, type IdentityDecision, type ServerEvents, type ServerOptions,
+} from './server';
+export { collectStoreInputs, type CollectedInputs, type SkippedInput } from './store-inputs';
+export { storeFileList, storeInputs, type StoreBatchOptions, type StoreBatchSummary } from './store';
+export { traceMessages, tracePdus, traceServer, type TraceSink } from './trace';
+export { type PresentedIdentity, type UserIdentity } from './user-identity';
