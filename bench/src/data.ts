@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import * as path from 'node:path';
 import { Dataset } from '../../src/dicom/dataset-model';
 import { encodeDataset } from '../../src/dicom';
-import { buildFileMeta } from '../../src/dicom/part10';
-import { ExplicitVRLittleEndian } from '../../src/dicom/uids';
+import { buildFileMeta } from '../../src/dicom/file-meta';
+import { ExplicitVRLittleEndian } from '../../src/dicom/transfer-syntaxes';
 
 /** Bump when what is generated changes: every cached set (and the archives built from them) is made anew. */
 export const DATA_VERSION = 1;

@@ -15,11 +15,6 @@ import {
   FileMetaValues, FileMetaOptions, buildFileMeta, parseFileMeta, readFileMetaFromHandle,
 } from './file-meta';
 
-export {
-  FileMetaValues, FileMetaOptions, buildFileMeta, parseFileMeta, readFileMetaFromHandle,
-  DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME,
-} from './file-meta';
-
 export interface Part10Header {
   transferSyntaxUid: string;
   /** From the dataset's (0008,0016), else the meta's (0002,0002); '' when neither exists. */

@@ -1,7 +1,5 @@
-// UIDs: validation, the transfer syntax registry and the SOP class registry in one import.
+// UIDs: validation, and names for the UIDs the registries know.
 
-export * from './transfer-syntaxes';
-export * from './sop-classes';
 import { transferSyntaxName } from './transfer-syntaxes';
 import { sopClassName } from './sop-classes';
 

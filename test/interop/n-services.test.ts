@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ApplicationEntity, ClientAssociation } from '../../src/ae/client';
 import { Dataset } from '../../src/dicom';
-import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../src/dicom/uids';
+import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../src/dicom/transfer-syntaxes';
 import { Status, statusClass } from '../../src/dimse/status';
 import { nAction, nCreate, nDelete, nGet, nSet } from '../../src/services/n-scu';
 import { PYDICOM_FILES } from '../helpers/dicom-files';

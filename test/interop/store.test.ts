@@ -8,7 +8,7 @@ import { ApplicationEntity } from '../../src/ae/client';
 import { collectStoreInputs } from '../../src/ae/store-inputs';
 import { storeFileList } from '../../src/ae/store';
 import { readPart10Header } from '../../src/dicom/part10';
-import { isUncompressed } from '../../src/dicom/uids';
+import { isUncompressed } from '../../src/dicom/transfer-syntaxes';
 import { dicomnet, run, start, startScp, startStorescp, Background } from '../helpers/processes';
 import { waitUntil } from '../helpers/wait';
 import { PYDICOM_FILES, datasetBytes, datasetJson, sendableSamples, wellFormedSamples, writeSyntheticInstance, testUid } from '../helpers/dicom-files';

@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Dataset, encodeDataset } from '../../../src/dicom';
-import { buildFileMeta } from '../../../src/dicom/part10';
+import { buildFileMeta } from '../../../src/dicom/file-meta';
 import { transcodeFile } from '../../../src/dicom/transcode-file';
 import { CodecPool, JPEGLSLossless, RLELossless, JPEG2000Lossless, HTJ2KLossless, JPEGLosslessSV1, JPEGBaseline } from '../../../src/dicom/codecs';
 import { Context } from '../peers';

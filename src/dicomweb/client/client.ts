@@ -17,11 +17,6 @@ import { planBatches, stowBody, type StowBatchResult, type StowFileResult, type 
 import { readStowAnswer, sizeFiles, stowInputs } from './stow-request';
 import { checkHeaderValue, checkedTargetPath, formatQuery, uid, warningsOf } from './urls-and-headers';
 
-export type {
-  DicomwebAuth, DicomwebClientOptions, RetrieveTarget, RequestOptions, SearchOptions, QidoPage, SearchAllOptions,
-  RetrieveOptions, RetrieveToDiskOptions, RetrieveSummary, RetrievedPart, RenderedOptions, RenderedImage, StoreOptions,
-} from './options';
-
 const DEFAULT_MAX_JSON = 256 * 1024 * 1024;
 const USER_AGENT = `dicomnet/${VERSION}`;
 

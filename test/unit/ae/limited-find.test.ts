@@ -8,7 +8,7 @@ import { DicomServer } from '../../../src/ae/server';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../src/dicom';
 import { Tags } from '../../../src/dicom/tag';
-import { Uids } from '../../../src/dicom/uids';
+import { Uids } from '../../../src/dicom/sop-classes';
 import { CommandField, DATASET_PRESENT, NO_DATASET, commandName } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
 import { buildIdentifier } from '../../../src/services/query-keys';

@@ -11,7 +11,7 @@ import { DropCause } from '../../../src/ae/connection-gate';
 import { Refusal } from '../../../src/ae/refusal-log';
 import { ArchiveServices } from '../../../src/archive/archive-services';
 import { CommandField, DATASET_PRESENT, encodeCommand } from '../../../src/dimse/command';
-import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { AssociationAbortedError, AssociationRejectedError } from '../../../src/net/errors';
 import { makeCertificates } from '../../helpers/certificates';
 import { datasetBytes, writeSyntheticInstance } from '../../helpers/dicom-files';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writ
 import * as path from 'node:path';
 import { Tags } from '../../../src/dicom/tag';
 import { encodeDataset } from '../../../src/dicom';
-import { buildFileMeta } from '../../../src/dicom/part10';
+import { buildFileMeta } from '../../../src/dicom/file-meta';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { STUDY_ROOT } from '../../../src/services/query/model';
 import { FileStore } from '../../../src/archive/file-store';

@@ -9,8 +9,9 @@ import { ArchiveServices, ArchiveServicesOptions } from '../../../src/archive/ar
 import { ArchiveIndex } from '../../../src/archive/archive-index';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../src/dicom';
-import { buildFileMeta, parsePart10, readPart10Header } from '../../../src/dicom/part10';
-import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { buildFileMeta } from '../../../src/dicom/file-meta';
+import { parsePart10, readPart10Header } from '../../../src/dicom/part10';
+import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';
 import { Status } from '../../../src/dimse/status';
 import { Tags } from '../../../src/dicom/tag';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { readPart10Header } from '../../../src/dicom/part10';
 import { encodeDataset, parseDataset } from '../../../src/dicom';
-import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';
 import { StorageScp } from '../../../src/services/store-scp';
 import { StoreFile } from '../../../src/services/store-scu';

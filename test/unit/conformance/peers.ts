@@ -3,7 +3,7 @@
 import { DicomServer, ServerOptions } from '../../../src/ae/server';
 import { ApplicationEntity, AssociateOptions, ClientAssociation } from '../../../src/ae/client';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { Status } from '../../../src/dimse/status';
 import { IncomingInstance, StoreBackend, StoreOutcome } from '../../../src/services/storage';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { verificationContext } from '../../../src/ae/client';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../src/dicom';
-import { Uids } from '../../../src/dicom/uids';
+import { Uids } from '../../../src/dicom/sop-classes';
 import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
 import { connect, startServer, within } from './peers';

@@ -2,11 +2,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parsePart10, parseFileMeta } from '../../../src/dicom/part10';
+import { parseFileMeta } from '../../../src/dicom/file-meta';
+import { parsePart10 } from '../../../src/dicom/part10';
 import { DatasetHeaderScanner } from '../../../src/dicom/header-scanner';
 import { transcodeBuffer } from '../../../src/dicom/transcode';
 import { DicomParseError, UnsupportedTransferSyntaxError, MissingTransferSyntaxError } from '../../../src/dicom/errors';
-import { UNCOMPRESSED_SYNTAXES } from '../../../src/dicom/uids';
+import { UNCOMPRESSED_SYNTAXES } from '../../../src/dicom/transfer-syntaxes';
 import { readSample, samplesAvailable } from './samples';
 import { cpuTimeOf } from '../../helpers/cpu-time';
 

@@ -4,10 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import {
-  readPart10Header, readPart10, parsePart10, writePart10, buildFileMeta, parseFileMeta,
-  DEFAULT_IMPLEMENTATION_CLASS_UID,
-} from '../../../src/dicom/part10';
+import { buildFileMeta, parseFileMeta, DEFAULT_IMPLEMENTATION_CLASS_UID } from '../../../src/dicom/file-meta';
+import { readPart10Header, readPart10, parsePart10, writePart10 } from '../../../src/dicom/part10';
 import { Dataset, encodeDataset } from '../../../src/dicom';
 import {
   MissingTransferSyntaxError, NotDicomError, TruncatedFileError, DicomParseError,

@@ -12,7 +12,7 @@ import { createTranscoder, transcodeBuffer, TranscodeOptions } from '../../../sr
 import { parsePart10 } from '../../../src/dicom/part10';
 import { Dataset, encodeDataset, parseDataset } from '../../../src/dicom';
 import { TruncatedFileError, UnsupportedTransferSyntaxError } from '../../../src/dicom/errors';
-import { UNCOMPRESSED_SYNTAXES } from '../../../src/dicom/uids';
+import { UNCOMPRESSED_SYNTAXES } from '../../../src/dicom/transfer-syntaxes';
 import { BROKEN, ODD_LENGTH_VALUES, hasTool, prng, randomSplit, readSample, sampleNames, samplePath, samplesAvailable } from './samples';
 
 const IVLE = '1.2.840.10008.1.2';

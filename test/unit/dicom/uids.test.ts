@@ -1,9 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  isValidUid, transferSyntax, isUncompressed, UNCOMPRESSED_SYNTAXES, isStorageSopClass, sopClassName,
-  STORAGE_SOP_CLASSES, Uids, TRANSFER_SYNTAXES, uidName, currentStorageSopClasses, encodingOf,
-} from '../../../src/dicom/uids';
+import { isStorageSopClass, sopClassName, STORAGE_SOP_CLASSES, Uids, currentStorageSopClasses } from '../../../src/dicom/sop-classes';
+import { transferSyntax, isUncompressed, UNCOMPRESSED_SYNTAXES, TRANSFER_SYNTAXES, encodingOf } from '../../../src/dicom/transfer-syntaxes';
+import { isValidUid, uidName } from '../../../src/dicom/uids';
 
 describe('uids', () => {
   test('isValidUid follows PS3.5 9.1', () => {

@@ -8,7 +8,8 @@ import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
 import { getContexts } from '../../../src/ae/retrieve-contexts';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { DicomServer } from '../../../src/ae/server';
-import { ExplicitVRLittleEndian, Uids } from '../../../src/dicom/uids';
+import { Uids } from '../../../src/dicom/sop-classes';
+import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { Command, CommandField, DATASET_PRESENT, NO_DATASET, encodeCommand } from '../../../src/dimse/command';
 import { encodePdu } from '../../../src/net/pdu-encode';
 import {

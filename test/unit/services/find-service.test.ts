@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { verificationContext } from '../../../src/ae/client';
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { Dataset } from '../../../src/dicom/dataset-model';
-import { Uids } from '../../../src/dicom/uids';
+import { Uids } from '../../../src/dicom/sop-classes';
 import { Tags } from '../../../src/dicom/tag';
 import { Status } from '../../../src/dimse/status';
 import { FindScp, FindScpOptions } from '../../../src/services/find-scp';

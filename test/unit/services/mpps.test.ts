@@ -12,7 +12,7 @@ import { DicomServer } from '../../../src/ae/server';
 import { MppsStore } from '../../../src/archive/mpps';
 import { charsetEncoder } from '../../../src/dicom/charset';
 import { Dataset, encodeDataset } from '../../../src/dicom';
-import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { DATASET_PRESENT, decodeCommand, encodeCommand } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
 import { encodePdu } from '../../../src/net/pdu-encode';

@@ -8,7 +8,7 @@ import { MoveDestinations } from '../../../src/ae/move-destinations';
 import { getContexts, moveContexts } from '../../../src/ae/retrieve-contexts';
 import { DicomServer } from '../../../src/ae/server';
 import { Association } from '../../../src/net/association';
-import { Uids } from '../../../src/dicom/uids';
+import { Uids } from '../../../src/dicom/sop-classes';
 import { CommandField, decodeCommand } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
 import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';

@@ -13,7 +13,7 @@ import { datasetToJson } from '../../../src/dicom/json';
 import { readPart10Header } from '../../../src/dicom/part10';
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, isUncompressed,
-} from '../../../src/dicom/uids';
+} from '../../../src/dicom/transfer-syntaxes';
 import { StorageScp } from '../../../src/services/store-scp';
 import { StoreFile, describeStoreResult, proposeStorageContexts } from '../../../src/services/store-scu';
 import { PYDICOM_FILES, datasetBytes, datasetJson, sendableSamples, testUid, writeSyntheticInstance } from '../../helpers/dicom-files';

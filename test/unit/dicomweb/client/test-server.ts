@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { Dataset } from '../../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../../src/dicom';
-import { buildFileMeta } from '../../../../src/dicom/part10';
-import { ExplicitVRLittleEndian } from '../../../../src/dicom/uids';
+import { buildFileMeta } from '../../../../src/dicom/file-meta';
+import { ExplicitVRLittleEndian } from '../../../../src/dicom/transfer-syntaxes';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
