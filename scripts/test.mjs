@@ -1,10 +1,10 @@
 // The project's test command: builds, compiles the tests, then runs each suite.
-// Usage: node scripts/test.mjs [unit|interop|package|vscode ...]   (no argument = all suites)
+// Usage: node scripts/test.mjs [layers|unit|interop|package|vscode ...]   (no argument = all suites)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const all = ['unit', 'interop', 'package', 'vscode'];
+const all = ['layers', 'unit', 'interop', 'package', 'vscode'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 
 function run(cmd, args, opts = {}) {
@@ -23,6 +23,17 @@ function timed(suite, fn) {
   const ok = fn();
   timings.push(`${suite} ${ok ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return ok;
+}
+
+// The import rules of src/ (src/README.md): dependency-cruiser with .dependency-cruiser.cjs. First
+// and alone when asked for: it reads the sources, not the build.
+if (wanted.includes('layers')) {
+  console.log('\n=== suite: layers ===');
+  if (!timed('layers', () => run('npx', ['depcruise', 'src', '--config', '.dependency-cruiser.cjs']) === 0)) {
+    if (timings.length) console.log(`\n${timings.join('; ')}`);
+    process.exit(1);
+  }
+  if (wanted.length === 1) process.exit(0);
 }
 
 if (run('node', ['esbuild.mjs']) !== 0) process.exit(1);
@@ -51,6 +62,7 @@ function vsixIsStale() {
 let failed = false;
 let packaged = false;
 for (const suite of wanted) {
+  if (suite === 'layers') continue;
   if (suite === 'package') {
     // `npm run package` writes release/ (the VSIX and the npm tarball) and leaves the production
     // build in dist/; the development build comes back afterwards for the suites that follow.
