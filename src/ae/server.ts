@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Association } from '../net';
 import { answerContexts, answerRoles } from '../net';
-import { adoptWithSharedReads } from '../net/shared-reads';
+import { adoptWithSharedReads } from '../net';
 import {
   AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
   SopClassExtendedNegotiation, emptyUserInformation,

@@ -15,3 +15,4 @@ export {
 } from './pdu-types';
 export { RejectReason, RejectResult, RejectSource, describeContextResult } from './reasons';
 export { formatPdu } from './trace';
+export { adoptWithSharedReads, connectWithSharedReads, onReceived, readsShared } from './shared-reads';
