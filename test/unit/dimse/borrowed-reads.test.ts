@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { ApplicationEntity } from '../../../src/ae/client';
-import { ExplicitVRLittleEndian } from '../../../src/dicom/uids';
+import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { Command, CommandField, DATASET_PRESENT, encodeCommand } from '../../../src/dimse/command';
 import { DimseChannel, IncomingMessage } from '../../../src/dimse/channel';
 import { DatasetSink } from '../../../src/dimse/sink';
