@@ -15,7 +15,7 @@ import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittl
 import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';
 import { Status } from '../../../src/dimse/status';
 import { Tags } from '../../../src/dicom/tag';
-import { CT_IMAGE, connect, ctDataset, startServer, storageContexts } from './peers';
+import { CT_IMAGE, connect, ctDataset, startServer, storageContexts } from '../../helpers/in-process';
 
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 
@@ -25,7 +25,7 @@ async function archive(t: TestContext, options: Partial<ArchiveServicesOptions> 
   const log: string[] = [];
   const services = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE', log: (line) => log.push(line), ...options });
   t.after(() => services.close());
-  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: services.services });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: services.services }, t);
   return { dir, services, server, log };
 }
 

@@ -11,7 +11,7 @@ import {
   AAbort, AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RQ, PDU_P_DATA_TF, Pdu, Pdv,
   emptyUserInformation,
 } from '../../../src/net/pdu-types';
-import { waitFor } from './peers';
+import { waitFor } from '../../helpers/in-process';
 
 export interface ReceivedMessage {
   contextId: number;

@@ -13,7 +13,7 @@ import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';
 import { StorageScp } from '../../../src/services/store-scp';
 import { StoreFile } from '../../../src/services/store-scu';
 import { writeSyntheticInstance } from '../../helpers/dicom-files';
-import { MemoryBackend, connect, ctDataset, startServer, storageContexts, within } from './peers';
+import { MemoryStore, connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 
 /** Data (not command) PDV lengths the server received, in order, with their last-fragment flag. */
 function recordDataFragments(server: import('../../../src/ae/server').DicomServer): { length: number; isLast: boolean }[] {
@@ -30,8 +30,8 @@ function oddFragments(seen: { length: number; isLast: boolean }[]): number[] {
 }
 
 test('issue 14.3: odd-length fragments: a peer advertising 16385 gets even fragments of a data set in memory', async (t) => {
-  const backend = new MemoryBackend();
-  const server = await startServer(t, { maxPduLength: 16385, services: [new StorageScp(backend)] });
+  const backend = new MemoryStore();
+  const server = await startServer({ maxPduLength: 16385, services: [new StorageScp(backend)] }, t);
   const seen = recordDataFragments(server);
   const client = await connect(t, server, { contexts: storageContexts() });
   const ds = ctDataset('2.25.1403001', (d) => d.set('PixelData', 'OW', Buffer.alloc(40_000, 7)));
@@ -52,26 +52,26 @@ test('issue 14.3: odd-length fragments: a large file streamed from disk to a pee
     path: generated.path, sopClassUid: header.sopClassUid, sopInstanceUid: header.sopInstanceUid,
     transferSyntaxUid: header.transferSyntaxUid, datasetOffset: header.datasetOffset, fileSize: statSync(generated.path).size,
   };
-  const backend = new MemoryBackend();
-  const server = await startServer(t, { maxPduLength: 16385, services: [new StorageScp(backend)] });
+  const backend = new MemoryStore();
+  const server = await startServer({ maxPduLength: 16385, services: [new StorageScp(backend)] }, t);
   const seen = recordDataFragments(server);
   const client = await connect(t, server, { contexts: storageContexts() });
   const result = await within('the C-STORE of 17 MiB', client.store(file), 60_000);
   assert.equal(result.status, 0, result.message);
   await client.release();
-  assert.equal(backend.received[0]?.bytes.length, file.fileSize - file.datasetOffset);
+  assert.equal(backend.received[0]?.data.length, file.fileSize - file.datasetOffset);
   assert.deepEqual(oddFragments(seen).slice(0, 5), [], 'odd fragment lengths before the last one');
 });
 
 test('issue 14.3: odd-length fragments: odd-length binary values are padded to even length when encoded (PS3.5 7.1)', async (t) => {
-  const backend = new MemoryBackend();
-  const server = await startServer(t, { services: [new StorageScp(backend)] });
+  const backend = new MemoryStore();
+  const server = await startServer({ services: [new StorageScp(backend)] }, t);
   const client = await connect(t, server, { contexts: storageContexts([ImplicitVRLittleEndian]) });
   const ds = ctDataset('2.25.1403002', (d) => d.set(0x00091010, 'OB', Buffer.from([1, 2, 3])));
   const result = await within('the C-STORE', client.store(ds));
   assert.equal(result.status, 0, result.message);
   await client.release();
-  const bytes = backend.received[0]!.bytes;
+  const bytes = backend.received[0]!.data;
   assert.equal(bytes.length % 2, 0, `the data set is ${bytes.length} bytes long`);
   assert.deepEqual(parseDataset(bytes, ImplicitVRLittleEndian).get(0x00091010)?.value, Buffer.from([1, 2, 3, 0]));
 });
@@ -82,14 +82,14 @@ test('issue 14.3: odd-length fragments: an odd-length deflated data set is padde
   for (let n = 0; deflateRawSync(encodeDataset(ds, ExplicitVRLittleEndian)).length % 2 === 0; n++) {
     ds = ctDataset('2.25.1403003', (d) => d.set('StudyDescription', 'LO', `padding test ${n}`));
   }
-  const backend = new MemoryBackend();
-  const server = await startServer(t, { services: [new StorageScp(backend, { transferSyntaxes: [DeflatedExplicitVRLittleEndian] })] });
+  const backend = new MemoryStore();
+  const server = await startServer({ services: [new StorageScp(backend, { transferSyntaxes: [DeflatedExplicitVRLittleEndian] })] }, t);
   const client = await connect(t, server, { contexts: storageContexts([ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian]) });
   const result = await within('the C-STORE', client.store(ds));
   assert.equal(result.status, 0, result.message);
   assert.equal(result.sentTransferSyntaxUid, DeflatedExplicitVRLittleEndian);
   await client.release();
-  const bytes = backend.received[0]!.bytes;
+  const bytes = backend.received[0]!.data;
   assert.equal(bytes.length % 2, 0, `the deflated data set is ${bytes.length} bytes long`);
   assert.equal(bytes[bytes.length - 1], 0);
   assert.equal(parseDataset(bytes, DeflatedExplicitVRLittleEndian).string('SOPInstanceUID'), '2.25.1403003');

@@ -10,7 +10,7 @@ import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { ArchiveServices, ArchiveServicesOptions } from '../../../src/archive/archive-services';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { PYDICOM_FILES } from '../../helpers/dicom-files';
-import { connect, startServer, within } from './peers';
+import { connect, startServer, within } from '../../helpers/in-process';
 
 const available = existsSync(PYDICOM_FILES);
 
@@ -23,7 +23,7 @@ async function samplesArchive(t: TestContext, options: Partial<ArchiveServicesOp
   const log: string[] = [];
   const archive = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE', log: (line) => log.push(line), ...options });
   t.after(() => archive.close());
-  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: archive.services });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: archive.services }, t);
   return { archive, server, log };
 }
 

@@ -21,8 +21,7 @@ import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { FindScp } from '../../../src/services/find-scp';
 import { StorageScp } from '../../../src/services/store-scp';
 import { IncomingInstance, StoreBackend, StoreOutcome } from '../../../src/services/storage';
-import { drain, identifier, recordsBackend } from '../../helpers/in-process';
-import { connect, ctDataset, startServer, storageContexts } from './peers';
+import { connect, ctDataset, drain, identifier, recordsBackend, startServer, storageContexts } from '../../helpers/in-process';
 
 /** A CT data set whose pixel data (`size` bytes, even) is random: no two instances share content. */
 function distinctInstance(n: number, size: number): Dataset {
@@ -42,7 +41,7 @@ async function archiveServer(t: TestContext, maxPduLength: number) {
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const services = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE' });
   t.after(() => services.close());
-  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: services.services, maxPduLength });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: services.services, maxPduLength }, t);
   return { dir, server };
 }
 
@@ -124,7 +123,7 @@ class KeepingBackend implements StoreBackend {
 for (const mode of ['copies', 'views', 'slow'] as const) {
   test(`a store backend that ${mode === 'copies' ? 'keeps what it is given (no release)' : mode === 'views' ? 'takes views and copies them on release' : 'slows the sender down'} receives every byte`, async (t) => {
     const backend = new KeepingBackend(mode);
-    const server = await startServer(t, { services: [new StorageScp(backend)], maxPduLength: 8191 });
+    const server = await startServer({ services: [new StorageScp(backend)], maxPduLength: 8191 }, t);
     const instances = Array.from({ length: 80 }, (_, i) => distinctInstance(3000 + i, sizeOf(i + 5)));
     await Promise.all([instances.slice(0, 40), instances.slice(40)].map(async (part) => {
       const client = await connect(t, server, { contexts: storageContexts([ExplicitVRLittleEndian]) });
@@ -143,7 +142,7 @@ test('C-FIND responses (data sets buffered by the channel) arrive intact over co
     StudyInstanceUID: `2.25.880${i}`, PatientName: `Name^${randomBytes(20).toString('hex')}`, PatientID: `P${i}`,
     StudyDescription: randomBytes(30).toString('hex'),
   }));
-  const server = await startServer(t, { services: [new FindScp([Uids.StudyRootFind], recordsBackend(studies))], maxPduLength: 4099 });
+  const server = await startServer({ services: [new FindScp([Uids.StudyRootFind], recordsBackend(studies))], maxPduLength: 4099 }, t);
   const query = identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '', PatientName: '', PatientID: '', StudyDescription: '' });
   const results = await Promise.all([0, 1, 2].map(async () => {
     const client = await connect(t, server, { contexts: findContexts('study'), maxPduLength: 4099 });

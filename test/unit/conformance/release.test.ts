@@ -13,7 +13,7 @@ import { CommandField, NO_DATASET } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
 import { PDU_RELEASE_RP, PDU_RELEASE_RQ } from '../../../src/net/pdu-types';
 import { DimsePeer, acceptEverything } from './dimse-peer';
-import { connect, ctDataset, startServer, storageContexts, within } from './peers';
+import { connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 
 async function scriptedAcceptor(t: TestContext, contexts = [verificationContext()]) {
   const listening = await DimsePeer.listen((rq) => acceptEverything(rq));
@@ -60,7 +60,7 @@ test('issue 14.5: a C-MOVE sub-operation association released by the destination
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const archive = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE', destinations: [['DEST', { host: '127.0.0.1', port: destination.port }]] });
   t.after(() => archive.close());
-  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: archive.services });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: archive.services }, t);
   const loader = await connect(t, server, { contexts: storageContexts() });
   const study = '2.25.1405000';
   for (const uid of ['2.25.1405000.1', '2.25.1405000.2', '2.25.1405000.3']) {

@@ -13,7 +13,7 @@ import { Dataset } from '../../../src/dicom/dataset-model';
 import { Status } from '../../../src/dimse/status';
 import { StorageScp } from '../../../src/services/store-scp';
 import { refusingPort } from '../../helpers/peers';
-import { CT_IMAGE, MemoryBackend, connect, ctDataset, startServer, storageContexts, within } from './peers';
+import { CT_IMAGE, MemoryStore, connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 
 const STUDY = '2.25.1406000';
 const INSTANCES = ['2.25.1406000.1', '2.25.1406000.2'];
@@ -22,8 +22,8 @@ const INSTANCES = ['2.25.1406000.1', '2.25.1406000.2'];
 async function archiveWithStudy(t: TestContext) {
   const dir = mkdtempSync(path.join(tmpdir(), 'issue14-retrieve-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const received = new MemoryBackend();
-  const dest = await startServer(t, { aeTitle: 'DEST', services: [new StorageScp(received)] });
+  const received = new MemoryStore();
+  const dest = await startServer({ aeTitle: 'DEST', services: [new StorageScp(received)] }, t);
   const down = await refusingPort();
   t.after(() => down.close());
   const archive = await ArchiveServices.open({
@@ -31,7 +31,7 @@ async function archiveWithStudy(t: TestContext) {
     destinations: [['DEST', { host: '127.0.0.1', port: dest.port }], ['DOWN', { host: '127.0.0.1', port: down.port }]],
   });
   t.after(() => archive.close());
-  const server = await startServer(t, { aeTitle: 'ARCHIVE', services: archive.services });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: archive.services }, t);
   const loader = await connect(t, server, { contexts: storageContexts() });
   for (const uid of INSTANCES) {
     const r = await loader.store(ctDataset(uid, (d) => { d.set('StudyInstanceUID', 'UI', STUDY); d.set('SeriesInstanceUID', 'UI', `${STUDY}.9`); }));
@@ -73,7 +73,7 @@ test('issue 14.6: final C-GET responses carry no Number of Remaining Sub-operati
   const { server } = await archiveWithStudy(t);
   const get = getContexts('study', [CT_IMAGE]);
   const client = await connect(t, server, get, new ApplicationEntity({ aeTitle: 'GETSCU' }));
-  const summary = await within('the C-GET', consume(client.get(study(), new MemoryBackend(), { model: 'study' })));
+  const summary = await within('the C-GET', consume(client.get(study(), new MemoryStore(), { model: 'study' })));
   assert.equal(summary.status, Status.Success);
   assert.equal(summary.completed, 2);
   assert.equal(summary.remaining, undefined, 'the final response has Number of Remaining Sub-operations');

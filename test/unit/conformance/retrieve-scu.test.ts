@@ -13,7 +13,7 @@ import { CommandField, DATASET_PRESENT, NO_DATASET } from '../../../src/dimse/co
 import { Status } from '../../../src/dimse/status';
 import { PDU_ABORT, PDU_RELEASE_RP, PDU_RELEASE_RQ } from '../../../src/net/pdu-types';
 import { DimsePeer, acceptEverything } from './dimse-peer';
-import { CT_IMAGE, MemoryBackend, ctDataset, within } from './peers';
+import { CT_IMAGE, MemoryStore, ctDataset, within } from '../../helpers/in-process';
 
 type Cleanup = { after: (fn: () => unknown) => void };
 
@@ -65,7 +65,7 @@ async function startGet(t: TestContext) {
   const ae = new ApplicationEntity({ aeTitle: 'GETSCU', timeouts: { dimseMs: 1000 } });
   const { client, peer } = await scriptedScp(t, ae, getContexts('study', [CT_IMAGE]));
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
-  const backend = new MemoryBackend();
+  const backend = new MemoryStore();
   const summary = consume(client.get(studyIdentifier(), backend, { model: 'study' }));
   summary.catch(() => undefined);
   const rq = await peer.until('the C-GET-RQ', () => peer.nth(CommandField.CGetRq, 1));
@@ -107,7 +107,7 @@ test('issue 14.1: long C-GET retrievals: one instance that takes longer than the
   peer.sendMessage(rq.contextId, getRsp(rq.command.messageId!, Status.Success, { completed: 1 }));
   const result = await within('the final C-GET response', summary);
   assert.equal(result.completed, 1);
-  assert.equal(backend.received[0]?.bytes.length, data.length);
+  assert.equal(backend.received[0]?.data.length, data.length);
 });
 
 test('issue 14.1: long C-GET retrievals: a peer silent for the whole DIMSE timeout is still given up on', async (t) => {
@@ -141,7 +141,7 @@ async function leaveEarly(t: TestContext, kind: 'move' | 'get' | 'find') {
   const loop = (async () => {
     if (kind === 'find') for await (const _ of client.find(studyIdentifier(), { model: 'study' })) { seen++; break; }
     else if (kind === 'move') for await (const _ of client.move(studyIdentifier(), 'DEST', { model: 'study' })) { seen++; break; }
-    else for await (const _ of client.get(studyIdentifier(), new MemoryBackend(), { model: 'study' })) { seen++; break; }
+    else for await (const _ of client.get(studyIdentifier(), new MemoryStore(), { model: 'study' })) { seen++; break; }
   })();
   loop.catch(() => undefined);
   const rq = await peer.until('the request', () => peer.nth(requestField, 1));

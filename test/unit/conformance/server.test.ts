@@ -8,10 +8,10 @@ import { encodeDataset } from '../../../src/dicom';
 import { Uids } from '../../../src/dicom/sop-classes';
 import { CommandField, DATASET_PRESENT, NO_DATASET, Priority } from '../../../src/dimse/command';
 import { Status } from '../../../src/dimse/status';
-import { connect, startServer, within } from './peers';
+import { connect, startServer, within } from '../../helpers/in-process';
 
 test('issue 14.10: an unsupported command on an accepted context gets a failure response (0211) and the association stays up', async (t) => {
-  const server = await startServer(t);
+  const server = await startServer({}, t);
   const aborted: string[] = [];
   server.on('aborted', (_info, error) => aborted.push(error.message));
   const client = await connect(t, server, { contexts: [verificationContext()] });

@@ -7,13 +7,13 @@ import { ApplicationEntity } from '../../../src/ae/client';
 import { CommandField, NO_DATASET, Priority } from '../../../src/dimse/command';
 import { Status, statusClass } from '../../../src/dimse/status';
 import { StorageScp } from '../../../src/services/store-scp';
-import { CT_IMAGE, MemoryBackend, connect, ctDataset, startServer, storageContexts, within } from './peers';
+import { CT_IMAGE, MemoryStore, connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 
 test('issue 14.13: the storage receiver keys pending stores per association: a C-STORE without a data set does not get another association\'s answer', async (t) => {
-  const backend = new MemoryBackend();
+  const backend = new MemoryStore();
   let openGate!: () => void;
   backend.gate = new Promise<void>((resolve) => { openGate = resolve; });
-  const server = await startServer(t, { services: [new StorageScp(backend)] });
+  const server = await startServer({ services: [new StorageScp(backend)] }, t);
   const a = await connect(t, server, { contexts: storageContexts() }, new ApplicationEntity({ aeTitle: 'SCU_A' }));
   const b = await connect(t, server, { contexts: storageContexts() }, new ApplicationEntity({ aeTitle: 'SCU_B' }));
 
@@ -39,7 +39,7 @@ test('issue 14.13: the storage receiver keys pending stores per association: a C
 
   const result = await within('A\'s C-STORE-RSP', stored);
   assert.equal(result.status, Status.Success);
-  assert.deepEqual(backend.received.map((r) => r.incoming.sopInstanceUid), ['2.25.1413001']);
+  assert.deepEqual(backend.received.map((r) => r.sopInstanceUid), ['2.25.1413001']);
   await a.release();
   await b.release();
 });

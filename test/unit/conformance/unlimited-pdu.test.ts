@@ -8,7 +8,7 @@ import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';
 import { HARD_PDU_CAP } from '../../../src/net/pdu-reader';
 import { StorageScp } from '../../../src/services/store-scp';
 import { IncomingInstance, StoreBackend } from '../../../src/services/storage';
-import { connect, ctDataset, startServer, storageContexts, within } from './peers';
+import { connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 
 /** Counts what arrives without keeping it. */
 class CountingBackend implements StoreBackend {
@@ -24,7 +24,7 @@ class CountingBackend implements StoreBackend {
 
 test('issue 14.11: an advertised unlimited PDU takes a data set larger than 64 MiB in one PDV', async (t) => {
   const backend = new CountingBackend();
-  const server = await startServer(t, { maxPduLength: 0, services: [new StorageScp(backend)] });
+  const server = await startServer({ maxPduLength: 0, services: [new StorageScp(backend)] }, t);
   let largestPdu = 0;
   server.on('pdu', (_info, direction, pdu, length) => { if (direction === 'received' && pdu.type === PDU_P_DATA_TF) largestPdu = Math.max(largestPdu, length); });
   const pixels = HARD_PDU_CAP + 4 * 1024 * 1024;
