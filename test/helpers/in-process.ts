@@ -90,7 +90,9 @@ export class MemoryStore implements StoreBackend {
 export async function startServer(options: Partial<ServerOptions> = {}, t?: Cleanup): Promise<DicomServer> {
   const server = new DicomServer({ aeTitle: 'SCP', port: 0, timeouts: QUICK, ...options });
   await server.listen();
-  (t?.after ?? after)(() => server.close(500));
+  const close = () => server.close(500);
+  if (t) t.after(close);
+  else after(close);
   return server;
 }
 
