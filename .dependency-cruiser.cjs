@@ -76,6 +76,13 @@ module.exports = {
       to: { path: '^src/$1/[^/]+/', pathNot: ['^src/$1/$2/', '^src/$1/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'not-to-unresolvable',
+      comment: 'every import resolves to a file or an installed package',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
       name: 'no-circular',
       comment: 'no import cycles',
       severity: 'error',

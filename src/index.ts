@@ -29,7 +29,7 @@ export {
   type RecordedAbort, type RecordedContext, type RecordedExtendedNegotiation, type RecordedMessage, type RecordedNegotiation,
   type RecordedOutcome, type RecordedPdu, type RecordedRejection, type RecordedRole, type RecordedSide, type RecordedStatus,
   type RecordedSyntax, type RecorderEvents, type RecorderOptions,
-} from './ae/recording';
+} from './ae';
 
 // What the services take and give back.
 export type { EchoResult } from './services';

@@ -2,32 +2,32 @@
 // services over one of them.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Association } from '../net/association';
-import type { TransportConnection } from '../net/association-types';
-import { OperationAbortedError } from '../net/errors';
-import { connectWithSharedReads } from '../net/shared-reads';
-import { NegotiatedContext } from '../net/negotiated';
+import { Association } from '../net';
+import type { TransportConnection } from '../net';
+import { OperationAbortedError } from '../net';
+import { connectWithSharedReads } from '../net';
+import { NegotiatedContext } from '../net';
 import {
   AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_RQ, PresentationContextRq, RoleSelection,
   SopClassCommonExtendedNegotiation, SopClassExtendedNegotiation, emptyUserInformation,
-} from '../net/pdu-types';
-import { DimseChannel } from '../dimse/channel';
-import { Uids, ImplicitVRLittleEndian, ExplicitVRLittleEndian } from '../dicom/uids';
-import { ServiceAssociation } from '../services/context';
-import { EchoResult, echoScu } from '../services/echo';
-import { Dataset } from '../dicom/dataset-model';
-import { RetrieveOptions, RetrieveProgress, RetrieveSummary, getScu, moveScu } from '../services/retrieve-scu';
-import { StoreBackend } from '../services/storage';
-import { StoreFile, StoreResult, storeDataset, storeFile } from '../services/store-scu';
+} from '../net';
+import { DimseChannel } from '../dimse';
+import { Uids, ImplicitVRLittleEndian, ExplicitVRLittleEndian } from '../dicom';
+import { ServiceAssociation } from '../services';
+import { EchoResult, echoScu } from '../services';
+import { Dataset } from '../dicom';
+import { RetrieveOptions, RetrieveProgress, RetrieveSummary, getScu, moveScu } from '../services';
+import { StoreBackend } from '../services';
+import { StoreFile, StoreResult, storeDataset, storeFile } from '../services';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 import { LimitedFindOptions, LimitedFindSummary, limitedFind } from './limited-find';
 import { AeOptions, DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { UserIdentity, userIdentityItem } from './user-identity';
-import { CommitmentRequestOptions, PendingCommitment, requestCommitment } from '../services/storage-commitment-scu';
-import { SopReference } from '../services/storage-commitment';
-import { MppsCreated, createMpps, getMpps, setMpps } from '../services/mpps-scu';
-import { NResponse } from '../services/n-scu';
-import { AssociationRecorder } from './recording/recorder';
+import { CommitmentRequestOptions, PendingCommitment, requestCommitment } from '../services';
+import { SopReference } from '../services';
+import { MppsCreated, createMpps, getMpps, setMpps } from '../services';
+import { NResponse } from '../services';
+import { AssociationRecorder } from './recording';
 
 export interface ProposedContext {
   abstractSyntax: string;

@@ -4,9 +4,9 @@
 // before they have spoken are bounded in all. Once the request is in, the server takes over.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { Association } from '../net/association';
-import { NetworkError, TimeoutError } from '../net/errors';
-import { onReceived, readsShared } from '../net/shared-reads';
+import { Association } from '../net';
+import { NetworkError, TimeoutError } from '../net';
+import { onReceived, readsShared } from '../net';
 import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
 

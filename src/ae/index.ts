@@ -25,3 +25,11 @@ export { collectStoreInputs, type CollectedInputs, type SkippedInput } from './s
 export { storeFileList, storeInputs, type StoreBatchOptions, type StoreBatchSummary } from './store';
 export { traceMessages, tracePdus, traceServer, type TraceSink } from './trace';
 export { type PresentedIdentity, type UserIdentity } from './user-identity';
+export {
+  AssociationRecorder, DEFAULT_RECORDER_CAPACITY, RECORD_VERSION, STORE_FILES_PLACEHOLDER, dcmtkCommand,
+  formatRecord, summariseIdentifier, type AssociationDirection, type AssociationRecord, type DcmtkCommand,
+  type IdentifierKey, type IdentifierSummary, type OutcomeKind, type RecordedAbort, type RecordedContext,
+  type RecordedExtendedNegotiation, type RecordedMessage, type RecordedNegotiation, type RecordedOutcome,
+  type RecordedPdu, type RecordedRejection, type RecordedRole, type RecordedSide, type RecordedStatus,
+  type RecordedSyntax, type RecorderEvents, type RecorderOptions,
+} from './recording';

@@ -1,6 +1,6 @@
 // Options shared by the SCU and SCP sides of the engine.
 import type { SecureContextOptions } from 'node:tls';
-import type { AssociationRecorder } from './recording/recorder';
+import type { AssociationRecorder } from './recording';
 
 export interface Timeouts {
   /** TCP (and TLS) connection set-up. */

@@ -21,7 +21,7 @@ import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './optio
 import { PresentedIdentity, presentedIdentity } from './user-identity';
 import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate';
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
-import { AssociationRecorder } from './recording/recorder';
+import { AssociationRecorder } from './recording';
 
 export type IdentityDecision = boolean | { accept: boolean; serverResponse?: Buffer };
 

@@ -20,7 +20,7 @@ import { CommitmentReportRouter, commitmentReportReceiver } from '../services';
 import { CommitmentResult } from '../services';
 import { COMMITMENT_DIR, CommitmentLog, archiveCommitmentBackend } from './commitment';
 import { MPPS_DIR, MppsStore } from './mpps';
-import { AssociationRecorder } from '../ae/recording/recorder';
+import { AssociationRecorder } from '../ae';
 
 export interface ArchiveServicesOptions {
   /** The archive folder. */

@@ -2,19 +2,19 @@
 import { Args, UsageError, parseArgs } from './args';
 import { Command } from './command';
 import { reportError } from './errors';
-import { echoCommand } from './commands/echo';
-import { scpCommand } from './commands/scp';
-import { storeCommand } from './commands/store';
-import { findCommand, worklistCommand } from './commands/find';
-import { getCommand, moveCommand } from './commands/retrieve';
-import { qidoCommand } from './commands/qido';
-import { stowCommand } from './commands/stow';
-import { wadoCommand } from './commands/wado';
-import { commitCommand } from './commands/commit';
-import { mppsCommand } from './commands/mpps';
-import { VERSION } from '../dicom/version';
-import { transcodeCommand } from './commands/transcode';
-import { inspectCommand } from './commands/inspect';
+import { echoCommand } from './commands';
+import { scpCommand } from './commands';
+import { storeCommand } from './commands';
+import { findCommand, worklistCommand } from './commands';
+import { getCommand, moveCommand } from './commands';
+import { qidoCommand } from './commands';
+import { stowCommand } from './commands';
+import { wadoCommand } from './commands';
+import { commitCommand } from './commands';
+import { mppsCommand } from './commands';
+import { VERSION } from '../dicom';
+import { transcodeCommand } from './commands';
+import { inspectCommand } from './commands';
 import { finishRecords } from './record-file';
 
 const commands: readonly Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,

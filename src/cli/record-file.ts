@@ -1,7 +1,7 @@
 // --record FILE: every association a command makes or takes is appended to FILE as one JSON line
 // (the association record, src/ae/recording/record.ts) when it ends.
 import { appendFileSync, closeSync, openSync } from 'node:fs';
-import { AssociationRecorder } from '../ae/recording/recorder';
+import { AssociationRecorder } from '../ae';
 import { Args, OptionSpec, UsageError } from './args';
 
 export const RECORD_OPTION: OptionSpec = {

@@ -62,3 +62,12 @@ export {
 export {
   KNOWN_VRS, binaryValueSize, isMultiValuedTextVr, isTextVr, swapUnit, usesSpecificCharacterSet, type VR,
 } from './vr';
+export {
+  codecSyntax, describePixels, nativeFrameLength, planPixelConversion, sharedCodecPool, type PixelAttributes,
+  type PixelDescription,
+} from './codecs';
+export { lowerFirst } from './errors';
+export {
+  NoImageError, PixelDecodeError, UnsupportedImageError, frameFromSamples, isGray, nativeSamples,
+  renderFrame, type ImageInfo, type Picture, type RenderOptions, type VoiFunction,
+} from './pixels';

@@ -11,3 +11,4 @@ export {
 export { N_STATUS_CODES, type NServiceName } from './n-status';
 export { type DatasetSink, type DatasetSource } from './sink';
 export { Status, formatStatus, statusClass, statusName, type ServiceName, type StatusClass } from './status';
+export { isResponse } from './command';

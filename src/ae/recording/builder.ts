@@ -2,12 +2,12 @@
 // DIMSE messages its channel carries, and (when asked) its PDUs. Data sets are looked at as they
 // pass (an identifier is summarised, a size counted) and never kept.
 import { performance } from 'node:perf_hooks';
-import { Association } from '../../net/association';
-import { Pdu } from '../../net/pdu-types';
-import { encodePdu } from '../../net/pdu-encode';
-import { Command, commandName, hasDataset, isResponse } from '../../dimse/command';
-import { DimseChannel } from '../../dimse/channel';
-import { ServiceName, statusClass, statusName } from '../../dimse/status';
+import { Association } from '../../net';
+import { Pdu } from '../../net';
+import { encodePdu } from '../../net';
+import { Command, commandName, hasDataset, isResponse } from '../../dimse';
+import { DimseChannel } from '../../dimse';
+import { ServiceName, statusClass, statusName } from '../../dimse';
 import { summariseIdentifier } from './identifier';
 import { recordNegotiation, syntax } from './negotiation';
 import { outcomeOf } from './outcome';

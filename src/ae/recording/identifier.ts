@@ -1,9 +1,9 @@
 // A short summary of a C-FIND / C-MOVE / C-GET identifier: the keys asked and their values. The
 // data set is read once here and never kept.
-import { parseDataset } from '../../dicom/dataset';
-import { Dataset } from '../../dicom/dataset-model';
-import { keywordOf } from '../../dicom/dictionary';
-import { Tags, formatTag } from '../../dicom/tag';
+import { parseDataset } from '../../dicom';
+import { Dataset } from '../../dicom';
+import { keywordOf } from '../../dicom';
+import { Tags, formatTag } from '../../dicom';
 import { IdentifierKey, IdentifierSummary } from './record';
 
 const MAX_KEYS = 32;

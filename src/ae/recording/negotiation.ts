@@ -1,8 +1,8 @@
 // The negotiation part of a record, read from the A-ASSOCIATE-RQ and its A-ASSOCIATE-AC/RJ. Only
 // the identity type is taken from the user identity item, never its fields.
-import { uidName } from '../../dicom/uids';
-import { AAssociateAc, AAssociateRq, UserInformation } from '../../net/pdu-types';
-import { describeContextResult } from '../../net/reasons';
+import { uidName } from '../../dicom';
+import { AAssociateAc, AAssociateRq, UserInformation } from '../../net';
+import { describeContextResult } from '../../net';
 import { RecordedContext, RecordedNegotiation, RecordedRole, RecordedSide, RecordedSyntax } from './record';
 
 const IDENTITY_TYPES: Record<number, string> = {

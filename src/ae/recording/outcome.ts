@@ -1,8 +1,8 @@
 // How an association ended, in words, from what its state machine saw: the error it closed with,
 // the A-ASSOCIATE-RJ, who sent an A-ABORT and who asked to release.
-import { AssociationAbortedError, AssociationRejectedError, NetworkError, TimeoutError } from '../../net/errors';
-import { AAssociateRj } from '../../net/pdu-types';
-import { abortWords, describeReject, rejectWords } from '../../net/reasons';
+import { AssociationAbortedError, AssociationRejectedError, NetworkError, TimeoutError } from '../../net';
+import { AAssociateRj } from '../../net';
+import { abortWords, describeReject, rejectWords } from '../../net';
 import { AssociationDirection, RecordedAbort, RecordedOutcome } from './record';
 
 export interface EndingFacts {

@@ -2,8 +2,8 @@
 // (give both the same recorder to see them together). Open associations are tracked until they
 // close; closed ones are kept as plain records, the oldest dropped first.
 import { EventEmitter } from 'node:events';
-import { Association } from '../../net/association';
-import { DimseChannel } from '../../dimse/channel';
+import { Association } from '../../net';
+import { DimseChannel } from '../../dimse';
 import { BuilderLimits, RecordBuilder } from './builder';
 import { AssociationDirection, AssociationRecord } from './record';
 

@@ -11,3 +11,4 @@ export { storeCommand } from './store';
 export { stowCommand } from './stow';
 export { transcodeCommand } from './transcode';
 export { wadoCommand } from './wado';
+export { inspectCommand } from './inspect';

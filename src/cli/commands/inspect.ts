@@ -1,9 +1,9 @@
 // dicomnet inspect: reads the association records --record wrote (JSON lines) and prints them as
 // text (negotiation table, message timeline), as JSON, or as the DCMTK command that repeats each.
 import { readFileSync } from 'node:fs';
-import { AssociationRecord, OutcomeKind, RECORD_VERSION } from '../../ae/recording/record';
-import { formatRecord } from '../../ae/recording/format-text';
-import { dcmtkCommand } from '../../ae/recording/dcmtk-command';
+import { AssociationRecord, OutcomeKind, RECORD_VERSION } from '../../ae';
+import { formatRecord } from '../../ae';
+import { dcmtkCommand } from '../../ae';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, InputError } from '../errors';
 import { HELP_OPTION } from '../network-options';

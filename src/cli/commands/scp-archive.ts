@@ -1,20 +1,20 @@
 // dicomnet scp --dir / --worklist / --http-port: storage, Query/Retrieve and Modality Worklist over
 // folders, and DICOMweb over the same archive.
-import { ArchiveServices } from '../../archive/archive-services';
-import { WorklistStore } from '../../archive/worklist/worklist-store';
-import { DuplicatePolicy } from '../../archive/file-store';
-import { parseDestination } from '../../ae/move-destinations';
-import { FindScp } from '../../services/find-scp';
-import { Uids, transferSyntaxName } from '../../dicom/uids';
-import { formatStatus } from '../../dimse/status';
+import { ArchiveServices } from '../../archive';
+import { WorklistStore } from '../../archive';
+import { DuplicatePolicy } from '../../archive';
+import { parseDestination } from '../../ae';
+import { FindScp } from '../../services';
+import { Uids, transferSyntaxName } from '../../dicom';
+import { formatStatus } from '../../dimse';
 import { Args, OptionSpec, UsageError } from '../args';
 import { formatBytes } from '../progress';
-import { ScpService } from '../../services/scp-service';
-import { DicomwebServer } from '../../dicomweb/server';
-import { StoreAs } from '../../archive/file-store';
+import { ScpService } from '../../services';
+import { DicomwebServer } from '../../dicomweb';
+import { StoreAs } from '../../archive';
 import { LOSSY_OPTIONS, checkTarget, lossyParams, syntaxNameList, syntaxOption } from '../conversion-options';
-import { CommitmentReportRouter, commitmentReportReceiver } from '../../services/storage-commitment-scu';
-import { CommitmentResult } from '../../services/storage-commitment';
+import { CommitmentReportRouter, commitmentReportReceiver } from '../../services';
+import { CommitmentResult } from '../../services';
 import { recorderFor } from '../record-file';
 
 function describeReport(r: CommitmentResult): string {

@@ -2,9 +2,9 @@
 // request with the base URL its answers point back to.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { ArchiveIndex } from '../../archive/index/archive-index';
-import { FileStore } from '../../archive/file-store';
-import type { CodecPool } from '../../dicom/codecs';
+import { ArchiveIndex } from '../../archive';
+import { FileStore } from '../../archive';
+import type { CodecPool } from '../../dicom';
 
 /** The archive the server answers from: an ArchiveServices, or its index and store. */
 export interface ArchiveAccess {

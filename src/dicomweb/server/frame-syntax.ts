@@ -7,9 +7,9 @@
 // the most specific Accept element that matches it; ties go to the stored frames, then decoded
 // ones, then the Accept header's order.
 
-import { ExplicitVRLittleEndian, encodingOf } from '../../dicom/transfer-syntaxes';
-import { lowerFirst } from '../../dicom/errors';
-import { PixelAttributes, codecSyntax, isLossyOnly, syntaxLabel } from '../../dicom/codecs';
+import { ExplicitVRLittleEndian, encodingOf } from '../../dicom';
+import { lowerFirst } from '../../dicom';
+import { PixelAttributes, codecSyntax, isLossyOnly, syntaxLabel } from '../../dicom';
 import { AcceptEntry, MediaTypeError } from '../multipart';
 import { ANY_TRANSFER_SYNTAX, MediaTypes, bulkDataMediaType, defaultTransferSyntax, partMediaType } from '../media-types';
 import { HttpError } from './http-error';

@@ -2,9 +2,9 @@
 // opening the file: the Image Pixel attributes a conversion is planned from before an answer
 // starts, and the numbers that order instances.
 
-import { Tag, Tags } from '../../dicom/tag';
-import type { PixelAttributes } from '../../dicom/codecs';
-import type { AttributeValue, QueryRecord } from '../../services/query/record';
+import { Tag, Tags } from '../../dicom';
+import type { PixelAttributes } from '../../dicom';
+import type { AttributeValue, QueryRecord } from '../../services';
 import type { ServerContext } from './context';
 
 function first(v: AttributeValue | undefined): unknown {

@@ -5,11 +5,11 @@
 // them, else a conversion the codec layer can make (lossy coding only for a lossy syntax the
 // client named). Nothing acceptable can be made: a sentence saying why.
 
-import { ExplicitVRLittleEndian, isUncompressed } from '../../dicom/transfer-syntaxes';
-import { lowerFirst } from '../../dicom/errors';
+import { ExplicitVRLittleEndian, isUncompressed } from '../../dicom';
+import { lowerFirst } from '../../dicom';
 import {
   PixelAttributes, UnsupportedConversionError, isLossyOnly, needsPixelWork, planPixelConversion, syntaxLabel,
-} from '../../dicom/codecs';
+} from '../../dicom';
 import { AcceptEntry, MediaType, MediaTypeError } from '../multipart';
 import { ANY_TRANSFER_SYNTAX, isWebTransferSyntax, partMediaType, requestedTransferSyntax } from '../media-types';
 import { HttpError } from './http-error';

@@ -3,7 +3,7 @@
 // part. (Instances: instance-syntax.ts; frames: frame-syntax.ts.) Anything the client does not
 // accept is a 406 with a sentence saying what the server can send.
 
-import { transferSyntaxName } from '../../dicom/transfer-syntaxes';
+import { transferSyntaxName } from '../../dicom';
 import { AcceptEntry, MediaType, MediaTypeError, essence, parseAccept } from '../multipart';
 import { MediaTypes, negotiate } from '../media-types';
 import { HttpError } from './http-error';

@@ -4,11 +4,11 @@
 // type of their transfer syntax), else decoded or encoded frame by frame in the codec pool, each
 // conversion complete before its part starts (frame-syntax.ts decides which).
 
-import { Tag, Tags } from '../../dicom/tag';
-import { ExplicitVRLittleEndian } from '../../dicom/transfer-syntaxes';
+import { Tag, Tags } from '../../dicom';
+import { ExplicitVRLittleEndian } from '../../dicom';
 import {
   CodecPool, PixelAttributes, PixelDescription, describePixels, nativeFrameLength, UnsupportedConversionError,
-} from '../../dicom/codecs';
+} from '../../dicom';
 import { formatMediaType, makeBoundary, multipartStream, MultipartWritePart } from '../multipart';
 import { MediaTypes, multipartContentType } from '../media-types';
 import { Readable } from 'node:stream';

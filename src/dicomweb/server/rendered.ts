@@ -6,10 +6,10 @@
 // thumbnail is always one image: the middle image instance of the first series that has one.
 
 import { PNG } from 'pngjs';
-import { Tags } from '../../dicom/tag';
-import { CodecPool, FrameDecodeError, JPEGBaseline, PixelDescription, UnsupportedConversionError, describePixels } from '../../dicom/codecs';
-import { ImageInfo, NoImageError, Picture, PixelDecodeError, RenderOptions, UnsupportedImageError, VoiFunction, frameFromSamples, isGray, nativeSamples, renderFrame } from '../../dicom/pixels';
-import { RetrievableInstance } from '../../services/query-backend';
+import { Tags } from '../../dicom';
+import { CodecPool, FrameDecodeError, JPEGBaseline, PixelDescription, UnsupportedConversionError, describePixels } from '../../dicom';
+import { ImageInfo, NoImageError, Picture, PixelDecodeError, RenderOptions, UnsupportedImageError, VoiFunction, frameFromSamples, isGray, nativeSamples, renderFrame } from '../../dicom';
+import { RetrievableInstance } from '../../services';
 import { AcceptEntry } from '../multipart';
 import { MediaTypes } from '../media-types';
 import { HttpError } from './http-error';

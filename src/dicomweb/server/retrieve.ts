@@ -7,10 +7,10 @@
 // later. Metadata is the instances' DICOM JSON with BulkDataURIs for the large values.
 
 import { createReadStream } from 'node:fs';
-import { buildFileMeta } from '../../dicom/file-meta';
-import { createTranscoder } from '../../dicom/transcode';
-import { CodecPool, isLossyOnly, syntaxLabel } from '../../dicom/codecs';
-import { RetrievableInstance } from '../../services/query-backend';
+import { buildFileMeta } from '../../dicom';
+import { createTranscoder } from '../../dicom';
+import { CodecPool, isLossyOnly, syntaxLabel } from '../../dicom';
+import { RetrievableInstance } from '../../services';
 import { formatMediaType } from '../multipart';
 import { MediaTypes } from '../media-types';
 import { HttpError } from './http-error';

@@ -17,8 +17,8 @@ import { handleBulkData, handleFrames } from './pixels';
 import { handleStore } from './store';
 import { handleRendered } from './rendered';
 import { limitConnections } from './connection-limit';
-import { RefusalDigest, formatRefusal } from '../../ae/refusal-log';
-import { CodecPool, sharedCodecPool } from '../../dicom/codecs';
+import { RefusalDigest, formatRefusal } from '../../ae';
+import { CodecPool, sharedCodecPool } from '../../dicom';
 
 export interface DicomwebServerOptions {
   /** The archive to serve: an ArchiveServices, or an index and the store that fills it. */
