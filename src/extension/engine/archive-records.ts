@@ -1,9 +1,9 @@
 // The local archive's MPPS instances and answered storage commitment requests, as the Nodes view
 // lists them.
-import { ArchiveServices } from '../../archive/archive-services';
-import { MppsRecord, describeMpps } from '../../archive/mpps';
-import { datasetFromJson } from '../../dicom/json';
-import { AnsweredCommitment } from '../../services/storage-commitment-scp';
+import { ArchiveServices } from '../../archive';
+import { MppsRecord, describeMpps } from '../../archive';
+import { datasetFromJson } from '../../dicom';
+import { AnsweredCommitment } from '../../services';
 import { describeFailureReason } from './commit';
 import { AnsweredCommitmentSummary, ArchiveRecords, MppsSummary } from './types';
 

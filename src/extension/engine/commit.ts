@@ -1,11 +1,11 @@
 // Request Storage Commitment for files: the N-ACTION on an association of its own, then the report,
 // on that association while it stays open or on one the peer opens to the local SCP (whose
 // archive routes reports by Transaction UID to the request waiting here).
-import { storageCommitmentContext } from '../../ae/commitment-contexts';
-import { collectStoreInputs } from '../../ae/store-inputs';
-import { TimeoutError } from '../../net/errors';
-import { CommitmentResult, SopReference, failureReasonName } from '../../services/storage-commitment';
-import { CommitmentReportRouter } from '../../services/storage-commitment-scu';
+import { storageCommitmentContext } from '../../ae';
+import { collectStoreInputs } from '../../ae';
+import { TimeoutError } from '../../net';
+import { CommitmentResult, SopReference, failureReasonName } from '../../services';
+import { CommitmentReportRouter } from '../../services';
 import { closeAssociation, openAssociation } from './association';
 import { isCancellation } from './errors';
 import { CommitmentItem, CommitmentOutcome, DimseTarget, EngineLog } from './types';
