@@ -1,24 +1,10 @@
 // dicomnet: the engine's command-line tool.
 import { Args, UsageError, parseArgs } from './args';
-import { Command } from './command';
 import { reportError } from './errors';
-import { echoCommand } from './commands';
-import { scpCommand } from './commands';
-import { storeCommand } from './commands';
-import { findCommand, worklistCommand } from './commands';
-import { getCommand, moveCommand } from './commands';
-import { qidoCommand } from './commands';
-import { stowCommand } from './commands';
-import { wadoCommand } from './commands';
-import { commitCommand } from './commands';
-import { mppsCommand } from './commands';
-import { VERSION } from '../dicom';
-import { transcodeCommand } from './commands';
-import { inspectCommand } from './commands';
-import { finishRecords } from './record-file';
+import { COMMANDS } from './command-list';
+import { VERSION } from '../dicom/version';
 
-const commands: readonly Command[] = [echoCommand, storeCommand, findCommand, moveCommand, getCommand, worklistCommand, commitCommand, mppsCommand,
-  qidoCommand, stowCommand, wadoCommand, scpCommand, transcodeCommand, inspectCommand];
+const commands = COMMANDS;
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -45,12 +31,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`dicomnet ${VERSION}\n`);
     return 0;
   }
-  const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
-  if (!command) {
+  const entry = commands.find((c) => c.name === name || c.aliases?.includes(name));
+  if (!entry) {
     process.stderr.write(`dicomnet: Unknown command "${name}"; run dicomnet --help for the list.\n`);
     return 2;
   }
   const verbose = rest.includes('--verbose') || rest.includes('-v');
+  const command = await entry.load();
   try {
     const args = new Args(parseArgs(rest, command.options));
     if (args.flag('help')) {
@@ -60,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
     try {
       return await command.run(args);
     } finally {
-      await finishRecords();
+      // Loaded here, not at start-up: only commands run with --record have anything to finish.
+      await (await import('./record-file')).finishRecords();
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -35,31 +35,58 @@ function isRepeatingGroup(group: number): boolean {
   return (group >= 0x5000 && group <= 0x50ff) || (group >= 0x6000 && group <= 0x60ff);
 }
 
+/**
+ * One parsed line. The human-readable name is derived on first read: deriving all ~5,000 of
+ * them up front was most of the dictionary's load time, which every command pays at start-up.
+ */
+class Entry implements DictionaryEntry {
+  private derivedName: string | undefined;
+  repeatingGroup?: boolean;
+  constructor(public tag: Tag, readonly keyword: string, readonly vr: string, readonly vm: string, readonly retired: boolean) {}
+  get name(): string {
+    return (this.derivedName ??= keywordToName(this.keyword));
+  }
+}
+
+/** A plain copy of an entry under another tag (a member of a repeating group). */
+function atTag(entry: DictionaryEntry, t: Tag): DictionaryEntry {
+  const { keyword, name, vr, vm, retired, repeatingGroup } = entry;
+  return { tag: t, keyword, name, vr, vm, retired, repeatingGroup };
+}
+
 function load(): void {
   const tags = new Map<Tag, DictionaryEntry>();
   const keywords = new Map<string, DictionaryEntry>();
-  for (const line of DICTIONARY_DATA.split('\n')) {
-    const [hex, vr, vm, name] = line.split(' ');
-    if (!hex || !name) continue;
-    const group = parseInt(hex.slice(0, 4), 16);
-    const element = parseInt(hex.slice(4, 8), 16);
-    if (!Number.isFinite(group) || !Number.isFinite(element)) continue;
-    const t = ((group << 16) | element) >>> 0;
-    const retired = name.startsWith('RETIRED_');
-    const keyword = retired ? name.slice('RETIRED_'.length) : name;
-    const entry: DictionaryEntry = {
-      tag: t, keyword, name: keywordToName(keyword), vr, vm, retired,
-    };
-    if (isRepeatingGroup(group)) {
-      entry.repeatingGroup = true;
-      // Store under the base group (5000 / 6000) so lookups can mask the group.
-      const base = ((group & 0xff00) << 16 | element) >>> 0;
-      entry.tag = base;
-      tags.set(base, entry);
-    } else {
-      tags.set(t, entry);
+  const data = DICTIONARY_DATA;
+  // Lines are "GGGGEEEE VR VM Keyword"; parsed with indexOf (no per-line arrays).
+  for (let start = 0; start < data.length;) {
+    let end = data.indexOf('\n', start);
+    if (end < 0) end = data.length;
+    const vrAt = start + 9;
+    const vmAt = data.indexOf(' ', vrAt) + 1;
+    const nameAt = vmAt > 0 ? data.indexOf(' ', vmAt) + 1 : 0;
+    if (vmAt > 0 && nameAt > 0 && nameAt < end && data.charCodeAt(start + 8) === 0x20) {
+      const group = parseInt(data.slice(start, start + 4), 16);
+      const element = parseInt(data.slice(start + 4, start + 8), 16);
+      if (Number.isFinite(group) && Number.isFinite(element)) {
+        const retired = data.startsWith('RETIRED_', nameAt);
+        const keyword = data.slice(retired ? nameAt + 8 : nameAt, end);
+        const vr = data.slice(vrAt, vmAt - 1);
+        const vm = data.slice(vmAt, nameAt - 1);
+        if (isRepeatingGroup(group)) {
+          // Stored under the base group (5000 / 6000) so lookups can mask the group.
+          const entry = new Entry(((group & 0xff00) << 16 | element) >>> 0, keyword, vr, vm, retired);
+          entry.repeatingGroup = true;
+          tags.set(entry.tag, entry);
+          if (!keywords.has(keyword)) keywords.set(keyword, entry);
+        } else {
+          const entry = new Entry(((group << 16) | element) >>> 0, keyword, vr, vm, retired);
+          tags.set(entry.tag, entry);
+          if (!keywords.has(keyword)) keywords.set(keyword, entry);
+        }
+      }
     }
-    if (!keywords.has(keyword)) keywords.set(keyword, entry);
+    start = end + 1;
   }
   byTag = tags;
   byKeyword = keywords;
@@ -76,7 +103,7 @@ export function lookupTag(t: Tag): DictionaryEntry | undefined {
   if (isRepeatingGroup(group)) {
     const base = ((group & 0xff00) << 16 | element) >>> 0;
     const rep = byTag!.get(base);
-    if (rep) return { ...rep, tag: t };
+    if (rep) return atTag(rep, t);
   }
   if (element === 0 && group !== 0x0000 && group !== 0x0002) return { tag: t, ...GROUP_LENGTH };
   return undefined;
