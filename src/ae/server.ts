@@ -23,6 +23,18 @@ import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate'
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
 import { AssociationRecorder } from './recording';
 
+/** Outstanding operations a peer may invoke on one of our associations unless configured otherwise. */
+export const DEFAULT_ASYNC_OPERATIONS = 16;
+
+/**
+ * Our answer to a proposed window: we perform up to `limit` of the peer's operations at once (no
+ * more than it proposed; its 0 means unlimited) and invoke one at a time ourselves.
+ */
+function grantedWindow(proposedInvoked: number, limit: number): { maxOperationsInvoked: number; maxOperationsPerformed: number } {
+  const performed = Math.max(1, proposedInvoked === 0 ? limit : Math.min(proposedInvoked, limit));
+  return { maxOperationsInvoked: 1, maxOperationsPerformed: performed };
+}
+
 export type IdentityDecision = boolean | { accept: boolean; serverResponse?: Buffer };
 
 /** The server could not listen; `code` is Node's (EADDRINUSE when the port is taken, EACCES, …). */
@@ -72,6 +84,12 @@ export interface ServerOptions {
   tls?: TlsOptions;
   /** Decides on user identity negotiation; without it, presented identities are ignored (accepted). */
   authenticate?: (identity: PresentedIdentity, request: AAssociateRq) => IdentityDecision | Promise<IdentityDecision>;
+  /**
+   * Operations a peer may have outstanding on one association (PS3.7 D.3.3.3), granted when it
+   * proposes an asynchronous operations window (default 16; 1 answers "one at a time"). Requests
+   * are served as they arrive and answered by Message ID.
+   */
+  maxAsyncOperations?: number;
   /** Answers SOP class extended negotiation items (default: none answered, i.e. not supported). */
   extendedNegotiation?: (items: readonly SopClassExtendedNegotiation[], request: AAssociateRq) => SopClassExtendedNegotiation[];
   implementationClassUid?: string;
@@ -298,6 +316,8 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       preferProposerOrder: o.preferProposerTransferSyntax ?? true,
       transferSyntaxesFor: (uid) => contextTable.get(uid) ?? this.firstDefined((s) => s.fallbackTransferSyntaxes?.(uid)),
     });
+    const window = rq.userInformation.asyncOperationsWindow;
+    if (window) info.asyncOperationsWindow = grantedWindow(window.maxOperationsInvoked, o.maxAsyncOperations ?? DEFAULT_ASYNC_OPERATIONS);
     info.roleSelections = answerRoles(rq.userInformation.roleSelections, (uid, proposed) => this.grantedRoles(uid, proposed));
     if (o.extendedNegotiation && rq.userInformation.sopClassExtended.length > 0) {
       info.sopClassExtended = o.extendedNegotiation(rq.userInformation.sopClassExtended, rq);

@@ -1,7 +1,7 @@
 // Sending a batch of files: headers read up front, contexts planned per batch, as many
 // associations as the 128-context limit requires, per-file results as they come.
 import { Association } from '../net';
-import { StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services';
+import { MAX_STORE_WINDOW, StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services';
 import { ConversionPolicy } from '../services';
 import { ApplicationEntity, AssociateOptions } from './client';
 import { CollectedInputs, SkippedInput, collectStoreInputs } from './store-inputs';
@@ -15,6 +15,12 @@ export interface StoreBatchOptions extends Omit<AssociateOptions, 'contexts'> {
   moveOriginatorMessageId?: number;
   /** How far conversions may go when the peer does not take a file's own syntax (default: lossless only). */
   conversion?: ConversionPolicy;
+  /**
+   * C-STOREs to keep outstanding when the peer grants it (PS3.7 D.3.3.3; default 16). Proposed
+   * as the asynchronous operations window; a peer that does not answer it gets one at a time.
+   * 1 proposes nothing.
+   */
+  storeWindow?: number;
 }
 
 export interface StoreBatchSummary {
@@ -42,7 +48,13 @@ export async function storeFileList(ae: ApplicationEntity, files: readonly Store
   const results: StoreResult[] = [];
   for (const group of groupForAssociations(files)) {
     if (options.signal?.aborted) break;
-    const client = await ae.associate({ ...options, contexts: proposeStorageContexts(group, options.conversion?.allowLossy) }, options.onAssociation);
+    const window = Math.min(Math.max(1, options.storeWindow ?? MAX_STORE_WINDOW), MAX_STORE_WINDOW);
+    const client = await ae.associate({
+      ...options,
+      contexts: proposeStorageContexts(group, options.conversion?.allowLossy),
+      // We invoke up to `window` C-STOREs and perform none asynchronously (PS3.7 D.3.3.3).
+      asyncOperationsWindow: options.asyncOperationsWindow ?? (window > 1 ? { maxOperationsInvoked: window, maxOperationsPerformed: 1 } : undefined),
+    }, options.onAssociation);
     try {
       results.push(...await storeFiles(client, group, (r) => options.onResult?.(r), {
         signal: options.signal, moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId,

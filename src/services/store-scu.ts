@@ -261,12 +261,16 @@ export interface StoreOptions {
 /** Sends one C-STORE-RQ with this data set and waits for the C-STORE-RSP; returns its status and comment. */
 export async function sendCStore(sa: ServiceAssociation, contextId: number, sopClassUid: string, sopInstanceUid: string,
   dataset: DatasetSource, options: StoreOptions = {}): Promise<{ status: number; comment?: string }> {
-  return await (await startCStore(sa, contextId, sopClassUid, sopInstanceUid, dataset, options));
+  return await (await startCStore(sa, contextId, sopClassUid, sopInstanceUid, dataset, options)).response;
 }
 
-/** Sends one C-STORE-RQ; resolves once it is sent, with the promise of the C-STORE-RSP. */
+/**
+ * Sends one C-STORE-RQ; resolves once it is sent, with the C-STORE-RSP to come. The response is
+ * wrapped: an async function that returned the bare promise would resolve only with the
+ * response itself (promises flatten), and nothing could go out meanwhile.
+ */
 async function startCStore(sa: ServiceAssociation, contextId: number, sopClassUid: string, sopInstanceUid: string,
-  dataset: DatasetSource, options: StoreOptions): Promise<Promise<{ status: number; comment?: string }>> {
+  dataset: DatasetSource, options: StoreOptions): Promise<{ response: Promise<{ status: number; comment?: string }> }> {
   const messageId = sa.channel.nextMessageId();
   const responses = sa.channel.expectResponses(messageId);
   await sa.channel.send(contextId, {
@@ -278,12 +282,15 @@ async function startCStore(sa: ServiceAssociation, contextId: number, sopClassUi
     commandDataSetType: DATASET_PRESENT,
     ...(options.moveOriginatorAeTitle ? { moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId } : {}),
   }, dataset);
-  return (async () => {
-    for await (const response of responses) {
-      return { status: response.command.status ?? 0, comment: response.command.errorComment };
+  const response = (async () => {
+    for await (const r of responses) {
+      return { status: r.command.status ?? 0, comment: r.command.errorComment };
     }
     throw new Error('the association ended without a C-STORE response');
   })();
+  // Awaited by the caller later; a failure before then is not an unhandled rejection.
+  response.catch(() => undefined);
+  return { response };
 }
 
 function outcomeOf(status: number): StoreResult['outcome'] {
@@ -359,7 +366,7 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
   }
   return async () => {
     try {
-      const { status, comment } = await answer;
+      const { status, comment } = await answer.response;
       return {
         ...base, status, message: statusName(status, 'store'), comment, bytes, ms: ms(),
         sentTransferSyntaxUid: context.transferSyntax, outcome: outcomeOf(status), ...(conversion ? { conversion } : {}),
@@ -378,12 +385,15 @@ function checked(data: Buffer, file: StoreFile): ReadAhead {
 }
 
 /**
- * Reads small data sets into two buffers used in turn: a batch allocates no memory per file, and
- * a buffer is reused only after the peer answered the C-STORE that carried it.
+ * Reads small data sets into a ring of buffers used in turn: a batch allocates no memory per
+ * file, and a buffer is read into again only after the peer answered the C-STORE that carried
+ * it. With `window` C-STOREs outstanding and one file read ahead, window + 1 buffers suffice.
  */
-class AlternatingReader {
+class RingReader {
   private readonly buffers: Buffer[] = [];
   private turn = 0;
+
+  constructor(private readonly size: number) {}
 
   /** Reads in the thread pool while the caller sends the previous file. */
   read(file: StoreFile): Promise<ReadAhead> {
@@ -397,42 +407,81 @@ class AlternatingReader {
       buffer = Buffer.allocUnsafe(Math.max(length, 1024 * 1024));
       this.buffers[this.turn] = buffer;
     }
-    this.turn ^= 1;
+    this.turn = (this.turn + 1) % this.size;
     return buffer;
   }
 }
 
+/** The most C-STOREs one association keeps outstanding, whatever the peer grants (0 = unlimited). */
+export const MAX_STORE_WINDOW = 16;
+
 /**
- * Sends files one after the other over one association, reading the next file while the
- * previous one is on the wire. A file that cannot be sent is reported and the rest go on.
+ * How many operations we may have outstanding on this association (PS3.7 D.3.3.3): as requestor,
+ * what the acceptor said it performs (0 = unlimited, capped at MAX_STORE_WINDOW); 1 when the
+ * window was not negotiated (the default: one at a time).
+ */
+export function invokeWindow(sa: ServiceAssociation): number {
+  const association = sa.association;
+  const granted = association.role === 'requestor' ? association.acceptance?.userInformation.asyncOperationsWindow?.maxOperationsPerformed : undefined;
+  if (granted === undefined) return 1;
+  return granted === 0 ? MAX_STORE_WINDOW : Math.min(granted, MAX_STORE_WINDOW);
+}
+
+/**
+ * Sends files over one association, reading the next file while the previous one is on the
+ * wire. When the peer granted an asynchronous operations window, up to that many C-STOREs are
+ * outstanding at once (responses matched by Message ID); otherwise each waits for its response
+ * before the next goes out. Results are reported in the files' order. A file that cannot be
+ * sent is reported and the rest go on.
  */
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
-  onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal } = {}): Promise<StoreResult[]> {
+  onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
-  const reader = new AlternatingReader();
+  const window = Math.max(1, Math.min(options.window ?? invokeWindow(sa), MAX_STORE_WINDOW));
+  const reader = new RingReader(window + 1);
   const readable = (f: StoreFile | undefined): boolean => {
     if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
     const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid, false, options.conversion?.allowLossy);
     return 'context' in choice && !choice.convert;
   };
-  let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
-  for (let i = 0; i < files.length; i++) {
-    if (options.signal?.aborted) break;
-    const data = ahead ? await ahead : undefined;
-    // Read the next file while this one is sent and stored. Its buffer is the other one: the
-    // buffer of this file is read into again only after the peer answered for it.
-    ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
-    let result: StoreResult;
-    try {
-      const answer = await beginStoreFile(sa, files[i], { ...options, data });
-      result = await answer();
-    } catch (error) {
-      if (!sa.association.isEstablished) throw error;
-      result = { path: files[i].path, sopClassUid: files[i].sopClassUid, sopInstanceUid: files[i].sopInstanceUid,
-        message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
-    }
+  const failed = (file: StoreFile, error: unknown): StoreResult => {
+    if (!sa.association.isEstablished) throw error;
+    return { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid,
+      message: (error as Error).message, bytes: 0, ms: 0, outcome: 'skipped' };
+  };
+  /** Answers still to come, oldest first; each settles with its result or throws when the association is gone. */
+  const pending: Promise<StoreResult>[] = [];
+  const settleOldest = async () => {
+    const result = await pending.shift()!;
     results.push(result);
-    await onResult(result, i);
+    await onResult(result, results.length - 1);
+  };
+  let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
+  try {
+    for (let i = 0; i < files.length; i++) {
+      if (options.signal?.aborted) break;
+      while (pending.length >= window) await settleOldest();
+      const data = ahead ? await ahead : undefined;
+      // Read the next file while this one is sent and stored. Its buffer is another one: the
+      // buffer of a file is read into again only after the peer answered for it.
+      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      const file = files[i];
+      let answer: Promise<StoreResult>;
+      try {
+        const wait = await beginStoreFile(sa, file, { ...options, data });
+        answer = wait().catch((error: unknown) => failed(file, error));
+      } catch (error) {
+        answer = Promise.resolve(failed(file, error));
+      }
+      // Settled in order below; a rejection before then must not count as unhandled.
+      answer.catch(() => undefined);
+      pending.push(answer);
+    }
+    while (pending.length > 0) await settleOldest();
+  } finally {
+    // Leave no read under way into a buffer when the caller moves on (an error, an abort).
+    await ahead?.catch(() => undefined);
+    await Promise.allSettled(pending);
   }
   return results;
 }
