@@ -459,8 +459,9 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
   let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
   try {
     for (let i = 0; i < files.length; i++) {
-      if (options.signal?.aborted) break;
       while (pending.length >= window) await settleOldest();
+      // Checked after the wait for room: a cancel that came meanwhile starts nothing more.
+      if (options.signal?.aborted) break;
       const data = ahead ? await ahead : undefined;
       // Read the next file while this one is sent and stored. Its buffer is another one: the
       // buffer of a file is read into again only after the peer answered for it.
