@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, readFileSync, mkdirSync, mkdtempSync, readdir
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ApplicationEntity } from '../../src/ae/client';
+import { Association } from '../../src/net/association';
 import { collectStoreInputs } from '../../src/ae/store-inputs';
 import { storeFileList } from '../../src/ae/store';
 import { readPart10Header } from '../../src/dicom/part10';
@@ -359,3 +360,64 @@ describe('with Orthanc', () => {
 });
 
 void testUid;
+
+describe('several C-STOREs in flight (asynchronous operations window, PS3.7 D.3.3.3)', () => {
+  /** 20 instances, each with its own SOP Instance UID. */
+  async function twenty(name: string): Promise<string[]> {
+    const dir = temp(name);
+    const written = await Promise.all(Array.from({ length: 20 }, (_, i) => writeSyntheticInstance(path.join(dir, `${i}.dcm`), 64 * 1024)));
+    return written.map((w) => w.path);
+  }
+
+  test('storescp answers no window: one C-STORE at a time, every instance arrives once, bytes identical', async () => {
+    const out = temp('storescp-window');
+    const storescp = await startStorescp(['+B', '-od', out]);
+    try {
+      const paths = await twenty('window-dcmtk');
+      const files = (await collectStoreInputs(paths)).files;
+      let association: Association | undefined;
+      const results = await storeFileList(new ApplicationEntity({ aeTitle: 'DICOMNET' }), files, {
+        host: '127.0.0.1', port: storescp.port, calledAeTitle: 'STORESCP',
+        onAssociation: (a) => { association = a; },
+      });
+      assert.ok(association?.acceptance, 'no A-ASSOCIATE-AC');
+      assert.deepEqual(association.request?.userInformation.asyncOperationsWindow, { maxOperationsInvoked: 16, maxOperationsPerformed: 1 });
+      assert.equal(association.acceptance.userInformation.asyncOperationsWindow, undefined, 'storescp answered an asynchronous operations window');
+      assert.deepEqual(results.map((r) => r.outcome), files.map(() => 'success'));
+      const stored = readdirSync(out);
+      assert.equal(stored.length, files.length);
+      for (const file of files) {
+        const target = stored.find((f) => f.endsWith(file.sopInstanceUid));
+        assert.ok(target, `${file.sopInstanceUid} did not arrive`);
+        assert.ok((await datasetBytes(path.join(out, target))).equals(await datasetBytes(file.path)), `${file.path}: data set bytes differ`);
+      }
+    } finally {
+      await storescp.stop();
+    }
+  });
+
+  test('dicomnet store → dicomnet scp with a window of 8: every instance arrives once, bytes identical', async () => {
+    const dir = temp('scp-window');
+    const scp = await startScp(['--dir', dir]);
+    try {
+      const paths = await twenty('window-dicomnet');
+      const files = (await collectStoreInputs(paths)).files;
+      let association: Association | undefined;
+      const results = await storeFileList(new ApplicationEntity({ aeTitle: 'DICOMNET' }), files, {
+        host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET', storeWindow: 8,
+        onAssociation: (a) => { association = a; },
+      });
+      assert.deepEqual(association?.acceptance?.userInformation.asyncOperationsWindow, { maxOperationsInvoked: 1, maxOperationsPerformed: 8 });
+      assert.deepEqual(results.map((r) => r.outcome), files.map(() => 'success'));
+      const stored = filesUnder(dir);
+      assert.equal(stored.length, files.length, 'each instance once');
+      for (const file of files) {
+        const target = stored.find((f) => path.basename(f) === `${file.sopInstanceUid}.dcm`);
+        assert.ok(target, `${file.sopInstanceUid} did not arrive`);
+        assert.ok((await datasetBytes(target)).equals(await datasetBytes(file.path)), `${file.path}: data set bytes differ`);
+      }
+    } finally {
+      await scp.stop();
+    }
+  });
+});
