@@ -1,7 +1,7 @@
 // dicomnet: the engine's command-line tool.
 import { Args, UsageError, parseArgs } from './args';
 import { reportError } from './errors';
-import { COMMANDS } from './command-list';
+import { COMMANDS } from './commands';
 import { VERSION } from '../dicom/version';
 
 const commands = COMMANDS;

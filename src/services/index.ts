@@ -52,7 +52,7 @@ export {
 export { type ConversionPolicy } from './store-conversion';
 export { StorageScp } from './store-scp';
 export {
-  describeStoreResult, groupForAssociations, proposeStorageContexts, storeDataset, storeFile, storeFiles,
+  MAX_STORE_WINDOW, describeStoreResult, groupForAssociations, proposeStorageContexts, storeDataset, storeFile, storeFiles,
   type StoreFile, type StoreResult,
 } from './store-scu';
 export { VerificationScp } from './verification-scp';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMMANDS } from '../../../src/cli/command-list';
+import { COMMANDS } from '../../../src/cli/commands';
 
 describe('dicomnet command list', () => {
   it('loads, for every listed name, the command of that name, summary and aliases', async () => {
