@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildFileMeta } from './file-meta';
 import { readPart10Header } from './part10';
-import { createTranscoder, TranscodeOptions } from './transcode';
+import { createTranscoder } from './transcode';
+import { TranscodeOptions } from './transcode-engine';
 import { PixelPlan, describePlan, syntaxLabel } from './codecs';
 
 export interface FileTranscodeResult {
