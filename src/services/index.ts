@@ -51,8 +51,9 @@ export {
 } from './storage';
 export { type ConversionPolicy } from './store-conversion';
 export { StorageScp } from './store-scp';
+export { groupForAssociations, proposeStorageContexts } from './store-contexts';
+export { type StoreFile } from './store-file-reading';
 export {
-  MAX_STORE_WINDOW, describeStoreResult, groupForAssociations, proposeStorageContexts, storeDataset, storeFile, storeFiles,
-  type StoreFile, type StoreResult,
+  MAX_STORE_WINDOW, describeStoreResult, storeDataset, storeFile, storeFiles, type StoreResult,
 } from './store-scu';
 export { VerificationScp } from './verification-scp';

@@ -1,7 +1,7 @@
 // What the C-FIND / C-MOVE / C-GET SCPs (and the DICOMweb server) need from whatever holds the
 // instances: the archive index implements this; services never read the index's tables directly.
 import { CompiledQuery, QueryRecord } from './query';
-import { StoreFile } from './store-scu';
+import { StoreFile } from './store-file-reading';
 
 export interface MatchedEntity {
   /**

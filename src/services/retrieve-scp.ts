@@ -15,7 +15,8 @@ import { QUERY_TRANSFER_SYNTAXES, failureResponse, prepareQuery } from './find-s
 import { CompiledQuery, QueryIdentifierError } from './query';
 import { RetrievableInstance } from './query-backend';
 import { ScpService } from './scp-service';
-import { StoreOptions, groupForAssociations, storeFiles } from './store-scu';
+import { groupForAssociations } from './store-contexts';
+import { StoreOptions, storeFiles } from './store-scu';
 import { allTransferSyntaxes } from './store-scp';
 
 /** An association to a C-MOVE destination, opened for a group of files. */

@@ -1,42 +1,15 @@
-// Storage SCU (PS3.4 Annex B): proposing contexts for a batch of files and sending each file's
-// data set as it is on disk (bit-preserving) or converted to a syntax the peer accepted
-// (between uncompressed syntaxes as it streams; through the codecs before it is sent).
-import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
-import { Dataset } from '../dicom';
-import { encodeDataset } from '../dicom';
-import { createTranscoder } from '../dicom';
-import {
-  DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
-  isUncompressed, sopClassName, transferSyntaxName,
-} from '../dicom';
-import { Tags } from '../dicom';
-import { DatasetHeaderScanner } from '../dicom';
-import { TruncatedFileError } from '../dicom';
-import { CommandField, DATASET_PRESENT, Priority } from '../dimse';
-import { DatasetSource } from '../dimse';
-import { formatStatus, statusClass, statusName } from '../dimse';
-import { describeContextResult } from '../net';
-import { NegotiatedContext } from '../net';
+// Storage SCU (PS3.4 Annex B): sending each file's data set as it is on disk (bit-preserving) or
+// converted to a syntax the peer accepted (between uncompressed syntaxes as it streams; through the
+// codecs before it is sent), one C-STORE at a time or several within a negotiated window.
+// Contexts are chosen in store-contexts.ts; the data sets are read in store-file-reading.ts.
+import { Dataset, ExplicitVRLittleEndian, Tags, UnsupportedConversionError, encodeDataset, needsPixelWork, transferSyntaxName } from '../dicom';
+import { CommandField, DATASET_PRESENT, DatasetSource, Priority, formatStatus, statusClass, statusName } from '../dimse';
 import { ServiceAssociation } from './context';
-import { needsPixelWork } from '../dicom';
-import { ConversionPolicy, ConvertedData, conversionTargets, convertForSending, describeConversion, preferredSyntaxes } from './store-conversion';
-import { UnsupportedConversionError } from '../dicom';
-
-/** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
-export interface StoreFile {
-  path: string;
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  /** Where the data set starts (after the file meta). */
-  datasetOffset: number;
-  fileSize: number;
-}
-
-export interface ProposedStorageContext {
-  abstractSyntax: string;
-  transferSyntaxes: readonly string[];
-}
+import { chooseContext } from './store-contexts';
+import { ConversionPolicy, ConvertedData, convertForSending, describeConversion } from './store-conversion';
+import {
+  ReadAhead, RingReader, StoreFile, WHOLE_FILE_LIMIT, checked, convertedChunks, evenDeflated, fileChunks, readDataset,
+} from './store-file-reading';
 
 export interface StoreResult {
   path: string;
@@ -62,189 +35,6 @@ export interface StoreResult {
   outcome: 'success' | 'warning' | 'failure' | 'skipped' | 'unusable';
 }
 
-/** Files up to this size are read in one piece (and the next one read ahead while this one is on the wire). */
-const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-
-/** The syntaxes the files of one SOP class can be converted to, best first. */
-function fallbackSyntaxes(syntaxes: Iterable<string>, allowLossy: boolean): string[] {
-  const own = [...syntaxes];
-  const all = new Set(own.flatMap((ts) => conversionTargets(ts, allowLossy)));
-  // In our order of preference, with the syntaxes the files are in too (another file may need them).
-  return preferredSyntaxes(allowLossy).filter((ts) => all.has(ts));
-}
-
-/**
- * One context per (SOP class, transfer syntax) the files use, each proposing just that syntax
- * (so the data can go out unchanged), plus per SOP class one context proposing what they can
- * be converted to: the uncompressed syntaxes, then lossless compressed ones (lossy ones only
- * when allowed).
- */
-export function proposeStorageContexts(files: readonly Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>[], allowLossy = false): ProposedStorageContext[] {
-  const bySopClass = new Map<string, Set<string>>();
-  for (const f of files) {
-    const set = bySopClass.get(f.sopClassUid) ?? new Set<string>();
-    set.add(f.transferSyntaxUid);
-    bySopClass.set(f.sopClassUid, set);
-  }
-  const contexts: ProposedStorageContext[] = [];
-  for (const [sopClass, syntaxes] of bySopClass) {
-    for (const ts of syntaxes) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: [ts] });
-    const fallback = fallbackSyntaxes(syntaxes, allowLossy);
-    if (fallback.length) contexts.push({ abstractSyntax: sopClass, transferSyntaxes: fallback });
-  }
-  return contexts;
-}
-
-/** Groups files so that each group's contexts fit in one association (at most 128). */
-export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | 'transferSyntaxUid'>>(files: readonly T[], limit = 128): T[][] {
-  const groups: { files: T[]; classes: Map<string, Set<string>>; count: number }[] = [];
-  const cost = (syntaxes: Set<string>) => syntaxes.size + ([...syntaxes].some((ts) => conversionTargets(ts).length > 0) ? 1 : 0);
-  for (const file of files) {
-    let placed = false;
-    for (const g of groups) {
-      const syntaxes = new Set(g.classes.get(file.sopClassUid) ?? []);
-      const before = g.classes.has(file.sopClassUid) ? cost(g.classes.get(file.sopClassUid)!) : 0;
-      syntaxes.add(file.transferSyntaxUid);
-      const count = g.count - before + cost(syntaxes);
-      if (count <= limit) {
-        g.classes.set(file.sopClassUid, syntaxes);
-        g.count = count;
-        g.files.push(file);
-        placed = true;
-        break;
-      }
-    }
-    if (!placed) {
-      const syntaxes = new Set([file.transferSyntaxUid]);
-      groups.push({ files: [file], classes: new Map([[file.sopClassUid, syntaxes]]), count: cost(syntaxes) });
-    }
-  }
-  return groups.map((g) => g.files);
-}
-
-export type ContextChoice = { context: NegotiatedContext; convert: boolean } | { reason: string };
-
-/** The accepted context to send a file on, or why none fits. */
-export function chooseContext(sa: ServiceAssociation, sopClassUid: string, transferSyntaxUid: string, requireRequestorScp = false, allowLossy = false): ContextChoice {
-  // C-GET sub-operations may only use contexts on which the requestor accepted the SCP role.
-  const forClass = [...sa.association.contexts.values()].filter((c) => c.abstractSyntax === sopClassUid && (!requireRequestorScp || c.requestorScp));
-  const accepted = forClass.filter((c) => c.result === 0);
-  const same = accepted.find((c) => c.transferSyntax === transferSyntaxUid);
-  if (same) return { context: same, convert: false };
-  const name = sopClassName(sopClassUid) ?? sopClassUid;
-  const tsName = transferSyntaxName(transferSyntaxUid) ?? transferSyntaxUid;
-  if (accepted.length === 0) {
-    const why = forClass[0] ? describeContextResult(forClass[0].result) : 'not proposed';
-    return { reason: `the peer does not accept ${name} (${why})` };
-  }
-  for (const ts of conversionTargets(transferSyntaxUid, allowLossy)) {
-    const target = accepted.find((c) => c.transferSyntax === ts);
-    if (target) return { context: target, convert: true };
-  }
-  const lossyOnly = conversionTargets(transferSyntaxUid, true).some((ts) => accepted.some((c) => c.transferSyntax === ts));
-  const names = accepted.map((c) => transferSyntaxName(c.transferSyntax) ?? c.transferSyntax).join(', ');
-  if (lossyOnly) return { reason: `the peer accepts ${name} only in ${names}, which would be lossy (allow lossy compression to send it)` };
-  return { reason: `the peer accepts ${name} only in ${names}, which ${tsName} cannot be converted to` };
-}
-
-/**
- * Fills `into` from `position` of an open file, in the thread pool. The one read loop of the
- * storage SCU: a file that ends before its header said is an error.
- */
-function readFully(fd: number, file: StoreFile, into: Buffer, position: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const readFrom = (filled: number) => {
-      fsRead(fd, into, filled, into.length - filled, position + filled, (error, n) => {
-        if (error) return reject(error);
-        if (n === 0) return reject(new Error(`${file.path} became shorter while it was being sent`));
-        if (filled + n < into.length) return readFrom(filled + n);
-        resolve(into);
-      });
-    };
-    if (into.length === 0) resolve(into); else readFrom(0);
-  });
-}
-
-/** Runs `use` on the open file and closes it. Opening and closing are single cheap system calls, done synchronously. */
-async function withOpenFile<T>(file: StoreFile, use: (fd: number) => Promise<T>): Promise<T> {
-  const fd = openSync(file.path, 'r');
-  try {
-    return await use(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT), into `into` when given. */
-export function readDataset(file: StoreFile, into?: Buffer): Promise<Buffer> {
-  const length = file.fileSize - file.datasetOffset;
-  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
-  return withOpenFile(file, (fd) => readFully(fd, file, buffer, file.datasetOffset));
-}
-
-/**
- * The data set of a large file in chunks that are whole multiples of the fragment size. The next
- * chunk is read while the current one is on the wire. Three buffers take turns: the DIMSE channel
- * holds one chunk back until it sees the next (to flag the last fragment), so when chunk k+2 is
- * read, chunk k may still wait to be sent and chunk k+1 is in hand; chunk k's buffer is read into
- * again only after the channel sent it and the socket drained.
- */
-function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
-  return async function* chunks(fragmentSize: number) {
-    const chunkSize = Math.max(1, Math.floor((2 * 1024 * 1024) / fragmentSize)) * fragmentSize;
-    const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-    const fd = openSync(file.path, 'r');
-    const readAt = (position: number, turn: number): Promise<Buffer> =>
-      readFully(fd, file, buffers[turn].subarray(0, Math.min(chunkSize, file.fileSize - position)), position);
-    let turn = 0;
-    let position = file.datasetOffset;
-    let next: Promise<Buffer> | undefined;
-    try {
-      next = position < file.fileSize ? readAt(position, turn) : undefined;
-      while (next) {
-        const chunk = await next;
-        position += chunk.length;
-        turn = (turn + 1) % 3;
-        next = position < file.fileSize ? readAt(position, turn) : undefined;
-        // Keep a failed read-ahead from becoming an unhandled rejection if the caller stops here.
-        next?.catch(() => undefined);
-        // The last chunk may sit in the socket's buffer after the consumer moves on: give it its own copy.
-        yield next ? chunk : Buffer.from(chunk);
-      }
-      if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
-    } finally {
-      // A read still under way must finish before its file descriptor is closed (and maybe reused).
-      await next?.catch(() => undefined);
-      closeSync(fd);
-    }
-  };
-}
-
-function convertedChunks(file: StoreFile, toTs: string): AsyncIterable<Buffer> {
-  const stream = createReadStream(file.path, { start: file.datasetOffset, highWaterMark: 1024 * 1024 });
-  return stream.pipe(createTranscoder(file.transferSyntaxUid, toTs));
-}
-
-/**
- * A deflated data set is a raw deflate stream of any length, but a peer may refuse odd-length
- * fragments (DCMTK does); the stream is padded with one NUL byte, which inflating ignores, as
- * DICOM's writers do for odd-length deflated data.
- */
-function evenDeflated(data: Buffer, transferSyntaxUid: string): Buffer {
-  return data.length % 2 === 1 && transferSyntaxUid === DeflatedExplicitVRLittleEndian ? Buffer.concat([data, Buffer.alloc(1)]) : data;
-}
-
-/** Walks every element of a data set in memory; says why it is broken (e.g. truncated), or undefined. */
-function structuralProblem(data: Buffer, transferSyntaxUid: string): string | undefined {
-  try {
-    const scanner = new DatasetHeaderScanner(transferSyntaxUid, { maxValueBytes: 0 });
-    scanner.push(data);
-    scanner.end();
-    return undefined;
-  } catch (error) {
-    return error instanceof TruncatedFileError ? 'the file is truncated' : `the data set is malformed: ${(error as Error).message}`;
-  }
-}
 
 export interface StoreOptions {
   moveOriginatorAeTitle?: string;
@@ -375,41 +165,6 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
       await converted?.dispose();
     }
   };
-}
-
-/** A data set read ahead of its turn, with the result of its structural check (or why it could not be read). */
-type ReadAhead = { data: Buffer; damage?: string } | Error;
-
-function checked(data: Buffer, file: StoreFile): ReadAhead {
-  return { data, damage: structuralProblem(data, file.transferSyntaxUid) };
-}
-
-/**
- * Reads small data sets into a ring of buffers used in turn: a batch allocates no memory per
- * file, and a buffer is read into again only after the peer answered the C-STORE that carried
- * it. With `window` C-STOREs outstanding and one file read ahead, window + 1 buffers suffice.
- */
-class RingReader {
-  private readonly buffers: Buffer[] = [];
-  private turn = 0;
-
-  constructor(private readonly size: number) {}
-
-  /** Reads in the thread pool while the caller sends the previous file. */
-  read(file: StoreFile): Promise<ReadAhead> {
-    const buffer = this.bufferForTurn(file.fileSize - file.datasetOffset);
-    return readDataset(file, buffer).then((data) => checked(data, file), (error: Error) => error);
-  }
-
-  private bufferForTurn(length: number): Buffer {
-    let buffer = this.buffers[this.turn];
-    if (!buffer || buffer.length < length) {
-      buffer = Buffer.allocUnsafe(Math.max(length, 1024 * 1024));
-      this.buffers[this.turn] = buffer;
-    }
-    this.turn = (this.turn + 1) % this.size;
-    return buffer;
-  }
 }
 
 /** The most C-STOREs one association keeps outstanding, whatever the peer grants (0 = unlimited). */

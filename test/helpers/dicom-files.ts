@@ -11,7 +11,7 @@ import { ExplicitVRLittleEndian } from '../../src/dicom/transfer-syntaxes';
 import { scanFileHeader } from '../../src/dicom/header-scanner';
 import { Tags } from '../../src/dicom/tag';
 import { collectStoreInputs } from '../../src/ae/store-inputs';
-import { StoreFile } from '../../src/services/store-scu';
+import { StoreFile } from '../../src/services/store-file-reading';
 
 export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 export const PYDICOM_CHARSETS = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';

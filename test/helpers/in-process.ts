@@ -11,7 +11,7 @@ import { ExplicitVRLittleEndian } from '../../src/dicom/transfer-syntaxes';
 import { CompiledQuery, QueryRecord, objectRecord, RecordObject } from '../../src/services/query';
 import { MatchedEntity, RetrievableInstance } from '../../src/services/query-backend';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../../src/services/storage';
-import { StoreFile } from '../../src/services/store-scu';
+import { StoreFile } from '../../src/services/store-file-reading';
 
 /** Every wait in these tests ends: DIMSE and ACSE answers within seconds, not the defaults' minutes. */
 export const QUICK = { connectMs: 5000, acseMs: 5000, dimseMs: 10_000, artimMs: 2000 };

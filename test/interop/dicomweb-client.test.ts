@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readPart10Header } from '../../src/dicom/part10';
 import type { DicomJsonObject } from '../../src/dicom/json';
-import type { StoreFile } from '../../src/services/store-scu';
+import type { StoreFile } from '../../src/services/store-file-reading';
 import { refusingPort } from '../helpers/peers';
 import { CLI, dicomnet, run } from '../helpers/processes';
 import { datasetJson, wellFormedSamples, writeSyntheticInstance } from '../helpers/dicom-files';

@@ -10,7 +10,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, read
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readPart10Header } from '../../src/dicom/part10';
-import { StoreFile } from '../../src/services/store-scu';
+import { StoreFile } from '../../src/services/store-file-reading';
 import { Background, dicomnet, run, start, startScp, startStorescp, CLI } from '../helpers/processes';
 import { datasetJson, wellFormedSamples, writeSyntheticInstance, testUid } from '../helpers/dicom-files';
 import { OrthancPeer, startOrthanc } from '../helpers/orthanc';

@@ -14,7 +14,7 @@ import { scanFileHeader } from '../../src/dicom/header-scanner';
 import { Tags } from '../../src/dicom/tag';
 import { ExplicitVRLittleEndian } from '../../src/dicom/transfer-syntaxes';
 import { writeFileSync } from 'node:fs';
-import { StoreFile } from '../../src/services/store-scu';
+import { StoreFile } from '../../src/services/store-file-reading';
 import { dicomnet, run, startScp, startStorescp, Background } from '../helpers/processes';
 import { PYDICOM_CHARSETS, wellFormedSamples } from '../helpers/dicom-files';
 import { DCMTK_ENV, WLISTDB_EXAMPLES, findscu } from '../helpers/dcmtk';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { datasetToJson } from '../../src/dicom/json';
 import { readPart10Header } from '../../src/dicom/part10';
-import { StoreFile } from '../../src/services/store-scu';
+import { StoreFile } from '../../src/services/store-file-reading';
 import { dicomnet, run, startScp, Background } from '../helpers/processes';
 import { wellFormedSamples } from '../helpers/dicom-files';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';

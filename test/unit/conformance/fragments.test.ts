@@ -11,7 +11,7 @@ import { encodeDataset, parseDataset } from '../../../src/dicom';
 import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { PDU_P_DATA_TF } from '../../../src/net/pdu-types';
 import { StorageScp } from '../../../src/services/store-scp';
-import { StoreFile } from '../../../src/services/store-scu';
+import { StoreFile } from '../../../src/services/store-file-reading';
 import { writeSyntheticInstance } from '../../helpers/dicom-files';
 import { MemoryStore, connect, ctDataset, startServer, storageContexts, within } from '../../helpers/in-process';
 

@@ -18,7 +18,7 @@ import {
 import { objectRecord } from '../../../src/services/query';
 import { GetScp } from '../../../src/services/retrieve-scp';
 import { StorageScp } from '../../../src/services/store-scp';
-import { proposeStorageContexts } from '../../../src/services/store-scu';
+import { proposeStorageContexts } from '../../../src/services/store-contexts';
 import { PYDICOM_FILES, datasetBytes } from '../../helpers/dicom-files';
 import { MemoryStore, QUICK, associate, drain, identifier, retrievable, scu, startServer } from '../../helpers/in-process';
 import { within } from '../../helpers/wait';

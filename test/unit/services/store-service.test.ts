@@ -15,7 +15,9 @@ import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, isUncompressed,
 } from '../../../src/dicom/transfer-syntaxes';
 import { StorageScp } from '../../../src/services/store-scp';
-import { StoreFile, describeStoreResult, proposeStorageContexts } from '../../../src/services/store-scu';
+import { proposeStorageContexts } from '../../../src/services/store-contexts';
+import { StoreFile } from '../../../src/services/store-file-reading';
+import { describeStoreResult } from '../../../src/services/store-scu';
 import { PYDICOM_FILES, datasetBytes, datasetJson, sendableSamples, testUid, writeSyntheticInstance } from '../../helpers/dicom-files';
 import { MemoryStore, associate, scu, startServer } from '../../helpers/in-process';
 

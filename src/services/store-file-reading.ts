@@ -1,0 +1,153 @@
+// Reading the data sets the storage SCU sends: whole small files into buffers used in turn, large
+// files in chunks read ahead while the previous one is on the wire, converted ones through the
+// transcoder; each checked for structural damage before it goes out.
+import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
+import { DatasetHeaderScanner, DeflatedExplicitVRLittleEndian, TruncatedFileError, createTranscoder } from '../dicom';
+
+/** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
+export interface StoreFile {
+  path: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** Where the data set starts (after the file meta). */
+  datasetOffset: number;
+  fileSize: number;
+}
+
+/** Files up to this size are read in one piece (and the next one read ahead while this one is on the wire). */
+export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Fills `into` from `position` of an open file, in the thread pool. The one read loop of the
+ * storage SCU: a file that ends before its header said is an error.
+ */
+function readFully(fd: number, file: StoreFile, into: Buffer, position: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const readFrom = (filled: number) => {
+      fsRead(fd, into, filled, into.length - filled, position + filled, (error, n) => {
+        if (error) return reject(error);
+        if (n === 0) return reject(new Error(`${file.path} became shorter while it was being sent`));
+        if (filled + n < into.length) return readFrom(filled + n);
+        resolve(into);
+      });
+    };
+    if (into.length === 0) resolve(into); else readFrom(0);
+  });
+}
+
+/** Runs `use` on the open file and closes it. Opening and closing are single cheap system calls, done synchronously. */
+async function withOpenFile<T>(file: StoreFile, use: (fd: number) => Promise<T>): Promise<T> {
+  const fd = openSync(file.path, 'r');
+  try {
+    return await use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT), into `into` when given. */
+export function readDataset(file: StoreFile, into?: Buffer): Promise<Buffer> {
+  const length = file.fileSize - file.datasetOffset;
+  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  return withOpenFile(file, (fd) => readFully(fd, file, buffer, file.datasetOffset));
+}
+
+/**
+ * The data set of a large file in chunks that are whole multiples of the fragment size. The next
+ * chunk is read while the current one is on the wire. Three buffers take turns: the DIMSE channel
+ * holds one chunk back until it sees the next (to flag the last fragment), so when chunk k+2 is
+ * read, chunk k may still wait to be sent and chunk k+1 is in hand; chunk k's buffer is read into
+ * again only after the channel sent it and the socket drained.
+ */
+export function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
+  return async function* chunks(fragmentSize: number) {
+    const chunkSize = Math.max(1, Math.floor((2 * 1024 * 1024) / fragmentSize)) * fragmentSize;
+    const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+    const fd = openSync(file.path, 'r');
+    const readAt = (position: number, turn: number): Promise<Buffer> =>
+      readFully(fd, file, buffers[turn].subarray(0, Math.min(chunkSize, file.fileSize - position)), position);
+    let turn = 0;
+    let position = file.datasetOffset;
+    let next: Promise<Buffer> | undefined;
+    try {
+      next = position < file.fileSize ? readAt(position, turn) : undefined;
+      while (next) {
+        const chunk = await next;
+        position += chunk.length;
+        turn = (turn + 1) % 3;
+        next = position < file.fileSize ? readAt(position, turn) : undefined;
+        // Keep a failed read-ahead from becoming an unhandled rejection if the caller stops here.
+        next?.catch(() => undefined);
+        // The last chunk may sit in the socket's buffer after the consumer moves on: give it its own copy.
+        yield next ? chunk : Buffer.from(chunk);
+      }
+      if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
+    } finally {
+      // A read still under way must finish before its file descriptor is closed (and maybe reused).
+      await next?.catch(() => undefined);
+      closeSync(fd);
+    }
+  };
+}
+
+export function convertedChunks(file: StoreFile, toTs: string): AsyncIterable<Buffer> {
+  const stream = createReadStream(file.path, { start: file.datasetOffset, highWaterMark: 1024 * 1024 });
+  return stream.pipe(createTranscoder(file.transferSyntaxUid, toTs));
+}
+
+/**
+ * A deflated data set is a raw deflate stream of any length, but a peer may refuse odd-length
+ * fragments (DCMTK does); the stream is padded with one NUL byte, which inflating ignores, as
+ * DICOM's writers do for odd-length deflated data.
+ */
+export function evenDeflated(data: Buffer, transferSyntaxUid: string): Buffer {
+  return data.length % 2 === 1 && transferSyntaxUid === DeflatedExplicitVRLittleEndian ? Buffer.concat([data, Buffer.alloc(1)]) : data;
+}
+
+/** Walks every element of a data set in memory; says why it is broken (e.g. truncated), or undefined. */
+function structuralProblem(data: Buffer, transferSyntaxUid: string): string | undefined {
+  try {
+    const scanner = new DatasetHeaderScanner(transferSyntaxUid, { maxValueBytes: 0 });
+    scanner.push(data);
+    scanner.end();
+    return undefined;
+  } catch (error) {
+    return error instanceof TruncatedFileError ? 'the file is truncated' : `the data set is malformed: ${(error as Error).message}`;
+  }
+}
+
+/** A data set read ahead of its turn, with the result of its structural check (or why it could not be read). */
+export type ReadAhead = { data: Buffer; damage?: string } | Error;
+
+export function checked(data: Buffer, file: StoreFile): ReadAhead {
+  return { data, damage: structuralProblem(data, file.transferSyntaxUid) };
+}
+
+/**
+ * Reads small data sets into a ring of buffers used in turn: a batch allocates no memory per
+ * file, and a buffer is read into again only after the peer answered the C-STORE that carried
+ * it. With `window` C-STOREs outstanding and one file read ahead, window + 1 buffers suffice.
+ */
+export class RingReader {
+  private readonly buffers: Buffer[] = [];
+  private turn = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Reads in the thread pool while the caller sends the previous file. */
+  read(file: StoreFile): Promise<ReadAhead> {
+    const buffer = this.bufferForTurn(file.fileSize - file.datasetOffset);
+    return readDataset(file, buffer).then((data) => checked(data, file), (error: Error) => error);
+  }
+
+  private bufferForTurn(length: number): Buffer {
+    let buffer = this.buffers[this.turn];
+    if (!buffer || buffer.length < length) {
+      buffer = Buffer.allocUnsafe(Math.max(length, 1024 * 1024));
+      this.buffers[this.turn] = buffer;
+    }
+    this.turn = (this.turn + 1) % this.size;
+    return buffer;
+  }
+}
