@@ -46,23 +46,31 @@ export async function storeInputs(ae: ApplicationEntity, inputs: readonly string
 
 export async function storeFileList(ae: ApplicationEntity, files: readonly StoreFile[], options: StoreBatchOptions): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
+  const window = Math.min(Math.max(1, options.storeWindow ?? MAX_STORE_WINDOW), MAX_STORE_WINDOW);
   for (const group of groupForAssociations(files)) {
-    if (options.signal?.aborted) break;
-    const window = Math.min(Math.max(1, options.storeWindow ?? MAX_STORE_WINDOW), MAX_STORE_WINDOW);
-    const client = await ae.associate({
-      ...options,
-      contexts: proposeStorageContexts(group, options.conversion?.allowLossy),
-      // We invoke up to `window` C-STOREs and perform none asynchronously (PS3.7 D.3.3.3).
-      asyncOperationsWindow: options.asyncOperationsWindow ?? (window > 1 ? { maxOperationsInvoked: window, maxOperationsPerformed: 1 } : undefined),
-    }, options.onAssociation);
-    try {
-      results.push(...await storeFiles(client, group, (r) => options.onResult?.(r), {
-        signal: options.signal, moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId,
-        conversion: options.conversion,
-      }));
-    } finally {
-      await client.releaseOrAbort();
+    // Usually one association per group; another when a file's data failed half-way and took the association with it.
+    let rest = group;
+    while (rest.length > 0 && !options.signal?.aborted) {
+      const client = await ae.associate({
+        ...options,
+        contexts: proposeStorageContexts(rest, options.conversion?.allowLossy),
+        // We invoke up to `window` C-STOREs and perform none asynchronously (PS3.7 D.3.3.3).
+        asyncOperationsWindow: options.asyncOperationsWindow ?? (window > 1 ? { maxOperationsInvoked: window, maxOperationsPerformed: 1 } : undefined),
+      }, options.onAssociation);
+      let done: StoreResult[];
+      try {
+        done = await storeFiles(client, rest, (r) => options.onResult?.(r), {
+          signal: options.signal, moveOriginatorAeTitle: options.moveOriginatorAeTitle, moveOriginatorMessageId: options.moveOriginatorMessageId,
+          conversion: options.conversion,
+        });
+      } finally {
+        await client.releaseOrAbort();
+      }
+      results.push(...done);
+      if (done.length === 0) break;
+      rest = rest.slice(done.length);
     }
+    if (options.signal?.aborted) break;
   }
   return results;
 }

@@ -73,6 +73,17 @@ function keepTail(chunks: Buffer[], owned: number): number {
   return chunks.length;
 }
 
+/**
+ * A message whose data set source failed after its command went out (a file that shrank, a
+ * conversion that broke): the association was aborted, since nothing else can follow a half message.
+ */
+export class UnfinishedMessageError extends Error {
+  constructor(readonly source: Error) {
+    super(`${source.message}; the association was aborted because the message could not be finished`);
+    this.name = 'UnfinishedMessageError';
+  }
+}
+
 /** Responses to one request, in arrival order, as an async iterator ending after the final (non-pending) one. */
 export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
   private queue: IncomingMessage[] = [];
@@ -290,16 +301,25 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
     // Data not sent yet: whole fragments go out as soon as more data follows, so the last one can be flagged.
     let pending: Buffer | undefined;
     let total = 0;
-    for await (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      total += chunk.length;
-      if (pending) {
-        const whole = pending.length - (pending.length % max);
-        if (whole > 0) await this.association.sendPDataMany(fragment(pending.subarray(0, whole), contextId, false, max, false).map((p) => [p]));
-        pending = whole < pending.length ? Buffer.concat([pending.subarray(whole), chunk]) : chunk;
-      } else {
-        pending = chunk;
+    try {
+      for await (const chunk of chunks) {
+        if (chunk.length === 0) continue;
+        total += chunk.length;
+        if (pending) {
+          const whole = pending.length - (pending.length % max);
+          if (whole > 0) await this.association.sendPDataMany(fragment(pending.subarray(0, whole), contextId, false, max, false).map((p) => [p]));
+          pending = whole < pending.length ? Buffer.concat([pending.subarray(whole), chunk]) : chunk;
+        } else {
+          pending = chunk;
+        }
       }
+    } catch (error) {
+      if (!this.association.isEstablished) throw error;
+      // The command announced a data set that cannot be finished: the peer would read whatever
+      // comes next as its continuation, so this association cannot carry another message.
+      const unfinished = new UnfinishedMessageError(error as Error);
+      this.association.abort(unfinished);
+      throw unfinished;
     }
     if (pad && total % 2 === 1) pending = Buffer.concat([pending!, ODD_PAD]);
     await this.association.sendPDataMany(fragment(pending ?? Buffer.alloc(0), contextId, false, max, true).map((p) => [p]));

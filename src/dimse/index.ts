@@ -1,6 +1,6 @@
 // The public entry of src/dimse: what the other folders import from it.
 
-export { DimseChannel, ResponseStream, type IncomingMessage } from './channel';
+export { DimseChannel, ResponseStream, UnfinishedMessageError, type IncomingMessage } from './channel';
 export {
   CommandField, DATASET_PRESENT, NO_DATASET, Priority, commandName, hasDataset, refusalOf, type Command,
 } from './command';

@@ -147,6 +147,8 @@ abstract class RetrieveScp implements ScpService {
             if (!sa.association.isEstablished) stop.abort();
             await yieldToEventLoop();
           }, { ...options, signal: stop.signal });
+          // A file whose data failed half-way aborted the destination's association: the rest of the group failed.
+          if (!stop.signal.aborted) for (const i of group.slice(reported)) fail(i);
         } catch {
           // The destination's association ended: what it did not answer for failed.
           if (stop.signal.aborted || !sa.association.isEstablished) break;

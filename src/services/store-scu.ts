@@ -3,7 +3,7 @@
 // codecs before it is sent), one C-STORE at a time or several within a negotiated window.
 // Contexts are chosen in store-contexts.ts; the data sets are read in store-file-reading.ts.
 import { Dataset, ExplicitVRLittleEndian, Tags, UnsupportedConversionError, encodeDataset, needsPixelWork, transferSyntaxName } from '../dicom';
-import { CommandField, DATASET_PRESENT, DatasetSource, Priority, formatStatus, statusClass, statusName } from '../dimse';
+import { CommandField, DATASET_PRESENT, DatasetSource, Priority, UnfinishedMessageError, formatStatus, statusClass, statusName } from '../dimse';
 import { ServiceAssociation } from './context';
 import { chooseContext } from './store-contexts';
 import { ConversionPolicy, ConvertedData, convertForSending, describeConversion } from './store-conversion';
@@ -93,6 +93,11 @@ export async function storeFile(sa: ServiceAssociation, file: StoreFile, options
   return (await beginStoreFile(sa, file, options))();
 }
 
+function unreadable(file: StoreFile, error: Error): StoreResult {
+  return { path: file.path, sopClassUid: file.sopClassUid, sopInstanceUid: file.sopInstanceUid,
+    message: `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? error.message})`, bytes: 0, ms: 0, outcome: 'unusable' };
+}
+
 /**
  * Sends one file; resolves once it is on its way, with a function that waits for the peer's
  * answer (so the next file can be read meanwhile).
@@ -138,7 +143,7 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
       if (given instanceof Error) throw given;
       ({ data, damage } = given);
     } catch (error) {
-      return done({ ...base, message: `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, bytes: 0, ms: ms(), outcome: 'unusable' });
+      return done({ ...unreadable(file, error as Error), ms: ms() });
     }
     if (damage) return done({ ...base, message: damage, bytes: 0, ms: ms(), outcome: 'unusable' });
     source = evenDeflated(data, file.transferSyntaxUid);
@@ -187,7 +192,8 @@ export function invokeWindow(sa: ServiceAssociation): number {
  * wire. When the peer granted an asynchronous operations window, up to that many C-STOREs are
  * outstanding at once (responses matched by Message ID); otherwise each waits for its response
  * before the next goes out. Results are reported in the files' order. A file that cannot be
- * sent is reported and the rest go on.
+ * sent is reported and the rest go on; when its data failed half-way (the association is then
+ * aborted), the results stop after it, and the caller sends the rest on a new association.
  */
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
   onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
@@ -222,11 +228,18 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       // buffer of a file is read into again only after the peer answered for it.
       ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
       const file = files[i];
+      // A data set that streams can fail half-way and take the association with it: the C-STOREs
+      // before it are answered first, so that only this file is lost with the association.
+      if (!data) while (pending.length > 0) await settleOldest();
       let answer: Promise<StoreResult>;
       try {
         const wait = await beginStoreFile(sa, file, { ...options, data });
         answer = wait().catch((error: unknown) => failed(file, error));
       } catch (error) {
+        if (error instanceof UnfinishedMessageError) {
+          pending.push(Promise.resolve(unreadable(file, error.source)));
+          break;
+        }
         answer = Promise.resolve(failed(file, error));
       }
       // Settled in order below; a rejection before then must not count as unhandled.

@@ -162,6 +162,22 @@ describe('C-STORE in process', () => {
     }
   });
 
+  test('a large file that shrinks while it streams: that file fails in a sentence, nothing partial is stored, the next file still goes', async () => {
+    const store = new MemoryStore();
+    const server = await startServer({ services: [new StorageScp(store)] });
+    const made = await writeSyntheticInstance(path.join(temp('shrinking'), 'large.dcm'), 20 * 1024 * 1024);
+    const [fine] = copies('CT_small.dcm', 1);
+    const files = await inputs([made.path, fine]);
+    // The header read said 20 MiB; the data ends after the first chunk has gone out.
+    truncateSync(made.path, files[0].datasetOffset + 3 * 1024 * 1024);
+    const results = await storeFileList(scu(), files, { host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
+    assert.equal(results[0].outcome, 'unusable', results[0].message);
+    assert.match(results[0].message ?? '', /became shorter while it was being sent/);
+    assert.equal(results[1].outcome, 'success', results[1].message);
+    assert.deepEqual(store.received.map((r) => r.sopInstanceUid), [files[1].sopInstanceUid]);
+    await assertSameBytes(store.received[0].data, fine);
+  });
+
   test('a file over 16 MiB streams from disk in chunks and arrives intact', async () => {
     const store = new MemoryStore();
     const server = await startServer({ services: [new StorageScp(store)] });
