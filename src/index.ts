@@ -63,6 +63,7 @@ export {
   AssociationAbortedError, AssociationRejectedError, NetworkError, OperationAbortedError, PduDecodeError, TimeoutError,
   isNetworkFailure,
 } from './net';
+export { UnfinishedMessageError } from './dimse';
 
 // --- A small PACS over a folder (src/archive) ----------------------------------------------------
 export { ArchiveServices, type ArchiveServicesOptions } from './archive';
