@@ -7,6 +7,7 @@ import type * as EngineFacade from './engine/facade';
 export type Engine = typeof EngineFacade;
 
 let loaded: Engine | undefined;
+const loadListeners = new Set<(engine: Engine) => void>();
 
 /** Where the facade is: next to the bundled extension (dist/engine.js), or the compiled sources (out/). */
 function facadePath(): string {
@@ -19,10 +20,18 @@ export function loadEngine(): Engine {
     // A computed path: esbuild leaves this require() alone instead of bundling the engine here.
     const file = facadePath();
     loaded = require(file) as Engine;
+    for (const listener of loadListeners) listener(loaded);
   }
   return loaded;
 }
 
 export function isEngineLoaded(): boolean {
   return loaded !== undefined;
+}
+
+/** Calls `listener` once the engine is loaded (at once when it already is), e.g. to follow its association recorder. */
+export function onEngineLoaded(listener: (engine: Engine) => void): { dispose(): void } {
+  if (loaded) listener(loaded);
+  else loadListeners.add(listener);
+  return { dispose: () => { loadListeners.delete(listener); } };
 }

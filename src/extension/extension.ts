@@ -2,13 +2,14 @@
 // SCP, the node backends, the Nodes view, the webviews) and gives each command the ones it uses.
 // Nothing here loads the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
 import * as vscode from 'vscode';
+import { AssociationStore } from './associations/store';
 import { NodeDirectory } from './backends/directory';
 import { commandHandlers, registerCommands } from './commands/index';
 import type { CommandDeps } from './commands/deps';
 import { openRows, retrieveRows } from './commands/query-results';
 import { LOCAL_NODE_NAME } from './config/nodes';
-import { affectsLocalScp, affectsNodes, localScpConfig } from './config/settings';
-import { isEngineLoaded, loadEngine } from './engine-loader';
+import { affectsAssociations, affectsLocalScp, affectsNodes, associationsKept, localScpConfig } from './config/settings';
+import { isEngineLoaded, loadEngine, onEngineLoaded } from './engine-loader';
 import { LocalScpController } from './local-scp-controller';
 import { Log } from './log';
 import { NodeSecrets } from './secrets';
@@ -38,6 +39,8 @@ export interface DicomNetworkApi {
   };
   /** The notifications shown lately, oldest first. */
   recentMessages(): ShownMessage[];
+  /** The associations the extension made or took (what the DICOM Associations view shows). */
+  associations: AssociationStore;
   /** The folder of this extension's logs (the "DICOM Network" log file is in it). */
   logFolder(): string;
   webviews: {
@@ -53,6 +56,9 @@ let localScp: LocalScpController | undefined;
 export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   const started = performance.now();
   const log = new Log();
+  // Fed by the engine's shared recorder once the engine loads (activation does not load it).
+  const associations = new AssociationStore(associationsKept());
+  const followRecorder = onEngineLoaded((engine) => associations.attach(engine.associationRecorder()));
   const secrets = new NodeSecrets(context.secrets);
   const state = new NodeState(context.workspaceState, context.globalState);
   const scp = new LocalScpController(log, context.globalStorageUri);
@@ -86,6 +92,8 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   let lastScpState = scp.state;
   context.subscriptions.push(
     log,
+    associations,
+    followRecorder,
     provider,
     scp,
     statusBar,
@@ -103,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
       }
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affectsAssociations(e)) associations.capacity = associationsKept();
       if (affectsNodes(e)) provider.refresh();
       if (affectsLocalScp(e)) {
         statusBar.update();
@@ -140,6 +149,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
       statusBarText: () => statusBar.text,
     },
     recentMessages,
+    associations,
     logFolder: () => context.logUri.fsPath,
     webviews: {
       queryPanels: () => webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),

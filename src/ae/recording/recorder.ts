@@ -28,7 +28,7 @@ export interface RecorderEvents {
 export const DEFAULT_RECORDER_CAPACITY = 100;
 
 export class AssociationRecorder extends EventEmitter<RecorderEvents> {
-  readonly capacity: number;
+  private limit: number;
   private readonly limits: BuilderLimits;
   private readonly open = new Map<Association, RecordBuilder>();
   private closedRecords: AssociationRecord[] = [];
@@ -36,10 +36,25 @@ export class AssociationRecorder extends EventEmitter<RecorderEvents> {
 
   constructor(options: RecorderOptions = {}) {
     super();
-    this.capacity = options.capacity ?? DEFAULT_RECORDER_CAPACITY;
-    if (!Number.isInteger(this.capacity) || this.capacity < 1) throw new RangeError(`the recorder's capacity must be a whole number of at least 1 (it is ${options.capacity})`);
+    this.limit = checkedCapacity(options.capacity ?? DEFAULT_RECORDER_CAPACITY);
     const maxMessages = options.maxMessagesPerAssociation ?? 1000;
     this.limits = { maxMessages, maxPdus: maxMessages * 4, recordPdus: options.recordPdus ?? false };
+  }
+
+  /** Closed associations kept. */
+  get capacity(): number {
+    return this.limit;
+  }
+
+  /** Keeps at most `capacity` closed associations from now on (the oldest are dropped first). */
+  resize(capacity: number): void {
+    this.limit = checkedCapacity(capacity);
+    this.trim();
+  }
+
+  /** The id of the record of an association still open (e.g. to name it in an error). */
+  recordIdOf(association: Association): string | undefined {
+    return this.open.get(association)?.record.id;
   }
 
   /** Starts the record of a new association (called by the engine as it creates one). */
@@ -90,11 +105,20 @@ export class AssociationRecorder extends EventEmitter<RecorderEvents> {
     this.closedRecords = [];
   }
 
+  private trim(): void {
+    if (this.closedRecords.length > this.limit) this.closedRecords.splice(0, this.closedRecords.length - this.limit);
+  }
+
   private onClosed(association: Association, builder: RecordBuilder): void {
     const record = builder.record;
     this.closedRecords.push(record);
-    if (this.closedRecords.length > this.capacity) this.closedRecords.splice(0, this.closedRecords.length - this.capacity);
+    this.trim();
     this.open.delete(association);
     this.emit('closed', record);
   }
+}
+
+function checkedCapacity(capacity: number): number {
+  if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`the recorder's capacity must be a whole number of at least 1 (it is ${capacity})`);
+  return capacity;
 }

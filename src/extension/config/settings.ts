@@ -120,3 +120,16 @@ export function affectsNodes(e: vscode.ConfigurationChangeEvent): boolean {
 export function affectsLocalScp(e: vscode.ConfigurationChangeEvent): boolean {
   return e.affectsConfiguration(`${SECTION}.localScp`);
 }
+
+export const DEFAULT_ASSOCIATIONS_KEPT = 100;
+export const MAX_ASSOCIATIONS_KEPT = 10_000;
+
+/** How many closed associations the DICOM Associations view keeps (dicomNetwork.associations.keep). */
+export function associationsKept(): number {
+  const n = config().get<number>('associations.keep', DEFAULT_ASSOCIATIONS_KEPT);
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_ASSOCIATIONS_KEPT) : DEFAULT_ASSOCIATIONS_KEPT;
+}
+
+export function affectsAssociations(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(`${SECTION}.associations`);
+}

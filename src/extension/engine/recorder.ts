@@ -1,0 +1,23 @@
+// The one association recorder of the extension: every association the extension opens (the
+// tree's echoes and queries, retrievals, sends, storage commitment) and every one its local SCP
+// takes (C-MOVE sub-associations included) is recorded here, for the DICOM Associations view.
+import { ApplicationEntity, AssociationRecorder, aeOptionsOf, type PeerProfile } from '../../ae';
+import type { Association } from '../../net';
+
+let shared: AssociationRecorder | undefined;
+
+/** The shared recorder (made on first use; the extension's store sets its capacity). */
+export function associationRecorder(): AssociationRecorder {
+  shared ??= new AssociationRecorder();
+  return shared;
+}
+
+/** An ApplicationEntity for a peer whose associations are recorded. */
+export function recordedApplicationEntity(profile: PeerProfile): ApplicationEntity {
+  return new ApplicationEntity({ ...aeOptionsOf(profile), recorder: associationRecorder() });
+}
+
+/** The record id of an association still open. */
+export function recordIdOf(association: Association): string | undefined {
+  return shared?.recordIdOf(association);
+}
