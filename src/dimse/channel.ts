@@ -193,6 +193,11 @@ export interface ChannelEvents {
    * and the data set itself when it is in memory (a listener must not keep it).
    */
   message: [direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined, dataset: Buffer | undefined];
+  /**
+   * A command arrived and a data set follows it: `message` comes once the data set is whole, and
+   * never when the association ends before (a record still shows the command).
+   */
+  commandReceived: [contextId: number, command: Command];
   /** A data set that streamed (from a source, or into a sink) has gone out or come in whole: its length. */
   datasetStreamed: [direction: 'sent' | 'received', contextId: number, command: Command, length: number];
 }
@@ -412,6 +417,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
       this.deliver({ contextId: rx.contextId, command });
       return;
     }
+    if (this.listenerCount('commandReceived') > 0) this.emit('commandReceived', rx.contextId, command);
     if (!isResponse(command) && this.hooks?.sinkFor) rx.sink = this.hooks.sinkFor(rx.contextId, command);
   }
 

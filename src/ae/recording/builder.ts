@@ -46,7 +46,8 @@ export class RecordBuilder {
   private abortSentBy: 'us' | 'peer' | undefined;
   private releaseRequestedBy: 'us' | 'peer' | undefined;
   private readonly outstanding = new Map<string, Outstanding>();
-  private readonly byCommand = new WeakMap<Command, RecordedMessage>();
+  /** Messages whose data set is still going out or coming in (streamed, or received and not yet whole). */
+  private readonly awaitingDataset = new Map<Command, RecordedMessage>();
 
   constructor(id: string, readonly association: Association, direction: AssociationDirection, peerAddress: string,
     private readonly limits: BuilderLimits, private readonly changed: () => void, closed: () => void) {
@@ -75,9 +76,18 @@ export class RecordBuilder {
   watchChannel(channel: DimseChannel): void {
     channel.on('message', (direction, contextId, command, datasetLength, dataset) =>
       this.onMessage(direction, contextId, command, datasetLength, dataset));
+    // A received message is listed when its command arrived, so that one whose data set never
+    // comes whole (the peer aborted mid-C-STORE) is still in the record.
+    channel.on('commandReceived', (contextId, command) => {
+      const message = this.describe(this.elapsed(), 'received', contextId, command);
+      this.awaitingDataset.set(command, message);
+      this.append(message);
+    });
     channel.on('datasetStreamed', (_direction, _contextId, command, length) => {
-      const message = this.byCommand.get(command);
-      if (message) message.datasetBytes = length;
+      const message = this.awaitingDataset.get(command);
+      if (!message) return;
+      message.datasetBytes = length;
+      this.awaitingDataset.delete(command);
     });
   }
 
@@ -106,11 +116,12 @@ export class RecordBuilder {
       abortSentBy: this.abortSentBy, releaseRequestedBy: this.releaseRequestedBy,
     });
     this.outstanding.clear();
+    for (const message of this.awaitingDataset.values()) message.datasetIncomplete = true;
+    this.awaitingDataset.clear();
   }
 
-  private onMessage(direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined,
-    dataset: Buffer | undefined): void {
-    const at = this.elapsed();
+  /** A message's fields that its command alone gives. */
+  private describe(at: number, direction: 'sent' | 'received', contextId: number, command: Command): RecordedMessage {
     const message: RecordedMessage = { at, direction, contextId, command: commandName(command), commandField: command.commandField };
     if (command.messageId !== undefined) message.messageId = command.messageId;
     if (command.messageIdBeingRespondedTo !== undefined) message.respondingTo = command.messageIdBeingRespondedTo;
@@ -120,13 +131,28 @@ export class RecordBuilder {
     if (sopInstance) message.sopInstanceUid = sopInstance;
     if (command.moveDestination) message.moveDestination = command.moveDestination;
     if (command.errorComment) message.errorComment = command.errorComment;
-    if (datasetLength !== undefined) message.datasetBytes = datasetLength;
     if (command.numberOfRemainingSuboperations !== undefined || command.numberOfCompletedSuboperations !== undefined
       || command.numberOfFailedSuboperations !== undefined || command.numberOfWarningSuboperations !== undefined) {
       message.suboperations = {
         remaining: command.numberOfRemainingSuboperations, completed: command.numberOfCompletedSuboperations,
         failed: command.numberOfFailedSuboperations, warning: command.numberOfWarningSuboperations,
       };
+    }
+    return message;
+  }
+
+  private onMessage(direction: 'sent' | 'received', contextId: number, command: Command, datasetLength: number | undefined,
+    dataset: Buffer | undefined): void {
+    // Received with a data set: listed already when its command arrived.
+    const listed = direction === 'received' ? this.awaitingDataset.get(command) : undefined;
+    const message = listed ?? this.describe(this.elapsed(), direction, contextId, command);
+    const at = message.at;
+    const sopClass = command.affectedSopClassUid ?? command.requestedSopClassUid;
+    if (datasetLength !== undefined) {
+      message.datasetBytes = datasetLength;
+      this.awaitingDataset.delete(command);
+    } else if (hasDataset(command)) {
+      this.awaitingDataset.set(command, message);
     }
     const field = command.commandField & 0x7fff;
     if (isResponse(command)) this.onResponse(message, command, direction);
@@ -140,8 +166,8 @@ export class RecordBuilder {
       // Requests of both directions share message IDs only with their own side's responses.
       this.outstanding.set(`${direction}:${command.messageId}`, { message, sentAt: at, service });
     }
-    if (hasDataset(command) && datasetLength === undefined) this.byCommand.set(command, message);
-    this.append(message);
+    if (listed) this.changed();
+    else this.append(message);
   }
 
   private onResponse(message: RecordedMessage, command: Command, direction: 'sent' | 'received'): void {

@@ -32,6 +32,7 @@ function messageLine(m: RecordedMessage): string {
   }
   if (m.errorComment) parts.push(`"${m.errorComment}"`);
   if (m.datasetBytes !== undefined) parts.push(`data set ${m.datasetBytes} bytes`);
+  if (m.datasetIncomplete) parts.push('data set incomplete (the association ended)');
   if (m.responseMs !== undefined) parts.push(`after ${m.responseMs} ms`);
   let line = parts.join('  ');
   if (m.identifier) {

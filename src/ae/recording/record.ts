@@ -144,8 +144,10 @@ export interface RecordedMessage {
   status?: RecordedStatus;
   errorComment?: string;
   suboperations?: { remaining?: number; completed?: number; failed?: number; warning?: number };
-  /** Bytes of the data set (none for a message without one). */
+  /** Bytes of the data set (none for a message without one, or one that never went or came whole). */
   datasetBytes?: number;
+  /** The association ended before this message's data set was all sent or received (an abort mid-C-STORE). */
+  datasetIncomplete?: boolean;
   /** For a response: milliseconds since its request. */
   responseMs?: number;
   /** For a C-FIND / C-MOVE / C-GET request. */
