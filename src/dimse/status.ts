@@ -113,6 +113,10 @@ export function statusName(status: number, service: ServiceName = 'general'): st
   }
   if (service === 'find' || service === 'move' || service === 'get' || service === 'worklist') {
     if (query[status]) return query[status];
+    // PS3.4 C.4.1.1.4 (C-FIND), C.4.2.1.5 (C-MOVE), C.4.3.1.4 (C-GET).
+    if (status === 0xfe00) {
+      return service === 'move' || service === 'get' ? 'Cancel: sub-operations terminated due to Cancel indication' : 'Cancel: matching terminated due to Cancel request';
+    }
     if ((status & 0xf000) === 0xc000) return 'Failed: unable to process';
   }
   if (isNService(service)) {
