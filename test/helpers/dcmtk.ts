@@ -31,8 +31,8 @@ export async function startDcmqrscp(peers: Record<string, [string, string, numbe
   return Object.assign(bg, { port, aeTitle: 'DCMQRSCP', dir });
 }
 
-/** wlmscpfs over DCMTK's example worklists, converted with dump2dcm; called AE title WLMSCP. */
-export async function startWlmscpfs(): Promise<DcmtkServer & { items: string[] }> {
+/** wlmscpfs over DCMTK's example worklists, converted with dump2dcm; called AE title WLMSCP; `args` before its own. */
+export async function startWlmscpfs(args: readonly string[] = []): Promise<DcmtkServer & { items: string[] }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'wlistdb-'));
   const aeDir = path.join(dir, 'WLMSCP');
   mkdirSync(aeDir);
@@ -45,7 +45,7 @@ export async function startWlmscpfs(): Promise<DcmtkServer & { items: string[] }
   }
   writeFileSync(path.join(aeDir, 'lockfile'), '');
   const port = await freePort();
-  const bg = start('wlmscpfs', ['-dfp', dir, String(port)], { env: DCMTK_ENV });
+  const bg = start('wlmscpfs', [...args, '-dfp', dir, String(port)], { env: DCMTK_ENV });
   await readyOrStopped(bg, waitForPort(port, { name: 'wlmscpfs', alive: bg.running }));
   return Object.assign(bg, { port, aeTitle: 'WLMSCP', dir, items });
 }

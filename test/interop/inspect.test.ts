@@ -13,33 +13,10 @@ import { readPart10Header } from '../../src/dicom/part10';
 import { Background, dicomnet, run, startScp, startStorescp } from '../helpers/processes';
 import { DCMTK_ENV, DcmtkServer, findscu, startDcmqrscp } from '../helpers/dcmtk';
 import { PYDICOM_FILES } from '../helpers/dicom-files';
+import { fromLog, readRecords, recordIn } from '../helpers/association-records';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
 const MR_SMALL = path.join(PYDICOM_FILES, 'MR_small.dcm');
-
-function readRecords(file: string): AssociationRecord[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AssociationRecord);
-}
-
-/** Waits (at most 10 s) until the file holds a record `pick` accepts; the SCP writes it when the association closes. */
-async function recordIn(file: string, what: string, pick: (r: AssociationRecord) => boolean): Promise<AssociationRecord> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = readRecords(file).find(pick);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no record of ${what} in ${file} within 10 s: ${readRecords(file).map((r) => `${r.callingAeTitle}/${r.outcome?.kind}`).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** What a DCMTK tool's -d log says about its side: "Our Implementation Version Name: …" and the like. */
-function fromLog(log: string, label: string): string {
-  // The last mention: DCMTK logs the parameters once before the association is negotiated and once after.
-  const all = [...log.matchAll(new RegExp(`${label}:[ \\t]*(\\S+)`, 'g'))];
-  assert.ok(all.length > 0, `the DCMTK log has no "${label}": ${log.slice(0, 2000)}`);
-  return all[all.length - 1][1];
-}
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
