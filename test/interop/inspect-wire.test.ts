@@ -167,6 +167,30 @@ describe('association records against Orthanc, as on the wire', () => {
       [...instances.map(() => `${rq.messageId} 0xFF00 Pending`), `${rq.messageId} 0x0000 Success`]);
   });
 
+  // Orthanc (1.10) answers every match whether a C-CANCEL came or not (a cancelled C-FIND that ends
+  // in 0xFE00 is in the DCMTK tests below); the record shows the C-CANCEL and whatever Orthanc answered.
+  test('a C-FIND cancelled after a match (dicomnet find --limit 1): the C-CANCEL with the ID it cancels, and Orthanc\'s final answer', async () => {
+    const tap = await startPduTap(orthanc.dicomPort);
+    try {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'orthanc-cancel-')), 'find.jsonl');
+      const r = await dicomnet(['find', '127.0.0.1', String(tap.port), '--aec', 'ORTHANC', '--level', 'IMAGE', '-k', 'SOPInstanceUID=', '--limit', '1', '--record', file]);
+      assert.equal(r.code, 0, r.stderr);
+      await tap.closed('the tapped connection to Orthanc to close');
+      const [record] = readRecords(file);
+      assertNegotiationAsOnTheWire(record!, tap.pdus);
+      assertMessagesAsOnTheWire(record!, tap.pdus, 'client');
+      const rq = record!.messages[0]!;
+      assert.equal(rq.command, 'C-FIND-RQ');
+      const cancel = record!.messages.find((m) => m.command === 'C-CANCEL-RQ');
+      assert.deepEqual([cancel?.direction, cancel?.respondingTo], ['sent', rq.messageId]);
+      const final = record!.messages.filter((m) => m.command === 'C-FIND-RSP').at(-1)!;
+      assert.notEqual(final.status!.class, 'pending');
+      assert.equal(rq.matches, record!.messages.filter((m) => m.status?.class === 'pending').length);
+    } finally {
+      await tap.stop();
+    }
+  });
+
   // Orthanc (1.10) answers a context none of whose transfer syntaxes it takes with result 3 (abstract
   // syntax not supported), not 4; the record says what the A-ASSOCIATE-AC says.
   test('a context rejected for its transfer syntax (Orthanc takes uncompressed only); the other one carries a C-STORE', async () => {

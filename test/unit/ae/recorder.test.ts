@@ -9,12 +9,13 @@ import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { AssociationRecord, AssociationRecorder } from '../../../src/ae/recording';
 import { Uids } from '../../../src/dicom/sop-classes';
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
-import { CommandField, NO_DATASET } from '../../../src/dimse/command';
+import { CommandField, DATASET_PRESENT, NO_DATASET, encodeCommand } from '../../../src/dimse/command';
 import { encodePdu } from '../../../src/net/pdu-encode';
 import { PDU_ABORT, PDU_ASSOCIATE_AC } from '../../../src/net/pdu-types';
 import { FindScp } from '../../../src/services/find-scp';
 import { ScpService } from '../../../src/services/scp-service';
-import { QUICK, associate, drain, identifier, recordsBackend, startServer } from '../../helpers/in-process';
+import { StorageScp } from '../../../src/services/store-scp';
+import { CT_IMAGE, MemoryStore, QUICK, associate, drain, identifier, recordsBackend, startServer } from '../../helpers/in-process';
 import { ScriptedPeer } from '../../helpers/scripted-peer';
 
 /** Resolves with the first `count` records the recorder closes; fails by name after 5 s. */
@@ -232,6 +233,26 @@ describe('association records', () => {
         ['C-FIND-RSP', '0x0000', 'Success', false],
       ]);
     }
+  });
+
+  test('a C-STORE whose data set never comes whole: listed from its command, said to be incomplete', async () => {
+    const serverRecorder = new AssociationRecorder();
+    const server = await startServer({ recorder: serverRecorder, services: [new StorageScp(new MemoryStore(), { promiscuous: true })] });
+    const record = closedRecords(serverRecorder);
+    const client = await associate(clientAe(new AssociationRecorder()), server, [{ abstractSyntax: CT_IMAGE, transferSyntaxes: [ExplicitVRLittleEndian] }]);
+    const contextId = client.acceptedContexts[0]!.id;
+    const command = encodeCommand({
+      commandField: CommandField.CStoreRq, messageId: 7, priority: 0, affectedSopClassUid: CT_IMAGE,
+      affectedSopInstanceUid: '1.2.826.0.1.77', commandDataSetType: DATASET_PRESENT,
+    });
+    await client.association.sendPData([{ contextId, isCommand: true, isLast: true, data: command }]);
+    await client.association.sendPData([{ contextId, isCommand: false, isLast: false, data: Buffer.alloc(1000) }]);
+    client.abort();
+    const [r] = await record;
+    assert.equal(r.outcome!.kind, 'aborted');
+    assert.deepEqual(r.messages.map((m) => [m.direction, m.command, m.messageId, m.sopInstanceUid, m.datasetBytes, m.datasetIncomplete]), [
+      ['received', 'C-STORE-RQ', 7, '1.2.826.0.1.77', undefined, true],
+    ]);
   });
 
   test('PDUs on demand: type, length and first bytes', async () => {
