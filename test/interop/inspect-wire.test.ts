@@ -19,10 +19,10 @@ import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../src/dicom/
 import { PYDICOM_FILES, writeSyntheticInstance } from '../helpers/dicom-files';
 import { CT_IMAGE, QUICK, drain, identifier, within } from '../helpers/in-process';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
-import { Background, dicomnet, run, start, startScp, startStorescp } from '../helpers/processes';
+import { Background, dicomnet, run, startScp, startStorescp } from '../helpers/processes';
 import { DCMTK_ENV, startWlmscpfs } from '../helpers/dcmtk';
 import { recordIn, readRecords } from '../helpers/association-records';
-import { PDU, PduTap, TappedPdu, commandName, readAbort, readAssociate, readReject, startPduTap, wireCommands } from '../helpers/pdu-tap';
+import { PDU, TappedPdu, commandName, readAbort, readAssociate, readReject, startPduTap, wireCommands } from '../helpers/pdu-tap';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
 const MR_SMALL = path.join(PYDICOM_FILES, 'MR_small.dcm');
@@ -81,6 +81,33 @@ function assertNegotiationAsOnTheWire(record: AssociationRecord, wire: readonly 
     [ac.maxPdu, ac.implementationClassUid, ac.implementationVersionName]);
   assert.deepEqual(n.contexts.map((c) => [c.id, c.result, c.result === 0 ? c.transferSyntax?.uid : undefined]),
     ac.contexts.map((c) => [c.id, c.result, c.result === 0 ? c.transferSyntaxes[0] : undefined]));
+}
+
+/**
+ * Runs `dicomnet <args> --limit 1 --record` through a tap to `port`: the record must be the wire's,
+ * with the C-CANCEL sent for the C-FIND's message ID. Returns the record's C-FIND request, its
+ * responses and the pending ones.
+ */
+async function cancelledFind(port: number, args: readonly string[], file: string) {
+  const tap = await startPduTap(port);
+  try {
+    const r = await dicomnet([args[0]!, '127.0.0.1', String(tap.port), ...args.slice(1), '--limit', '1', '--record', file]);
+    assert.equal(r.code, 0, r.stderr);
+    await tap.closed(`the tapped connection of dicomnet ${args[0]} to close`);
+    const [record] = readRecords(file);
+    assertNegotiationAsOnTheWire(record!, tap.pdus);
+    assertMessagesAsOnTheWire(record!, tap.pdus, 'client');
+    const rq = record!.messages[0]!;
+    assert.equal(rq.command, 'C-FIND-RQ');
+    const cancel = record!.messages.find((m) => m.command === 'C-CANCEL-RQ');
+    assert.deepEqual([cancel?.direction, cancel?.respondingTo], ['sent', rq.messageId]);
+    const responses = record!.messages.filter((m) => m.command === 'C-FIND-RSP');
+    const pendings = responses.filter((m) => m.status!.class === 'pending');
+    assert.equal(rq.matches, pendings.length);
+    return { record: record!, rq, cancel: cancel!, responses, pendings, final: responses.at(-1)! };
+  } finally {
+    await tap.stop();
+  }
 }
 
 /** Every file under `dir`, dot-files (temporary ones) included. */
@@ -170,25 +197,9 @@ describe('association records against Orthanc, as on the wire', () => {
   // Orthanc (1.10) answers every match whether a C-CANCEL came or not (a cancelled C-FIND that ends
   // in 0xFE00 is in the DCMTK tests below); the record shows the C-CANCEL and whatever Orthanc answered.
   test('a C-FIND cancelled after a match (dicomnet find --limit 1): the C-CANCEL with the ID it cancels, and Orthanc\'s final answer', async () => {
-    const tap = await startPduTap(orthanc.dicomPort);
-    try {
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'orthanc-cancel-')), 'find.jsonl');
-      const r = await dicomnet(['find', '127.0.0.1', String(tap.port), '--aec', 'ORTHANC', '--level', 'IMAGE', '-k', 'SOPInstanceUID=', '--limit', '1', '--record', file]);
-      assert.equal(r.code, 0, r.stderr);
-      await tap.closed('the tapped connection to Orthanc to close');
-      const [record] = readRecords(file);
-      assertNegotiationAsOnTheWire(record!, tap.pdus);
-      assertMessagesAsOnTheWire(record!, tap.pdus, 'client');
-      const rq = record!.messages[0]!;
-      assert.equal(rq.command, 'C-FIND-RQ');
-      const cancel = record!.messages.find((m) => m.command === 'C-CANCEL-RQ');
-      assert.deepEqual([cancel?.direction, cancel?.respondingTo], ['sent', rq.messageId]);
-      const final = record!.messages.filter((m) => m.command === 'C-FIND-RSP').at(-1)!;
-      assert.notEqual(final.status!.class, 'pending');
-      assert.equal(rq.matches, record!.messages.filter((m) => m.status?.class === 'pending').length);
-    } finally {
-      await tap.stop();
-    }
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'orthanc-cancel-')), 'find.jsonl');
+    const { final } = await cancelledFind(orthanc.dicomPort, ['find', '--aec', 'ORTHANC', '--level', 'IMAGE', '-k', 'SOPInstanceUID='], file);
+    assert.notEqual(final.status!.class, 'pending');
   });
 
   // Orthanc (1.10) answers a context none of whose transfer syntaxes it takes with result 3 (abstract
@@ -334,34 +345,17 @@ describe('association records against DCMTK, as on the wire', () => {
 
   test('a C-FIND cancelled after one pending (dicomnet worklist --limit 1): the C-CANCEL with the ID it cancels, then 0xFE00 Cancel', async () => {
     // wlmscpfs sleeps a second before each match (--sleep-during 1): the C-CANCEL, sent right after
-    // the first pending, reaches it before the last match whatever the machine's load.
+    // the first pending, has about nine seconds to reach it before the last of its ten matches.
     const wlm = await startWlmscpfs(['-d', '--sleep-during', '1']);
-    const tap = await startPduTap(wlm.port);
     try {
-      const file = path.join(work, 'worklist.jsonl');
-      const r = await dicomnet(['worklist', '127.0.0.1', String(tap.port), '--aec', 'WLMSCP', '--limit', '1', '--record', file]);
-      assert.equal(r.code, 0, r.stderr);
-      await tap.closed('the tapped connection to wlmscpfs to close');
-      const [record] = readRecords(file);
-      assertNegotiationAsOnTheWire(record!, tap.pdus);
-      assertMessagesAsOnTheWire(record!, tap.pdus, 'client');
-      const rq = record!.messages[0]!;
-      assert.equal(rq.command, 'C-FIND-RQ');
-      const cancel = record!.messages.find((m) => m.command === 'C-CANCEL-RQ')!;
-      assert.equal(cancel.respondingTo, rq.messageId);
-      assert.equal(cancel.direction, 'sent');
-      const responses = record!.messages.filter((m) => m.command === 'C-FIND-RSP');
-      const final = responses.at(-1)!;
+      const { record, cancel, pendings, final } = await cancelledFind(wlm.port, ['worklist', '--aec', 'WLMSCP'], path.join(work, 'worklist.jsonl'));
       assert.deepEqual(final.status, { code: 0xfe00, hex: '0xFE00', class: 'cancel', meaning: 'Cancel: matching terminated due to Cancel request' });
-      assert.ok(record!.messages.indexOf(cancel) < record!.messages.indexOf(final));
-      const pendings = responses.filter((m) => m.status!.class === 'pending');
+      assert.ok(record.messages.indexOf(cancel) < record.messages.indexOf(final));
       assert.ok(pendings.length >= 1 && pendings.length < wlm.items.length, `${pendings.length} pendings of ${wlm.items.length} items`);
-      assert.equal(rq.matches, pendings.length);
       // wlmscpfs's own account: as many pendings, then the cancel.
       const said = [...wlm.output().matchAll(/Worklist Find SCP Response \d+ \(([^)]*)\)/g)].map((m) => m[1]);
       assert.deepEqual(said, [...pendings.map(() => 'Pending'), 'Cancel: MatchingTerminatedDueToCancelRequest']);
     } finally {
-      await tap.stop();
       await wlm.stop();
     }
   });
