@@ -7,7 +7,7 @@
 // REST answer where it says something.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ApplicationEntity, ProposedContext, verificationContext } from '../../src/ae/client';
@@ -197,9 +197,13 @@ describe('association records against Orthanc, as on the wire', () => {
   // Orthanc (1.10) answers every match whether a C-CANCEL came or not (a cancelled C-FIND that ends
   // in 0xFE00 is in the DCMTK tests below); the record shows the C-CANCEL and whatever Orthanc answered.
   test('a C-FIND cancelled after a match (dicomnet find --limit 1): the C-CANCEL with the ID it cancels, and Orthanc\'s final answer', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'orthanc-cancel-')), 'find.jsonl');
-    const { final } = await cancelledFind(orthanc.dicomPort, ['find', '--aec', 'ORTHANC', '--level', 'IMAGE', '-k', 'SOPInstanceUID='], file);
-    assert.notEqual(final.status!.class, 'pending');
+    const dir = mkdtempSync(path.join(tmpdir(), 'orthanc-cancel-'));
+    try {
+      const { final } = await cancelledFind(orthanc.dicomPort, ['find', '--aec', 'ORTHANC', '--level', 'IMAGE', '-k', 'SOPInstanceUID='], path.join(dir, 'find.jsonl'));
+      assert.notEqual(final.status!.class, 'pending');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // Orthanc (1.10) answers a context none of whose transfer syntaxes it takes with result 3 (abstract
@@ -245,6 +249,7 @@ describe('association records against DCMTK, as on the wire', () => {
   after(async () => {
     await scp?.stop();
     await storescp?.stop();
+    rmSync(work, { recursive: true, force: true });
   });
 
   test('a context rejected by storescp +xi for its transfer syntax: result 4 as on the wire and in storescp\'s -d log', async () => {
