@@ -1,7 +1,7 @@
 // The SCU side of the engine: an ApplicationEntity opens associations; a ClientAssociation runs
 // services over one of them.
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { Association } from '../net';
 import type { TransportConnection } from '../net';
 import { OperationAbortedError } from '../net';
@@ -28,6 +28,10 @@ import { SopReference } from '../services';
 import { MppsCreated, createMpps, getMpps, setMpps } from '../services';
 import { NResponse } from '../services';
 import { AssociationRecorder } from './recording';
+
+// node:tls (and crypto under it) is required when TLS is used: loading it costs every process at start-up.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const loadTls = (): typeof tls => require('node:tls') as typeof tls;
 
 export interface ProposedContext {
   abstractSyntax: string;
@@ -139,7 +143,7 @@ export function verificationContext(): ProposedContext {
 function openTransport(options: AssociateOptions): TransportConnection {
   if (options.tls) {
     const t = options.tls;
-    const socket = tls.connect({
+    const socket = loadTls().connect({
       host: options.host, port: options.port, ca: t.ca, cert: t.cert, key: t.key, passphrase: t.passphrase,
       ciphers: t.ciphers, minVersion: t.minVersion, rejectUnauthorized: t.rejectUnauthorized ?? true,
       servername: t.servername ?? (net.isIP(options.host) ? undefined : options.host),

@@ -3,12 +3,16 @@
 // never take an association slot), each within the ARTIM time, and the bytes they may hold
 // before they have spoken are bounded in all. Once the request is in, the server takes over.
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { Association } from '../net';
 import { NetworkError, TimeoutError } from '../net';
 import { onReceived, readsShared } from '../net';
 import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
+
+// node:tls (and crypto under it) is required when TLS is used: loading it costs every process at start-up.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const loadTls = (): typeof tls => require('node:tls') as typeof tls;
 
 export interface GateOptions extends WaitingLimits {
   /** Bytes all waiting connections may hold at once (a partly received A-ASSOCIATE-RQ). */
@@ -113,7 +117,7 @@ export class ConnectionGate {
    * It does not reject unauthorized clients itself, so the refusal has a cause we can report.
    */
   private tlsServer(t: TlsOptions): tls.Server {
-    const server = tls.createServer({
+    const server = loadTls().createServer({
       ca: t.ca, cert: t.cert, key: t.key, passphrase: t.passphrase, ciphers: t.ciphers, minVersion: t.minVersion,
       requestCert: t.requestCert ?? false, rejectUnauthorized: false,
     });

@@ -10,8 +10,7 @@ import { UnsupportedTransferSyntaxError } from './errors';
 import { TranscodeEngine, TranscodeOptions } from './transcode-engine';
 import { transferSyntax, ExplicitVRLittleEndian } from './transfer-syntaxes';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const pako = require('pako') as {
+type Pako = {
   Deflate: new (opts: { raw: boolean; level?: number }) => {
     push(data: Uint8Array, flush: number | boolean): boolean;
     onData: (c: Uint8Array) => void;
@@ -19,6 +18,10 @@ const pako = require('pako') as {
     msg: string;
   };
 };
+// Required on first use (deflating is rare; loading pako costs every process at start-up).
+let pako: Pako | undefined;
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const loadPako = (): Pako => (pako ??= require('pako') as Pako);
 
 /** Bytes of pieces that are known, in order, from the front of a queue. */
 function takeReady(queue: Piece[]): Buffer[] {
@@ -44,7 +47,7 @@ export function createTranscoder(fromTs: string, toTs: string, opts: TranscodeOp
   const deflate = transferSyntax(toTs)?.deflated === true;
   const engine = new TranscodeEngine(fromTs, deflate ? ExplicitVRLittleEndian : toTs, opts);
   const queue: Piece[] = [];
-  let deflater: InstanceType<typeof pako.Deflate> | undefined;
+  let deflater: InstanceType<Pako['Deflate']> | undefined;
   let t!: Transform;
   // Group small pieces (headers) into one chunk; pass large ones as they are.
   let small: Buffer[] = [];
@@ -65,7 +68,7 @@ export function createTranscoder(fromTs: string, toTs: string, opts: TranscodeOp
     }
   };
   if (deflate) {
-    deflater = new pako.Deflate({ raw: true, level: opts.deflateLevel ?? 6 });
+    deflater = new (loadPako().Deflate)({ raw: true, level: opts.deflateLevel ?? 6 });
     deflater.onData = (c: Uint8Array) => out(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
   }
   const write = (bufs: Buffer[]) => {

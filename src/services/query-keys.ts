@@ -6,7 +6,7 @@ import { dictionaryVr, keywordOf, tagForKeyword } from '../dicom';
 import { charsetEncoder } from '../dicom';
 import { Tag, Tags, parseTag, formatTag } from '../dicom';
 import { VR } from '../dicom';
-import { SCHEDULED_PROCEDURE_STEP_KEYS } from './query';
+import { scheduledProcedureStepKeys } from './query';
 import { QueryModelName } from './query-models';
 
 export type QueryLevelName = 'PATIENT' | 'STUDY' | 'SERIES' | 'IMAGE';
@@ -30,7 +30,9 @@ export const DEFAULT_RETURN_KEYS: Record<QueryLevelName | 'WORKLIST', readonly s
     'ScheduledProcedureStepSequence.ScheduledProcedureStepID'],
 };
 
-const SPS_KEYWORDS = new Set(SCHEDULED_PROCEDURE_STEP_KEYS.map((k) => keywordOf(k.tag)));
+// Built on first use: naming the keywords reads the dictionary, which start-up should not pay for.
+let spsKeywords: Set<string | undefined> | undefined;
+const scheduledStepKeywords = () => (spsKeywords ??= new Set(scheduledProcedureStepKeys().map((k) => keywordOf(k.tag))));
 
 export function resolveKey(name: string): Tag {
   const t = tagForKeyword(name) ?? parseTag(name);
@@ -106,7 +108,7 @@ export function buildIdentifier(pairs: readonly string[] | Record<string, string
 
 /** Worklist Scheduled Procedure Step keys given at top level go inside the sequence. */
 function normalise(path: string, worklist: boolean): string {
-  return worklist && SPS_KEYWORDS.has(path) ? `ScheduledProcedureStepSequence.${path}` : path;
+  return worklist && scheduledStepKeywords().has(path) ? `ScheduledProcedureStepSequence.${path}` : path;
 }
 
 /**

@@ -11,8 +11,11 @@ interface PakoInflate {
   ended: boolean;
 }
 
+type Pako = { Inflate: new (opts: { raw: boolean; chunkSize?: number }) => PakoInflate };
+// Required on first use: only deflated data sets need it, and loading pako costs every process.
+let pako: Pako | undefined;
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const pako = require('pako') as { Inflate: new (opts: { raw: boolean; chunkSize?: number }) => PakoInflate };
+const loadPako = (): Pako => (pako ??= require('pako') as Pako);
 
 const Z_SYNC_FLUSH = 2;
 
@@ -22,7 +25,7 @@ export class IncrementalInflater {
   private finished = false;
 
   constructor(onData: (chunk: Buffer) => void) {
-    this.inflate = new pako.Inflate({ raw: true, chunkSize: 64 * 1024 });
+    this.inflate = new (loadPako().Inflate)({ raw: true, chunkSize: 64 * 1024 });
     this.out = onData;
     this.inflate.onData = (c: Uint8Array) => {
       this.out?.(Buffer.from(c.buffer, c.byteOffset, c.byteLength));

@@ -37,6 +37,16 @@ export interface InformationModel {
   readonly attributes: ReadonlyMap<Tag, { level: QueryLevel; type: KeyType }>;
 }
 
+/**
+ * Runs make once, on first use. The tables below name keywords, and resolving them parses the
+ * data dictionary: every process that loads the engine would pay for it at start-up (an echo
+ * never queries), so the models resolve their keys when first read.
+ */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+
 function tags(keywords: string): Tag[] {
   return keywords.split(/\s+/).filter(Boolean).map((k) => {
     const t = tagForKeyword(k);
@@ -46,37 +56,37 @@ function tags(keywords: string): Tag[] {
 }
 
 // Table C.6-1 (Patient Root, PATIENT level); the retired Patient/Study Only model uses it too.
-const PATIENT_OPTIONAL = tags(`
+const PATIENT_OPTIONAL = once(() => tags(`
   IssuerOfPatientID IssuerOfPatientIDQualifiersSequence TypeOfPatientID OtherPatientIDsSequence
   OtherPatientIDs PatientBirthDate PatientBirthTime PatientSex OtherPatientNames PatientBirthName
   PatientMotherBirthName EthnicGroup PatientComments ReferencedPatientSequence
   PatientSpeciesDescription PatientSpeciesCodeSequence PatientBreedDescription ResponsiblePerson
   ResponsibleOrganization PatientIdentityRemoved MedicalAlerts Allergies
-  NumberOfPatientRelatedStudies NumberOfPatientRelatedSeries NumberOfPatientRelatedInstances`);
+  NumberOfPatientRelatedStudies NumberOfPatientRelatedSeries NumberOfPatientRelatedInstances`));
 
 // Table C.6-2 (Patient Root, STUDY level).
 const STUDY_REQUIRED = [Tags.StudyDate, Tags.StudyTime, Tags.AccessionNumber, Tags.StudyID];
-const STUDY_OPTIONAL = tags(`
+const STUDY_OPTIONAL = once(() => tags(`
   ModalitiesInStudy SOPClassesInStudy AnatomicRegionsInStudyCodeSequence ReferringPhysicianName
   StudyDescription ProcedureCodeSequence NameOfPhysiciansReadingStudy AdmittingDiagnosesDescription
   ReferencedStudySequence PatientAge PatientSize PatientWeight Occupation AdditionalPatientHistory
   OtherStudyNumbers NumberOfStudyRelatedSeries NumberOfStudyRelatedInstances
   IssuerOfAccessionNumberSequence PhysiciansOfRecord AdmissionID
-  ReasonForPerformedProcedureCodeSequence StudyStatusID PregnancyStatus SmokingStatus`);
+  ReasonForPerformedProcedureCodeSequence StudyStatusID PregnancyStatus SmokingStatus`));
 
 // Table C.6-3 (SERIES level).
 const SERIES_REQUIRED = [Tags.Modality, Tags.SeriesNumber];
-const SERIES_OPTIONAL = tags(`
+const SERIES_OPTIONAL = once(() => tags(`
   NumberOfSeriesRelatedInstances SeriesDescription SeriesDate SeriesTime BodyPartExamined Laterality
   ProtocolName OperatorsName PerformingPhysicianName PerformedProcedureStepStartDate
   PerformedProcedureStepStartTime PerformedProcedureStepID PerformedProcedureStepDescription
   RequestAttributesSequence InstitutionName InstitutionalDepartmentName StationName Manufacturer
   ManufacturerModelName FrameOfReferenceUID PatientPosition ReferencedPerformedProcedureStepSequence
-  SeriesType`);
+  SeriesType`));
 
 // Table C.6-4 (IMAGE level, composite object instances).
 const IMAGE_REQUIRED = [Tags.InstanceNumber];
-const IMAGE_OPTIONAL = tags(`
+const IMAGE_OPTIONAL = once(() => tags(`
   SOPClassUID AlternateRepresentationSequence RelatedGeneralSOPClassUID ConceptNameCodeSequence
   ContentTemplateSequence ContainerIdentifier SpecimenDescriptionSequence AvailableTransferSyntaxUID
   Rows Columns BitsAllocated NumberOfFrames ContentDate ContentTime AcquisitionDate AcquisitionTime
@@ -84,61 +94,73 @@ const IMAGE_OPTIONAL = tags(`
   CompletionFlag VerificationFlag ObservationDateTime ContentLabel ContentDescription
   PresentationCreationDate PresentationCreationTime ContentCreatorName DocumentTitle
   MIMETypeOfEncapsulatedDocument SliceLocation PhotometricInterpretation SamplesPerPixel
-  ImageComments WindowCenter WindowWidth BurnedInAnnotation LossyImageCompression`);
+  ImageComments WindowCenter WindowWidth BurnedInAnnotation LossyImageCompression`));
 
 /**
  * Keys that belong to whichever level is queried (C.4.1.1.3: Retrieve AE Title, Instance
  * Availability, Storage Media File-Set ID/UID, Retrieve URL, Timezone Offset From UTC).
  */
-export const LEVELLESS_KEYS: ReadonlySet<Tag> = new Set(tags(`
-  RetrieveAETitle InstanceAvailability RetrieveURL RetrieveLocationUID StorageMediaFileSetID
-  StorageMediaFileSetUID TimezoneOffsetFromUTC`));
+export const LEVELLESS_KEYS: ReadonlySet<Tag> = new Set([
+  Tags.RetrieveAETitle, Tags.InstanceAvailability, 0x00081190 /* RetrieveURL */, 0x0040e011 /* RetrieveLocationUID */,
+  0x00880130 /* StorageMediaFileSetID */, 0x00880140 /* StorageMediaFileSetUID */, Tags.TimezoneOffsetFromUTC,
+]);
 
 /** Attributes of an identifier that are never matched (C.2.2.2, C.4.1.1.3.1, C.4.2.1.4.1). */
 export const NON_KEY_ATTRIBUTES: ReadonlySet<Tag> = new Set([
-  Tags.SpecificCharacterSet, Tags.QueryRetrieveLevel, tagForKeyword('QueryRetrieveView')!,
+  Tags.SpecificCharacterSet, Tags.QueryRetrieveLevel, 0x00080053 /* QueryRetrieveView */,
 ]);
 
 function level(levelName: QueryLevel, uniqueKey: Tag | undefined, required: Tag[], optional: Tag[]): LevelDefinition {
   return { level: levelName, uniqueKey, requiredKeys: required, optionalKeys: optional };
 }
 
+/** A model whose key tables are resolved when first read (see once()). */
 function buildModel(
-  name: ModelName, defs: LevelDefinition[], sopClasses: Partial<Record<QueryOperation, string>>, hierarchical = true,
+  name: ModelName, levels: QueryLevel[], sopClasses: Partial<Record<QueryOperation, string>>,
+  levelDefinitions: () => LevelDefinition[], hierarchical = true,
 ): InformationModel {
-  const attributes = new Map<Tag, { level: QueryLevel; type: KeyType }>();
-  for (const def of defs) {
-    // A tag named at two levels keeps the first (upper) one.
-    const add = (t: Tag, type: KeyType) => { if (!attributes.has(t)) attributes.set(t, { level: def.level, type }); };
-    if (def.uniqueKey !== undefined) add(def.uniqueKey, 'U');
-    def.requiredKeys.forEach((t) => add(t, 'R'));
-    def.optionalKeys.forEach((t) => add(t, 'O'));
-  }
+  const tables = once(() => {
+    const defs = levelDefinitions();
+    if (defs.map((d) => d.level).join() !== levels.join()) throw new Error(`The ${name} model's levels do not match its tables.`);
+    const attributes = new Map<Tag, { level: QueryLevel; type: KeyType }>();
+    for (const def of defs) {
+      // A tag named at two levels keeps the first (upper) one.
+      const add = (t: Tag, type: KeyType) => { if (!attributes.has(t)) attributes.set(t, { level: def.level, type }); };
+      if (def.uniqueKey !== undefined) add(def.uniqueKey, 'U');
+      def.requiredKeys.forEach((t) => add(t, 'R'));
+      def.optionalKeys.forEach((t) => add(t, 'O'));
+    }
+    return { definitions: new Map(defs.map((d) => [d.level, d])), attributes };
+  });
   return {
-    name, levels: defs.map((d) => d.level), definitions: new Map(defs.map((d) => [d.level, d])),
-    hierarchical, sopClasses, attributes,
+    name, levels, hierarchical, sopClasses,
+    get definitions() { return tables().definitions; },
+    get attributes() { return tables().attributes; },
   };
 }
 
-const patientLevel = level('PATIENT', Tags.PatientID, [Tags.PatientName], PATIENT_OPTIONAL);
-const studyLevel = level('STUDY', Tags.StudyInstanceUID, STUDY_REQUIRED, STUDY_OPTIONAL);
-const seriesLevel = level('SERIES', Tags.SeriesInstanceUID, SERIES_REQUIRED, SERIES_OPTIONAL);
-const imageLevel = level('IMAGE', Tags.SOPInstanceUID, IMAGE_REQUIRED, IMAGE_OPTIONAL);
+const patientLevel = once(() => level('PATIENT', Tags.PatientID, [Tags.PatientName], PATIENT_OPTIONAL()));
+const studyLevel = once(() => level('STUDY', Tags.StudyInstanceUID, STUDY_REQUIRED, STUDY_OPTIONAL()));
+const seriesLevel = once(() => level('SERIES', Tags.SeriesInstanceUID, SERIES_REQUIRED, SERIES_OPTIONAL()));
+const imageLevel = once(() => level('IMAGE', Tags.SOPInstanceUID, IMAGE_REQUIRED, IMAGE_OPTIONAL()));
 
-export const PATIENT_ROOT: InformationModel = buildModel('PatientRoot',
-  [patientLevel, studyLevel, seriesLevel, imageLevel],
-  { find: Uids.PatientRootFind, move: Uids.PatientRootMove, get: Uids.PatientRootGet });
+export const PATIENT_ROOT: InformationModel = buildModel('PatientRoot', ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
+  { find: Uids.PatientRootFind, move: Uids.PatientRootMove, get: Uids.PatientRootGet },
+  () => [patientLevel(), studyLevel(), seriesLevel(), imageLevel()]);
 
 /** Table C.6-5: in Study Root the patient attributes are STUDY-level keys (Patient ID required, not unique). */
-export const STUDY_ROOT: InformationModel = buildModel('StudyRoot', [
-  level('STUDY', Tags.StudyInstanceUID, [...STUDY_REQUIRED, Tags.PatientName, Tags.PatientID],
-    [...PATIENT_OPTIONAL, ...STUDY_OPTIONAL]),
-  seriesLevel, imageLevel,
-], { find: Uids.StudyRootFind, move: Uids.StudyRootMove, get: Uids.StudyRootGet });
+export const STUDY_ROOT: InformationModel = buildModel('StudyRoot', ['STUDY', 'SERIES', 'IMAGE'],
+  { find: Uids.StudyRootFind, move: Uids.StudyRootMove, get: Uids.StudyRootGet },
+  () => [
+    level('STUDY', Tags.StudyInstanceUID, [...STUDY_REQUIRED, Tags.PatientName, Tags.PatientID],
+      [...PATIENT_OPTIONAL(), ...STUDY_OPTIONAL()]),
+    seriesLevel(), imageLevel(),
+  ]);
 
 /** Retired (PS3.4 2006), still sent by old equipment: PATIENT and STUDY levels of Patient Root. */
-export const PATIENT_STUDY_ONLY: InformationModel = buildModel('PatientStudyOnly', [patientLevel, studyLevel],
-  { find: Uids.PatientStudyOnlyFind, move: Uids.PatientStudyOnlyMove, get: Uids.PatientStudyOnlyGet });
+export const PATIENT_STUDY_ONLY: InformationModel = buildModel('PatientStudyOnly', ['PATIENT', 'STUDY'],
+  { find: Uids.PatientStudyOnlyFind, move: Uids.PatientStudyOnlyMove, get: Uids.PatientStudyOnlyGet },
+  () => [patientLevel(), studyLevel()]);
 
 export interface WorklistKey {
   readonly tag: Tag;
@@ -156,18 +178,18 @@ function worklistKeys(required: string, optional: string): WorklistKey[] {
 }
 
 /** Table K.6-1: the Scheduled Procedure Step Sequence item keys. */
-export const SCHEDULED_PROCEDURE_STEP_KEYS: readonly WorklistKey[] = worklistKeys(
+export const scheduledProcedureStepKeys: () => readonly WorklistKey[] = once(() => worklistKeys(
   `ScheduledStationAETitle ScheduledProcedureStepStartDate ScheduledProcedureStepStartTime Modality
    ScheduledPerformingPhysicianName`,
   `ScheduledProcedureStepEndDate ScheduledProcedureStepEndTime ScheduledProcedureStepDescription
    ScheduledProtocolCodeSequence ScheduledProcedureStepID ScheduledStationName
    ScheduledProcedureStepLocation PreMedication ScheduledProcedureStepStatus RequestedContrastAgent
    CommentsOnTheScheduledProcedureStep ScheduledPerformingPhysicianIdentificationSequence
-   ScheduledStationNameCodeSequence ScheduledStationGeographicLocationCodeSequence`);
+   ScheduledStationNameCodeSequence ScheduledStationGeographicLocationCodeSequence`));
 
 /** Table K.6-1: the top-level keys (requested procedure, service request, visit, patient). */
-export const WORKLIST_KEYS: readonly WorklistKey[] = [
-  { tag: Tags.ScheduledProcedureStepSequence, matching: 'R', items: SCHEDULED_PROCEDURE_STEP_KEYS },
+export const worklistKeyTable: () => readonly WorklistKey[] = once(() => [
+  { tag: Tags.ScheduledProcedureStepSequence, matching: 'R', items: scheduledProcedureStepKeys() },
   ...worklistKeys('PatientName PatientID', `
     RequestedProcedureID RequestedProcedureDescription RequestedProcedureCodeSequence StudyInstanceUID
     StudyDate StudyTime ReferencedStudySequence RequestedProcedurePriority PatientTransportArrangements
@@ -178,13 +200,14 @@ export const WORKLIST_KEYS: readonly WorklistKey[] = [
     ReferencedPatientSequence IssuerOfPatientID OtherPatientIDsSequence PatientBirthDate PatientSex
     PatientWeight PatientSize ConfidentialityConstraintOnPatientDataDescription PatientState
     PregnancyStatus MedicalAlerts Allergies SpecialNeeds AdmittingDiagnosesDescription`),
-];
+]);
 
-export const MODALITY_WORKLIST: InformationModel = buildModel('ModalityWorklist', [
-  level('WORKLIST', undefined,
-    WORKLIST_KEYS.filter((k) => k.matching === 'R').map((k) => k.tag),
-    WORKLIST_KEYS.filter((k) => k.matching === 'O').map((k) => k.tag)),
-], { find: Uids.ModalityWorklistFind }, false);
+export const MODALITY_WORKLIST: InformationModel = buildModel('ModalityWorklist', ['WORKLIST'],
+  { find: Uids.ModalityWorklistFind },
+  () => [level('WORKLIST', undefined,
+    worklistKeyTable().filter((k) => k.matching === 'R').map((k) => k.tag),
+    worklistKeyTable().filter((k) => k.matching === 'O').map((k) => k.tag))],
+  false);
 
 export const INFORMATION_MODELS: readonly InformationModel[] = [PATIENT_ROOT, STUDY_ROOT, PATIENT_STUDY_ONLY, MODALITY_WORKLIST];
 

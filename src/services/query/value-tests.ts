@@ -15,12 +15,16 @@ import {
 } from './text-match';
 import { ALWAYS, Context, Key, RangeParts, ValueTest } from './compiled-query';
 
-/** Date and time attributes that combined datetime matching reads as one datetime. */
-const DATE_TIME_PAIRS: ReadonlyArray<[Tag, Tag]> = [
+/**
+ * Date and time attributes that combined datetime matching reads as one datetime. Resolved on
+ * first use: naming them reads the dictionary, which loading the engine should not pay for.
+ */
+let dateTimePairs: ReadonlyArray<[Tag, Tag]> | undefined;
+const DATE_TIME_PAIRS = (): ReadonlyArray<[Tag, Tag]> => (dateTimePairs ??= [
   'Study', 'Series', 'Acquisition', 'Content', 'InstanceCreation', 'PatientBirth',
   'ScheduledProcedureStepStart', 'ScheduledProcedureStepEnd', 'PerformedProcedureStepStart',
   'PerformedProcedureStepEnd', 'PresentationCreation',
-].map((p): [Tag, Tag] => [tagForKeyword(`${p}Date`)!, tagForKeyword(`${p}Time`)!]);
+].map((p): [Tag, Tag] => [tagForKeyword(`${p}Date`)!, tagForKeyword(`${p}Time`)!]));
 
 export function isEmptyValue(v: AttributeValue | undefined): boolean {
   if (v === undefined || v === null) return true;
@@ -152,7 +156,7 @@ function sameRangeForm(a: RangeParts, b: RangeParts): boolean {
  * a time is taken at 00:00 of its day. Pairs whose ranges differ in form are matched separately.
  */
 export function combineDateTime(keys: Key[], ctx: Context): void {
-  for (const [dateTag, timeTag] of DATE_TIME_PAIRS) {
+  for (const [dateTag, timeTag] of DATE_TIME_PAIRS()) {
     const dateKey = keys.find((k) => k.tag === dateTag);
     const timeKey = keys.find((k) => k.tag === timeTag);
     if (!dateKey?.rangeParts || !timeKey?.rangeParts || !dateKey.supported || !timeKey.supported) continue;

@@ -5,7 +5,7 @@ import { tagForKeyword } from '../../../../src/dicom/dictionary';
 import { Uids } from '../../../../src/dicom/sop-classes';
 import {
   PATIENT_ROOT, STUDY_ROOT, PATIENT_STUDY_ONLY, MODALITY_WORKLIST, modelForSopClass, attributeLevel, keyType,
-  parseQueryLevel, levelDepth, WORKLIST_KEYS,
+  parseQueryLevel, levelDepth, worklistKeyTable, LEVELLESS_KEYS, NON_KEY_ATTRIBUTES,
 } from '../../../../src/services/query/model';
 import { validateIdentifier, ValidationOptions, QueryIdentifierError } from '../../../../src/services/query/validation';
 import { compileQuery } from '../../../../src/services/query/matching';
@@ -20,6 +20,12 @@ function failure(fields: IdentifierFields, options: ValidationOptions): QueryIde
 }
 
 describe('information models (PS3.4 C.6, K.6)', () => {
+  test('the level-less and non-key attributes (written as numbers, so loading the models reads no dictionary) are the named ones', () => {
+    const named = (keywords: string) => new Set(keywords.split(' ').map(tag));
+    assert.deepEqual(LEVELLESS_KEYS, named('RetrieveAETitle InstanceAvailability RetrieveURL RetrieveLocationUID StorageMediaFileSetID StorageMediaFileSetUID TimezoneOffsetFromUTC'));
+    assert.deepEqual(NON_KEY_ATTRIBUTES, named('SpecificCharacterSet QueryRetrieveLevel QueryRetrieveView'));
+  });
+
   test('levels, unique keys and required keys', () => {
     assert.deepEqual(PATIENT_ROOT.levels, ['PATIENT', 'STUDY', 'SERIES', 'IMAGE']);
     assert.deepEqual(STUDY_ROOT.levels, ['STUDY', 'SERIES', 'IMAGE']);
@@ -48,14 +54,14 @@ describe('information models (PS3.4 C.6, K.6)', () => {
     assert.equal(attributeLevel(PATIENT_STUDY_ONLY, Tags.Modality), undefined);
   });
   test('the worklist keys of Table K.6-1', () => {
-    const sps = WORKLIST_KEYS.find((k) => k.tag === Tags.ScheduledProcedureStepSequence)!;
+    const sps = worklistKeyTable().find((k) => k.tag === Tags.ScheduledProcedureStepSequence)!;
     assert.deepEqual(sps.items!.filter((k) => k.matching === 'R').map((k) => k.tag), [
       Tags.ScheduledStationAETitle, Tags.ScheduledProcedureStepStartDate, Tags.ScheduledProcedureStepStartTime,
       Tags.Modality, tag('ScheduledPerformingPhysicianName'),
     ]);
     assert.ok(sps.items!.some((k) => k.tag === tag('ScheduledProcedureStepID')));
-    for (const k of ['PatientName', 'PatientID']) assert.equal(WORKLIST_KEYS.find((w) => w.tag === tag(k))!.matching, 'R');
-    for (const k of ['AccessionNumber', 'RequestedProcedureID', 'StudyInstanceUID']) assert.equal(WORKLIST_KEYS.find((w) => w.tag === tag(k))!.matching, 'O');
+    for (const k of ['PatientName', 'PatientID']) assert.equal(worklistKeyTable().find((w) => w.tag === tag(k))!.matching, 'R');
+    for (const k of ['AccessionNumber', 'RequestedProcedureID', 'StudyInstanceUID']) assert.equal(worklistKeyTable().find((w) => w.tag === tag(k))!.matching, 'O');
   });
   test('SOP Class UIDs name the model and the operation', () => {
     assert.deepEqual(modelForSopClass(Uids.StudyRootFind), { model: STUDY_ROOT, operation: 'find' });
