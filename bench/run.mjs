@@ -19,7 +19,9 @@ const env = { ...process.env };
 if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   const cli = join(buildDir, 'dicomnet.js');
   try {
-    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
+    // As dist/ has it: the executable, and the tool it loads through the code cache beside it.
+    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'bin.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
+    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: join(buildDir, 'dicomnet-main.js') });
     env.DICOMNET_BENCH_CLI = cli;
   } catch (error) {
     const dist = join(repo, 'dist', 'cli.js');

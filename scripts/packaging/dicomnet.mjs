@@ -2,7 +2,9 @@
 // it with `npm pack`:
 //   dist/index.cjs   src/index.ts bundled (CommonJS); dependencies stay external and are declared
 //   dist/index.mjs   the ES module entry: re-exports index.cjs, so both module systems share one copy
-//   dist/cli.cjs     the dicomnet command (bin)
+//   dist/cli.cjs     the dicomnet command (bin): loads cli-main.cjs, the tool, through a V8 code
+//                    cache kept in the user's cache folder (src/cli/code-cache.ts)
+//   dist/cli-main.cjs the command-line tool
 //   dist/dictionary-data.cjs  the data dictionary's table (200 kB), required by both bundles
 //                    instead of bundled into each
 //   dist/codec-worker.js  the codec worker thread both start for conversions (dcmjs-codecs, a
@@ -113,7 +115,8 @@ export async function packDicomnet(o) {
   const imported = new Set([
     ...await bundle(root, 'src/dicom/dictionary-data.ts', join(dist, 'dictionary-data.cjs')),
     ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs'), { plugins: [sharedDictionary] }),
-    ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' }, plugins: [sharedDictionary] }),
+    ...await bundle(root, 'src/cli/bin.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
+    ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli-main.cjs'), { plugins: [sharedDictionary] }),
     ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js'), { plugins: [sharedDictionary] }),
   ]);
   writeEsmEntry(dist);

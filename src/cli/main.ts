@@ -69,6 +69,9 @@ function exit(code: number): void {
   else setImmediate(() => process.exit(code));
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(exit, (error) => exit(reportError(error, true)));
+/** Runs a command line and exits with its code (what the dicomnet executable does). */
+export function runCli(argv: string[]): void {
+  main(argv).then(exit, (error) => exit(reportError(error, true)));
 }
+
+if (require.main === module) runCli(process.argv.slice(2));

@@ -1,0 +1,105 @@
+// The dicomnet executable's V8 code cache (src/cli/code-cache.ts), through the built dist/cli.js:
+// written on a first run, used on the next, and ignored, with the same output, when it is damaged,
+// another bundle's, refused by V8, or cannot be written.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Script } from 'node:vm';
+import { cacheKey, decodeCacheFile, encodeCacheFile } from '../../../src/cli/code-cache';
+import { CLI, REPO_ROOT, RunResult, dicomnet } from '../../helpers/processes';
+
+const BUNDLE = path.join(REPO_ROOT, 'dist', 'cli-main.js');
+const ARGS = ['find', '--help'];
+
+describe('dicomnet code cache', () => {
+  let root = '';
+  let expected: RunResult;
+  before(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'dicomnet-code-cache-'));
+    expected = await dicomnet(ARGS, { env: { DICOMNET_CODE_CACHE: 'off' } });
+    assert.equal(expected.code, 0, expected.stderr);
+    assert.match(expected.stdout, /dicomnet find/);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Runs ARGS with the cache in dir; returns what the cache did and the file it named. */
+  async function runWith(dir: string): Promise<{ outcome: string; file: string }> {
+    const r = await dicomnet(ARGS, { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose' } });
+    assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
+    assert.equal(r.stdout, expected.stdout, 'the output differs from a run without the cache');
+    const report = r.stderr.match(/^dicomnet: code cache (\w+): (.+)$/m);
+    assert.ok(report, `no code cache report on stderr: ${r.stderr}`);
+    assert.equal(r.stderr.replace(report[0], '').trim(), '', `stderr has more than the report: ${r.stderr}`);
+    return { outcome: report[1]!, file: report[2]! };
+  }
+
+  const fresh = (name: string) => path.join(root, name);
+
+  it('is written on the first run and used on the second, per command, in the folder DICOMNET_CACHE_DIR names', async () => {
+    const dir = fresh('first');
+    const first = await runWith(dir);
+    assert.equal(first.outcome, 'written');
+    assert.equal(path.dirname(first.file), dir);
+    assert.match(path.basename(first.file), /^cli_main_js-find-[0-9a-f]{32}\.cache$/);
+    assert.deepEqual(readdirSync(dir), [path.basename(first.file)], 'only the cache file is left (no temporary file)');
+    const second = await runWith(dir);
+    assert.deepEqual(second, { outcome: 'used', file: first.file });
+  });
+
+  it('ignores a damaged file (a flipped byte, or cut short), runs from source, and replaces it', async () => {
+    const dir = fresh('damaged');
+    const { file } = await runWith(dir);
+    const good = readFileSync(file);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 100] ^= 0xff;
+    writeFileSync(file, flipped);
+    assert.equal((await runWith(dir)).outcome, 'invalid');
+    assert.equal((await runWith(dir)).outcome, 'used', 'the damaged file was replaced by a good one');
+    writeFileSync(file, good.subarray(0, good.length >> 1));
+    assert.equal((await runWith(dir)).outcome, 'invalid');
+    writeFileSync(file, '');
+    assert.equal((await runWith(dir)).outcome, 'invalid');
+  });
+
+  it("ignores another bundle's cache under its name, and data V8 refuses", async () => {
+    const dir = fresh('foreign');
+    const { file } = await runWith(dir);
+    const source = readFileSync(BUNDLE);
+    const otherData = new Script('module.exports = 42;\n').createCachedData();
+    // Stamped for another bundle: the key in the file is not this bundle's.
+    writeFileSync(file, encodeCacheFile(cacheKey(Buffer.from('another bundle')), otherData));
+    assert.equal((await runWith(dir)).outcome, 'invalid');
+    // Stamped for this bundle, but the data is another script's: V8 rejects it.
+    writeFileSync(file, encodeCacheFile(cacheKey(source), otherData));
+    assert.equal((await runWith(dir)).outcome, 'rejected');
+    assert.equal((await runWith(dir)).outcome, 'used');
+  });
+
+  it('runs as usual when the folder cannot be written, and when the cache is off', async () => {
+    const notAFolder = fresh('a-file');
+    writeFileSync(notAFolder, 'x');
+    assert.equal((await runWith(notAFolder)).outcome, 'unwritable');
+    const dir = fresh('off');
+    const r = await dicomnet(ARGS, { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'off' } });
+    assert.equal(r.stdout, expected.stdout);
+    assert.throws(() => readdirSync(dir), /ENOENT/, 'nothing is written when the cache is off');
+  });
+
+  it('stamps files with the key and a digest of the data, and refuses anything else', () => {
+    const key = cacheKey(Buffer.from('bundle'));
+    const data = Buffer.from('v8 data');
+    const file = encodeCacheFile(key, data);
+    assert.deepEqual(decodeCacheFile(file, key), data);
+    assert.equal(decodeCacheFile(file, cacheKey(Buffer.from('bundle2'))), undefined, 'another key');
+    for (let i = 0; i < file.length; i++) {
+      const bad = Buffer.from(file);
+      bad[i] ^= 1;
+      assert.equal(decodeCacheFile(bad, key), undefined, `byte ${i} flipped`);
+    }
+    assert.equal(decodeCacheFile(file.subarray(0, file.length - 1), key), undefined, 'cut short');
+    assert.equal(decodeCacheFile(Buffer.alloc(0), key), undefined, 'empty');
+    assert.ok(CLI.endsWith(path.join('dist', 'cli.js')));
+  });
+});
