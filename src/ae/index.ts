@@ -18,7 +18,7 @@ export {
   COMMON_STORAGE_CLASSES, echoContext, findContexts, getContexts, moveContexts,
 } from './retrieve-contexts';
 export {
-  DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
+  DEFAULT_ASYNC_OPERATIONS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
   type AssociationInfo, type IdentityDecision, type ServerEvents, type ServerOptions,
 } from './server';
 export { collectStoreInputs, type CollectedInputs, type SkippedInput } from './store-inputs';

@@ -396,6 +396,33 @@ describe('several C-STOREs in flight (asynchronous operations window, PS3.7 D.3.
     }
   });
 
+  test('the CLI flags: dicomnet store --max-ops-invoked 6 proposes 6, dicomnet scp --max-ops-performed 3 grants 3 (both records say so), all arrive', async () => {
+    const dir = temp('scp-window-flags');
+    const scpRecord = path.join(dir, 'scp.jsonl');
+    const storeRecord = path.join(dir, 'store.jsonl');
+    const scp = await startScp(['--dir', path.join(dir, 'archive'), '--max-ops-performed', '3', '--record', scpRecord]);
+    try {
+      const paths = await twenty('window-flags');
+      const sent = await dicomnet(['store', '127.0.0.1', String(scp.port), ...paths, '--max-ops-invoked', '6', '--record', storeRecord], { timeoutMs: 120_000 });
+      assert.equal(sent.code, 0, `${sent.stdout}\n${sent.stderr}`);
+      assert.match(sent.stdout, /^Stored 20 of 20 files/m);
+      const windowsIn = (file: string) => {
+        const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        return records.map((r) => [r.negotiation.requestor.asyncOperationsWindow, r.negotiation.acceptor.asyncOperationsWindow]);
+      };
+      const expected = [[{ maxOperationsInvoked: 6, maxOperationsPerformed: 1 }, { maxOperationsInvoked: 1, maxOperationsPerformed: 3 }]];
+      assert.deepEqual(windowsIn(storeRecord), expected);
+      await waitUntil('the SCP\'s record of the association', () => existsSync(scpRecord) && readFileSync(scpRecord, 'utf8').endsWith('\n'), { detail: () => scp.output() });
+      assert.deepEqual(windowsIn(scpRecord), expected);
+      assert.equal(filesUnder(path.join(dir, 'archive')).filter((f) => f.endsWith('.dcm')).length, 20);
+      const refused = await dicomnet(['store', '127.0.0.1', String(scp.port), ...paths, '--max-ops-invoked', '17']);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /--max-ops-invoked must be a whole number from 1 to 16, not 17/);
+    } finally {
+      await scp.stop();
+    }
+  });
+
   test('dicomnet store → dicomnet scp with a window of 8: every instance arrives once, bytes identical', async () => {
     const dir = temp('scp-window');
     const scp = await startScp(['--dir', dir]);

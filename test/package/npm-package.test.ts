@@ -53,10 +53,10 @@ describe('the dicomnet npm package', () => {
   });
 
   it('holds its bundles, declarations, README, LICENSE and CHANGELOG, and nothing else', () => {
-    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|dictionary-data\.cjs|codec-worker\.js|types\/[\w/-]+\.d\.ts))$/;
+    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|cli-main\.cjs|dictionary-data\.cjs|codec-worker\.js|types\/[\w/-]+\.d\.ts))$/;
     assert.deepEqual(entries.filter((e) => !allowed.test(e)), []);
     assert.deepEqual(entries.map((e) => developmentFile(e.replace(/^package\//, ''))).filter((p) => p !== undefined), []);
-    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/codec-worker.js', 'package/dist/dictionary-data.cjs', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
+    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/cli-main.cjs', 'package/dist/codec-worker.js', 'package/dist/dictionary-data.cjs', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
       assert.ok(entries.includes(needed), `${needed} is missing`);
     }
   });
@@ -124,6 +124,29 @@ await (async () => {`],
     } finally {
       await storescp.stop();
     }
+  });
+
+  it('npx dicomnet keeps a code cache in the user\'s cache folder: written on the first run, used on the second, a damaged one ignored with the same output', async () => {
+    const cacheHome = mkdtempSync(path.join(home, 'xdg-cache-'));
+    const env = { XDG_CACHE_HOME: cacheHome, DICOMNET_CODE_CACHE: 'verbose' };
+    const dicomnetHelp = async () => {
+      const r = await run('npx', ['--no', '--', 'dicomnet', 'echo', '--help'], { cwd: home, env });
+      ok(r, 'npx dicomnet echo --help');
+      const report = r.stderr.match(/^dicomnet: code cache (\w+): (.+)$/m);
+      assert.ok(report, `no code cache report on stderr: ${r.stderr}`);
+      return { stdout: r.stdout, outcome: report[1], file: report[2]! };
+    };
+    const first = await dicomnetHelp();
+    assert.equal(first.outcome, 'written');
+    assert.equal(path.dirname(first.file), path.join(cacheHome, 'dicomnet'));
+    assert.match(first.stdout, /dicomnet echo/);
+    const second = await dicomnetHelp();
+    assert.deepEqual(second, { ...first, outcome: 'used' });
+    const bytes = readFileSync(first.file);
+    bytes[bytes.length >> 1] ^= 0xff;
+    writeFileSync(first.file, bytes);
+    assert.deepEqual(await dicomnetHelp(), { ...first, outcome: 'invalid' });
+    assert.deepEqual(await dicomnetHelp(), { ...first, outcome: 'used' });
   });
 
   it('converts compressed data as installed: npx dicomnet transcode of an RLE file gives the uncompressed original\'s pixels', async () => {

@@ -1,7 +1,7 @@
 // dicomnet store: send files and folders with C-STORE.
 import { collectStoreInputs } from '../../ae';
 import { storeFileList } from '../../ae';
-import { describeStoreResult, StoreResult } from '../../services';
+import { MAX_STORE_WINDOW, describeStoreResult, StoreResult } from '../../services';
 import { transferSyntaxName } from '../../dicom';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS, EXIT_USAGE } from '../errors';
@@ -17,6 +17,7 @@ const options: OptionSpec[] = [
   { name: 'input', alias: 'i', kind: 'string', repeatable: true, valueName: 'PATH', description: 'file or folder to send (folders recursively); paths after the port work too' },
   { name: 'json', kind: 'flag', description: 'print the per-file results as JSON instead of lines' },
   { name: 'allow-no-meta', kind: 'flag', description: 'also send files without a Part 10 file meta header' },
+  { name: 'max-ops-invoked', kind: 'number', valueName: 'N', description: `C-STOREs to keep outstanding, proposed as the asynchronous operations window (PS3.7 D.3.3.3) and used as far as the peer grants it (default and most ${MAX_STORE_WINDOW}; 1 proposes nothing: one at a time)` },
   ...LOSSY_OPTIONS,
   ...NETWORK_OPTIONS,
 ];
@@ -38,6 +39,7 @@ export const storeCommand: Command = {
     const inputs = [...args.strings('input'), ...peerAddress(args).rest];
     if (inputs.length === 0) throw new UsageError('no input: give files or folders with --input PATH or after the port');
     const json = args.flag('json');
+    const storeWindow = args.integer('max-ops-invoked', 1, MAX_STORE_WINDOW);
     const params = lossyParams(args);
     const conversion = { allowLossy: params.lossy === true, params };
     const collected = await collectStoreInputs(inputs, { allowNoMeta: args.flag('allow-no-meta') });
@@ -53,6 +55,7 @@ export const storeCommand: Command = {
     const results = collected.files.length === 0 ? [] : await storeFileList(peer.ae, collected.files, {
       ...connectionOptionsOf(peer.profile),
       conversion,
+      storeWindow,
       onAssociation: (association) => { if (peer.trace.trace) tracePdus(association, log); },
       onResult: (r) => {
         doneFiles++;
