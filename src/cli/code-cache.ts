@@ -5,12 +5,13 @@
 //
 // Safety: a cache file is named and stamped with a key of the bundle's bytes, Node's version and
 // architecture and its flags; its data is checked against a SHA-256 digest stored beside it before
-// V8 sees it; V8 itself refuses data from another V8 or flags. A file that fails any check, that
+// V8 sees it; V8 itself refuses data from another V8 or flags; on POSIX, a file that is not ours
+// alone (another owner, writable by group or others) is not read. A file that fails any check, that
 // cannot be read or written, or that V8 rejects, is ignored: the bundle is then compiled from its
 // source as before, and a fresh cache is written (to a temporary name, then renamed into place).
 // Only the node builtins are used here: this runs before anything else is loaded.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -48,9 +49,9 @@ export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dicomnet');
 }
 
-/** The key of a bundle's cache: its bytes, and what V8 compiles it with. */
-export function cacheKey(source: Buffer): Buffer {
-  return sha256(source, process.version, process.arch, JSON.stringify(process.execArgv), process.env.NODE_OPTIONS ?? '');
+/** The key of a bundle's cache: its bytes, and what V8 compiles it with (this process's Node and flags). */
+export function cacheKey(source: Buffer, execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): Buffer {
+  return sha256(source, process.version, process.arch, JSON.stringify(execArgv), nodeOptions ?? '');
 }
 
 /** A cache file's bytes: the stamp (magic, key, digest of the data), then V8's data. */
@@ -66,11 +67,26 @@ export function decodeCacheFile(file: Buffer, key: Buffer): Buffer | undefined {
   return file.subarray(MAGIC.length + DIGEST_BYTES, HEADER_BYTES).equals(sha256(data)) ? data : undefined;
 }
 
+/**
+ * The file's bytes, or undefined when it is absent or unreadable. A file another user owns, or
+ * that others may write, is refused (empty): V8's data is code, and a cache folder that others can
+ * write to (DICOMNET_CACHE_DIR=/tmp/…) must not let them run code as us.
+ */
 function readIfPresent(file: string): Buffer | undefined {
+  let fd: number;
   try {
-    return readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const ours = process.getuid === undefined || (stat.uid === process.getuid() && (stat.mode & 0o022) === 0);
+    return ours && stat.isFile() ? readFileSync(fd) : Buffer.alloc(0);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,7 +3,7 @@
 // another bundle's, refused by V8, or cannot be written.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
@@ -71,10 +71,19 @@ describe('dicomnet code cache', () => {
     // Stamped for another bundle: the key in the file is not this bundle's.
     writeFileSync(file, encodeCacheFile(cacheKey(Buffer.from('another bundle')), otherData));
     assert.equal((await runWith(dir)).outcome, 'invalid');
-    // Stamped for this bundle, but the data is another script's: V8 rejects it.
-    writeFileSync(file, encodeCacheFile(cacheKey(source), otherData));
+    // Stamped for this bundle (run as `node cli.js`, no flags), but the data is another script's: V8 rejects it.
+    writeFileSync(file, encodeCacheFile(cacheKey(source, [], process.env.NODE_OPTIONS), otherData));
     assert.equal((await runWith(dir)).outcome, 'rejected');
     assert.equal((await runWith(dir)).outcome, 'used');
+  });
+
+  it('does not read a file others may write (it could be anyone\'s code)', { skip: process.platform === 'win32' }, async () => {
+    const dir = fresh('shared');
+    const { file } = await runWith(dir);
+    chmodSync(file, 0o666);
+    assert.equal((await runWith(dir)).outcome, 'invalid');
+    assert.equal((await runWith(dir)).outcome, 'used', 'the file written in its place is ours alone');
+    assert.equal(statSync(file).mode & 0o077, 0);
   });
 
   it('runs as usual when the folder cannot be written, and when the cache is off', async () => {
