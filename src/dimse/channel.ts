@@ -90,6 +90,7 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
   private waiting: { resolve: (r: IteratorResult<IncomingMessage>) => void; reject: (e: Error) => void } | undefined;
   private error: Error | undefined;
   private done = false;
+  private finalArrived = false;
   private timer: NodeJS.Timeout | undefined;
 
   /**
@@ -100,9 +101,15 @@ export class ResponseStream implements AsyncIterableIterator<IncomingMessage> {
   constructor(readonly messageId: number, private readonly timeoutMs: number, private readonly onTimeout: (e: Error) => void,
     private readonly onFinish: () => void, private readonly lastActivity: () => number = () => 0) {}
 
+  /** The final (non-pending) response has arrived, though the caller may not have read it yet. */
+  get answered(): boolean {
+    return this.finalArrived;
+  }
+
   push(message: IncomingMessage): void {
     if (this.done) return;
     const final = statusClass(message.command.status ?? 0) !== 'pending';
+    if (final) this.finalArrived = true;
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = undefined;

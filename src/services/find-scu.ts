@@ -29,12 +29,14 @@ export function sendCancel(sa: ServiceAssociation, contextId: number, messageId:
 
 /**
  * Cancellation of an outstanding request: `cancel()` sends C-CANCEL once (while the association
- * stands), and so does aborting `signal`; `dispose()` stops listening to the signal.
+ * stands and the final response has not arrived: a request already answered is no longer
+ * outstanding, PS3.7 9.3.2.3), and so does aborting `signal`; `dispose()` stops listening to the signal.
  */
-export function cancellation(sa: ServiceAssociation, contextId: number, messageId: number, signal?: AbortSignal) {
+export function cancellation(sa: ServiceAssociation, contextId: number, responses: ResponseStream, signal?: AbortSignal) {
+  const messageId = responses.messageId;
   let sent = false;
   const cancel = () => {
-    if (sent || !sa.association.isEstablished) return;
+    if (sent || !sa.association.isEstablished || responses.answered) return;
     sent = true;
     void sendCancel(sa, contextId, messageId).catch(() => undefined);
   };
@@ -69,7 +71,7 @@ export async function* findScu(sa: ServiceAssociation, identifier: Dataset, opti
     commandField: CommandField.CFindRq, messageId, affectedSopClassUid: sopClass,
     priority: options.priority ?? Priority.Medium, commandDataSetType: DATASET_PRESENT,
   }, encodeDataset(identifier, ctx.transferSyntax));
-  const cancelling = cancellation(sa, ctx.id, messageId, options.signal);
+  const cancelling = cancellation(sa, ctx.id, responses, options.signal);
   let matches = 0;
   let finished = false;
   try {
@@ -79,7 +81,8 @@ export async function* findScu(sa: ServiceAssociation, identifier: Dataset, opti
       if (kind === 'pending') {
         if (!response.dataset) continue;
         matches++;
-        if (!cancelling.sent) yield parseDataset(response.dataset, ctx.transferSyntax);
+        // After a cancel (sent, or not needed because the answer is complete) what still comes is counted, not passed on.
+        if (!options.signal?.aborted) yield parseDataset(response.dataset, ctx.transferSyntax);
         continue;
       }
       finished = true;

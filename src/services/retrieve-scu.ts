@@ -54,7 +54,7 @@ async function* retrieve(sa: ServiceAssociation, sopClass: string, commandField:
     commandField, messageId, affectedSopClassUid: sopClass, priority: options.priority ?? Priority.Medium,
     commandDataSetType: DATASET_PRESENT, ...(moveDestination ? { moveDestination } : {}),
   }, encodeDataset(identifier, ctx.transferSyntax));
-  const cancelling = cancellation(sa, ctx.id, messageId, options.signal);
+  const cancelling = cancellation(sa, ctx.id, responses, options.signal);
   let finished = false;
   try {
     for await (const response of responses) {

@@ -29,6 +29,13 @@ class ScriptedFind implements ScpService {
   readonly name = 'scripted-find';
   script: Script = { pendings: 0, awaitCancel: false };
   cancels = 0;
+  /** Resolves each time the script has sent its last response. */
+  allSent: Promise<void> = Promise.resolve();
+  private markAllSent: () => void = () => undefined;
+
+  expectAllSent(): void {
+    this.allSent = new Promise((resolve) => { this.markAllSent = resolve; });
+  }
 
   contexts(): ReadonlyMap<string, readonly string[]> {
     return new Map([[Uids.StudyRootFind, ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2']]]);
@@ -62,6 +69,7 @@ class ScriptedFind implements ScpService {
       } else {
         await respond(Status.Success);
       }
+      this.markAllSent();
     } finally {
       stop();
     }
@@ -120,6 +128,30 @@ describe('find with a limit', () => {
       assert.equal(count, 2);
       assert.deepEqual({ status: next.value.status, cancelled: next.value.cancelled, limitReached: next.value.limitReached }, { status: Status.Success, cancelled: false, limitReached: false });
       assert.deepEqual(sent, ['C-FIND-RQ']);
+    } finally {
+      await client.release();
+    }
+  });
+
+  test('a limit reached when the final response has already arrived sends no C-CANCEL (the request is no longer outstanding)', async () => {
+    service.script = { pendings: 3, awaitCancel: false };
+    service.expectAllSent();
+    const before = service.cancels;
+    const { client, sent } = await open();
+    try {
+      const iterator = client.find(query(), { model: 'study', limit: 1 });
+      // Hold our reading until the peer has answered everything: the final response is then in hand with the first match.
+      const first = iterator.next();
+      client.association.pauseReading();
+      await service.allSent;
+      client.association.resumeReading();
+      assert.equal((await first).done, false);
+      let next = await iterator.next();
+      for (; !next.done; next = await iterator.next()) assert.fail('no match after the limit is passed on');
+      assert.deepEqual({ status: next.value.status, limitReached: next.value.limitReached, matches: next.value.matches }, { status: Status.Success, limitReached: true, matches: 3 });
+      assert.deepEqual(sent, ['C-FIND-RQ']);
+      assert.equal(service.cancels - before, 0);
+      assert.equal((await client.echo()).status, Status.Success);
     } finally {
       await client.release();
     }
