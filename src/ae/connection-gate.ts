@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { Association } from '../net';
 import { NetworkError, TimeoutError } from '../net';
-import { onReceived, readsShared } from '../net';
+import { UnreadConnection, onReceived, readsShared } from '../net';
 import { EvictionCause, WaitingLimits, WaitingRoom, WaitingSlot, afterNextRead } from './admission';
 import { TlsOptions } from './options';
 
@@ -40,10 +40,18 @@ export interface GateHooks {
   dropped(connection: WaitingConnection, cause: DropCause, message: string): void;
 }
 
+/**
+ * A connection waiting to speak. Until its first bytes it may be only an UnreadConnection (no
+ * socket): a silent connection costs this record, its handle and its place in the room.
+ */
 class Waiting implements WaitingConnection {
   slot!: WaitingSlot;
+  /** Its socket, once there is one (at once for TLS and for sockets accepted the ordinary way). */
+  socket: net.Socket | undefined;
+  unread: UnreadConnection | undefined;
   association: Association | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** ARTIM: when it must have spoken (performance.now() time). */
+  deadline = 0;
   /** Set when we close it: the cause reported once it is gone. */
   closing: { cause: DropCause; message: string } | undefined;
   /** It spoke, or it was reported dropped: the gate is done with it. */
@@ -52,7 +60,11 @@ class Waiting implements WaitingConnection {
   /** Stops counting what it sends. */
   stopCounting: (() => void) | undefined;
 
-  constructor(readonly id: number, readonly source: string, readonly remoteAddress: string, public socket: net.Socket) {}
+  constructor(readonly id: number, readonly source: string, readonly port: number | undefined) {}
+
+  get remoteAddress(): string {
+    return `${this.source}:${this.port}`;
+  }
 }
 
 const EVICTION_MESSAGES: Record<EvictionCause, string> = {
@@ -62,10 +74,13 @@ const EVICTION_MESSAGES: Record<EvictionCause, string> = {
 
 export class ConnectionGate {
   private readonly room: WaitingRoom;
+  /** Waiting connections in the order they came, which is also the order of their ARTIM deadlines. */
   private readonly waiting = new Set<Waiting>();
   private readonly tls: tls.Server | undefined;
   /** Connections in their TLS handshake, by address:port (how the TLS server's sockets are matched to them). */
   private readonly handshaking = new Map<string, Waiting>();
+  /** One timer for every ARTIM deadline, set for the oldest waiting connection's. */
+  private sweep: NodeJS.Timeout | undefined;
   private waitingBytes = 0;
   private nextId = 1;
 
@@ -80,25 +95,28 @@ export class ConnectionGate {
     return this.waiting.size;
   }
 
+  /** A plain TCP connection that has sent nothing yet: its socket is built with its first bytes. */
+  acceptUnread(unread: UnreadConnection): void {
+    const c = this.admit(unread.address, unread.port);
+    c.unread = unread;
+    unread.onFirstBytes = (socket) => {
+      c.unread = undefined;
+      if (!socket) this.close(c, 'peer', 'the peer closed the connection without sending anything');
+      else if (!c.closing && !c.done) this.open(c, socket);
+      else socket.destroy();
+    };
+  }
+
   /** A new TCP connection (from a plain net.Server, TLS or not: TLS is set up here, inside the bounds). */
   accept(socket: net.Socket): void {
     socket.on('error', () => undefined);
     const source = socket.remoteAddress;
     if (!source) { socket.destroy(); return; } // gone before we saw it
-    socket.setNoDelay(true);
-    const c = new Waiting(this.nextId++, source, `${source}:${socket.remotePort}`, socket);
-    this.waiting.add(c);
-    c.slot = this.room.admit(source, (cause) => this.close(c, cause, EVICTION_MESSAGES[cause]));
-    // One deadline from the accept: the TLS handshake and the A-ASSOCIATE-RQ together (ARTIM).
-    const seconds = this.options.artimMs / 1000;
-    c.timer = setTimeout(() => this.close(c, 'artim', this.handshaking.get(c.remoteAddress) === c
-      ? `no TLS handshake within ${seconds} s (ARTIM)` : `no A-ASSOCIATE-RQ within ${seconds} s (ARTIM)`), this.options.artimMs);
-    socket.once('close', () => {
-      if (c.association) return; // the association reports its own end
-      this.close(c, 'peer', this.handshaking.get(c.remoteAddress) === c
-        ? 'the peer closed the connection during the TLS handshake' : 'the peer closed the connection without sending anything');
-    });
+    const c = this.admit(source, socket.remotePort);
     if (this.tls) {
+      socket.setNoDelay(true);
+      c.socket = socket;
+      this.watchClose(c, socket);
       this.handshaking.set(c.remoteAddress, c);
       this.tls.emit('connection', socket);
     } else {
@@ -106,9 +124,49 @@ export class ConnectionGate {
     }
   }
 
+  /** A new connection takes its place in the room, with its ARTIM deadline. */
+  private admit(source: string, port: number | undefined): Waiting {
+    const c = new Waiting(this.nextId++, source, port);
+    c.deadline = performance.now() + this.options.artimMs;
+    this.waiting.add(c);
+    c.slot = this.room.admit(source, (cause) => this.close(c, cause, EVICTION_MESSAGES[cause]));
+    this.armSweep();
+    return c;
+  }
+
+  /** A socket that ends before the association took over: the peer's doing. */
+  private watchClose(c: Waiting, socket: net.Socket): void {
+    socket.once('close', () => {
+      if (c.association) return; // the association reports its own end
+      this.close(c, 'peer', this.tls && this.handshaking.get(c.remoteAddress) === c
+        ? 'the peer closed the connection during the TLS handshake' : 'the peer closed the connection without sending anything');
+    });
+  }
+
+  private armSweep(): void {
+    if (this.sweep || this.waiting.size === 0) return;
+    const oldest = this.waiting.values().next().value as Waiting;
+    this.sweep = setTimeout(() => this.sweepArtim(), Math.max(1, Math.ceil(oldest.deadline - performance.now())));
+  }
+
+  /** Closes every waiting connection past its deadline (they are in deadline order), then waits for the next. */
+  private sweepArtim(): void {
+    this.sweep = undefined;
+    const now = performance.now();
+    const seconds = this.options.artimMs / 1000;
+    for (const c of this.waiting) {
+      if (c.deadline > now) break;
+      this.close(c, 'artim', this.tls && this.handshaking.get(c.remoteAddress) === c
+        ? `no TLS handshake within ${seconds} s (ARTIM)` : `no A-ASSOCIATE-RQ within ${seconds} s (ARTIM)`);
+    }
+    this.armSweep();
+  }
+
   /** Closes every waiting connection (the server is shutting down). */
   closeAll(): void {
     for (const c of [...this.waiting]) this.close(c, 'shutdown', 'the server is shutting down');
+    clearTimeout(this.sweep);
+    this.sweep = undefined;
   }
 
   /**
@@ -143,10 +201,12 @@ export class ConnectionGate {
   }
 
   /**
-   * The association is built only once the connection has something to say: a silent connection
-   * (the usual flood) costs a socket, a slot and a timer, nothing more.
+   * A socket accepted the ordinary way: the association is built only once it has something to
+   * say, so a silent connection costs its socket, a slot and its deadline.
    */
   private whenReadable(c: Waiting, socket: net.Socket): void {
+    c.socket = socket;
+    this.watchClose(c, socket);
     if (readsShared(socket)) {
       // Its first bytes: the association built here listens from this very chunk on.
       const stop = onReceived(socket, () => {
@@ -162,7 +222,16 @@ export class ConnectionGate {
     socket.on('readable', onReadable);
   }
 
+  /** An unread connection sent its first bytes: it has a socket now, and the association starts on them. */
+  private open(c: Waiting, socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    c.socket = socket;
+    this.watchClose(c, socket);
+    this.start(c, socket);
+  }
+
   private start(c: Waiting, socket: net.Socket): void {
+    if (!this.tls) socket.setNoDelay(true);
     const association = this.hooks.open(socket, c);
     c.association = association;
     this.countBytes(c, socket);
@@ -183,7 +252,9 @@ export class ConnectionGate {
     this.release(c);
     // The association (if the peer began to speak) ends with the reason, which its record shows.
     c.association?.abort(cause === 'artim' ? new TimeoutError(message) : new NetworkError(message));
-    c.socket.destroy();
+    c.unread?.close();
+    c.unread = undefined;
+    c.socket?.destroy();
     if (!c.association) this.report(c, cause, message);
   }
 
@@ -200,11 +271,10 @@ export class ConnectionGate {
     this.hooks.dropped(c, cause, message);
   }
 
-  /** Gives back everything a waiting connection held: its slot, its timer, its bytes. */
+  /** Gives back everything a waiting connection held: its slot, its bytes (its deadline goes with it). */
   private release(c: Waiting): void {
     if (!this.waiting.delete(c)) return;
-    clearTimeout(c.timer);
-    if (this.handshaking.get(c.remoteAddress) === c) this.handshaking.delete(c.remoteAddress);
+    if (this.tls && this.handshaking.get(c.remoteAddress) === c) this.handshaking.delete(c.remoteAddress);
     this.room.leave(c.slot);
     this.waitingBytes -= c.bytes;
     c.bytes = 0;

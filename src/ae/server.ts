@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Association } from '../net';
 import { answerContexts, answerRoles } from '../net';
-import { adoptWithSharedReads } from '../net';
+import { acceptLazily, adoptWithSharedReads } from '../net';
 import {
   AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
   SopClassExtendedNegotiation, emptyUserInformation,
@@ -193,17 +193,23 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     });
     this.gate = gate;
     // Plain TCP connections are taken over before anything is read, to read into the shared
-    // buffer (see shared-reads.ts); TLS reads through its own layer.
+    // buffer (see shared-reads.ts), and held as bare handles until they send something
+    // (lazy-accept.ts); where Node does not allow that, they are accepted as sockets and adopted.
+    // TLS reads through its own layer.
     const shareReads = !o.tls;
-    this.server = net.createServer({ noDelay: true, pauseOnConnect: shareReads },
+    const server = net.createServer({ noDelay: true, pauseOnConnect: shareReads },
       (socket) => gate.accept(shareReads ? adoptWithSharedReads(socket) : socket));
+    this.server = server;
     return new Promise((resolve, reject) => {
-      this.server!.once('error', (err: NodeJS.ErrnoException) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
         reject(new ListenError(err.code === 'EADDRINUSE'
           ? `port ${o.port} is already in use`
           : err.code === 'EACCES' ? `no permission to listen on port ${o.port}` : `cannot listen: ${err.message}`, err.code));
       });
-      this.server!.listen(o.port, o.host ?? '127.0.0.1', () => resolve());
+      server.listen(o.port, o.host ?? '127.0.0.1', () => {
+        if (shareReads) acceptLazily(server, (unread) => gate.acceptUnread(unread));
+        resolve();
+      });
     });
   }
 

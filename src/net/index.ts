@@ -16,6 +16,7 @@ export {
 export { RejectReason, RejectResult, RejectSource, describeContextResult } from './reasons';
 export { formatPdu } from './trace';
 export { adoptWithSharedReads, connectWithSharedReads, onReceived, readsShared } from './shared-reads';
+export { type UnreadConnection, acceptLazily } from './lazy-accept';
 export { encodePdu } from './pdu-encode';
 export { type AAssociateRj, type UserInformation } from './pdu-types';
 export { abortWords, describeReject, rejectWords } from './reasons';

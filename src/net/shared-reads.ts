@@ -45,13 +45,32 @@ class SharedReads {
       this.socket.pause();
       return;
     }
+    this.handOver(chunk, true, this.listeners);
+  }
+
+  /**
+   * Bytes read before this socket existed (the caller's to give away): `attach` adds the listeners
+   * that take over the connection, and they get this chunk first.
+   */
+  introduce(chunk: Buffer, attach: () => void): void {
+    this.added = [];
+    try {
+      attach();
+    } finally {
+      const added = this.added;
+      this.added = undefined;
+      this.handOver(chunk, false, added);
+    }
+  }
+
+  private handOver(chunk: Buffer, borrowed: boolean, first: ReadListener[]): void {
     this.added = [];
     try {
       // A listener may hand over to others (the SCP's gate builds the association on the first
       // bytes): those added meanwhile get this chunk too; those removed meanwhile no longer do.
-      let round = this.listeners;
+      let round = first;
       while (round.length > 0) {
-        for (const listener of round) if (this.listeners.includes(listener)) listener(chunk, true);
+        for (const listener of round) if (this.listeners.includes(listener)) listener(chunk, borrowed);
         round = this.added;
         this.added = [];
       }
@@ -103,15 +122,12 @@ export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
   const inner = accepted as unknown as NodeSocketInternals;
   const handle = inner._handle;
   if (!handle || accepted.destroyed || accepted.readableFlowing === true || accepted.bytesRead > 0) return accepted;
-  let reads: SharedReads | undefined;
   let socket: net.Socket;
   try {
-    socket = new net.Socket({ handle, readable: true, writable: true, onread: sharedReadsOption(() => reads!) } as net.SocketConstructorOpts);
+    socket = socketOverHandle(handle).socket;
   } catch {
     return accepted;
   }
-  reads = new SharedReads(socket);
-  shared.set(socket, reads);
   // The connection now belongs to the new socket, and so does its place in the server's count.
   const own = socket as unknown as NodeSocketInternals;
   own._server = inner._server;
@@ -121,6 +137,29 @@ export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
   inner._handle = null;
   accepted.destroy();
   return socket;
+}
+
+/** A socket over a bare TCP handle (not reading, or stopped), reading into the shared buffer. */
+function socketOverHandle(handle: object): SharedReads {
+  let reads: SharedReads | undefined;
+  const socket = new net.Socket({ handle, readable: true, writable: true, onread: sharedReadsOption(() => reads!) } as net.SocketConstructorOpts);
+  reads = new SharedReads(socket);
+  shared.set(socket, reads);
+  return reads;
+}
+
+/**
+ * A connection `server` accepted that was held as a bare handle (lazy-accept.ts), now that it has
+ * sent `first`: a socket reading into the shared buffer, counted as the server's. `attach` wires
+ * the socket's listeners, and they get `first` before anything read later.
+ */
+export function socketWithFirstBytes(handle: object, server: net.Server, first: Buffer, attach: (socket: net.Socket) => void): void {
+  const reads = socketOverHandle(handle);
+  const own = reads.socket as unknown as NodeSocketInternals;
+  own._server = server;
+  own.server = server;
+  (server as unknown as { _connections: number })._connections++;
+  reads.introduce(first, () => attach(reads.socket));
 }
 
 /** Whether this socket reads into the shared buffer (its chunks are borrowed). */

@@ -1,0 +1,94 @@
+// Connections a plain-TCP net.Server accepts, held as bare handles until they send something. A
+// net.Socket costs more than the rest of an SCP's work on a connection that never speaks (a flood
+// of silent connections is mostly that), so it is built only for a connection's first bytes; until
+// then a connection is its handle, its address and one callback. Relies on net.Server internals
+// (its listening handle's `onconnection`, the handles' `onread`); where they are not there,
+// `acceptLazily` says so and the server keeps accepting sockets the ordinary way.
+import * as net from 'node:net';
+import { socketWithFirstBytes } from './shared-reads';
+
+/** A connection that has sent nothing yet. */
+export interface UnreadConnection {
+  /** The peer's address (without its port). */
+  readonly address: string;
+  readonly port: number;
+  /**
+   * Called once: with a socket (reading into the shared buffer) when the first bytes arrive (they
+   * go to the listeners added during this call, before anything later), or with undefined when the
+   * peer closed (or reset) the connection first. Not called after close().
+   */
+  onFirstBytes: ((socket: net.Socket | undefined) => void) | undefined;
+  /** Closes the connection at once (nothing is reported). */
+  close(): void;
+}
+
+interface TcpHandle {
+  onread: ((arrayBuffer: ArrayBuffer | undefined) => void) | null;
+  readStart(): number;
+  readStop(): number;
+  getpeername(out: { address?: string; port?: number }): number;
+  close(): void;
+}
+
+interface ListeningHandle {
+  onconnection: ((status: number, handle: TcpHandle | undefined) => void) | undefined;
+}
+
+class Unread implements UnreadConnection {
+  onFirstBytes: ((socket: net.Socket | undefined) => void) | undefined;
+  private handle: TcpHandle | undefined;
+
+  constructor(handle: TcpHandle, readonly address: string, readonly port: number, private readonly server: net.Server) {
+    this.handle = handle;
+    // Without a user buffer Node hands each read over as an ArrayBuffer of exactly the bytes read,
+    // and nothing (undefined) for the end of the stream or an error.
+    handle.onread = (arrayBuffer) => this.read(arrayBuffer);
+  }
+
+  close(): void {
+    const handle = this.handle;
+    this.handle = undefined;
+    this.onFirstBytes = undefined;
+    handle?.close();
+  }
+
+  private read(arrayBuffer: ArrayBuffer | undefined): void {
+    const handle = this.handle;
+    if (!handle) return;
+    const first = this.onFirstBytes;
+    this.handle = undefined;
+    this.onFirstBytes = undefined;
+    if (!arrayBuffer) {
+      handle.close();
+      first?.(undefined);
+      return;
+    }
+    handle.readStop();
+    socketWithFirstBytes(handle, this.server, Buffer.from(arrayBuffer), (socket) => first?.(socket));
+  }
+}
+
+/**
+ * From now on (`server` listens, plain TCP) each new connection goes to `onConnection` as an
+ * UnreadConnection instead of to the server's 'connection' event. False (nothing changed) when this
+ * Node does not have the internals it needs.
+ */
+export function acceptLazily(server: net.Server, onConnection: (connection: UnreadConnection) => void): boolean {
+  const listening = (server as unknown as { _handle?: ListeningHandle | null })._handle;
+  if (!listening || typeof listening.onconnection !== 'function') return false;
+  listening.onconnection = (status, handle) => {
+    if (status !== 0 || !handle) return;
+    const peer: { address?: string; port?: number } = {};
+    if (handle.getpeername(peer) !== 0 || !peer.address) {
+      handle.close(); // gone before we saw it
+      return;
+    }
+    const connection = new Unread(handle, peer.address, peer.port ?? 0, server);
+    if (handle.readStart() !== 0) {
+      connection.close();
+      return;
+    }
+    onConnection(connection);
+  };
+  return true;
+}
