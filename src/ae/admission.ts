@@ -24,6 +24,14 @@ export interface WaitingSlot {
 
 interface Slot extends WaitingSlot {
   evict(cause: EvictionCause): void;
+  /** Its source's connections, while it waits (undefined once it left). */
+  from: Source | undefined;
+}
+
+/** One address's waiting connections, oldest first. */
+interface Source {
+  readonly address: string;
+  readonly slots: Set<Slot>;
 }
 
 /**
@@ -42,8 +50,14 @@ export const afterNextRead: Enforcement = (enforce) => { setImmediate(() => setI
  * source) is closed, until the bounds hold again.
  */
 export class WaitingRoom {
-  private readonly all = new Set<Slot>();
-  private readonly bySource = new Map<string, Set<Slot>>();
+  private count = 0;
+  private readonly bySource = new Map<string, Source>();
+  /**
+   * Sources by how many connections they hold (index = count; each set in the order its sources
+   * reached that count), and the highest count held: the heaviest source is found without a scan.
+   */
+  private readonly byCount: Array<Set<Source> | undefined> = [];
+  private maxCount = 0;
   private serial = 0;
   private scheduled = false;
   readonly limits: WaitingLimits;
@@ -56,11 +70,11 @@ export class WaitingRoom {
   }
 
   get size(): number {
-    return this.all.size;
+    return this.count;
   }
 
   countFrom(source: string): number {
-    return this.bySource.get(source)?.size ?? 0;
+    return this.bySource.get(source)?.slots.size ?? 0;
   }
 
   /**
@@ -68,12 +82,12 @@ export class WaitingRoom {
    * make room. Over a bound, the room is brought back within its bounds (when the enforcement says).
    */
   admit(source: string, evict: (cause: EvictionCause) => void): WaitingSlot {
-    const slot: Slot = { source, serial: ++this.serial, evict };
-    this.all.add(slot);
-    let set = this.bySource.get(source);
-    if (!set) this.bySource.set(source, set = new Set());
-    set.add(slot);
-    if ((set.size > this.limits.maxWaitingPerSource || this.all.size > this.limits.maxWaiting) && !this.scheduled) {
+    let from = this.bySource.get(source);
+    if (!from) this.bySource.set(source, from = { address: source, slots: new Set() });
+    const slot: Slot = { source, serial: ++this.serial, evict, from };
+    this.regroup(from, () => from.slots.add(slot));
+    this.count++;
+    if ((from.slots.size > this.limits.maxWaitingPerSource || this.count > this.limits.maxWaiting) && !this.scheduled) {
       this.scheduled = true;
       this.enforcement(() => { this.scheduled = false; this.enforce(); });
     }
@@ -82,7 +96,7 @@ export class WaitingRoom {
 
   /** Closes the oldest waiting connection of the source holding the most; false when none waits. */
   evictOne(cause: EvictionCause): boolean {
-    if (this.all.size === 0) return false;
+    if (this.count === 0) return false;
     this.evictOldest(this.heaviestSource(), cause);
     return true;
   }
@@ -90,28 +104,36 @@ export class WaitingRoom {
   /** The connection spoke (or closed): it no longer waits. Safe to call more than once. */
   leave(slot: WaitingSlot): void {
     const s = slot as Slot;
-    if (!this.all.delete(s)) return;
-    const set = this.bySource.get(s.source);
-    set?.delete(s);
-    if (set && set.size === 0) this.bySource.delete(s.source);
+    const from = s.from;
+    if (!from) return;
+    s.from = undefined;
+    this.regroup(from, () => from.slots.delete(s));
+    this.count--;
+    if (from.slots.size === 0) this.bySource.delete(from.address);
   }
 
-  /** Brings the room back within its bounds, oldest first. */
+  /** Brings the room back within its bounds, oldest first: each source, then the total. */
   private enforce(): void {
-    for (const set of [...this.bySource.values()]) {
-      while (set.size > this.limits.maxWaitingPerSource) this.evictOldest(set, 'source-limit');
-    }
-    while (this.all.size > this.limits.maxWaiting) this.evictOne('waiting-limit');
+    while (this.maxCount > this.limits.maxWaitingPerSource) this.evictOldest(this.heaviestSource(), 'source-limit');
+    while (this.count > this.limits.maxWaiting) this.evictOne('waiting-limit');
   }
 
-  private heaviestSource(): Set<Slot> {
-    let heaviest: Set<Slot> | undefined;
-    for (const set of this.bySource.values()) if (!heaviest || set.size > heaviest.size) heaviest = set;
-    return heaviest!;
+  /** Changes a source's connections, keeping its place among the sources by count. */
+  private regroup(from: Source, change: () => void): void {
+    this.byCount[from.slots.size]?.delete(from);
+    change();
+    const n = from.slots.size;
+    if (n > 0) (this.byCount[n] ??= new Set()).add(from);
+    if (n > this.maxCount) this.maxCount = n;
+    while (this.maxCount > 0 && !this.byCount[this.maxCount]?.size) this.maxCount--;
   }
 
-  private evictOldest(set: Set<Slot>, cause: EvictionCause): void {
-    const oldest = set.values().next().value as Slot;
+  private heaviestSource(): Source {
+    return this.byCount[this.maxCount]!.values().next().value as Source;
+  }
+
+  private evictOldest(from: Source, cause: EvictionCause): void {
+    const oldest = from.slots.values().next().value as Slot;
     this.leave(oldest);
     oldest.evict(cause);
   }

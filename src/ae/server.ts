@@ -143,6 +143,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   private server: net.Server | undefined;
   private gate: ConnectionGate | undefined;
   private services: ScpService[];
+  private contexts: ReadonlyMap<string, readonly string[]> | undefined;
   /** Associations whose request arrived (negotiating or established), until they close. */
   private speaking = new Set<Association>();
   /** Associations accepted and not yet closed: what maxAssociations counts. */
@@ -187,7 +188,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     }, {
       open: (socket, connection) => this.open(socket, connection),
       dropped: (connection, cause, message) => {
-        this.emit('dropped', this.infoOf(connection), cause, message);
+        if (this.listenerCount('dropped') > 0) this.emit('dropped', this.infoOf(connection), cause, message);
         if (LOGGED_DROPS.has(cause)) this.refusals.record(connection.source, cause as RefusalCause, message);
       },
     });
@@ -316,8 +317,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
         info.userIdentityAc = { serverResponse: response };
       }
     }
-    const contextTable = new Map<string, readonly string[]>();
-    for (const service of this.services) for (const [uid, syntaxes] of service.contexts()) if (!contextTable.has(uid)) contextTable.set(uid, syntaxes);
+    const contextTable = this.contextTable();
     const presentationContexts = answerContexts(rq.presentationContexts, {
       preferProposerOrder: o.preferProposerTransferSyntax ?? true,
       transferSyntaxesFor: (uid) => contextTable.get(uid) ?? this.firstDefined((s) => s.fallbackTransferSyntaxes?.(uid)),
@@ -332,6 +332,16 @@ export class DicomServer extends EventEmitter<ServerEvents> {
       type: PDU_ASSOCIATE_AC, protocolVersion: 1, calledAeTitle: rq.calledAeTitle, callingAeTitle: rq.callingAeTitle,
       applicationContext: DICOM_APPLICATION_CONTEXT, presentationContexts, userInformation: info,
     };
+  }
+
+  /** What each abstract syntax is offered with: the first service's answer. Built once (a service's table is fixed). */
+  private contextTable(): ReadonlyMap<string, readonly string[]> {
+    if (!this.contexts) {
+      const table = new Map<string, readonly string[]>();
+      for (const service of this.services) for (const [uid, syntaxes] of service.contexts()) if (!table.has(uid)) table.set(uid, syntaxes);
+      this.contexts = table;
+    }
+    return this.contexts;
   }
 
   /** A role is granted when any service grants it (Storage Commitment: one service takes N-ACTIONs, another N-EVENT-REPORTs). */

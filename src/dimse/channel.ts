@@ -220,7 +220,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   private blocked = false;
   private backlog: Piece[] = [];
   private closed = false;
-  /** Why the association ended, once it has: what waiting for a response on it now fails with at once. */
+  /** Why the association ended, once it has (made when first needed): what waiting for a response on it now fails with at once. */
   private ended: Error | undefined;
   /** When the last piece of a PDV arrived (for the DIMSE timeout). */
   private lastActivity = 0;
@@ -249,7 +249,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
       (error) => this.association.abortAsProvider(AbortReason.NotSpecified, error.message, error),
       () => { if (this.streams.get(messageId) === stream) this.streams.delete(messageId); },
       () => this.lastActivity);
-    if (this.ended) stream.fail(this.ended);
+    if (this.closed) stream.fail(this.ended ??= new AssociationAbortedError('the association was released'));
     else this.streams.set(messageId, stream);
     return stream;
   }
@@ -483,11 +483,13 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
 
   private onClosed(error: Error | undefined): void {
     this.closed = true;
-    this.ended = error ?? new AssociationAbortedError('the association was released');
-    const reason = error ?? new AssociationAbortedError('the association was released while a response was outstanding');
-    this.receiving?.sink?.abort(reason);
+    // Errors are made only when something waits for them (an Error's stack costs; most associations end with none).
+    this.ended = error;
+    const waiting = this.receiving?.sink !== undefined || this.streams.size > 0;
+    const reason = error ?? (waiting ? new AssociationAbortedError('the association was released while a response was outstanding') : undefined);
+    if (reason) this.receiving?.sink?.abort(reason);
     this.receiving = undefined;
-    for (const stream of this.streams.values()) stream.fail(reason);
+    for (const stream of this.streams.values()) stream.fail(reason!);
     this.streams.clear();
     this.cancelHandlers.clear();
   }

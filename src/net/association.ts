@@ -283,7 +283,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       }
     });
     socket.on('close', () => {
-      this.flushDrainWaiters(this.record.closeError ?? new NetworkError('the connection closed'));
+      if (this.drainWaiters.length > 0) this.flushDrainWaiters(this.record.closeError ?? new NetworkError('the connection closed'));
       if (this.current !== 'Sta1') this.fire({ event: 'Evt17' });
     });
   }
@@ -398,7 +398,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.timers.stopIdle();
     const closeError = this.record.closeError;
     if (closeError) this.failWaiters(closeError);
-    else this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
+    else if (this.associateWaiter) this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
     this.settle(this.releaseWaiter, undefined);
     const socket = this.socket;
     if (socket && !socket.destroyed) setTimeout(() => socket.destroy(), 1000).unref();

@@ -7,7 +7,10 @@ import { ServiceAssociation } from './context';
 
 export interface ScpService {
   readonly name: string;
-  /** Abstract syntaxes this service accepts, each with its acceptable transfer syntaxes in preference order. */
+  /**
+   * Abstract syntaxes this service accepts, each with its acceptable transfer syntaxes in preference
+   * order; fixed for the service's life (a server reads it once).
+   */
   contexts(): ReadonlyMap<string, readonly string[]>;
   /** Transfer syntaxes for an abstract syntax not in `contexts()` (e.g. unknown storage classes when promiscuous). */
   fallbackTransferSyntaxes?(abstractSyntax: string): readonly string[] | undefined;

@@ -63,6 +63,44 @@ describe('WaitingRoom', () => {
   });
 });
 
+describe('WaitingRoom: the heaviest address as connections come and go', () => {
+  test('the total bound always takes from the address holding the most now, its oldest first', () => {
+    const r = new WaitingRoom({ maxWaiting: 6, maxWaitingPerSource: 10 });
+    const evicted: string[] = [];
+    const slots = new Map<string, ReturnType<WaitingRoom['admit']>>();
+    const admit = (source: string, name: string) => slots.set(name, r.admit(source, (cause) => evicted.push(`${name} ${cause}`)));
+    admit('a', 'a1'); admit('a', 'a2'); admit('a', 'a3');
+    admit('b', 'b1'); admit('b', 'b2');
+    admit('c', 'c1');
+    // a's connections speak: b now holds the most.
+    r.leave(slots.get('a1')!); r.leave(slots.get('a2')!);
+    admit('c', 'c2');
+    admit('b', 'b3');
+    admit('a', 'a4');
+    assert.deepEqual(evicted, ['b1 waiting-limit']);
+    assert.deepEqual([r.countFrom('a'), r.countFrom('b'), r.countFrom('c')], [2, 2, 2]);
+    // Everyone leaves, then one address comes back: the room starts again from nothing.
+    for (const name of ['a3', 'a4', 'b2', 'b3', 'c1', 'c2']) r.leave(slots.get(name)!);
+    assert.equal(r.size, 0);
+    assert.equal(r.evictOne('waiting-limit'), false);
+    admit('c', 'c3');
+    assert.equal(r.evictOne('waiting-limit'), true);
+    assert.deepEqual(evicted, ['b1 waiting-limit', 'c3 waiting-limit']);
+  });
+
+  test('a deferred enforcement brings every address over its bound back to it, oldest first', () => {
+    let pending: (() => void) | undefined;
+    const r = new WaitingRoom({ maxWaiting: 100, maxWaitingPerSource: 2 }, (enforce) => { pending = enforce; });
+    const evicted: string[] = [];
+    for (const [source, n] of [['x', 4], ['y', 3], ['z', 2]] as const) {
+      for (let i = 1; i <= n; i++) r.admit(source, (cause) => evicted.push(`${source}${i} ${cause}`));
+    }
+    pending!();
+    assert.deepEqual([...evicted].sort(), ['x1 source-limit', 'x2 source-limit', 'y1 source-limit']);
+    assert.deepEqual([r.countFrom('x'), r.countFrom('y'), r.countFrom('z')], [2, 2, 2]);
+  });
+});
+
 describe('RefusalDigest', () => {
   test('one line for the first refusal of a source and cause, then one summary per interval with the count', async () => {
     const lines: Refusal[] = [];

@@ -79,6 +79,28 @@ describe('silent connections and --max-associations', () => {
     assert.deepEqual(refused.map(([r]) => `${r.source} ${r.cause} ${r.count}`), ['127.0.0.1 artim 1']);
   });
 
+  test('one ARTIM sweep for all: silent connections go oldest first, a peer that speaks meanwhile is untouched, and later ones get their own deadline', async () => {
+    const { server, dropped } = await start({ timeouts: { artimMs: 1500 } });
+    const ids = record<[{ id: number }]>(server, 'accepted');
+    const first = await flood(server.port, 3);
+    const echo = await scu.echo({ host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
+    assert.equal(echo.status, 0);
+    const second = await flood(server.port, 2);
+    await within('the first silent connections to be closed by ARTIM', Promise.all([...first, ...second].map((s) => s.closed)));
+    await waitUntil('5 dropped events', () => dropped.length === 5);
+    assert.deepEqual(dropped.map(([, cause]) => cause), Array(5).fill('artim'));
+    const order = dropped.map(([info]) => (info as { id: number }).id);
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'closed in the order they came');
+    assert.equal(ids.length, 1, 'the peer that spoke was accepted');
+    assert.ok(!order.includes(ids[0]![0].id), 'the peer that spoke was not dropped');
+    // The room emptied; a connection that comes now is closed by its own deadline all the same.
+    assert.equal(server.waitingCount, 0);
+    const [late] = await flood(server.port, 1);
+    await within('a later silent connection to be closed by ARTIM', late!.closed);
+    await waitUntil('its dropped event', () => dropped.length === 6);
+    assert.equal(dropped[5]![1], 'artim');
+  });
+
   test('the per-source bound, where the flood and the real peer share 127.0.0.1: the oldest silent ones are closed and the real peer gets in', async () => {
     const { server, dropped, refused } = await start({ maxAssociations: 4, maxWaiting: 100, maxWaitingPerSource: 4, timeouts: { artimMs: 60_000 } });
     const silent: SilentConnection[] = [];
