@@ -2,13 +2,15 @@
 // SCP, the node backends, the Nodes view, the webviews) and gives each command the ones it uses.
 // Nothing here loads the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
 import * as vscode from 'vscode';
+import type { NodeMatch } from './associations/filters';
 import { AssociationStore } from './associations/store';
+import { AssociationsView } from './associations/view';
 import { NodeDirectory } from './backends/directory';
 import { commandHandlers, registerCommands } from './commands/index';
 import type { CommandDeps } from './commands/deps';
 import { openRows, retrieveRows } from './commands/query-results';
 import { LOCAL_NODE_NAME } from './config/nodes';
-import { affectsAssociations, affectsLocalScp, affectsNodes, associationsKept, localScpConfig } from './config/settings';
+import { affectsAssociations, affectsLocalScp, affectsNodes, associationsKept, localScpConfig, readNodes } from './config/settings';
 import { isEngineLoaded, loadEngine, onEngineLoaded } from './engine-loader';
 import { LocalScpController } from './local-scp-controller';
 import { Log } from './log';
@@ -41,6 +43,8 @@ export interface DicomNetworkApi {
   recentMessages(): ShownMessage[];
   /** The associations the extension made or took (what the DICOM Associations view shows). */
   associations: AssociationStore;
+  /** The DICOM Associations view's provider (what it shows, its filter, description and message). */
+  associationsView: AssociationsView;
   /** The folder of this extension's logs (the "DICOM Network" log file is in it). */
   logFolder(): string;
   webviews: {
@@ -76,7 +80,11 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     open: async (request) => { await openRows(retrieval, request); },
   });
   const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews };
-  const handlers = commandHandlers(deps);
+  const associationsView = new AssociationsView(associations, (): NodeMatch[] => [
+    ...readNodes().nodes.flatMap((n) => (n.kind === 'dimse' ? [{ kind: 'remote' as const, name: n.name, host: n.host, port: n.port, aeTitle: n.aeTitle }] : [])),
+    { kind: 'local', name: LOCAL_NODE_NAME, aeTitle: localScpConfig().aeTitle, port: scp.effective().port },
+  ]);
+  const handlers = { ...commandHandlers(deps), ...associationsView.commandHandlers() };
   const statusBar = new ScpStatusBar(scp);
   const inUse = () => statusBar.show();
   if (treeView.visible) inUse();
@@ -94,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     log,
     associations,
     followRecorder,
+    associationsView,
     provider,
     scp,
     statusBar,
@@ -150,6 +159,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     },
     recentMessages,
     associations,
+    associationsView,
     logFolder: () => context.logUri.fsPath,
     webviews: {
       queryPanels: () => webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),

@@ -21,6 +21,8 @@ export interface EchoResult {
   message: string;
   /** The node's mark in the tree: "success in 3 ms", or the status. */
   status: string;
+  /** The record of the association (DIMSE nodes). */
+  associationId?: string;
 }
 
 /** Find… at a level of a query model, or Worklist… (where supported); keys are "Key=value" pairs, an empty value asks for the key. */

@@ -47,8 +47,8 @@ export abstract class DimseOperations {
     const outcome = await loadEngine().echo(await this.target(), this.context.log, signal);
     const name = this.node.name;
     return outcome.ok
-      ? { ok: true, message: `Echo to ${name} succeeded in ${outcome.ms} ms.`, status: `success in ${outcome.ms} ms` }
-      : { ok: false, message: `Echo to ${name} answered ${outcome.statusText}.`, status: outcome.statusText };
+      ? { ok: true, message: `Echo to ${name} succeeded in ${outcome.ms} ms.`, status: `success in ${outcome.ms} ms`, associationId: outcome.associationId }
+      : { ok: false, message: `Echo to ${name} answered ${outcome.statusText}.`, status: outcome.statusText, associationId: outcome.associationId };
   }
 
   echoFailure(reason: string): string {

@@ -1,6 +1,7 @@
 // DICOM: Echo Node — C-ECHO (a QIDO-RS search for DICOMweb nodes), the answer as a notification
 // and as the node's mark in the tree.
 import * as vscode from 'vscode';
+import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
 import { loadEngine } from '../engine-loader';
 import { notify } from '../ui/notify';
 import { pickNode } from '../ui/pick';
@@ -14,6 +15,8 @@ export interface EchoCommandResult {
   ok: boolean;
   /** What the notification said. */
   message: string;
+  /** The record of the association the echo used (DIMSE nodes). */
+  associationId?: string;
 }
 
 export async function echoNode(deps: EchoDeps, arg?: unknown): Promise<EchoCommandResult | undefined> {
@@ -25,20 +28,24 @@ export async function echoNode(deps: EchoDeps, arg?: unknown): Promise<EchoComma
   try {
     const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${backend.protocols.echo} ${name}` }, () => backend.echo());
     await deps.state.setEchoStatus(name, { ok: outcome.ok, at: new Date().toISOString(), message: outcome.status });
-    void notify(outcome.ok ? 'info' : 'warning', outcome.message);
-    result = { node: name, ok: outcome.ok, message: outcome.message };
+    if (outcome.ok) void notify('info', outcome.message);
+    else void notify('warning', outcome.message, ...showAssociationActions(outcome.associationId)).then((c) => handleShowAssociation(c, outcome.associationId));
+    result = { node: name, ok: outcome.ok, message: outcome.message, associationId: outcome.associationId };
   } catch (error) {
     const reason = backend.describeError(error);
     await deps.state.setEchoStatus(name, { ok: false, at: new Date().toISOString(), message: reason });
     const message = backend.echoFailure(reason);
-    const actions = backend.supports('edit') ? ['Edit Node…', 'Show Log'] : ['Show Log'];
-    if (loadEngine().errorCode(error) === 'calling-ae-title-rejected') actions.unshift('Copy AE Configuration');
+    const engine = loadEngine();
+    const associationId = engine.associationIdOf(error);
+    const actions = [...showAssociationActions(associationId), ...(backend.supports('edit') ? ['Edit Node…', 'Show Log'] : ['Show Log'])];
+    if (engine.errorCode(error) === 'calling-ae-title-rejected') actions.unshift('Copy AE Configuration');
     void notify('error', message, ...actions).then((choice) => {
+      if (handleShowAssociation(choice, associationId)) return;
       if (choice === 'Show Log') deps.log.show();
       else if (choice === 'Edit Node…') void vscode.commands.executeCommand('dicomNetwork.editNode', name);
       else if (choice === 'Copy AE Configuration') void vscode.commands.executeCommand('dicomNetwork.copyAeConfiguration');
     });
-    result = { node: name, ok: false, message };
+    result = { node: name, ok: false, message, associationId };
   }
   deps.tree.refreshNode(name, { requery: false });
   return result;

@@ -1,6 +1,7 @@
 // DICOM: Query… (what a node lists), Refresh, Find… (any level and keys, with history) and
 // Worklist… (modality, station, date).
 import * as vscode from 'vscode';
+import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
 import type { FindQuery, NodeBackend } from '../backends/backend';
 import { dicomDate, describeFilter } from '../config/filters';
 import { StudyFilter, studyDateProblem } from '../config/nodes';
@@ -104,7 +105,10 @@ async function runTable(deps: Pick<CommandDeps, 'log'>, backend: NodeBackend, wh
     });
   } catch (error) {
     const reason = backend.describeError(error);
-    void notify('error', `${what} on ${name} failed: ${sentence(reason)}`, 'Show Log').then((c) => { if (c) deps.log.show(); });
+    const associationId = loadEngine().associationIdOf(error);
+    void notify('error', `${what} on ${name} failed: ${sentence(reason)}`, ...showAssociationActions(associationId), 'Show Log').then((c) => {
+      if (!handleShowAssociation(c, associationId) && c) deps.log.show();
+    });
     return undefined;
   }
 }

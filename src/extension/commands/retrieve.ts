@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
 import type { NodeBackend, RetrieveMethodChoice } from '../backends/backend';
 import { LOCAL_NODE_NAME } from '../config/nodes';
 import { loadEngine } from '../engine-loader';
@@ -37,6 +38,8 @@ export interface RetrieveResult {
   files: string[];
   /** The summary notification's text. */
   message: string;
+  /** The record of the C-MOVE / C-GET association (DIMSE nodes). */
+  associationId?: string;
 }
 
 function plural(n: number, word: string): string {
@@ -57,10 +60,13 @@ async function revealInExplorer(target: string): Promise<void> {
 export async function runRetrieval(deps: RetrieveDeps, backend: NodeBackend, scope: RetrieveScope, method: RetrieveMethodChoice, label: string, expected?: number): Promise<RetrieveResult> {
   const name = backend.node.name;
   const base = { node: name, method, ok: false, cancelled: false, completed: 0, failed: 0, warning: 0, files: [] as string[] };
-  const act = (folder?: string) => (choice: string | undefined) => handleAction(deps, backend, scope, label, choice, folder);
+  let associationId: string | undefined;
+  const act = (folder?: string) => (choice: string | undefined) => {
+    if (!handleShowAssociation(choice, associationId)) handleAction(deps, backend, scope, label, choice, folder);
+  };
   const fail = (message: string, ...actions: string[]): RetrieveResult => {
-    void notify('error', message, ...actions, 'Show Log').then(act());
-    return { ...base, message };
+    void notify('error', message, ...actions, ...showAssociationActions(associationId), 'Show Log').then(act());
+    return { ...base, message, associationId };
   };
   if (!backend.retrieveChoices().some((c) => c.value === method)) return fail(`${name} cannot be retrieved from with ${method}.`);
   if (!requireTrust('Retrieve')) return { ...base, message: 'untrusted workspace' };
@@ -86,6 +92,7 @@ export async function runRetrieval(deps: RetrieveDeps, backend: NodeBackend, sco
   } catch (error) {
     deps.tree.refreshNode(LOCAL_NODE_NAME);
     const code = loadEngine().errorCode(error);
+    associationId = loadEngine().associationIdOf(error);
     if (code === 'cancelled') {
       const message = `Retrieval of ${label} from ${name} was cancelled.`;
       void notify('warning', message, 'Show Log').then(act());
@@ -97,10 +104,11 @@ export async function runRetrieval(deps: RetrieveDeps, backend: NodeBackend, sco
     return fail(`Retrieval of ${label} from ${name} failed: ${sentence(backend.describeError(error))}`, ...(method === 'C-MOVE' ? ['Retrieve with C-GET'] : []));
   }
   deps.tree.refreshNode(LOCAL_NODE_NAME);
+  associationId = outcome.associationId;
   const done = outcome.completed + outcome.failed + outcome.warning;
   const total = Math.max(done, outcome.remaining !== undefined ? done + outcome.remaining : 0, knownTotal ?? 0);
   const where = vscode.workspace.asRelativePath(folder);
-  const result = { ...base, ok: outcome.ok, cancelled: outcome.cancelled, completed: outcome.completed, failed: outcome.failed, warning: outcome.warning, files: outcome.files };
+  const result = { ...base, associationId, ok: outcome.ok, cancelled: outcome.cancelled, completed: outcome.completed, failed: outcome.failed, warning: outcome.warning, files: outcome.files };
   if (outcome.cancelled) {
     const message = `Retrieval of ${label} from ${name} cancelled: ${outcome.completed} of ${total || '?'} instances received into ${where}.`;
     void notify('warning', message, 'Show in Explorer', 'Show Log').then(act(scopeFolder(folder, scope)));
@@ -117,7 +125,7 @@ export async function runRetrieval(deps: RetrieveDeps, backend: NodeBackend, sco
     ? ` ${name} could not deliver to ${scp.settings.aeTitle} at ${deps.scp.aeConfiguration().host}:${scp.port}: check that it knows this AE.`
     : '';
   const message = `Retrieved ${outcome.completed} of ${total} instances of ${label} from ${name}; ${outcome.failed} failed (${outcome.statusText}${outcome.comment ? `: ${outcome.comment}` : ''}).${hint}`;
-  void notify('error', message, ...(hint ? ['Copy AE Configuration', 'Retrieve with C-GET'] : []), 'Show in Explorer', 'Show Log')
+  void notify('error', message, ...(hint ? ['Copy AE Configuration', 'Retrieve with C-GET'] : []), ...showAssociationActions(associationId), 'Show in Explorer', 'Show Log')
     .then(act(scopeFolder(folder, scope)));
   return { ...result, message };
 }

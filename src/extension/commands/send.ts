@@ -2,6 +2,8 @@
 // title, or a file dialog, to a node picked from a list.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
+import { loadEngine } from '../engine-loader';
 import type { NodeBackend } from '../backends/backend';
 import type { SendOutcome, SendProgress } from '../engine/types';
 import { notify, sentence } from '../ui/notify';
@@ -51,7 +53,10 @@ export async function sendViaCStore(deps: SendDeps, first?: unknown, second?: un
     });
   } catch (error) {
     const message = `Sending ${describePaths(paths)} to ${node.name} failed: ${sentence(backend.describeError(error))}`;
-    void notify('error', message, 'Show Log').then((c) => { if (c) deps.log.show(); });
+    const associationId = loadEngine().associationIdOf(error);
+    void notify('error', message, ...showAssociationActions(associationId), 'Show Log').then((c) => {
+      if (!handleShowAssociation(c, associationId) && c) deps.log.show();
+    });
     return undefined;
   }
   // What was sent to the local archive is listed there now.
@@ -63,8 +68,10 @@ export async function sendViaCStore(deps: SendDeps, first?: unknown, second?: un
   const message = `${parts.join('; ')}.`;
   const severity = outcome.total === 0 || outcome.failed.length > 0 ? 'error' : outcome.cancelled || outcome.skipped.length > 0 || outcome.warning > 0 ? 'warning' : 'info';
   const after = commitmentAfterSend(backend, outcome);
-  const actions = after === 'ask' ? [REQUEST_COMMITMENT, 'Show Log'] : ['Show Log'];
+  const failedAssociation = outcome.failed.length > 0 ? outcome.associationId : undefined;
+  const actions = [...(after === 'ask' ? [REQUEST_COMMITMENT] : []), ...showAssociationActions(failedAssociation), 'Show Log'];
   void notify(severity, message, ...actions).then((c) => {
+    if (handleShowAssociation(c, failedAssociation)) return;
     if (c === 'Show Log') deps.log.show();
     else if (c === REQUEST_COMMITMENT) void vscode.commands.executeCommand('dicomNetwork.requestStorageCommitment', { node: node.name, paths: outcome.sentFiles });
   });

@@ -1,10 +1,11 @@
 // Opening and closing associations for the extension, with one log line per association and, at
 // trace level, every PDU and DIMSE message.
 import { ClientAssociation, ProposedContext } from '../../ae';
-import { applicationEntityOf, associateOptionsOf, describePeer } from '../../ae';
+import { associateOptionsOf, describePeer } from '../../ae';
 import { TraceSink, traceMessages, tracePdus } from '../../ae';
 import { RoleSelection } from '../../net';
 import { describeError } from './errors';
+import { markAssociation, recordedApplicationEntity, recordIdOf } from './recorder';
 import { DimseTarget, EngineLog } from './types';
 
 /** The log's trace level as a trace sink, or undefined when tracing is off (attaching the tracer costs time). */
@@ -34,15 +35,19 @@ export async function openAssociation(target: DimseTarget, contexts: readonly Pr
   const who = describePeer(target);
   const sink = traceSinkOf(log);
   const prefix = tracePrefix(target);
+  let recordId: string | undefined;
   try {
     const request = associateOptionsOf(target, { contexts, roles: options.roles, signal: options.signal });
-    const client = await applicationEntityOf(target).associate(request, (a) => { if (sink) tracePdus(a, sink, prefix); });
+    const client = await recordedApplicationEntity(target).associate(request, (a) => {
+      recordId = recordIdOf(a);
+      if (sink) tracePdus(a, sink, prefix);
+    });
     if (sink) traceMessages(client.channel, sink, prefix);
     log.info(`association ${who} for ${options.purpose}: accepted (${client.acceptedContexts.length} of ${contexts.length} presentation contexts${identityNote(target, client)})`);
     return client;
   } catch (error) {
     log.warn(`association ${who} for ${options.purpose}: ${describeError(error, target)}`);
-    throw error;
+    throw markAssociation(error, recordId);
   }
 }
 
@@ -56,8 +61,11 @@ export async function closeAssociation(client: ClientAssociation, target: DimseT
 export async function withAssociation<T>(target: DimseTarget, contexts: readonly ProposedContext[], log: EngineLog,
   options: OpenOptions, fn: (client: ClientAssociation) => Promise<T>): Promise<T> {
   const client = await openAssociation(target, contexts, log, options);
+  const recordId = recordIdOf(client.association);
   try {
     return await fn(client);
+  } catch (error) {
+    throw markAssociation(error, recordId);
   } finally {
     await closeAssociation(client, target, log);
   }

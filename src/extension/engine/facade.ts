@@ -7,7 +7,7 @@ export { queryStudies, querySeries, queryInstances, find, worklist, keysProblem,
 export { move, get, scopeLevel } from './retrieve';
 export { send } from './send';
 export { commit } from './commit';
-export { associationRecorder } from './recorder';
+export { associationRecorder, associationIdOf } from './recorder';
 export { viewerEngine } from '../webviews/viewer-engine';
 export { dicomwebCheck, qidoFind, qidoInstances, qidoSeries, qidoStudies, stowSend, wadoRetrieve, type WebTarget } from './dicomweb';
 

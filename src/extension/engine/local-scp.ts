@@ -11,6 +11,7 @@ import { formatStatus } from '../../dimse';
 import { CommitmentReportRouter } from '../../services';
 import { archiveRecords } from './archive-records';
 import { traceSinkOf } from './association';
+import { associationRecorder } from './recorder';
 import { ArchiveRecords, EngineLog, LocalScpSettings, LocalScpStats, StoredNotice } from './types';
 
 /** The port is taken by another program (or another window's SCP). */
@@ -51,6 +52,7 @@ export class LocalScp {
       aeTitle: settings.aeTitle,
       storeAs: settings.storeAs ? { transferSyntaxUid: resolveTransferSyntax(settings.storeAs) } : undefined,
       log: (line) => log.info(`local SCP: ${line}`),
+      recorder: associationRecorder(),
       onStored: (instance) => {
         this.received++;
         log.debug(`local SCP: stored ${instance.relativePath} from ${instance.callingAeTitle}${instance.conversion ? ` (${instance.conversion})` : ''}`);
@@ -82,6 +84,7 @@ export class LocalScp {
       host: settings.bindAddress,
       maxAssociations: 16,
       services: this.archive.services,
+      recorder: associationRecorder(),
       ...(settings.idleTimeoutSeconds !== undefined ? { timeouts: { idleMs: settings.idleTimeoutSeconds * 1000 } } : {}),
     });
     const who = (i: { id: number; callingAeTitle: string; remoteAddress: string }) => `local SCP: association ${i.id} from ${i.callingAeTitle || '?'}@${i.remoteAddress}`;

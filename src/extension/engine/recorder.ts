@@ -21,3 +21,16 @@ export function recordedApplicationEntity(profile: PeerProfile): ApplicationEnti
 export function recordIdOf(association: Association): string | undefined {
   return shared?.recordIdOf(association);
 }
+
+const associationOfError = new WeakMap<object, string>();
+
+/** Notes which association an error came from (its record id), for "Show Association". */
+export function markAssociation<E>(error: E, recordId: string | undefined): E {
+  if (recordId !== undefined && typeof error === 'object' && error !== null && !associationOfError.has(error)) associationOfError.set(error, recordId);
+  return error;
+}
+
+/** The record id of the association an operation's error came from, when it came from one. */
+export function associationIdOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null ? associationOfError.get(error) : undefined;
+}

@@ -11,6 +11,7 @@ import { RetrieveProgress, RetrieveSummary } from '../../services';
 import { openAssociation, closeAssociation, withAssociation } from './association';
 import { MOVE_DESTINATION_UNKNOWN, MoveDestinationUnknownError } from './errors';
 import { LocalScp } from './local-scp';
+import { markAssociation, recordIdOf } from './recorder';
 import { DimseTarget, EngineLog, RetrieveCounts, RetrieveOutcome, RetrieveScope, StoredNotice } from './types';
 
 export function scopeLevel(scope: RetrieveScope): QueryLevelName {
@@ -38,8 +39,9 @@ async function follow(iterator: AsyncGenerator<RetrieveProgress, RetrieveSummary
   }
 }
 
-function outcome(summary: RetrieveSummary, service: 'move' | 'get', files: string[]): RetrieveOutcome {
+function outcome(summary: RetrieveSummary, service: 'move' | 'get', files: string[], client: ClientAssociation): RetrieveOutcome {
   return {
+    associationId: recordIdOf(client.association),
     remaining: summary.remaining,
     completed: summary.completed,
     failed: summary.failed,
@@ -76,7 +78,7 @@ export async function move(target: DimseTarget, scope: RetrieveScope, scp: Local
         if (error instanceof QueryFailedError && error.status === MOVE_DESTINATION_UNKNOWN) throw new MoveDestinationUnknownError(destination, target.name);
         throw error;
       }
-      const result = outcome(summary, 'move', files);
+      const result = outcome(summary, 'move', files, client);
       log.info(`C-MOVE ${scopeLevel(scope)} ${scope.studyInstanceUid} from ${target.calledAeTitle} to ${destination}: ${result.completed} completed, ${result.failed} failed, ${result.warning} warning${result.cancelled ? ', cancelled' : ''}: ${result.statusText} in ${Date.now() - started} ms`);
       return result;
     });
@@ -116,9 +118,11 @@ export async function get(target: DimseTarget, scope: RetrieveScope, folder: str
       (client) => sopClassesInScope(client, scope)).catch(() => [] as string[]);
     const { contexts, roles } = sopClasses.length > 0 ? getContexts('study', sopClasses) : getContexts('study');
     const client = await openAssociation(target, contexts, log, { roles, signal: options.signal, purpose: 'C-GET' });
+    const recordId = recordIdOf(client.association);
     try {
-      const summary = await follow(client.get(identifier, backend, { model: 'study', signal: options.signal }), options.onProgress);
-      const result = outcome(summary, 'get', files);
+      const summary = await follow(client.get(identifier, backend, { model: 'study', signal: options.signal }), options.onProgress)
+        .catch((error: unknown) => { throw markAssociation(error, recordId); });
+      const result = outcome(summary, 'get', files, client);
       log.info(`C-GET ${scopeLevel(scope)} ${scope.studyInstanceUid} from ${target.calledAeTitle}: ${result.completed} completed, ${result.failed} failed, ${result.warning} warning${result.cancelled ? ', cancelled' : ''}: ${result.statusText} in ${Date.now() - started} ms`);
       return result;
     } finally {

@@ -2,10 +2,11 @@
 import { collectStoreInputs } from '../../ae';
 import { storeFileList } from '../../ae';
 import { describeStoreResult } from '../../services';
-import { applicationEntityOf, connectionOptionsOf, describePeer } from '../../ae';
+import { connectionOptionsOf, describePeer } from '../../ae';
 import { tracePdus } from '../../ae';
 import { traceSinkOf, tracePrefix } from './association';
 import { isCancellation } from './errors';
+import { markAssociation, recordedApplicationEntity, recordIdOf } from './recorder';
 import { DimseTarget, EngineLog, SendOutcome, SendProgress } from './types';
 
 export interface SendOptions {
@@ -20,7 +21,7 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
     total: collected.files.length, sent: 0, warning: 0, failed: [], skipped: collected.skipped, cancelled: false, bytes: 0, sentFiles: [],
   };
   if (collected.files.length === 0) return outcome;
-  const ae = applicationEntityOf(target);
+  const ae = recordedApplicationEntity(target);
   const sink = traceSinkOf(log);
   const started = Date.now();
   let done = 0;
@@ -29,6 +30,7 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
     await storeFileList(ae, collected.files, {
       ...connectionOptionsOf(target, options.signal),
       onAssociation: (association) => {
+        outcome.associationId = recordIdOf(association);
         if (sink) tracePdus(association, sink, tracePrefix(target));
         log.info(`association ${describePeer(target)} for C-STORE: accepted`);
       },
@@ -45,7 +47,7 @@ export async function send(target: DimseTarget, paths: readonly string[], log: E
       },
     });
   } catch (error) {
-    if (!isCancellation(error) || !options.signal?.aborted) throw error;
+    if (!isCancellation(error) || !options.signal?.aborted) throw markAssociation(error, outcome.associationId);
   }
   outcome.cancelled = options.signal?.aborted === true && done < outcome.total;
   log.info(`C-STORE to ${target.calledAeTitle}@${target.host}:${target.port}: ${outcome.sent} of ${outcome.total} sent, ${outcome.failed.length} failed`

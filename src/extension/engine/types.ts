@@ -88,6 +88,8 @@ export interface RetrieveOutcome extends RetrieveCounts {
   comment?: string;
   /** Files written into the archive folder during the retrieval (C-GET: by us; C-MOVE: by the local SCP). */
   files: string[];
+  /** The record of the C-MOVE / C-GET association (DICOM Associations view). */
+  associationId?: string;
 }
 
 export interface SendProgress {
@@ -108,6 +110,8 @@ export interface SendOutcome {
   bytes: number;
   /** The files the peer took (success or warning), for a storage commitment request after. */
   sentFiles: string[];
+  /** The record of the last association the send opened (DICOM Associations view). */
+  associationId?: string;
 }
 
 /** One instance of a storage commitment request, named by its file when it came from one. */

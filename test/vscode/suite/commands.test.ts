@@ -48,7 +48,7 @@ describe('commands', () => {
     const shown = await lastMessage(before);
     assert.equal(shown.severity, 'error');
     assert.equal(shown.message, 'Echo to Strict PACS failed: Association rejected: calling AE title not recognised — add DICOMNET to the PACS.');
-    assert.deepEqual(shown.actions, ['Copy AE Configuration', 'Edit Node…', 'Show Log']);
+    assert.deepEqual(shown.actions, ['Copy AE Configuration', 'Show Association', 'Edit Node…', 'Show Log']);
     assert.match((await label(api, await root(api, info().strictPacs.name))).description, / · echo failed$/);
   });
 

@@ -86,7 +86,7 @@ describe('retrieve', function () {
     assert.equal(result?.ok, false);
     assert.equal(result.message, 'Lonely PACS does not know the move destination DICOMNET (status A801) — add DICOMNET to its AE configuration, or retrieve with C-GET.');
     const shown = api.recentMessages().slice(before).at(-1)!;
-    assert.deepEqual(shown.actions, ['Copy AE Configuration', 'Retrieve with C-GET', 'Show Log']);
+    assert.deepEqual(shown.actions, ['Copy AE Configuration', 'Retrieve with C-GET', 'Show Association', 'Show Log']);
     const viaGet = await vscode.commands.executeCommand<Result>('dicomNetwork.retrieve', {
       node: info().lonelyPacs.name, studyInstanceUid: ct.studyInstanceUid, method: 'C-GET', label: 'the CT study',
     });
