@@ -136,15 +136,20 @@ export function recordState(record: AssociationRecord): RecordState {
   return 'released';
 }
 
-/** The tree item's label: "↑ DICOMNET → PACS  C-MOVE 12/12". */
+/** The tree item's label: "↑ DICOMNET → PACS" (we called PACS), "↓ PACS → DICOMNET" (PACS called us). */
 export function recordLabel(record: AssociationRecord): string {
-  const what = operationSummary(record) ?? proposedPurpose(record);
-  return `${directionArrow(record)} ${aeTitles(record)}${what ? `  ${what}` : ''}`;
+  return `${directionArrow(record)} ${aeTitles(record)}`;
 }
 
-/** The tree item's description: "released · 1.2 s · 127.0.0.1:11112". */
+/**
+ * The tree item's description, what matters first (a narrow side bar cuts the end):
+ * "C-MOVE 12/12 · released · 1.2 s · 127.0.0.1:11112", "rejected: calling AE title not recognised · 3 ms · …".
+ */
 export function recordDescription(record: AssociationRecord): string {
-  const parts = [outcomeWords(record)];
+  const parts: string[] = [];
+  const operations = operationSummary(record);
+  if (operations) parts.push(operations);
+  parts.push(outcomeWords(record));
   if (record.durationMs !== undefined) parts.push(formatDuration(record.durationMs));
   parts.push(record.peerAddress);
   return parts.join(' · ');
@@ -168,6 +173,10 @@ export function recordDetails(record: AssociationRecord): string[] {
   }
   const operations = operationSummary(record);
   if (operations) lines.push(`Operations: ${operations}`);
+  else {
+    const purpose = proposedPurpose(record);
+    if (purpose) lines.push(`Proposed: ${purpose}`);
+  }
   const problems = record.messages.filter((m) => m.status && (m.status.class === 'failure' || m.status.class === 'warning'));
   if (problems.length > 0) {
     const last = problems[problems.length - 1];

@@ -6,7 +6,7 @@ import type { AssociationRecord } from '../../ae';
 import {
   AssociationFilter, NodeMatch, OUTCOME_CHOICES, OutcomeFilter, aeTitlesOf, describeFilter, isFiltered, visibleRecords,
 } from './filters';
-import { RecordState, recordDescription, recordDetails, recordLabel, recordState } from './labels';
+import { RecordState, aeTitles, recordDescription, recordDetails, recordLabel, recordState } from './labels';
 import type { AssociationStore } from './store';
 
 export const ASSOCIATIONS_VIEW_ID = 'dicomNetwork.associations';
@@ -42,7 +42,8 @@ export function associationItem(record: AssociationRecord): vscode.TreeItem {
   item.contextValue = `association.${state}`;
   const details = recordDetails(record);
   item.tooltip = new vscode.MarkdownString(details.map(escapeMarkdown).join('  \n'));
-  item.accessibilityInformation = { label: `${recordLabel(record).replace(/^[↑↓] /, record.direction === 'outbound' ? 'outgoing ' : 'incoming ')}, ${recordDescription(record)}` };
+  const direction = record.direction === 'outbound' ? 'outgoing' : 'incoming';
+  item.accessibilityInformation = { label: `${direction} association ${aeTitles(record)}, ${recordDescription(record)}` };
   item.command = { command: SHOW_ASSOCIATION_COMMAND, title: 'Show Association', arguments: [record.id] };
   return item;
 }

@@ -56,9 +56,10 @@ describe('association view of real records', () => {
     assert.equal(record.outcome?.kind, 'rejected');
     assert.equal(recordState(record), 'rejected');
     assert.equal(outcomeWords(record), 'rejected: calling AE title not recognised');
-    assert.equal(recordLabel(record), '↑ DICOMNET → STRICT  Verification SOP Class');
+    assert.equal(recordLabel(record), '↑ DICOMNET → STRICT');
     assert.match(recordDescription(record), new RegExp(`^rejected: calling AE title not recognised · \\d+ ms · 127\\.0\\.0\\.1:${strict.port}$`));
     assert.ok(recordDetails(record).includes('Outcome: rejected permanently by the service user: calling AE title not recognised'), recordDetails(record).join('\n'));
+    assert.ok(recordDetails(record).includes('Proposed: Verification SOP Class'), recordDetails(record).join('\n'));
   });
 
   test('a released echo: the outcome names the association; both sides are recorded and the filters tell them apart', async () => {
@@ -66,7 +67,8 @@ describe('association view of real records', () => {
     assert.equal(outcome.ok, true);
     assert.ok(outcome.associationId);
     const ours = await closedRecord(outcome.associationId);
-    assert.equal(recordLabel(ours), '↑ DICOMNET → PACS  C-ECHO');
+    assert.equal(recordLabel(ours), '↑ DICOMNET → PACS');
+    assert.match(recordDescription(ours), new RegExp(`^C-ECHO · released · \\d+ ms · 127\\.0\\.0\\.1:${pacs.port}$`));
     assert.equal(recordState(ours), 'released');
     const theirs = await new Promise<AssociationRecord>((resolve, reject) => {
       const find = () => associationRecorder().records().find((r) => r.direction === 'inbound' && r.outcome && r.callingAeTitle === 'DICOMNET');
@@ -75,7 +77,8 @@ describe('association view of real records', () => {
       associationRecorder().on('closed', check);
       check();
     });
-    assert.equal(recordLabel(theirs), '↓ DICOMNET → PACS  C-ECHO');
+    assert.equal(recordLabel(theirs), '↓ DICOMNET → PACS');
+    assert.match(recordDescription(theirs), /^C-ECHO · released · /);
 
     const all = associationRecorder().records();
     const demo = { kind: 'remote' as const, name: 'Demo', host: '127.0.0.1', port: pacs.port, aeTitle: 'PACS' };
@@ -108,14 +111,14 @@ describe('association labels', () => {
     const running: AssociationRecord = { ...base, messages: [rq('C-MOVE-RQ', 1), rsp('C-MOVE-RSP', 'pending', { suboperations: { remaining: 7, completed: 5, failed: 0, warning: 0 } })] };
     assert.equal(operationSummary(running), 'C-MOVE 5/12');
     assert.equal(recordState(running), 'open');
-    assert.equal(recordDescription(running), 'running · 10.0.0.5:104');
+    assert.equal(recordDescription(running), 'C-MOVE 5/12 · running · 10.0.0.5:104');
     const done: AssociationRecord = {
       ...running, durationMs: 1250, outcome: { kind: 'released', description: 'released (we asked)' },
       messages: [...running.messages, rsp('C-MOVE-RSP', 'failure', { suboperations: { completed: 11, failed: 1, warning: 0 } })],
     };
     assert.equal(operationSummary(done), 'C-MOVE 11/12, 1 failed');
     assert.equal(recordState(done), 'released-with-failures');
-    assert.equal(recordDescription(done), 'released · 1.3 s · 10.0.0.5:104');
+    assert.equal(recordDescription(done), 'C-MOVE 11/12, 1 failed · released · 1.3 s · 10.0.0.5:104');
   });
 
   test('C-STORE counts and failures, C-FIND matches, several operations in order', () => {

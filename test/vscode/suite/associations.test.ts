@@ -41,10 +41,11 @@ describe('DICOM Associations view', function () {
     assert.equal(record.outcome?.kind, 'rejected');
     assert.equal(record.outcome?.rejection?.reasonText, 'calling AE title not recognised');
     const item = await itemOf(record);
-    assert.equal(item.label, `↑ DICOMNET → ${info().strictPacs.aeTitle}  Verification SOP Class`);
+    assert.equal(item.label, `↑ DICOMNET → ${info().strictPacs.aeTitle}`);
     assert.match(item.description, new RegExp(`^rejected: calling AE title not recognised · \\d+ ms · 127\\.0\\.0\\.1:${info().strictPacs.port}$`));
     assert.equal(item.contextValue, 'association.rejected');
     assert.match(item.tooltip, /Outcome: rejected permanently by the service user: calling AE title not recognised/);
+    assert.match(item.tooltip, /Proposed: Verification SOP Class/);
     assert.deepEqual(item.command && { command: item.command.command, arguments: item.command.arguments }, { command: 'dicomNetwork.showAssociation', arguments: [record.id] });
     assert.equal(api.associationsView.getChildren()[0].id, record.id, 'the newest association comes first');
     const shown = api.recentMessages().slice(before).find((m) => m.message.startsWith(`Echo to ${info().strictPacs.name} failed`));
@@ -76,8 +77,8 @@ describe('DICOM Associations view', function () {
     const move = await shownClosed(result.associationId);
     const n = series.instances.length;
     const moveItem = await itemOf(move);
-    assert.equal(moveItem.label, `↑ DICOMNET → ${info().demoPacs.aeTitle}  C-MOVE ${n}/${n}`);
-    assert.match(moveItem.description, /^released · /);
+    assert.equal(moveItem.label, `↑ DICOMNET → ${info().demoPacs.aeTitle}`);
+    assert.match(moveItem.description, new RegExp(`^C-MOVE ${n}/${n} · released · `));
     assert.equal(moveItem.contextValue, 'association.released');
     const pendings = move.messages.filter((m) => m.command === 'C-MOVE-RSP' && m.status?.class === 'pending');
     assert.ok(pendings.length > 0 && pendings.every((m) => m.suboperations?.remaining !== undefined), JSON.stringify(move.messages));
@@ -91,7 +92,8 @@ describe('DICOM Associations view', function () {
     assert.deepEqual([...stored].sort(), [...series.instances].sort());
     assert.ok(incoming.messages.filter((m) => m.command === 'C-STORE-RSP').every((m) => m.status?.class === 'success'));
     const inItem = await itemOf(incoming);
-    assert.equal(inItem.label, `↓ ${info().demoPacs.aeTitle} → DICOMNET  C-STORE ×${n}`);
+    assert.equal(inItem.label, `↓ ${info().demoPacs.aeTitle} → DICOMNET`);
+    assert.match(inItem.description, new RegExp(`^C-STORE ×${n} · released · `));
     assert.equal(inItem.contextValue, 'association.released');
 
     // Filtered to the local archive: what the local SCP received, the incoming association among it.
