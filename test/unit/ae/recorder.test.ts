@@ -282,5 +282,22 @@ describe('association records', () => {
     assert.equal(recorder.closedCount, 3);
     assert.deepEqual(recorder.records().map((r) => r.id), all.slice(2).map((r) => r.id));
     assert.throws(() => new AssociationRecorder({ capacity: 0 }), /at least 1/);
+    recorder.resize(2);
+    assert.equal(recorder.capacity, 2);
+    assert.deepEqual(recorder.records().map((r) => r.id), all.slice(3).map((r) => r.id), 'a smaller capacity drops the oldest at once');
+    assert.throws(() => recorder.resize(1.5), /at least 1/);
+  });
+
+  test('recordIdOf names the record of an association while it is open', async () => {
+    const recorder = new AssociationRecorder();
+    const server = await startServer();
+    const record = closedRecords(recorder);
+    const client = await associate(clientAe(recorder), server, [verificationContext()]);
+    const id = recorder.recordIdOf(client.association);
+    assert.ok(id);
+    await client.release();
+    const [r] = await record;
+    assert.equal(r.id, id);
+    assert.equal(recorder.recordIdOf(client.association), undefined, 'a closed association is no longer tracked');
   });
 });

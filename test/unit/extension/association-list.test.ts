@@ -101,6 +101,18 @@ describe('association list', () => {
     assert.deepEqual(changes.sort(), ['7-1:open', '7-2:open']);
   });
 
+  test('10,000 associations through a list of 100 leave 100', () => {
+    const { l, changes } = list(100);
+    for (let n = 1; n <= 10_000; n++) {
+      const r = record(n, false);
+      l.opened(r);
+      l.closedRecord({ ...r, ...record(n) });
+    }
+    assert.equal(l.all().length, 100);
+    assert.equal(l.all()[0].id, '7-9901');
+    assert.equal(changes.length, 20_000, 'each opening and closing told once');
+  });
+
   test('dispose cancels a held update', () => {
     const { l, changes, timers } = list(5);
     const r = record(1, false);
