@@ -3,8 +3,10 @@
 // Cancel, and says what came of it: all committed, or which failed and why.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
 import type { NodeBackend } from '../backends/backend';
 import { commitmentWaitSeconds } from '../config/settings';
+import { loadEngine } from '../engine-loader';
 import type { CommitmentItem, CommitmentOutcome } from '../engine/types';
 import { notify, sentence, type Severity } from '../ui/notify';
 import { pickNode } from '../ui/pick';
@@ -103,7 +105,10 @@ export async function runCommitment(deps: CommitDeps, backend: NodeBackend, path
     });
   } catch (error) {
     const message = `Storage commitment on ${node.name} failed: ${sentence(backend.describeError(error))}`;
-    void notify('error', message, 'Show Log').then((c) => { if (c) deps.log.show(); });
+    const associationId = loadEngine().associationIdOf(error);
+    void notify('error', message, ...showAssociationActions(associationId), 'Show Log').then((c) => {
+      if (!handleShowAssociation(c, associationId) && c) deps.log.show();
+    });
     return undefined;
   }
   const { severity, message } = describe(node.name, outcome, where);

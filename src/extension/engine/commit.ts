@@ -8,6 +8,7 @@ import { CommitmentResult, SopReference, failureReasonName } from '../../service
 import { CommitmentReportRouter } from '../../services';
 import { closeAssociation, openAssociation } from './association';
 import { isCancellation } from './errors';
+import { markAssociation, recordIdOf } from './recorder';
 import { CommitmentItem, CommitmentOutcome, DimseTarget, EngineLog } from './types';
 
 export interface CommitOptions {
@@ -50,6 +51,7 @@ export async function commit(target: DimseTarget, paths: readonly string[], log:
   const requested: CommitmentItem[] = collected.files.map((f) => ({ sopClassUid: f.sopClassUid, sopInstanceUid: f.sopInstanceUid, path: f.path }));
   if (requested.length === 0) throw new Error(`none of the ${paths.length === 1 ? 'input' : `${paths.length} inputs`} is a DICOM instance`);
   const client = await openAssociation(target, [storageCommitmentContext()], log, { purpose: 'Storage Commitment', signal: options.signal });
+  const recordId = recordIdOf(client.association);
   const started = Date.now();
   let transactionUid = '';
   const outcome = (extra: Partial<CommitmentOutcome>): CommitmentOutcome => ({
@@ -82,6 +84,8 @@ export async function commit(target: DimseTarget, paths: readonly string[], log:
       }
       throw error;
     }
+  } catch (error) {
+    throw markAssociation(error, recordId);
   } finally {
     await closeAssociation(client, target, log);
   }
