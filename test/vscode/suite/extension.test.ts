@@ -31,10 +31,11 @@ describe('DICOM Network extension', () => {
     await vscode.commands.executeCommand('dicomNetwork.showLog');
   });
 
-  it('contributes the Nodes view to the DICOM container', async () => {
+  it('contributes the Nodes and DICOM Associations views to the DICOM container', async () => {
     const views = ext.packageJSON?.contributes?.views?.dicomNetwork as { id: string; name: string }[] | undefined;
-    assert.deepEqual(views?.map((v) => [v.id, v.name]), [['dicomNetwork.nodes', 'Nodes']]);
-    // The view's focus command exists only when VS Code registered the view.
+    assert.deepEqual(views?.map((v) => [v.id, v.name]), [['dicomNetwork.nodes', 'Nodes'], ['dicomNetwork.associations', 'DICOM Associations']]);
+    // A view's focus command exists only when VS Code registered the view.
     await vscode.commands.executeCommand('dicomNetwork.nodes.focus');
+    await vscode.commands.executeCommand('dicomNetwork.associations.focus');
   });
 });
