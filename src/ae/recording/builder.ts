@@ -3,7 +3,7 @@
 // pass (an identifier is summarised, a size counted) and never kept.
 import { performance } from 'node:perf_hooks';
 import { Association } from '../../net';
-import { Pdu } from '../../net';
+import { AAssociateAc, AAssociateRq, Pdu } from '../../net';
 import { encodePdu } from '../../net';
 import { Command, commandName, hasDataset, isResponse } from '../../dimse';
 import { DimseChannel } from '../../dimse';
@@ -48,6 +48,9 @@ export class RecordBuilder {
   private readonly outstanding = new Map<string, Outstanding>();
   /** Messages whose data set is still going out or coming in (streamed, or received and not yet whole). */
   private readonly awaitingDataset = new Map<Command, RecordedMessage>();
+  /** What the record's negotiation was read from. */
+  private negotiatedRq: AAssociateRq | undefined;
+  private negotiatedAc: AAssociateAc | undefined;
 
   constructor(id: string, readonly association: Association, direction: AssociationDirection, peerAddress: string,
     private readonly limits: BuilderLimits, private readonly changed: () => void, closed: () => void) {
@@ -91,13 +94,20 @@ export class RecordBuilder {
     });
   }
 
-  /** The record as it stands: negotiation read from the association now. */
+  /**
+   * The record as it stands: negotiation read from the association when its A-ASSOCIATE-RQ or
+   * answer is new (a listener of 'updated' asks after every message: a C-STORE of 1,000 files must
+   * not rebuild a table of 128 presentation contexts 2,000 times).
+   */
   snapshot(): AssociationRecord {
     const rq = this.association.request;
-    if (rq) {
+    const ac = this.association.acceptance;
+    if (rq && (rq !== this.negotiatedRq || ac !== this.negotiatedAc)) {
       this.record.callingAeTitle = rq.callingAeTitle;
       this.record.calledAeTitle = rq.calledAeTitle;
-      this.record.negotiation = recordNegotiation(rq, this.association.acceptance);
+      this.record.negotiation = recordNegotiation(rq, ac);
+      this.negotiatedRq = rq;
+      this.negotiatedAc = ac;
     }
     return this.record;
   }
