@@ -19,7 +19,8 @@ import { NodesProvider } from './tree/nodes-provider';
 import { nodesTree } from './tree/nodes-tree';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
-import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
+import { OPEN_DATASET_COMMAND, registerWebviews, type AssociationPanelInfo, type AssociationSource, type DatasetSessionInfo } from './webviews/index';
+import type { AssociationRecord } from '../ae';
 import type { QueryRunState } from '../shared';
 
 /** What activate() returns: for tests and other extensions. */
@@ -48,6 +49,8 @@ export interface DicomNetworkApi {
     queryPanels(): { title: string; level: string; state: QueryRunState; message?: string; matches: number }[];
     /** The dataset viewers open now, with their frame requests. */
     datasetSessions(): DatasetSessionInfo[];
+    /** The association detail panels open now, with the view each was last sent. */
+    associationPanels(): AssociationPanelInfo[];
   };
 }
 
@@ -68,14 +71,19 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   const treeView = vscode.window.createTreeView<TreeElement>('dicomNetwork.nodes', { treeDataProvider: provider, showCollapseAll: true });
   const tree = nodesTree(provider, treeView);
   const retrieval = { nodes, state, scp, log, tree };
+  // INTERIM until the association store lands on main: no records.
+  const noRecords = new vscode.EventEmitter<AssociationRecord>();
+  const associations: AssociationSource = { get: () => undefined, all: () => [], onDidChange: noRecords.event };
   // The DICOM parser and decoder come from the engine bundle, loaded when a viewer first opens.
   const webviews = registerWebviews(context, {
     log,
+    associations,
+    recordTools: () => loadEngine(),
     viewerEngine: () => loadEngine().viewerEngine,
     retrieve: async (request) => { await retrieveRows(retrieval, request); },
     open: async (request) => { await openRows(retrieval, request); },
   });
-  const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews };
+  const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews, associations };
   const handlers = commandHandlers(deps);
   const statusBar = new ScpStatusBar(scp);
   const inUse = () => statusBar.show();
@@ -154,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     webviews: {
       queryPanels: () => webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),
       datasetSessions: () => webviews.datasetSessions(),
+      associationPanels: () => webviews.associationPanels(),
     },
   };
 }
