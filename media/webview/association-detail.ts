@@ -51,7 +51,7 @@ function fieldList(fields: DetailField[]): HTMLElement {
   for (const f of fields) {
     const value = h('dd', { class: f.mono ? 'mono' : undefined });
     const icon = toneIcon(f.tone);
-    if (icon) value.append(icon, ' ');
+    if (icon) value.append(icon);
     value.append(f.value);
     list.append(h('dt', {}, f.label), value);
   }
@@ -61,7 +61,7 @@ function fieldList(fields: DetailField[]): HTMLElement {
 function cellContent(el: HTMLElement, c: DetailCell): void {
   const first = h('div', { class: c.mono ? 'cell-text mono' : 'cell-text' });
   const icon = toneIcon(c.tone);
-  if (icon) first.append(icon, ' ');
+  if (icon) first.append(icon);
   first.append(c.text);
   el.append(first);
   for (const line of c.lines ?? []) el.append(h('div', { class: c.mono ? 'cell-line muted mono' : 'cell-line muted' }, line));
