@@ -76,7 +76,7 @@ function grid(sectionId: string, table: DetailTable): HTMLElement {
   table.rows.forEach((row, r) => {
     const tr = h('tr', { role: 'row', 'aria-rowindex': r + 2 });
     row.forEach((c, i) => {
-      const td = h('td', { role: 'gridcell', tabindex: -1, 'aria-colindex': i + 1 });
+      const td = h('td', { role: 'gridcell', tabindex: -1, 'aria-colindex': i + 1, class: table.nowrap?.includes(i) ? 'nowrap' : undefined });
       cellContent(td, c);
       tr.append(td);
     });

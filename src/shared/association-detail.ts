@@ -30,6 +30,8 @@ export interface DetailTable {
   rows: DetailCell[][];
   /** Said instead of the table when it has no rows. */
   empty: string;
+  /** Columns of short values that read best on one line (times, commands, sizes). */
+  nowrap?: number[];
 }
 
 export interface DetailSection {

@@ -156,6 +156,7 @@ function contextsTable(record: AssociationRecord): DetailTable {
       ];
     }),
     empty: 'No presentation context was proposed.',
+    nowrap: [0],
   };
 }
 
@@ -258,7 +259,7 @@ function messagesSection(record: AssociationRecord): DetailSection {
     table: {
       label: 'DIMSE message timeline',
       columns: ['Time', 'Direction', 'Command', 'Message ID', 'SOP class / instance', 'Status', 'Data set', 'Response time', 'Details'],
-      rows, empty,
+      rows, empty, nowrap: [0, 1, 2, 3, 6, 7],
     },
     notes,
   };
@@ -277,6 +278,7 @@ function pdusSection(record: AssociationRecord): DetailSection | undefined {
         cell(`${p.length} bytes`), cell(p.head, { mono: true }),
       ]),
       empty: 'No PDU was recorded.',
+      nowrap: [0, 1, 2, 3],
     },
     notes,
   };
