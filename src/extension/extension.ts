@@ -19,8 +19,7 @@ import { NodesProvider } from './tree/nodes-provider';
 import { nodesTree } from './tree/nodes-tree';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
-import { OPEN_DATASET_COMMAND, registerWebviews, type AssociationPanelInfo, type AssociationSource, type DatasetSessionInfo } from './webviews/index';
-import type { AssociationRecord } from '../ae';
+import { OPEN_DATASET_COMMAND, registerWebviews, type AssociationPanelInfo, type DatasetSessionInfo } from './webviews/index';
 import type { QueryRunState } from '../shared';
 
 /** What activate() returns: for tests and other extensions. */
@@ -71,9 +70,6 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   const treeView = vscode.window.createTreeView<TreeElement>('dicomNetwork.nodes', { treeDataProvider: provider, showCollapseAll: true });
   const tree = nodesTree(provider, treeView);
   const retrieval = { nodes, state, scp, log, tree };
-  // INTERIM until the association store lands on main: no records.
-  const noRecords = new vscode.EventEmitter<AssociationRecord>();
-  const associations: AssociationSource = { get: () => undefined, all: () => [], onDidChange: noRecords.event };
   // The DICOM parser and decoder come from the engine bundle, loaded when a viewer first opens.
   const webviews = registerWebviews(context, {
     log,

@@ -7,7 +7,7 @@ import type { AssociationAction } from '../../shared';
 import type { CommandDeps } from './deps';
 
 /** The record id an argument names: the id itself, or an item carrying `recordId`, `record.id` or `id`. */
-export function recordIdOf(arg: unknown): string | undefined {
+export function recordIdFromArgument(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (!arg || typeof arg !== 'object') return undefined;
   const o = arg as { recordId?: unknown; record?: { id?: unknown }; id?: unknown };
@@ -31,7 +31,7 @@ function describe(record: AssociationRecord): vscode.QuickPickItem & { record: A
 
 /** The record an argument names; with no argument, the active panel's or one picked. Says why when there is none. */
 async function recordFor(deps: Deps, arg: unknown, title: string, preferActivePanel: boolean): Promise<AssociationRecord | undefined> {
-  const id = recordIdOf(arg);
+  const id = recordIdFromArgument(arg);
   if (id !== undefined) {
     const record = deps.associations.get(id) ?? deps.webviews.associationPanelRecord(id);
     if (!record) void vscode.window.showWarningMessage(`${title}: association ${id} is no longer kept (only the most recent ones are).`);

@@ -16,12 +16,15 @@ import { extensionApi, info, waitFor } from './helpers';
 const fields = (s: DetailSection | undefined) => Object.fromEntries((s?.fields ?? []).map((f) => [f.label, f.value]));
 const section = (view: AssociationView, id: string) => view.sections.find((s) => s.id === id);
 
-/** Echoes the Strict PACS (rejected) and returns the id of the association it used. */
+/** Echoes the Strict PACS (rejected) and returns the id of the association it made, from the store. */
 async function rejectedEcho(): Promise<string> {
-  const result = await vscode.commands.executeCommand<{ ok: boolean; associationId?: string }>('dicomNetwork.echoNode', info().strictPacs.name);
+  const api = await extensionApi();
+  const before = new Set(api.associations.all().map((r) => r.id));
+  const result = await vscode.commands.executeCommand<{ ok: boolean }>('dicomNetwork.echoNode', info().strictPacs.name);
   assert.equal(result?.ok, false);
-  assert.ok(result.associationId, 'the echo names the association it used');
-  return result.associationId;
+  const record = await waitFor('the rejected echo in the association store', () =>
+    api.associations.all().find((r) => !before.has(r.id) && r.calledAeTitle === info().strictPacs.aeTitle && r.outcome?.kind === 'rejected'));
+  return record.id;
 }
 
 /** The view the panel of `id` has sent its webview, once `ready` holds for it. */
