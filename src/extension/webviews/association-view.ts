@@ -120,8 +120,13 @@ function sidesTable(record: AssociationRecord): DetailTable {
   const outbound = record.direction === 'outbound';
   const acceptor = n.acceptor;
   const none = record.outcome?.kind === 'rejected' ? 'rejected: no A-ASSOCIATE-AC' : 'no A-ASSOCIATE-AC';
-  const row = (label: string, rq: string, ac: string, mono = false): DetailCell[] =>
-    [cell(label), cell(rq, { mono }), acceptor ? cell(ac, { mono }) : cell(none, { tone: record.outcome ? 'error' : 'pending' })];
+  // Without an answer, the acceptor's column says why once.
+  let said = false;
+  const row = (label: string, rq: string, ac: string, mono = false): DetailCell[] => {
+    const answer = acceptor ? cell(ac, { mono }) : said ? cell('—') : cell(none, { tone: record.outcome ? 'error' : 'pending' });
+    said = true;
+    return [cell(label), cell(rq, { mono }), answer];
+  };
   return {
     label: 'Both sides of the negotiation',
     columns: ['', `Requestor (${outbound ? 'us' : 'the peer'})`, `Acceptor (${outbound ? 'the peer' : 'us'})`],

@@ -43,6 +43,7 @@ uiTest('Show Association on the Strict PACS\'s rejection: the reason and the pro
   await page.keyboard.press('ArrowRight');
   await waitForState(focused.filter({ hasText: 'DICOMNET' }), 'visible', 'the focus on the requestor\'s AE title', 5_000);
 
+  await runCommand(page, 'Notifications: Clear All Notifications');
   await parkMouse(page);
   await switchTheme(page, workspaceDir, 'Default Light Modern', 'vscode-light');
   await assertReadable(view, 'Light Modern', TEXT);
