@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { ApplicationEntity, verificationContext } from '../../../src/ae';
 import type { AssociationView, DetailSection } from '../../../src/shared/association-detail';
 import { extensionApi, info, waitFor } from './helpers';
 
@@ -95,6 +96,34 @@ describe('association detail panel', function () {
     const written = readFileSync(target.fsPath, 'utf8');
     assert.equal(written.split('\n').length, 2, 'one line and its newline');
     assert.deepEqual(JSON.parse(written), JSON.parse(JSON.stringify(record)));
+  });
+
+  it('follows an association while it is open: its messages as they come, then its release', async () => {
+    // A modality (our engine, in this test) calls the extension's local SCP and holds the association open.
+    const api = await extensionApi();
+    assert.equal(await vscode.commands.executeCommand('dicomNetwork.startLocalScp'), true);
+    const modality = new ApplicationEntity({ aeTitle: 'LIVE-MODALITY' });
+    const client = await modality.associate({ host: '127.0.0.1', port: api.localScp.port(), calledAeTitle: 'DICOMNET', contexts: [verificationContext()] });
+    let id: string | undefined;
+    try {
+      const open = await waitFor('the incoming association, open, in the store', () =>
+        api.associations.all().find((r) => r.callingAeTitle === 'LIVE-MODALITY' && r.direction === 'inbound' && !r.outcome));
+      id = open.id;
+      await vscode.commands.executeCommand('dicomNetwork.showAssociation', id);
+      const first = await panelView(id, 'the open association', (_, liveness) => liveness === 'open');
+      assert.equal(first.summary, 'Open');
+      assert.equal(first.livenessText, 'Open: this panel follows the association as it runs.');
+      assert.equal(section(first, 'messages')?.table?.rows.length, 0);
+
+      await client.echo();
+      const echoed = await panelView(id, 'the C-ECHO while the association is open', (v, liveness) =>
+        liveness === 'open' && (section(v, 'messages')?.table?.rows.length ?? 0) === 2);
+      assert.deepEqual(section(echoed, 'messages')!.table!.rows.map((r) => `${r[1]!.text} ${r[2]!.text}`), ['← received C-ECHO-RQ', '→ sent C-ECHO-RSP']);
+    } finally {
+      await client.release();
+    }
+    const closed = await panelView(id, 'the release', (v, liveness) => liveness === 'closed' && v.summary === 'Released (the peer asked)');
+    assert.equal(closed.livenessText, '');
   });
 
   it('says when the record is no longer kept', async () => {
