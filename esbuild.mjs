@@ -47,6 +47,7 @@ if (existsSync('src/dicom/codecs/codec-worker.ts')) {
 const webviewEntries = {
   'query-results': 'media/webview/query-results.ts',
   'dataset-viewer': 'media/webview/dataset-viewer.ts',
+  'association-detail': 'media/webview/association-detail.ts',
   codicon: 'media/webview/codicon.css',
 };
 if (Object.values(webviewEntries).every((f) => existsSync(f))) {

@@ -21,7 +21,7 @@ import { NodesProvider } from './tree/nodes-provider';
 import { nodesTree } from './tree/nodes-tree';
 import { recentMessages, ShownMessage } from './ui/notify';
 import { ScpStatusBar } from './ui/status-bar';
-import { OPEN_DATASET_COMMAND, registerWebviews, type DatasetSessionInfo } from './webviews/index';
+import { OPEN_DATASET_COMMAND, registerWebviews, type AssociationPanelInfo, type DatasetSessionInfo } from './webviews/index';
 import type { QueryRunState } from '../shared';
 
 /** What activate() returns: for tests and other extensions. */
@@ -52,6 +52,8 @@ export interface DicomNetworkApi {
     queryPanels(): { title: string; level: string; state: QueryRunState; message?: string; matches: number }[];
     /** The dataset viewers open now, with their frame requests. */
     datasetSessions(): DatasetSessionInfo[];
+    /** The association detail panels open now, with the view each was last sent. */
+    associationPanels(): AssociationPanelInfo[];
   };
 }
 
@@ -75,11 +77,13 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
   // The DICOM parser and decoder come from the engine bundle, loaded when a viewer first opens.
   const webviews = registerWebviews(context, {
     log,
+    associations,
+    recordTools: () => loadEngine(),
     viewerEngine: () => loadEngine().viewerEngine,
     retrieve: async (request) => { await retrieveRows(retrieval, request); },
     open: async (request) => { await openRows(retrieval, request); },
   });
-  const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews };
+  const deps: CommandDeps = { log, nodes, state, secrets, scp, tree, webviews, associations };
   const associationsView = new AssociationsView(associations, (): NodeMatch[] => [
     ...readNodes().nodes.flatMap((n) => (n.kind === 'dimse' ? [{ kind: 'remote' as const, name: n.name, host: n.host, port: n.port, aeTitle: n.aeTitle }] : [])),
     { kind: 'local', name: LOCAL_NODE_NAME, aeTitle: localScpConfig().aeTitle, port: scp.effective().port },
@@ -164,6 +168,7 @@ export function activate(context: vscode.ExtensionContext): DicomNetworkApi {
     webviews: {
       queryPanels: () => webviews.queryPanels().map((p) => ({ title: p.title, level: p.level, ...p.runState, matches: p.matchCount })),
       datasetSessions: () => webviews.datasetSessions(),
+      associationPanels: () => webviews.associationPanels(),
     },
   };
 }

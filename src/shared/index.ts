@@ -5,3 +5,8 @@ export {
   type DatasetRequests, type DatasetViewerToHost, type HostToDatasetViewer, type HostToQueryResults,
   type QueryAction, type QueryColumn, type QueryLevelName, type QueryRowData, type QueryRunState,
 } from './webview-protocol';
+export {
+  parseAssociationDetailMessage, type AssociationAction, type AssociationDetailToHost, type AssociationView,
+  type DetailCell, type DetailField, type DetailSection, type DetailTable, type DetailTone, type HostToAssociationDetail,
+  type RecordLiveness,
+} from './association-detail';

@@ -47,18 +47,18 @@ function proposalOption(context: RecordedContext | undefined): string[] {
   return [];
 }
 
-/** Builds the command, or undefined when no DCMTK tool repeats the association (no request, or DIMSE-N only). */
+/** Builds the command, or undefined when no DCMTK tool repeats the association (no request and not an echo's proposal, or DIMSE-N only). */
 export function dcmtkCommand(record: AssociationRecord): DcmtkCommand | undefined {
   const ourSide = record.direction === 'outbound';
   const requests = record.messages.filter((m) => m.direction === (ourSide ? 'sent' : 'received') && (m.commandField & 0x8000) === 0);
-  const first = requests.find((m) => m.commandField !== 0x0fff);
-  if (!first) return undefined;
-  const [host, port] = splitAddress(record.peerAddress, ourSide);
   const negotiation = record.negotiation;
-  const contextOf = (m: RecordedMessage) => negotiation?.contexts.find((c) => c.id === m.contextId);
+  const [host, port] = splitAddress(record.peerAddress, ourSide);
   const common: string[] = ['-aet', record.callingAeTitle, '-aec', record.calledAeTitle];
   const maxPdu = negotiation?.requestor.maxPdu;
   if (maxPdu !== undefined && maxPdu !== 0) common.push('-pdu', String(Math.min(Math.max(maxPdu, PDU_MIN), PDU_MAX)));
+  const first = requests.find((m) => m.commandField !== 0x0fff);
+  if (!first) return negotiationOnly(record, common, host, port);
+  const contextOf = (m: RecordedMessage) => negotiation?.contexts.find((c) => c.id === m.contextId);
   const keys = (m: RecordedMessage) => {
     const out: string[] = [];
     if (m.identifier?.level) out.push('-k', `0008,0052=${m.identifier.level}`);
@@ -107,6 +107,21 @@ export function dcmtkCommand(record: AssociationRecord): DcmtkCommand | undefine
   }
   const argv = [...args, host, port, ...(tool === 'storescu' ? [STORE_FILES_PLACEHOLDER] : [])];
   return { tool, argv, line: [tool, ...argv.map(shellQuote)].join(' '), ...(note ? { note } : {}) };
+}
+
+/**
+ * An association that ended before its first request (rejected, aborted) and proposed only the
+ * Verification SOP class was an echo: echoscu repeats its negotiation. Nothing else can be told
+ * from the proposal alone (a query's keys, a C-STORE's files).
+ */
+function negotiationOnly(record: AssociationRecord, common: string[], host: string, port: string): DcmtkCommand | undefined {
+  const contexts = record.negotiation?.contexts ?? [];
+  if (contexts.length === 0 || !contexts.every((c) => c.abstractSyntax.uid === VERIFICATION)) return undefined;
+  const argv = [...common, ...proposalOption(contexts[0]), host, port];
+  return {
+    tool: 'echoscu', argv, line: ['echoscu', ...argv.map(shellQuote)].join(' '),
+    note: 'the association ended before a C-ECHO was sent; the line repeats its negotiation',
+  };
 }
 
 /** An outbound record's peer is the host and port we called; an inbound one's is the caller (whose SCP port we do not know). */

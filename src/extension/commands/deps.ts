@@ -7,6 +7,7 @@ import type { NodeSecrets } from '../secrets';
 import type { NodeState } from '../state';
 import type { NodeElement, TreeElement } from '../tree/elements';
 import type { Webviews } from '../webviews/register';
+import type { AssociationSource } from '../webviews/deps';
 
 /** The Nodes view as commands change it. */
 export interface NodesTree {
@@ -25,5 +26,7 @@ export interface CommandDeps {
   secrets: NodeSecrets;
   scp: LocalScpController;
   tree: NodesTree;
-  webviews: Pick<Webviews, 'showQueryResults'>;
+  webviews: Pick<Webviews, 'showQueryResults' | 'showAssociation' | 'associationPanelRecord' | 'activeAssociationRecord' | 'runAssociationAction'>;
+  /** The kept association records. */
+  associations: AssociationSource;
 }

@@ -10,6 +10,7 @@ import { find, queryNode, refresh, worklist } from './query';
 import { copyUid, openItem, retrieve, retrieveItem } from './retrieve';
 import { requestStorageCommitment } from './commit';
 import { sendViaCStore } from './send';
+import { associationAction, showAssociation } from './association-detail';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -36,6 +37,10 @@ export function commandHandlers(deps: CommandDeps): Record<string, Handler> {
     'dicomNetwork.copyAeConfiguration': () => copyAeConfiguration(deps),
     'dicomNetwork.revealStorageFolder': () => revealStorageFolder(deps),
     'dicomNetwork.showLog': () => deps.log.show(),
+    'dicomNetwork.showAssociation': (arg) => showAssociation(deps, arg),
+    'dicomNetwork.copyAssociationText': (arg) => associationAction(deps, 'copyText', arg),
+    'dicomNetwork.exportAssociationJson': (arg, target) => associationAction(deps, 'exportJson', arg, target),
+    'dicomNetwork.copyAssociationDcmtk': (arg) => associationAction(deps, 'copyDcmtk', arg),
   };
 }
 

@@ -9,6 +9,7 @@ export { send } from './send';
 export { commit } from './commit';
 export { associationRecorder, associationIdOf } from './recorder';
 export { viewerEngine } from '../webviews/viewer-engine';
+export { formatRecord, dcmtkCommand } from '../../ae';
 export { dicomwebCheck, qidoFind, qidoInstances, qidoSeries, qidoStudies, stowSend, wadoRetrieve, type WebTarget } from './dicomweb';
 
 /** Set when this bundle is evaluated: tests prove activation does not load it. */

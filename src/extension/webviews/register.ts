@@ -9,6 +9,9 @@ import { DicomEditorProvider, DATASET_VIEW_TYPE, DATASET_ANY_FILE_VIEW_TYPE } fr
 import { DatasetViewerPanel } from './dataset-viewer-panel';
 import { QueryResultsPanel, QueryResultsOptions } from './query-results-panel';
 import { datasetSessions, type DatasetSessionInfo, type SessionServices } from './dataset-session';
+import { AssociationDetailPanel, runAssociationAction, type AssociationPanelInfo, type AssociationPanelServices } from './association-panel';
+import type { AssociationRecord } from '../../ae';
+import type { AssociationAction } from '../../shared';
 
 export const OPEN_DATASET_COMMAND = 'dicomNetwork.openDatasetViewer';
 
@@ -21,6 +24,16 @@ export interface Webviews {
   queryPanels(): QueryResultsPanel[];
   /** The dataset viewers open now (custom editors and panels). */
   datasetSessions(): DatasetSessionInfo[];
+  /** Shows the detail panel of an association (the one already open for it, or a new one). */
+  showAssociation(record: AssociationRecord, column?: vscode.ViewColumn): void;
+  /** The record an open detail panel shows (it may no longer be kept elsewhere). */
+  associationPanelRecord(id: string): AssociationRecord | undefined;
+  /** The record of the detail panel in front, if one is. */
+  activeAssociationRecord(): AssociationRecord | undefined;
+  /** Copy as Text, Export JSON (to `target`, else where the person says), Copy as DCMTK Command. */
+  runAssociationAction(action: AssociationAction, record: AssociationRecord, target?: vscode.Uri): Promise<void>;
+  /** The association detail panels open now. */
+  associationPanels(): AssociationPanelInfo[];
 }
 
 /**
@@ -50,6 +63,9 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
       return decoder;
     },
   };
+  const associationServices: AssociationPanelServices = {
+    extensionUri: context.extensionUri, source: deps.associations, tools: deps.recordTools, log: deps.log,
+  };
   const provider = new DicomEditorProvider(services);
   const editorOptions = { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true };
   context.subscriptions.push(
@@ -66,6 +82,7 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
       if (uri) await vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
     }),
     { dispose: () => decoder?.dispose() },
+    { dispose: () => { for (const p of AssociationDetailPanel.panels()) p.dispose(); } },
   );
   return {
     showQueryResults: (opts) => {
@@ -78,5 +95,10 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
     showDataset: (uri, column) => { DatasetViewerPanel.show(services, uri, column); },
     queryPanels: () => [...panels],
     datasetSessions,
+    showAssociation: (record, column) => { AssociationDetailPanel.show(associationServices, record, column); },
+    associationPanelRecord: (id) => AssociationDetailPanel.panels().find((p) => p.recordId === id)?.record,
+    activeAssociationRecord: () => AssociationDetailPanel.panels().find((p) => p.panel.active)?.record,
+    runAssociationAction: (action, record, target) => runAssociationAction(action, record, associationServices, target),
+    associationPanels: () => AssociationDetailPanel.panels().map((p) => p.info()),
   };
 }

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { makeNonce, webviewHtml } from './html';
 
-export type MediaView = 'query-results' | 'dataset-viewer';
+export type MediaView = 'query-results' | 'dataset-viewer' | 'association-detail';
 
 export function mediaRoot(extensionUri: vscode.Uri): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, 'dist', 'media');

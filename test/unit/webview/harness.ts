@@ -30,6 +30,7 @@ export async function buildMedia(): Promise<string> {
     entryPoints: {
       'query-results': 'media/webview/query-results.ts',
       'dataset-viewer': 'media/webview/dataset-viewer.ts',
+      'association-detail': 'media/webview/association-detail.ts',
       codicon: 'media/webview/codicon.css',
     },
     outdir,
