@@ -9,6 +9,9 @@ export class AssociationStore implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<AssociationRecord>();
   /** An association opened, changed (at most every 250 ms while open) or closed. */
   readonly onDidChange: vscode.Event<AssociationRecord> = this.emitter.event;
+  private readonly cleared = new vscode.EventEmitter<void>();
+  /** The closed associations were forgotten (Clear Associations). */
+  readonly onDidClear: vscode.Event<void> = this.cleared.event;
   private readonly list: AssociationList;
   private recorder: AssociationRecorder | undefined;
   private detach: (() => void) | undefined;
@@ -64,6 +67,7 @@ export class AssociationStore implements vscode.Disposable {
   clear(): void {
     this.list.clear();
     this.recorder?.clear();
+    this.cleared.fire();
   }
 
   dispose(): void {
@@ -71,5 +75,6 @@ export class AssociationStore implements vscode.Disposable {
     this.detach = undefined;
     this.list.dispose();
     this.emitter.dispose();
+    this.cleared.dispose();
   }
 }

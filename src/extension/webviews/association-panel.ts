@@ -68,6 +68,7 @@ export class AssociationDetailPanel implements vscode.Disposable {
       this.panel.webview.onDidReceiveMessage((m) => this.onMessage(m)),
       this.panel.onDidDispose(() => this.dispose()),
       services.source.onDidChange((changed) => this.onSourceChange(changed)),
+      services.source.onDidClear(() => this.onSourceChange(undefined)),
     );
   }
 
@@ -84,14 +85,14 @@ export class AssociationDetailPanel implements vscode.Disposable {
     return { recordId: this.current.id, liveness: this.liveness, posted: this.posted, posts: this.posts };
   }
 
-  private onSourceChange(changed: AssociationRecord): void {
-    if (changed.id === this.current.id) {
+  private onSourceChange(changed: AssociationRecord | undefined): void {
+    if (changed?.id === this.current.id) {
       this.current = changed;
       this.liveness = changed.outcome ? 'closed' : 'open';
       this.render();
       return;
     }
-    // Another association changed: the store may have let ours go to keep its bound.
+    // Another association changed, or the list was cleared: the store may have let ours go.
     if (this.liveness !== 'dropped' && this.services.source.get(this.current.id) === undefined) {
       this.liveness = 'dropped';
       this.render();

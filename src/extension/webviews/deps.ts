@@ -27,6 +27,8 @@ export interface AssociationSource {
   all(): AssociationRecord[];
   /** Fires when an association opened, changed or closed. */
   readonly onDidChange: vscode.Event<AssociationRecord>;
+  /** Fires when the kept associations were cleared. */
+  readonly onDidClear: vscode.Event<void>;
 }
 
 /** The engine's functions on records (from the engine bundle, loaded on first use). */

@@ -144,4 +144,13 @@ describe('association detail panel', function () {
       await config.update('associations.keep', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
+
+  it('says so at once when Clear Associations lets the record go', async () => {
+    const id = await rejectedEcho();
+    await vscode.commands.executeCommand('dicomNetwork.showAssociation', id);
+    await panelView(id, 'the record', (_, liveness) => liveness === 'closed');
+    await vscode.commands.executeCommand('dicomNetwork.associations.clear');
+    const view = await panelView(id, 'that it is no longer kept after Clear Associations', (_, liveness) => liveness === 'dropped');
+    assert.match(view.livenessText, /no longer kept/);
+  });
 });
