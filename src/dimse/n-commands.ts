@@ -75,7 +75,7 @@ export interface NRequestFields {
 }
 
 /**
- * The command of an N-xxx-RQ (PS3.7 tables 10.3-1, -3, -5, -7, -9, -11).
+ * The command of a DIMSE-N request (PS3.7 tables 10.3-1, -3, -5, -7, -9, -11).
  * @throws RangeError when a mandatory parameter is missing or a data set is where none may be.
  */
 export function buildNRequest(service: NServiceName, fields: NRequestFields): Command {
@@ -124,7 +124,7 @@ export interface NResponseFields {
 }
 
 /**
- * The command of the N-xxx-RSP to `request` (PS3.7 tables 10.3-2, -4, -6, -8, -10, -12): the
+ * The command of the DIMSE-N response to `request` (PS3.7 tables 10.3-2, -4, -6, -8, -10, -12): the
  * Affected SOP Class and Instance UIDs echo the request's, the Event/Action Type ID is echoed on
  * success, and failure details are added where given.
  */
@@ -160,7 +160,7 @@ export interface NRequestProblem {
 }
 
 /**
- * Checks a received N-xxx-RQ against PS3.7 10.3: the SOP Class UID, the SOP Instance UID (but for
+ * Checks a received DIMSE-N request against PS3.7 10.3: the SOP Class UID, the SOP Instance UID (but for
  * N-CREATE), the Event/Action Type ID, and whether a data set is present where required.
  */
 export function checkNRequest(command: Command, hasDataset: boolean): NRequestProblem | undefined {
@@ -180,7 +180,7 @@ export function checkNRequest(command: Command, hasDataset: boolean): NRequestPr
 }
 
 /**
- * Checks a received N-xxx-RSP against its request: the right command field, and Affected SOP
+ * Checks a received DIMSE-N response against its request: the right command field, and Affected SOP
  * Class/Instance UIDs equal to the request's when present (U(=) in PS3.7 10.1). Returns why not.
  */
 export function checkNResponse(request: Command, response: Command): string | undefined {

@@ -27,7 +27,7 @@ export class NResponseError extends Error {
   override name = 'NResponseError';
 }
 
-/** Sends one N-xxx-RQ and waits for its response; a malformed response aborts the association. */
+/** Sends one DIMSE-N request and waits for its response; a malformed response aborts the association. */
 export async function nRequest(sa: ServiceAssociation, service: NServiceName, fields: Omit<NRequestFields, 'messageId' | 'hasDataset'>,
   dataset?: Dataset, options: NRequestOptions = {}): Promise<NResponse> {
   const abstractSyntax = options.abstractSyntax ?? fields.sopClassUid;
