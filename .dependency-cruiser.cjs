@@ -23,9 +23,30 @@ const layerRules = layers.map((name, i) => ({
   to: { path: `^src/(${later(i).join('|')}|index\\.ts$)` },
 }));
 
+// src/extension's subfolders, each importing only from the ones before it (and the extension's
+// root modules: log, state, secrets, engine-loader). engine/ is the facade bundle (dist/engine.js):
+// the rest of the extension takes only types from it and loads it through engine-loader.ts, so that
+// activation never evaluates the engine.
+const extensionFolders = ['config', 'engine', 'ui', 'local-scp', 'backends', 'tree', 'associations', 'webviews', 'commands'];
+const extensionRules = extensionFolders.map((name, i) => ({
+  name: `extension-${name}`,
+  comment: `src/extension/${name} imports only from ${extensionFolders.slice(0, i).join(', ') || '(no other subfolder)'} and the extension's root modules`,
+  severity: 'error',
+  from: { path: `^src/extension/${name}/` },
+  to: { path: `^src/extension/(${extensionFolders.slice(i + 1).join('|') || '$^'})/` },
+}));
+
 module.exports = {
   forbidden: [
     ...layerRules,
+    ...extensionRules,
+    {
+      name: 'extension-engine-types-only',
+      comment: 'src/extension takes only types from its engine facade; the engine is loaded by engine-loader.ts on first use',
+      severity: 'error',
+      from: { path: '^src/extension/', pathNot: '^src/extension/engine/' },
+      to: { path: '^src/extension/engine/', dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'layer-shared',
       comment: 'src/shared is the webview protocol: it may name dataset types, nothing that runs',
@@ -61,21 +82,20 @@ module.exports = {
       from: { path: '^src/index\\.ts$' },
       to: { path: '^src/[^/]+/', pathNot: '^src/[^/]+/index\\.ts$' },
     },
-    // Subfolders of the engine's folders have entries too. src/extension's subfolders do not yet:
-    // they depend on each other both ways (tree ⇄ backends ⇄ commands, ui ⇄ local-scp-controller),
-    // so barrels there would be import cycles.
+    // Subfolders have entries too, src/extension's included (their order: config, engine, ui,
+    // local-scp, backends, tree, associations, webviews, commands; see src/README.md).
     {
       name: 'entry-of-subfolder',
       comment: 'a subfolder is imported through its index.ts by the rest of its folder',
       severity: 'error',
-      from: { path: '^src/([^/]+)/[^/]+\\.ts$', pathNot: '^src/extension/' },
+      from: { path: '^src/([^/]+)/[^/]+\\.ts$' },
       to: { path: '^src/$1/[^/]+/', pathNot: '^src/$1/[^/]+/index\\.ts$' },
     },
     {
       name: 'entry-of-sibling-subfolder',
       comment: 'a subfolder is imported through its index.ts by its sibling subfolders',
       severity: 'error',
-      from: { path: '^src/([^/]+)/([^/]+)/', pathNot: '^src/extension/' },
+      from: { path: '^src/([^/]+)/([^/]+)/' },
       to: { path: '^src/$1/[^/]+/', pathNot: ['^src/$1/$2/', '^src/$1/[^/]+/index\\.ts$'] },
     },
     {

@@ -2,9 +2,9 @@
 // statically, so esbuild keeps the engine out of dist/extension.js and activation never evaluates it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as EngineFacade from './engine/facade';
+import type { EngineFacade } from './engine';
 
-export type Engine = typeof EngineFacade;
+export type Engine = EngineFacade;
 
 let loaded: Engine | undefined;
 const loadListeners = new Set<(engine: Engine) => void>();

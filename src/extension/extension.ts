@@ -2,26 +2,28 @@
 // SCP, the node backends, the Nodes view, the webviews) and gives each command the ones it uses.
 // Nothing here loads the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
 import * as vscode from 'vscode';
-import type { NodeMatch } from './associations/filters';
-import { AssociationStore } from './associations/store';
-import { AssociationsView } from './associations/view';
-import { NodeDirectory } from './backends/directory';
-import { commandHandlers, registerCommands } from './commands/index';
-import type { CommandDeps } from './commands/deps';
-import { openRows, retrieveRows } from './commands/query-results';
-import { LOCAL_NODE_NAME } from './config/nodes';
-import { affectsAssociations, affectsLocalScp, affectsNodes, associationsKept, localScpConfig, readNodes } from './config/settings';
+import type { NodeMatch } from './associations';
+import { AssociationStore } from './associations';
+import { AssociationsView } from './associations';
+import { NodeDirectory } from './backends';
+import { commandHandlers, registerCommands } from './commands';
+import type { CommandDeps } from './commands';
+import { openRows, retrieveRows } from './commands';
+import { LOCAL_NODE_NAME } from './config';
+import { affectsAssociations, affectsLocalScp, affectsNodes, associationsKept, localScpConfig, readNodes } from './config';
 import { isEngineLoaded, loadEngine, onEngineLoaded } from './engine-loader';
-import { LocalScpController } from './local-scp-controller';
+import { LocalScpController } from './local-scp';
 import { Log } from './log';
 import { NodeSecrets } from './secrets';
 import { NodeState } from './state';
-import type { TreeElement } from './tree/elements';
-import { NodesProvider } from './tree/nodes-provider';
-import { nodesTree } from './tree/nodes-tree';
-import { recentMessages, ShownMessage } from './ui/notify';
-import { ScpStatusBar } from './ui/status-bar';
-import { OPEN_DATASET_COMMAND, registerWebviews, type AssociationPanelInfo, type DatasetSessionInfo } from './webviews/index';
+import type { TreeElement } from './tree';
+import { NodesProvider } from './tree';
+import { nodesTree } from './tree';
+import { recentMessages, ShownMessage } from './ui';
+import { ScpStatusBar } from './local-scp';
+import { OPEN_DATASET_COMMAND, registerWebviews } from './webviews';
+import type { AssociationPanelInfo } from './webviews';
+import type { DatasetSessionInfo } from './webviews';
 import type { QueryRunState } from '../shared';
 
 /** What activate() returns: for tests and other extensions. */

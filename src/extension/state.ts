@@ -1,7 +1,7 @@
 // Per-workspace memory: each node's last echo and its current study filter (Query… changes it;
 // the node's studyFilter setting is the default).
 import * as vscode from 'vscode';
-import { StudyFilter } from './config/nodes';
+import { StudyFilter } from './config';
 
 export interface EchoStatus {
   ok: boolean;

@@ -2,12 +2,12 @@
 // service or the local archive each answer the same interface. Everything that depends on the kind
 // of a node lives behind it.
 import type * as vscode from 'vscode';
-import type { AnyNode, RemoteNode, RetrieveMethod, StudyFilter } from '../config/nodes';
-import type { Listing, OnMatch } from '../engine/query';
+import type { AnyNode, RemoteNode, RetrieveMethod, StudyFilter } from '../config';
+import type { Listing, OnMatch } from '../engine';
 import type {
   ArchiveRecords, CommitmentOutcome, InstanceSummary, QueryLevel, QueryModel, QueryTable, RetrieveCounts, RetrieveOutcome, RetrieveScope, SendOutcome, SendProgress,
   SeriesSummary, StudySummary,
-} from '../engine/types';
+} from '../engine';
 import type { EchoStatus } from '../state';
 
 /** What a command may ask of a node. */

@@ -1,15 +1,15 @@
 // DICOMweb nodes: QIDO-RS lists, a QIDO-RS search as their echo, Find… as QIDO-RS, WADO-RS into the
 // storage folder, STOW-RS for Send.
 import * as vscode from 'vscode';
-import { filterKeys } from '../config/filters';
-import type { DicomwebNode, StudyFilter } from '../config/nodes';
-import { timeoutSeconds } from '../config/settings';
+import { filterKeys } from '../config';
+import type { DicomwebNode, StudyFilter } from '../config';
+import { timeoutSeconds } from '../config';
 import { loadEngine } from '../engine-loader';
-import type { WebTarget } from '../engine/dicomweb';
-import type { CommitmentOutcome, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
+import type { WebTarget } from '../engine';
+import type { CommitmentOutcome, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine';
 import type { EchoStatus } from '../state';
-import { describeEcho, echoIcon, echoMark } from '../tree/items';
-import { sentence } from '../ui/notify';
+import { describeEcho, echoIcon, echoMark } from '../ui';
+import { sentence } from '../ui';
 import type {
   Capability, EchoResult, FindQuery, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice, RetrieveRun, SendRun,
 } from './backend';

@@ -1,16 +1,16 @@
 // DIMSE nodes: C-FIND lists, C-ECHO, Find… and Worklist…, C-MOVE/C-GET, C-STORE. The remote
 // DIMSE node and the local archive (our own SCP) share the operations; they differ in their peer.
 import * as vscode from 'vscode';
-import { filterKeys } from '../config/filters';
-import type { DimseNode, LocalNode, StudyFilter } from '../config/nodes';
-import { localScpConfig, timeoutSeconds } from '../config/settings';
+import { filterKeys } from '../config';
+import type { DimseNode, LocalNode, StudyFilter } from '../config';
+import { localScpConfig, timeoutSeconds } from '../config';
 import { loadEngine } from '../engine-loader';
-import { LocalScpStoppedError } from '../local-scp-controller';
-import type { OnMatch } from '../engine/query';
-import type { CommitmentOutcome, DimseTarget, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine/types';
+import { LocalScpStoppedError } from '../local-scp';
+import type { OnMatch } from '../engine';
+import type { CommitmentOutcome, DimseTarget, QueryTable, RetrieveOutcome, RetrieveScope, SendOutcome } from '../engine';
 import type { EchoStatus } from '../state';
-import { describeEcho, echoIcon, echoMark, escapeMarkdown } from '../tree/items';
-import { sentence } from '../ui/notify';
+import { describeEcho, echoIcon, echoMark, escapeMarkdown } from '../ui';
+import { sentence } from '../ui';
 import type {
   Capability, CommitRun, EchoResult, FindQuery, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice, RetrieveRun, SendRun,
 } from './backend';

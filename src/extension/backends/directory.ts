@@ -1,7 +1,7 @@
 // The nodes of the moment (the local archive first, then those of the settings) and the backend
 // that speaks to each. The one place that chooses by a node's kind.
-import { AnyNode, LOCAL_NODE, StudyFilter } from '../config/nodes';
-import { readNodes } from '../config/settings';
+import { AnyNode, LOCAL_NODE, StudyFilter } from '../config';
+import { readNodes } from '../config';
 import type { NodeState } from '../state';
 import type { NodeBackend } from './backend';
 import type { BackendContext } from './context';

@@ -1,11 +1,11 @@
 // The built-in node: the local SCP's archive, queried over DIMSE like any PACS (its SCP answers),
 // holding what was retrieved, so there is nothing to retrieve from it.
 import * as vscode from 'vscode';
-import type { LocalNode } from '../config/nodes';
-import { timeoutSeconds } from '../config/settings';
-import type { ArchiveRecords, DimseTarget, RetrieveOutcome } from '../engine/types';
-import { LocalScpStoppedError } from '../local-scp-controller';
-import { plural } from '../tree/items';
+import type { LocalNode } from '../config';
+import { timeoutSeconds } from '../config';
+import type { ArchiveRecords, DimseTarget, RetrieveOutcome } from '../engine';
+import { LocalScpStoppedError } from '../local-scp';
+import { plural } from '../ui';
 import type { Capability, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice } from './backend';
 import type { BackendContext } from './context';
 import { DimseOperations, PeerAddress } from './dimse';

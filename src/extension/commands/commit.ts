@@ -3,15 +3,15 @@
 // Cancel, and says what came of it: all committed, or which failed and why.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
-import type { NodeBackend } from '../backends/backend';
-import { commitmentWaitSeconds } from '../config/settings';
+import { handleShowAssociation, showAssociationActions } from '../associations';
+import type { NodeBackend } from '../backends';
+import { commitmentWaitSeconds } from '../config';
 import { loadEngine } from '../engine-loader';
-import type { CommitmentItem, CommitmentOutcome } from '../engine/types';
-import { notify, sentence, type Severity } from '../ui/notify';
-import { pickNode } from '../ui/pick';
-import { withCancellableProgress } from '../ui/progress';
-import { requireTrust } from '../ui/trust';
+import type { CommitmentItem, CommitmentOutcome } from '../engine';
+import { notify, sentence, type Severity } from '../ui';
+import { pickNode } from './pick';
+import { withCancellableProgress } from '../ui';
+import { requireTrust } from '../ui';
 import type { CommandDeps } from './deps';
 import { describePaths, isUri, pathsOf } from './explorer-paths';
 

@@ -1,11 +1,11 @@
 // DICOM: Echo Node — C-ECHO (a QIDO-RS search for DICOMweb nodes), the answer as a notification
 // and as the node's mark in the tree.
 import * as vscode from 'vscode';
-import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
+import { handleShowAssociation, showAssociationActions } from '../associations';
 import { loadEngine } from '../engine-loader';
-import { notify } from '../ui/notify';
-import { pickNode } from '../ui/pick';
-import { requireTrust } from '../ui/trust';
+import { notify } from '../ui';
+import { pickNode } from './pick';
+import { requireTrust } from '../ui';
 import type { CommandDeps } from './deps';
 
 export type EchoDeps = Pick<CommandDeps, 'nodes' | 'state' | 'log' | 'tree'>;

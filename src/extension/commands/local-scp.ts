@@ -1,7 +1,7 @@
 // DICOM: Start / Stop Local SCP, the status bar's menu, Copy AE Configuration, Reveal Storage Folder.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { notify } from '../ui/notify';
+import { notify } from '../ui';
 import type { CommandDeps } from './deps';
 
 export type LocalScpDeps = Pick<CommandDeps, 'scp' | 'log'>;

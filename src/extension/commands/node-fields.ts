@@ -3,9 +3,9 @@
 import {
   DicomwebAuth, DicomwebNode, DimseNode, LOCAL_NODE_NAME, RemoteNode, RetrieveMethod, StorageCommitmentChoice, aeTitleProblem, hostProblem, portProblem,
   studyDateProblem, urlProblem,
-} from '../config/nodes';
-import { readNodes } from '../config/settings';
-import { ask, choose } from '../ui/pick';
+} from '../config';
+import { readNodes } from '../config';
+import { ask, choose } from './pick';
 
 export type Field = 'name' | 'host' | 'port' | 'aeTitle' | 'callingAeTitle' | 'retrieveMethod' | 'storageCommitment' | 'tls' | 'username' | 'secret' | 'url' | 'auth' | 'studyDate';
 

@@ -1,9 +1,9 @@
 // DICOM: Add Node… (a wizard that ends with a test echo), Edit Node…, Remove Node….
 import * as vscode from 'vscode';
-import type { RemoteNode } from '../config/nodes';
-import { removeNode, saveNode } from '../config/settings';
-import { notify } from '../ui/notify';
-import { ask, choose, pickNode } from '../ui/pick';
+import type { RemoteNode } from '../config';
+import { removeNode, saveNode } from '../config';
+import { notify } from '../ui';
+import { ask, choose, pickNode } from './pick';
 import type { CommandDeps } from './deps';
 import { echoNode } from './echo';
 import { AddNodeArgs, Field, NEW_NODE_QUESTIONS, editableFields, nameProblem } from './node-fields';

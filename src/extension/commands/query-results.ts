@@ -2,16 +2,16 @@
 // sends them (Cancel in the panel sends C-CANCEL), and the panel's Retrieve and Open run the same
 // retrievals as the Nodes view.
 import * as vscode from 'vscode';
-import type { NodeBackend } from '../backends/backend';
-import type { NodeDirectory } from '../backends/directory';
+import type { NodeBackend } from '../backends';
+import type { NodeDirectory } from '../backends';
 import { loadEngine } from '../engine-loader';
-import type { OnMatch } from '../engine/query';
-import type { QueryTable } from '../engine/types';
-import { formatDicomDate } from '../tree/items';
-import { notify, sentence } from '../ui/notify';
-import type { QueryRowsRequest } from '../webviews/deps';
+import type { OnMatch } from '../engine';
+import type { QueryTable } from '../engine';
+import { formatDicomDate } from '../tree';
+import { notify, sentence } from '../ui';
+import type { QueryRowsRequest } from '../webviews';
 import type { QueryLevelName } from '../../shared';
-import { rawText, type DicomJsonObject, type RowScope } from '../webviews/query-rows';
+import { rawText, type DicomJsonObject, type RowScope } from '../webviews';
 import type { CommandDeps } from './deps';
 import { openScope, runRetrieval, type RetrieveDeps, type RetrieveResult } from './retrieve';
 

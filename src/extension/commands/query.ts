@@ -1,16 +1,16 @@
 // DICOM: Query… (what a node lists), Refresh, Find… (any level and keys, with history) and
 // Worklist… (modality, station, date).
 import * as vscode from 'vscode';
-import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
-import type { FindQuery, NodeBackend } from '../backends/backend';
-import { dicomDate, describeFilter } from '../config/filters';
-import { StudyFilter, studyDateProblem } from '../config/nodes';
+import { handleShowAssociation, showAssociationActions } from '../associations';
+import type { FindQuery, NodeBackend } from '../backends';
+import { dicomDate, describeFilter } from '../config';
+import { StudyFilter, studyDateProblem } from '../config';
 import { loadEngine } from '../engine-loader';
-import type { QueryLevel, QueryModel, QueryTable } from '../engine/types';
-import { isNodeElement } from '../tree/elements';
-import { notify, sentence } from '../ui/notify';
-import { ask, askWithHistory, choose, pickNode } from '../ui/pick';
-import { requireTrust } from '../ui/trust';
+import type { QueryLevel, QueryModel, QueryTable } from '../engine';
+import { isNodeElement } from '../tree';
+import { notify, sentence } from '../ui';
+import { ask, askWithHistory, choose, pickNode } from './pick';
+import { requireTrust } from '../ui';
 import type { CommandDeps } from './deps';
 import { queryIntoPanel } from './query-results';
 

@@ -2,14 +2,14 @@
 // title, or a file dialog, to a node picked from a list.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { handleShowAssociation, showAssociationActions } from '../associations/show-action';
+import { handleShowAssociation, showAssociationActions } from '../associations';
 import { loadEngine } from '../engine-loader';
-import type { NodeBackend } from '../backends/backend';
-import type { SendOutcome, SendProgress } from '../engine/types';
-import { notify, sentence } from '../ui/notify';
-import { pickNode } from '../ui/pick';
-import { withCancellableProgress } from '../ui/progress';
-import { requireTrust } from '../ui/trust';
+import type { NodeBackend } from '../backends';
+import type { SendOutcome, SendProgress } from '../engine';
+import { notify, sentence } from '../ui';
+import { pickNode } from './pick';
+import { withCancellableProgress } from '../ui';
+import { requireTrust } from '../ui';
 import { CommitResult, REQUEST_COMMITMENT, runCommitment } from './commit';
 import type { CommandDeps } from './deps';
 import { describePaths, isUri, pathsOf } from './explorer-paths';

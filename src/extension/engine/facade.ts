@@ -8,7 +8,7 @@ export { move, get, scopeLevel } from './retrieve';
 export { send } from './send';
 export { commit } from './commit';
 export { associationRecorder, associationIdOf } from './recorder';
-export { viewerEngine } from '../webviews/viewer-engine';
+export { viewerEngine } from './viewer';
 export { formatRecord, dcmtkCommand } from '../../ae';
 export { dicomwebCheck, qidoFind, qidoInstances, qidoSeries, qidoStudies, stowSend, wadoRetrieve, type WebTarget } from './dicomweb';
 

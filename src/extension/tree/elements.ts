@@ -1,7 +1,7 @@
 // What the Nodes tree holds: nodes, then studies, series and instances fetched lazily, and
 // message rows (errors with their reason, empty results, hints).
-import type { AnsweredCommitmentSummary, InstanceSummary, MppsSummary, SeriesSummary, StudySummary } from '../engine/types';
-import type { AnyNode } from '../config/nodes';
+import type { AnsweredCommitmentSummary, InstanceSummary, MppsSummary, SeriesSummary, StudySummary } from '../engine';
+import type { AnyNode } from '../config';
 
 export interface NodeElement {
   kind: 'node';

@@ -1,40 +1,16 @@
 // How each element of the Nodes tree looks: label, description, icon, tooltip, context value.
 import * as vscode from 'vscode';
-import { describeFilter } from '../config/filters';
-import type { StudyFilter } from '../config/nodes';
-import type { NodeView } from '../backends/backend';
-import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine/types';
-import type { EchoStatus } from '../state';
+import { describeFilter } from '../config';
+import type { StudyFilter } from '../config';
+import type { NodeView } from '../backends';
+import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine';
+import { escapeMarkdown, plural } from '../ui';
 import {
   CommitmentElement, InstanceElement, MessageElement, MppsElement, NodeElement, RecordGroupElement, SeriesElement, StudyElement,
 } from './elements';
 
 export function formatDicomDate(date: string): string {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}
-
-/** " · echo ok", " · echo failed", or nothing before the first echo. */
-export function echoMark(echo: EchoStatus | undefined): string {
-  return echo ? (echo.ok ? ' · echo ok' : ' · echo failed') : '';
-}
-
-/** The icon of a node's last echo, if there was one. */
-export function echoIcon(echo: EchoStatus | undefined): vscode.ThemeIcon | undefined {
-  if (!echo) return undefined;
-  return new vscode.ThemeIcon(echo.ok ? 'pass-filled' : 'error', new vscode.ThemeColor(echo.ok ? 'testing.iconPassed' : 'testing.iconFailed'));
-}
-
-/** The last echo's line of a node's tooltip. */
-export function describeEcho(tip: vscode.MarkdownString, echo: EchoStatus | undefined): void {
-  if (echo) tip.appendMarkdown(`Last echo ${new Date(echo.at).toLocaleString()}: ${escapeMarkdown(echo.message)}\n\n`);
 }
 
 export function nodeItem(e: NodeElement, filter: StudyFilter, view: NodeView): vscode.TreeItem {

@@ -2,11 +2,11 @@
 // node runs its study query, a study its series query, a series its instance query (C-FIND, or
 // QIDO-RS for DICOMweb nodes). Failures become a row that says why.
 import * as vscode from 'vscode';
-import type { NodeDirectory } from '../backends/directory';
-import { describeFilter } from '../config/filters';
-import { LocalScpStoppedError } from '../local-scp-controller';
+import type { NodeDirectory } from '../backends';
+import { describeFilter } from '../config';
+import { LocalScpStoppedError } from '../local-scp';
 import type { NodeState } from '../state';
-import type { ArchiveRecords } from '../engine/types';
+import type { ArchiveRecords } from '../engine';
 import {
   DataElement, InstanceElement, MessageElement, NodeElement, RecordGroupElement, SeriesElement, StudyElement, TreeElement,
 } from './elements';

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import {
   DatasetRequests, DatasetViewerToHost, HostToDatasetViewer, RequestServer, parseDatasetViewerMessage,
 } from '../../shared';
-import type { OpenedDataset, FrameDecoderLike } from './viewer-engine';
+import type { OpenedDataset, FrameDecoderLike } from '../engine';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';
 

@@ -1,5 +1,5 @@
 // What registerWebviews() needs from the rest of the extension.
-import type { ViewerEngine } from './viewer-engine';
+import type { ViewerEngine } from '../engine';
 import type { QueryLevelName } from '../../shared';
 import type { DicomJsonObject, RowScope } from './query-rows';
 import type * as vscode from 'vscode';

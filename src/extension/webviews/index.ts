@@ -1,10 +1,8 @@
-// Webviews of the extension: query results, the dataset viewer (custom editor and panel) with its
-// image preview. extension.ts calls registerWebviews() once.
-export { registerWebviews, Webviews, OPEN_DATASET_COMMAND, viewTypeFor } from './register';
-export type { DatasetSessionInfo } from './dataset-session';
-export type { WebviewDeps, WebviewLog, QueryRowsRequest, AssociationSource, RecordTools } from './deps';
-export { QueryResultsPanel, QueryResultsOptions } from './query-results-panel';
-export { DATASET_VIEW_TYPE, DATASET_ANY_FILE_VIEW_TYPE } from './dicom-editor-provider';
-export { DEFAULT_COLUMNS, DicomJsonObject, RowScope } from './query-rows';
-export type { ViewerEngine } from './viewer-engine';
+// The webviews: query results, the dataset viewer (custom editor and panel) and association details.
 export type { AssociationPanelInfo } from './association-panel';
+export type { DatasetSessionInfo } from './dataset-session';
+export type { AssociationSource, QueryRowsRequest } from './deps';
+export { rawText } from './query-rows';
+export type { DicomJsonObject, RowScope } from './query-rows';
+export { OPEN_DATASET_COMMAND, registerWebviews } from './register';
+export type { Webviews } from './register';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebviewDeps } from './deps';
-import type { FrameDecoderLike } from './viewer-engine';
+import type { FrameDecoderLike } from '../engine';
 import { DicomEditorProvider, DATASET_VIEW_TYPE, DATASET_ANY_FILE_VIEW_TYPE } from './dicom-editor-provider';
 import { DatasetViewerPanel } from './dataset-viewer-panel';
 import { QueryResultsPanel, QueryResultsOptions } from './query-results-panel';

@@ -1,6 +1,6 @@
 // The local SCP in the status bar: "DICOM SCP :11112 · 12 received"; a click opens its menu.
 import * as vscode from 'vscode';
-import type { LocalScpController } from '../local-scp-controller';
+import type { LocalScpController } from './controller';
 
 export class ScpStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

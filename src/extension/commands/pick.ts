@@ -1,10 +1,10 @@
 // Asking for what a command lacks: a node, a text, a choice.
 import * as vscode from 'vscode';
-import type { Capability, NodeBackend } from '../backends/backend';
-import type { NodeDirectory } from '../backends/directory';
-import type { AnyNode } from '../config/nodes';
+import type { Capability, NodeBackend } from '../backends';
+import type { NodeDirectory } from '../backends';
+import type { AnyNode } from '../config';
 import type { NodeState } from '../state';
-import { isNodeElement } from '../tree/elements';
+import { isNodeElement } from '../tree';
 
 export interface NodeChoices {
   nodes: NodeDirectory;

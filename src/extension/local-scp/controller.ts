@@ -3,12 +3,12 @@
 // configuration a PACS needs to send to it.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import { LocalScpConfig, localScpConfig, setLocalScpPort, storageFolderPath } from './config/settings';
-import { isEngineLoaded, loadEngine } from './engine-loader';
-import type { LocalScp } from './engine/local-scp';
-import type { LocalScpStats } from './engine/types';
-import { Log } from './log';
-import { notify, sentence } from './ui/notify';
+import { LocalScpConfig, localScpConfig, setLocalScpPort, storageFolderPath } from '../config';
+import { isEngineLoaded, loadEngine } from '../engine-loader';
+import type { LocalScp } from '../engine';
+import type { LocalScpStats } from '../engine';
+import { Log } from '../log';
+import { notify, sentence } from '../ui';
 
 export type ScpState = 'stopped' | 'starting' | 'running' | 'stopping';
 
