@@ -68,7 +68,8 @@ export class DatasetHeaderScanner {
           self.finish();
           return false;
         }
-        const el: ScannedElement = { vr, length };
+        // Every element gets the same shape (value present, if undefined): code reading them stays monomorphic.
+        const el: ScannedElement = { vr, length, value: undefined };
         self.found.set(tag, el);
         if (length <= self.cap) {
           self.collecting = { tag, el, value: Buffer.allocUnsafe(length), size: 0, little: syntax.little };
@@ -93,13 +94,13 @@ export class DatasetHeaderScanner {
       sequenceStart(tag: Tag, vr: string, length: number, depth: number): void {
         if (depth !== 0) return;
         if (tag >= self.stopAt) { self.finish(); return; }
-        self.found.set(tag, { vr, length });
+        self.found.set(tag, { vr, length, value: undefined });
         self.seen(tag);
       },
       fragmentsStart(tag: Tag, vr: string, depth: number): void {
         if (depth !== 0) return;
         if (tag >= self.stopAt) { self.finish(); return; }
-        self.found.set(tag, { vr, length: -1 });
+        self.found.set(tag, { vr, length: -1, value: undefined });
         self.seen(tag);
       },
       fragment: () => false,

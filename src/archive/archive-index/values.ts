@@ -130,19 +130,27 @@ const SLOTS: ReadonlyMap<Tag, { level: number; position: number; column: Column 
  * series, image); shared values interned. Each array ends at its last present value.
  */
 export function decodeLevels(elements: ReadonlyMap<Tag, ScannedElement>, charset: CharacterSet, interner: Interner): StoredValues[] {
-  const found: { level: number; position: number; value: StoredValue }[] = [];
+  // Two passes, so that no intermediate object holds values of changing types (strings, numbers,
+  // arrays): such objects change shape as they go, and the optimized code of this hot function
+  // was thrown away and rebuilt several times per run.
   const sizes = [0, 0, 0, 0];
-  for (const [tag, el] of elements) {
+  for (const tag of elements.keys()) {
     const slot = SLOTS.get(tag);
-    if (!slot) continue;
-    const v = decodeValue(el, slot.column.vr, charset);
-    if (v === undefined) continue;
-    found.push({ level: slot.level, position: slot.position, value: slot.column.shared ? interner.value(v) : v });
-    if (slot.position >= sizes[slot.level]!) sizes[slot.level] = slot.position + 1;
+    if (slot !== undefined && slot.position >= sizes[slot.level]!) sizes[slot.level] = slot.position + 1;
   }
   // Sized up front: arrays grown by push() keep up to twice the room they need, per entity.
   const out = sizes.map((n) => new Array<StoredValue | undefined>(n).fill(undefined));
-  for (const f of found) out[f.level]![f.position] = f.value;
+  const last = [-1, -1, -1, -1];
+  for (const [tag, el] of elements) {
+    const slot = SLOTS.get(tag);
+    if (slot === undefined) continue;
+    const v = decodeValue(el, slot.column.vr, charset);
+    if (v === undefined) continue;
+    out[slot.level]![slot.position] = slot.column.shared ? interner.value(v) : v;
+    if (slot.position > last[slot.level]!) last[slot.level] = slot.position;
+  }
+  // Each array ends at its last present value (a column whose value could not be kept is absent).
+  for (let l = 0; l < out.length; l++) if (out[l]!.length !== last[l]! + 1) out[l]!.length = last[l]! + 1;
   return out;
 }
 
