@@ -102,6 +102,9 @@ export class FileStore implements StoreBackend {
   readonly root: string;
   readonly incomingDir: string;
   private readonly knownDirs = new Set<string>();
+  /** Temporary names: a random prefix per store (another process on the same folder picks another), then a count. */
+  private readonly tempPrefix = `${randomBytes(6).toString('hex')}-`;
+  private tempCount = 0;
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -112,7 +115,7 @@ export class FileStore implements StoreBackend {
   }
 
   begin(incoming: IncomingInstance): StoreTransaction {
-    const temp = path.join(this.incomingDir, `${randomBytes(9).toString('hex')}.part`);
+    const temp = path.join(this.incomingDir, `${this.tempPrefix}${++this.tempCount}.part`);
     const writer = new InstanceWriter(temp);
     // The whole data set is walked (large values are skipped by counting), so a truncated one is caught.
     const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid);
