@@ -1,192 +1,160 @@
-// Writes one incoming instance to a temporary file. The first MEMORY_LIMIT bytes are written
-// synchronously in batches as they arrive (a few system calls per instance, no thread-pool round
-// trips, and little left to write once the last fragment is in: the C-STORE response is not
-// kept waiting). Past MEMORY_LIMIT it switches to asynchronous streaming, so a very large
-// instance on a slow disk never blocks the event loop: writes are queued and flushed with
-// writev in the background, and the caller is slowed down only when the queue grows.
-import { closeSync, fsyncSync, openSync, unlinkSync, writevSync } from 'node:fs';
-import { FileHandle, open, unlink } from 'node:fs/promises';
+// Writes one incoming instance to a temporary file, with the write system calls off the main
+// thread. Fragments arrive as views of a read buffer that is read into again as soon as they have
+// been handed on, so each is copied into a staging buffer at once (a memcpy costs a fraction of
+// the write(2) into the page cache it replaces on the main thread); every full staging buffer is
+// written by libuv's thread pool with a positional write, while the main thread goes on reading
+// the socket. Staging buffers are reused across instances, so the received bytes allocate nothing
+// the garbage collector must trace. The file is opened synchronously on the first write (one cheap
+// system call, whose failure is the writer's first error). Past HIGH_WATER bytes submitted and not
+// yet written, the caller is made to wait (the association stops reading) until LOW_WATER.
+import { closeSync, fsync, openSync, unlinkSync, write } from 'node:fs';
 
-/** Bytes written synchronously before switching to asynchronous streaming. */
-const MEMORY_LIMIT = 8 * 1024 * 1024;
-/** Synchronous writes are batched up to this size. */
-const SYNC_BATCH = 256 * 1024;
+/** Size of one staging buffer: one write system call each. */
+const STAGE_BYTES = 256 * 1024;
 const HIGH_WATER = 8 * 1024 * 1024;
 const LOW_WATER = 2 * 1024 * 1024;
-/** writev takes at most IOV_MAX buffers at once. */
-const MAX_BUFFERS_PER_WRITE = 512;
+/** Staging buffers kept for the next writers (8 MiB). */
+const SPARE_STAGES = 32;
+
+const spareStages: Buffer[] = [];
+
+function takeStage(): Buffer {
+  return spareStages.pop() ?? Buffer.allocUnsafeSlow(STAGE_BYTES);
+}
+
+function giveBackStage(stage: Buffer): void {
+  if (spareStages.length < SPARE_STAGES) spareStages.push(stage);
+}
 
 export class InstanceWriter {
-  private handle: FileHandle | undefined;
-  private queue: Buffer[] = [];
-  private queuedBytes = 0;
-  private pumping: Promise<void> | undefined;
-  private drainWaiters: (() => void)[] = [];
   /** The first write error; later writes are dropped. */
   error: Error | undefined;
+  /** Bytes the file holds so far (written, not only submitted). */
   bytesWritten = 0;
+  private fd: number | undefined;
+  private stage: Buffer | undefined;
+  private staged = 0;
+  /** Where the next submitted write goes in the file. */
+  private position = 0;
+  /** Bytes submitted to the thread pool and not yet written. */
+  private inFlight = 0;
+  private writes = 0;
+  private drainWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
   private discarded = false;
-  /** Synchronous phase: fragments not yet written (undefined once streaming). */
-  private gathered: Buffer[] | undefined = [];
-  private gatheredBytes = 0;
-  private syncFd: number | undefined;
-  private syncWritten = 0;
 
   constructor(readonly path: string) {}
 
   write(data: Buffer): void | Promise<void> {
     if (this.error || this.discarded) return;
-    if (this.gathered) {
-      this.gathered.push(data);
-      this.gatheredBytes += data.length;
-      if (this.gatheredBytes >= SYNC_BATCH) this.flushSync();
-      if (this.syncWritten + this.gatheredBytes <= MEMORY_LIMIT || this.error) return;
-      // Large: stream from here on (the file stays open; the async writes continue after the sync ones).
-      this.flushSync();
-      this.gathered = undefined;
-      return;
+    let offset = 0;
+    while (offset < data.length) {
+      this.stage ??= takeStage();
+      const n = data.copy(this.stage, this.staged, offset);
+      this.staged += n;
+      offset += n;
+      if (this.staged === STAGE_BYTES) this.submit();
+      if (this.error) return;
     }
-    // Written later, from the thread pool: the fragment may be a view of a buffer reused before then.
-    this.queue.push(Buffer.from(data));
-    this.queuedBytes += data.length;
-    this.pumping ??= this.pump();
-    if (this.queuedBytes < HIGH_WATER) return;
+    if (this.inFlight < HIGH_WATER) return;
     return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /**
-   * The fragments written so far are about to be overwritten by their owner: what the
-   * synchronous phase still holds goes to the file now (the asynchronous phase keeps copies).
-   */
-  release(): void {
-    this.flushSync();
+  /** Fragments are copied as they arrive: nothing to do when their buffer is about to be reused. */
+  release(): void {}
+
+  /** Hands the staged bytes to the thread pool (opening the file on the first call). */
+  private submit(): void {
+    const stage = this.stage;
+    const length = this.staged;
+    this.stage = undefined;
+    this.staged = 0;
+    if (!stage) return;
+    if (length === 0 || this.error || this.discarded || !this.open()) {
+      giveBackStage(stage);
+      return;
+    }
+    const position = this.position;
+    this.position += length;
+    this.inFlight += length;
+    this.writes++;
+    this.writeOut(stage, 0, length, position, length);
   }
 
-  /** Writes what was gathered, synchronously (opening the file on the first call). */
-  private flushSync(): void {
-    if (this.error || !this.gathered || this.gathered.length === 0) return;
-    const buffers = this.gathered;
-    const size = this.gatheredBytes;
-    this.gathered = [];
-    this.gatheredBytes = 0;
+  private open(): boolean {
+    if (this.fd !== undefined) return true;
     try {
-      this.syncFd ??= openSync(this.path, 'wx');
-      for (let i = 0; i < buffers.length; i += MAX_BUFFERS_PER_WRITE) {
-        const batch = buffers.slice(i, i + MAX_BUFFERS_PER_WRITE);
-        const batchSize = batch.reduce((n, b) => n + b.length, 0);
-        let written = writevSync(this.syncFd, batch);
-        while (written < batchSize) written += writevSync(this.syncFd, [Buffer.concat(batch).subarray(written)]);
-      }
-      this.syncWritten += size;
-      this.bytesWritten += size;
+      this.fd = openSync(this.path, 'wx');
+      return true;
     } catch (error) {
-      this.error = error as Error;
+      this.error ??= error as Error;
+      return false;
     }
   }
 
-  private async pump(): Promise<void> {
-    try {
-      // Continue the file the synchronous phase began, else open it.
-      if (!this.handle && this.syncFd !== undefined) {
-        closeSync(this.syncFd);
-        this.syncFd = undefined;
-        this.handle = await open(this.path, 'r+');
-        this.appendAt = this.syncWritten;
+  private writeOut(stage: Buffer, offset: number, length: number, position: number, total: number): void {
+    write(this.fd!, stage, offset, length, position, (error, written) => {
+      // A short write (rare on regular files) continues from where it stopped.
+      if (!error && written > 0 && written < length) {
+        this.bytesWritten += written;
+        this.writeOut(stage, offset + written, length - written, position + written, total);
+        return;
       }
-      this.handle ??= await open(this.path, 'wx');
-      while (this.queue.length > 0 && !this.error && !this.discarded) {
-        const batch = this.queue.splice(0, MAX_BUFFERS_PER_WRITE);
-        const size = batch.reduce((n, b) => n + b.length, 0);
-        await this.writeAll(batch, size);
-        this.queuedBytes -= size;
-        this.bytesWritten += size;
-        if (this.queuedBytes <= LOW_WATER) this.releaseWaiters();
-      }
-    } catch (error) {
-      this.error = error as Error;
-      this.queue = [];
-      this.queuedBytes = 0;
-    } finally {
-      this.pumping = undefined;
-      this.releaseWaiters();
-    }
+      if (error || written === 0) this.error ??= error ?? new Error(`writing ${this.path} made no progress`);
+      else this.bytesWritten += written;
+      giveBackStage(stage);
+      this.inFlight -= total;
+      this.writes--;
+      if (this.inFlight <= LOW_WATER || this.error) this.wake('drainWaiters');
+      if (this.writes === 0) this.wake('idleWaiters');
+    });
   }
 
-  /** Where asynchronous writes continue (after what the synchronous phase wrote). */
-  private appendAt = 0;
-
-  private async writeAll(batch: Buffer[], size: number): Promise<void> {
-    let { bytesWritten } = await this.handle!.writev(batch, this.appendAt);
-    // A short write (rare on regular files) continues from where it stopped.
-    while (bytesWritten < size) {
-      const rest = Buffer.concat(batch).subarray(bytesWritten);
-      bytesWritten += (await this.handle!.write(rest, 0, rest.length, this.appendAt + bytesWritten)).bytesWritten;
-    }
-    this.appendAt += size;
-  }
-
-  private releaseWaiters(): void {
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
+  private wake(which: 'drainWaiters' | 'idleWaiters'): void {
+    const waiters = this[which];
+    if (waiters.length === 0) return;
+    this[which] = [];
     for (const w of waiters) w();
   }
 
-  /** Flushes and closes; rejects with the first write error. */
+  /** Resolves when no write is outstanding. */
+  private idle(): Promise<void> | undefined {
+    if (this.writes === 0) return undefined;
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Writes what is staged, waits for every write, flushes when asked and closes; rejects with the first write error. */
   async finish(options: { fsync?: boolean } = {}): Promise<void> {
-    if (this.gathered) {
-      this.flushSync();
-      this.gathered = undefined;
-      const fd = this.syncFd;
-      this.syncFd = undefined;
-      try {
-        if (fd === undefined && !this.error) closeSync(openSync(this.path, 'wx'));
-        else if (fd !== undefined && !this.error && options.fsync) fsyncSync(fd);
-      } catch (error) {
-        this.error ??= error as Error;
-      } finally {
-        if (fd !== undefined) closeSync(fd);
-      }
-      if (this.error) throw this.error;
-      return;
-    }
-    while (this.pumping) await this.pumping;
-    if (!this.error && !this.handle) {
-      try { this.handle = await open(this.path, 'wx'); } catch (error) { this.error = error as Error; }
-    }
-    const handle = this.handle;
-    this.handle = undefined;
+    this.submit();
+    // An instance with no bytes at all still leaves a file (the caller renames it into place).
+    if (!this.error) this.open();
+    await this.idle();
+    const fd = this.fd;
+    this.fd = undefined;
     try {
-      if (!this.error && options.fsync) await handle?.sync();
+      if (fd !== undefined && !this.error && options.fsync) {
+        await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
+      }
     } catch (error) {
-      this.error = error as Error;
+      this.error ??= error as Error;
     } finally {
-      await handle?.close().catch(() => undefined);
+      if (fd !== undefined) closeSync(fd);
     }
     if (this.error) throw this.error;
   }
 
-  /** Stops writing and removes the temporary file. */
+  /** Stops writing and removes the temporary file (at once when no write is outstanding). */
   async discard(): Promise<void> {
-    if (this.gathered) {
-      this.gathered = undefined;
-      this.discarded = true;
-      if (this.syncFd !== undefined) closeSync(this.syncFd);
-      this.syncFd = undefined;
-      try { unlinkSync(this.path); } catch { /* never written */ }
-      return;
-    }
-    if (this.syncFd !== undefined) {
-      closeSync(this.syncFd);
-      this.syncFd = undefined;
-    }
     this.discarded = true;
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.releaseWaiters();
-    while (this.pumping) await this.pumping;
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close().catch(() => undefined);
-    await unlink(this.path).catch(() => undefined);
+    if (this.stage) giveBackStage(this.stage);
+    this.stage = undefined;
+    this.staged = 0;
+    this.wake('drainWaiters');
+    const pending = this.idle();
+    if (pending) await pending;
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
+    try { unlinkSync(this.path); } catch { /* never written, or already gone */ }
   }
 }
