@@ -204,24 +204,68 @@ export function buildFileMeta(o: FileMetaOptions): Buffer {
   checkUidChars(o.transferSyntaxUid, 'Transfer Syntax UID');
   const implUid = o.implementationClassUid ?? DEFAULT_IMPLEMENTATION_CLASS_UID;
   checkUidChars(implUid, 'Implementation Class UID');
+  const version = o.implementationVersionName ?? DEFAULT_IMPLEMENTATION_VERSION_NAME;
+  const texts: [number, 'SH' | 'AE', string][] = [];
+  if (version) texts.push([Tags.ImplementationVersionName, 'SH', version.slice(0, 16)]);
+  if (o.sourceAeTitle) texts.push([Tags.SourceApplicationEntityTitle, 'AE', o.sourceAeTitle.trim().slice(0, 16)]);
+  // Written directly (it is done for every received instance) when every text is plain ASCII;
+  // anything else goes through the data set encoder, which the direct form matches byte for byte.
+  if (texts.every(([, , text]) => PLAIN_TEXT.test(text))) {
+    return directFileMeta([o.sopClassUid, o.sopInstanceUid, o.transferSyntaxUid, implUid], texts);
+  }
   const ds = new Dataset();
   ds.set(Tags.FileMetaInformationVersion, 'OB', Buffer.from([0, 1]));
   ds.set(Tags.MediaStorageSOPClassUID, 'UI', o.sopClassUid);
   ds.set(Tags.MediaStorageSOPInstanceUID, 'UI', o.sopInstanceUid);
   ds.set(Tags.TransferSyntaxUID, 'UI', o.transferSyntaxUid);
   ds.set(Tags.ImplementationClassUID, 'UI', implUid);
-  const version = o.implementationVersionName ?? DEFAULT_IMPLEMENTATION_VERSION_NAME;
-  if (version) ds.set(Tags.ImplementationVersionName, 'SH', version.slice(0, 16));
-  if (o.sourceAeTitle) ds.set(Tags.SourceApplicationEntityTitle, 'AE', o.sourceAeTitle.trim().slice(0, 16));
+  for (const [tag, vr, text] of texts) ds.set(tag, vr, text);
   const body = encodeExplicitLE(ds);
   const out = Buffer.alloc(132 + 12 + body.length);
+  writeGroupLength(out, body.length);
+  body.copy(out, 144);
+  return out;
+}
+
+/** Printable ASCII without a value separator: written as it is, padded with a space. */
+const PLAIN_TEXT = /^[\x20-\x5b\x5d-\x7e]*$/;
+const META_UID_TAGS = [Tags.MediaStorageSOPClassUID, Tags.MediaStorageSOPInstanceUID, Tags.TransferSyntaxUID, Tags.ImplementationClassUID];
+
+/** "DICM" and the group length element after the preamble. */
+function writeGroupLength(out: Buffer, bodyLength: number): void {
   out.write('DICM', 128, 'latin1');
   out.writeUInt16LE(0x0002, 132);
   out.writeUInt16LE(0x0000, 134);
   out.write('UL', 136, 'latin1');
   out.writeUInt16LE(4, 138);
-  out.writeUInt32LE(body.length, 140);
-  body.copy(out, 144);
+  out.writeUInt32LE(bodyLength, 140);
+}
+
+/** The file meta of checked UIDs (digits and dots) and plain ASCII texts, element by element. */
+function directFileMeta(uids: string[], texts: [number, 'SH' | 'AE', string][]): Buffer {
+  const padded = (n: number) => n + (n & 1);
+  let bodyLength = 14; // (0002,0001) OB: 12 bytes of header, 2 of value
+  for (const uid of uids) bodyLength += 8 + padded(uid.length);
+  for (const [, , text] of texts) bodyLength += 8 + padded(text.length);
+  const out = Buffer.alloc(144 + bodyLength);
+  writeGroupLength(out, bodyLength);
+  let at = 144;
+  at = out.writeUInt16LE(0x0002, at);
+  at = out.writeUInt16LE(0x0001, at);
+  at += out.write('OB', at, 'latin1') + 2;
+  at = out.writeUInt32LE(2, at);
+  out[at + 1] = 1;
+  at += 2;
+  const element = (tag: number, vr: string, text: string, pad: number) => {
+    at = out.writeUInt16LE(tag >>> 16, at);
+    at = out.writeUInt16LE(tag & 0xffff, at);
+    at += out.write(vr, at, 'latin1');
+    at = out.writeUInt16LE(padded(text.length), at);
+    at += out.write(text, at, 'latin1');
+    if (text.length & 1) out[at++] = pad;
+  };
+  uids.forEach((uid, i) => element(META_UID_TAGS[i]!, 'UI', uid, 0));
+  for (const [tag, vr, text] of texts) element(tag, vr, text, 0x20);
   return out;
 }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { buildFileMeta, parseFileMeta, DEFAULT_IMPLEMENTATION_CLASS_UID } from '../../../src/dicom/file-meta';
+import { buildFileMeta, parseFileMeta, DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME } from '../../../src/dicom/file-meta';
 import { readPart10Header, readPart10, parsePart10, writePart10 } from '../../../src/dicom/part10';
 import { Dataset, encodeDataset } from '../../../src/dicom';
 import {
@@ -141,6 +141,41 @@ describe('buildFileMeta and writePart10', () => {
     assert.deepEqual(odd.metaDataset.get(0x00020003)!.value, Buffer.from('1.2.3\0', 'latin1'));
     assert.equal(odd.meta.ImplementationClassUID, DEFAULT_IMPLEMENTATION_CLASS_UID);
     assert.throws(() => buildFileMeta({ sopClassUid: '1.2', sopInstanceUid: 'abc', transferSyntaxUid: EVLE }), /not a UID/);
+  });
+
+  test('the file meta is byte for byte what the data set encoder makes of the same elements', () => {
+    // buildFileMeta writes the common case (plain ASCII texts) directly; this is the reference it must match.
+    const viaDataset = (o: { sopClassUid: string; sopInstanceUid: string; implementationClassUid?: string; implementationVersionName?: string; sourceAeTitle?: string }) => {
+      const ds = new Dataset();
+      ds.set(0x00020001, 'OB', Buffer.from([0, 1]));
+      ds.set(0x00020002, 'UI', o.sopClassUid);
+      ds.set(0x00020003, 'UI', o.sopInstanceUid);
+      ds.set(0x00020010, 'UI', EVLE);
+      ds.set(0x00020012, 'UI', o.implementationClassUid ?? DEFAULT_IMPLEMENTATION_CLASS_UID);
+      const version = o.implementationVersionName ?? DEFAULT_IMPLEMENTATION_VERSION_NAME;
+      if (version) ds.set(0x00020013, 'SH', version.slice(0, 16));
+      if (o.sourceAeTitle) ds.set(0x00020016, 'AE', o.sourceAeTitle.trim().slice(0, 16));
+      const body = encodeDataset(ds, EVLE);
+      const head = Buffer.alloc(144);
+      head.write('DICM', 128, 'latin1');
+      head.writeUInt16LE(2, 132);
+      head.write('UL', 136, 'latin1');
+      head.writeUInt16LE(4, 138);
+      head.writeUInt32LE(body.length, 140);
+      return Buffer.concat([head, body]);
+    };
+    const cases = [
+      { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: '1.2.3.45' },
+      { sopClassUid: '1.2', sopInstanceUid: '1.2.3', sourceAeTitle: 'STORESCU' },
+      { sopClassUid: '1.2.3', sopInstanceUid: '1.2.34', sourceAeTitle: ' ODD_AE7  ', implementationVersionName: 'V7X' },
+      { sopClassUid: '1.2.3', sopInstanceUid: '1.2.34', sourceAeTitle: '    ', implementationVersionName: '' },
+      { sopClassUid: '1.2.3', sopInstanceUid: '9'.repeat(64), sourceAeTitle: 'A_TITLE_LONGER_THAN_16', implementationClassUid: '1.2.3.4.5' },
+      { sopClassUid: '1.2.3', sopInstanceUid: '1.2.3', sourceAeTitle: 'ÄRZTE', implementationVersionName: 'VERSION_NAME_TOO_LONG' },
+      { sopClassUid: '1.2.3', sopInstanceUid: '1.2.3', sourceAeTitle: 'A\\B' },
+    ];
+    for (const c of cases) {
+      assert.deepEqual(buildFileMeta({ ...c, transferSyntaxUid: EVLE }), viaDataset(c), JSON.stringify(c));
+    }
   });
 
   test('writePart10 writes atomically a file DCMTK and we read back', async () => {
