@@ -11,7 +11,7 @@ import { InstanceEntry, PatientEntry, SeriesEntry, StudyEntry, canonicalPath, pa
 import { IndexInputError } from './errors';
 import { LoadedEntity, LoadedInstance } from './index-file';
 import { IndexTables } from './search';
-import { asciiText, characterSetOf, decodeLevels, Interner, sameValue, StoredValues } from './values';
+import { asciiText, characterSetOf, decodeLevels, Interner, LevelMemo, sameValue, StoredValues } from './values';
 
 const MAX_CONFLICT_LINES = 20;
 
@@ -31,6 +31,7 @@ export interface IndexTreeHooks {
 /** Patient → Study → Series → Instance, with the lookups by UID, Patient ID and Accession Number. */
 export class IndexTree {
   readonly interner = new Interner();
+  private readonly decoded = new LevelMemo();
   readonly patients = new Map<string, PatientEntry>();
   readonly studies = new Map<string, StudyEntry>();
   readonly seriesByUid = new Map<string, SeriesEntry>();
@@ -83,7 +84,7 @@ export class IndexTree {
       }
     }
     const charset = this.interner.charset(characterSetOf(el));
-    const [patientValues, studyValues, seriesValues, imageValues] = decodeLevels(el, charset, this.interner);
+    const [patientValues, studyValues, seriesValues, imageValues] = decodeLevels(el, charset, this.interner, this.decoded);
     return this.place(
       { uid: '', values: patientValues!, charset },
       { uid: studyUid, values: studyValues!, charset },

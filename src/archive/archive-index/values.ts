@@ -125,33 +125,83 @@ const SLOTS: ReadonlyMap<Tag, { level: number; position: number; column: Column 
     [column.tag, { level: l, position, column }])),
 );
 
+/** Decoding values is most of indexing an instance, and the patient, study and series values of
+ * one series' instances are the same bytes again and again: the last ones decoded per level are
+ * remembered, and identical bytes (in the same character set) give a copy of the same values. */
+export class LevelMemo {
+  charsets: (CharacterSet | undefined)[] = [undefined, undefined, undefined];
+  tags: Tag[][] = [[], [], []];
+  elements: ScannedElement[][] = [[], [], []];
+  values: StoredValues[] = [[], [], []];
+}
+
+type Slot = { level: number; position: number; column: Column };
+
+function sameBytes(a: ScannedElement, b: ScannedElement): boolean {
+  if (a.vr !== b.vr || a.length !== b.length) return false;
+  if (a.value === undefined || b.value === undefined) return a.value === b.value;
+  return a.value.equals(b.value);
+}
+
 /**
  * The values of every level's columns found in a header, in INDEX_LEVELS order (patient, study,
  * series, image); shared values interned. Each array ends at its last present value.
  */
-export function decodeLevels(elements: ReadonlyMap<Tag, ScannedElement>, charset: CharacterSet, interner: Interner): StoredValues[] {
-  // Two passes, so that no intermediate object holds values of changing types (strings, numbers,
-  // arrays): such objects change shape as they go, and the optimized code of this hot function
-  // was thrown away and rebuilt several times per run.
-  const sizes = [0, 0, 0, 0];
-  for (const tag of elements.keys()) {
-    const slot = SLOTS.get(tag);
-    if (slot !== undefined && slot.position >= sizes[slot.level]!) sizes[slot.level] = slot.position + 1;
-  }
-  // Sized up front: arrays grown by push() keep up to twice the room they need, per entity.
-  const out = sizes.map((n) => new Array<StoredValue | undefined>(n).fill(undefined));
-  const last = [-1, -1, -1, -1];
+export function decodeLevels(elements: ReadonlyMap<Tag, ScannedElement>, charset: CharacterSet, interner: Interner, memo?: LevelMemo): StoredValues[] {
+  // First the elements of each level (and no intermediate objects holding values of changing
+  // types: such objects change shape as they go, and the optimized code of this hot function was
+  // thrown away and rebuilt several times per run).
+  const tags: Tag[][] = [[], [], [], []];
+  const found: ScannedElement[][] = [[], [], [], []];
   for (const [tag, el] of elements) {
     const slot = SLOTS.get(tag);
     if (slot === undefined) continue;
-    const v = decodeValue(el, slot.column.vr, charset);
-    if (v === undefined) continue;
-    out[slot.level]![slot.position] = slot.column.shared ? interner.value(v) : v;
-    if (slot.position > last[slot.level]!) last[slot.level] = slot.position;
+    tags[slot.level]!.push(tag);
+    found[slot.level]!.push(el);
   }
-  // Each array ends at its last present value (a column whose value could not be kept is absent).
-  for (let l = 0; l < out.length; l++) if (out[l]!.length !== last[l]! + 1) out[l]!.length = last[l]! + 1;
+  const out: StoredValues[] = [];
+  for (let level = 0; level < 4; level++) {
+    const levelTags = tags[level]!;
+    const levelElements = found[level]!;
+    if (memo && level < 3 && memo.charsets[level] === charset && sameElements(memo.tags[level]!, memo.elements[level]!, levelTags, levelElements)) {
+      out.push(memo.values[level]!.slice());
+      continue;
+    }
+    const values = decodeLevel(levelTags, levelElements, charset, interner);
+    if (memo && level < 3) {
+      memo.charsets[level] = charset;
+      memo.tags[level] = levelTags;
+      memo.elements[level] = levelElements;
+      memo.values[level] = values.slice();
+    }
+    out.push(values);
+  }
   return out;
+}
+
+function sameElements(tagsA: Tag[], elementsA: ScannedElement[], tagsB: Tag[], elementsB: ScannedElement[]): boolean {
+  if (tagsA.length !== tagsB.length) return false;
+  for (let i = 0; i < tagsA.length; i++) if (tagsA[i] !== tagsB[i] || !sameBytes(elementsA[i]!, elementsB[i]!)) return false;
+  return true;
+}
+
+/** One level's values from its elements, in column order, ending at the last present value. */
+function decodeLevel(tags: Tag[], elements: ScannedElement[], charset: CharacterSet, interner: Interner): StoredValues {
+  let size = 0;
+  for (const tag of tags) size = Math.max(size, (SLOTS.get(tag) as Slot).position + 1);
+  // Sized up front: arrays grown by push() keep up to twice the room they need, per entity.
+  const values = new Array<StoredValue | undefined>(size).fill(undefined);
+  let last = -1;
+  for (let i = 0; i < tags.length; i++) {
+    const slot = SLOTS.get(tags[i]!) as Slot;
+    const v = decodeValue(elements[i]!, slot.column.vr, charset);
+    if (v === undefined) continue;
+    values[slot.position] = slot.column.shared ? interner.value(v) : v;
+    if (slot.position > last) last = slot.position;
+  }
+  // A column whose value could not be kept is absent: the array ends at the last present one.
+  if (values.length !== last + 1) values.length = last + 1;
+  return values;
 }
 
 /** Whether two value lists hold the same values where both are present. */
