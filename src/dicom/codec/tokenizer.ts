@@ -184,12 +184,12 @@ export class DatasetTokenizer {
       }
       if (top.kind === 'frags') {
         if (len === UNDEFINED_LENGTH) this.fail(`A fragment of ${formatTag(top.tag)} has an undefined length at offset ${start}.`);
-        this.checkFits(len, limit, start, `Fragment of ${formatTag(top.tag)}`);
+        this.checkFits(len, limit, start, 'Fragment of', top.tag);
         this.beginValue(len, this.sink.fragment(len, depth, s), 0);
         return;
       }
       const end = len === UNDEFINED_LENGTH ? -1 : this.position + len;
-      if (end >= 0) this.checkFits(len, limit, start, `Item of ${formatTag(top.tag)}`);
+      if (end >= 0) this.checkFits(len, limit, start, 'Item of', top.tag);
       this.stack.push({ kind: 'item', end, syntax: s, ctx: { parent: this.parentCtx() }, tag: top.tag });
       this.sink.itemStart(end < 0 ? -1 : len, depth, s);
       return;
@@ -234,7 +234,7 @@ export class DatasetTokenizer {
       }
       return;
     }
-    this.checkFits(len, limit, start, `Element ${formatTag(t)}`);
+    this.checkFits(len, limit, start, 'Element', t);
     if (vr === 'SQ') {
       if (this.stack.length > this.maxDepth) this.fail(`Sequences nest deeper than ${this.maxDepth} levels at offset ${start}.`);
       this.stack.push({ kind: 'seq', end: this.position + len, syntax: s, ctx: top.ctx, tag: t });
@@ -250,9 +250,10 @@ export class DatasetTokenizer {
     return this.stack[0].ctx;
   }
 
-  private checkFits(len: number, limit: number, start: number, what: string): void {
+  /** The message is made only on failure: this runs for every element. */
+  private checkFits(len: number, limit: number, start: number, what: string, tag: Tag): void {
     if (this.position + len > limit) {
-      this.fail(`${what} claims ${len} bytes but only ${limit - this.position} remain at offset ${start}.`);
+      this.fail(`${what} ${formatTag(tag)} claims ${len} bytes but only ${limit - this.position} remain at offset ${start}.`);
     }
   }
 
