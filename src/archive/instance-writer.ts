@@ -1,14 +1,27 @@
-// Writes one incoming instance to a temporary file, with the write system calls off the main
-// thread. Fragments arrive as views of a read buffer that is read into again as soon as they have
-// been handed on, so each is copied into a staging buffer at once (a memcpy costs a fraction of
-// the write(2) into the page cache it replaces on the main thread); every full staging buffer is
-// written by libuv's thread pool with a positional write, while the main thread goes on reading
-// the socket. Staging buffers are reused across instances, so the received bytes allocate nothing
-// the garbage collector must trace. The file is opened synchronously on the first write (one cheap
-// system call, whose failure is the writer's first error). Past HIGH_WATER bytes submitted and not
-// yet written, the caller is made to wait (the association stops reading) until LOW_WATER.
-import { closeSync, fsync, openSync, unlinkSync, write } from 'node:fs';
+// Writes one incoming instance to a temporary file. Fragments arrive as views of a read buffer
+// that is read into again once they have been handed on (`release()`), and are written one of
+// two ways, chosen as they arrive:
+// - Alone (no other instance being written in this process, the usual single association): the
+//   views are gathered and written synchronously in batches, with no copy and no thread-pool
+//   round trip, so the C-STORE response that waits for the last write is not delayed.
+// - Beside other instances (several associations, or a sender with several operations
+//   outstanding), where the main thread is what limits throughput: each fragment is copied into
+//   a reused staging buffer at once, and every full one is written by libuv's thread pool with a
+//   positional write (the write system calls run on the other core; a copy costs a fraction of
+//   the write it moves off the main thread). The same happens past MEMORY_LIMIT bytes of any
+//   instance, so a very large one on a slow disk never blocks the event loop.
+// Every byte's place in the file is fixed when it is accepted, so the two ways mix freely. Past
+// HIGH_WATER bytes submitted and not yet written, the caller is made to wait (the association
+// stops reading) until LOW_WATER. The file is opened synchronously on the first write (one cheap
+// system call, whose failure is the writer's first error).
+import { closeSync, fsync, openSync, unlinkSync, write, writevSync } from 'node:fs';
 
+/** Bytes of one instance written synchronously at most; the rest goes through the thread pool. */
+const MEMORY_LIMIT = 8 * 1024 * 1024;
+/** Synchronous writes are batched up to this size. */
+const SYNC_BATCH = 256 * 1024;
+/** writev takes at most IOV_MAX buffers at once. */
+const MAX_BUFFERS_PER_WRITE = 512;
 /** Size of one staging buffer: one write system call each. */
 const STAGE_BYTES = 256 * 1024;
 const HIGH_WATER = 8 * 1024 * 1024;
@@ -17,6 +30,8 @@ const LOW_WATER = 2 * 1024 * 1024;
 const SPARE_STAGES = 32;
 
 const spareStages: Buffer[] = [];
+/** Writers that have begun and not yet finished or been discarded. */
+let activeWriters = 0;
 
 function takeStage(): Buffer {
   return spareStages.pop() ?? Buffer.allocUnsafeSlow(STAGE_BYTES);
@@ -29,13 +44,20 @@ function giveBackStage(stage: Buffer): void {
 export class InstanceWriter {
   /** The first write error; later writes are dropped. */
   error: Error | undefined;
-  /** Bytes the file holds so far (written, not only submitted). */
+  /** Bytes the file holds so far (written, not only accepted). */
   bytesWritten = 0;
   private fd: number | undefined;
+  private active = false;
+  /** Where the next accepted byte goes in the file. */
+  private position = 0;
+  /** Views not yet written (synchronous way), and where the first of them goes. */
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
+  private gatheredAt = 0;
+  /** The staging buffer being filled (thread-pool way), and where its first byte goes. */
   private stage: Buffer | undefined;
   private staged = 0;
-  /** Where the next submitted write goes in the file. */
-  private position = 0;
+  private stageAt = 0;
   /** Bytes submitted to the thread pool and not yet written. */
   private inFlight = 0;
   private writes = 0;
@@ -46,39 +68,41 @@ export class InstanceWriter {
   constructor(readonly path: string) {}
 
   write(data: Buffer): void | Promise<void> {
-    if (this.error || this.discarded) return;
-    let offset = 0;
-    while (offset < data.length) {
-      this.stage ??= takeStage();
-      const n = data.copy(this.stage, this.staged, offset);
-      this.staged += n;
-      offset += n;
-      if (this.staged === STAGE_BYTES) this.submit();
-      if (this.error) return;
+    if (this.error || this.discarded || data.length === 0) return;
+    if (!this.active) {
+      this.active = true;
+      activeWriters++;
     }
-    if (this.inFlight < HIGH_WATER) return;
-    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    if (activeWriters > 1 || this.position >= MEMORY_LIMIT) return this.stageCopy(data);
+    if (this.stage) this.submit();
+    if (this.gathered.length === 0) this.gatheredAt = this.position;
+    this.gathered.push(data);
+    this.gatheredBytes += data.length;
+    this.position += data.length;
+    if (this.gatheredBytes >= SYNC_BATCH) this.writeGathered();
   }
 
-  /** Fragments are copied as they arrive: nothing to do when their buffer is about to be reused. */
-  release(): void {}
+  /** The fragments written so far are about to be overwritten by their owner: the views gathered go to the file now. */
+  release(): void {
+    this.writeGathered();
+  }
 
-  /** Hands the staged bytes to the thread pool (opening the file on the first call). */
-  private submit(): void {
-    const stage = this.stage;
-    const length = this.staged;
-    this.stage = undefined;
-    this.staged = 0;
-    if (!stage) return;
-    if (length === 0 || this.error || this.discarded || !this.open()) {
-      giveBackStage(stage);
-      return;
+  private stageCopy(data: Buffer): void | Promise<void> {
+    this.writeGathered();
+    let offset = 0;
+    while (offset < data.length && !this.error) {
+      if (!this.stage) {
+        this.stage = takeStage();
+        this.stageAt = this.position;
+      }
+      const n = data.copy(this.stage, this.staged, offset);
+      this.staged += n;
+      this.position += n;
+      offset += n;
+      if (this.staged === STAGE_BYTES) this.submit();
     }
-    const position = this.position;
-    this.position += length;
-    this.inFlight += length;
-    this.writes++;
-    this.writeOut(stage, 0, length, position, length);
+    if (this.inFlight < HIGH_WATER || this.error) return;
+    return new Promise<void>((resolve) => this.drainWaiters.push(resolve));
   }
 
   private open(): boolean {
@@ -92,9 +116,47 @@ export class InstanceWriter {
     }
   }
 
+  /** Writes the gathered views synchronously (opening the file on the first call). */
+  private writeGathered(): void {
+    if (this.gathered.length === 0) return;
+    const buffers = this.gathered;
+    let at = this.gatheredAt;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    if (this.error || this.discarded || !this.open()) return;
+    try {
+      for (let i = 0; i < buffers.length; i += MAX_BUFFERS_PER_WRITE) {
+        const batch = buffers.slice(i, i + MAX_BUFFERS_PER_WRITE);
+        const size = batch.reduce((n, b) => n + b.length, 0);
+        let written = writevSync(this.fd!, batch, at);
+        // A short write (rare on regular files) continues from where it stopped.
+        while (written < size) written += writevSync(this.fd!, [Buffer.concat(batch).subarray(written)], at + written);
+        at += size;
+        this.bytesWritten += size;
+      }
+    } catch (error) {
+      this.error ??= error as Error;
+    }
+  }
+
+  /** Hands the staging buffer to the thread pool (opening the file on the first call). */
+  private submit(): void {
+    const stage = this.stage;
+    const length = this.staged;
+    this.stage = undefined;
+    this.staged = 0;
+    if (!stage) return;
+    if (length === 0 || this.error || this.discarded || !this.open()) {
+      giveBackStage(stage);
+      return;
+    }
+    this.inFlight += length;
+    this.writes++;
+    this.writeOut(stage, 0, length, this.stageAt, length);
+  }
+
   private writeOut(stage: Buffer, offset: number, length: number, position: number, total: number): void {
     write(this.fd!, stage, offset, length, position, (error, written) => {
-      // A short write (rare on regular files) continues from where it stopped.
       if (!error && written > 0 && written < length) {
         this.bytesWritten += written;
         this.writeOut(stage, offset + written, length - written, position + written, total);
@@ -117,18 +179,26 @@ export class InstanceWriter {
     for (const w of waiters) w();
   }
 
-  /** Resolves when no write is outstanding. */
+  /** Undefined when no write is outstanding, else a promise resolved when none is. */
   private idle(): Promise<void> | undefined {
     if (this.writes === 0) return undefined;
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Writes what is staged, waits for every write, flushes when asked and closes; rejects with the first write error. */
+  private deactivate(): void {
+    if (!this.active) return;
+    this.active = false;
+    activeWriters--;
+  }
+
+  /** Writes what is left, waits for every write, flushes when asked and closes; rejects with the first write error. */
   async finish(options: { fsync?: boolean } = {}): Promise<void> {
+    this.writeGathered();
     this.submit();
     // An instance with no bytes at all still leaves a file (the caller renames it into place).
     if (!this.error) this.open();
-    await this.idle();
+    const pending = this.idle();
+    if (pending) await pending;
     const fd = this.fd;
     this.fd = undefined;
     try {
@@ -139,6 +209,7 @@ export class InstanceWriter {
       this.error ??= error as Error;
     } finally {
       if (fd !== undefined) closeSync(fd);
+      this.deactivate();
     }
     if (this.error) throw this.error;
   }
@@ -146,6 +217,9 @@ export class InstanceWriter {
   /** Stops writing and removes the temporary file (at once when no write is outstanding). */
   async discard(): Promise<void> {
     this.discarded = true;
+    this.deactivate();
+    this.gathered = [];
+    this.gatheredBytes = 0;
     if (this.stage) giveBackStage(this.stage);
     this.stage = undefined;
     this.staged = 0;

@@ -1,0 +1,86 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InstanceWriter } from '../../../src/archive/instance-writer';
+
+/** Feeds `bytes` in fragments of `size` through one view buffer that is overwritten after each release, as the association does. */
+function feeder(writer: InstanceWriter, bytes: Buffer, size: number) {
+  const shared = Buffer.alloc(size);
+  let at = 0;
+  return {
+    get done() { return at >= bytes.length; },
+    async next(): Promise<void> {
+      const n = Math.min(size, bytes.length - at);
+      bytes.copy(shared, 0, at, at + n);
+      at += n;
+      await writer.write(shared.subarray(0, n));
+      writer.release();
+      shared.fill(0xee); // the read buffer is read into again
+    },
+  };
+}
+
+describe('InstanceWriter', () => {
+  let dir: string;
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'writer-')); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('alone, then beside another writer, then alone again: both files hold exactly their bytes', async () => {
+    const a = randomBytes(3 * 1024 * 1024 + 17);
+    const b = randomBytes(2 * 1024 * 1024 + 5);
+    const wa = new InstanceWriter(join(dir, 'a.part'));
+    const wb = new InstanceWriter(join(dir, 'b.part'));
+    const fa = feeder(wa, a, 100_000);
+    const fb = feeder(wb, b, 65_536);
+    // A starts alone (written synchronously), B joins (both through the thread pool), B ends, A ends alone.
+    for (let i = 0; i < 5; i++) await fa.next();
+    while (!fb.done) {
+      await fb.next();
+      if (!fa.done) await fa.next();
+    }
+    await wb.finish();
+    while (!fa.done) await fa.next();
+    await wa.finish({ fsync: true });
+    assert.ok(readFileSync(wa.path).equals(a), 'file A holds what was written, in order');
+    assert.ok(readFileSync(wb.path).equals(b), 'file B holds what was written, in order');
+    assert.equal(wa.bytesWritten, a.length);
+    assert.equal(wb.bytesWritten, b.length);
+  });
+
+  test('an instance larger than what is written synchronously streams the rest through the thread pool', async () => {
+    const big = randomBytes(12 * 1024 * 1024 + 3);
+    const w = new InstanceWriter(join(dir, 'big.part'));
+    const f = feeder(w, big, 1024 * 1024);
+    while (!f.done) await f.next();
+    await w.finish();
+    assert.ok(readFileSync(w.path).equals(big));
+  });
+
+  test('discard beside another writer removes the file once its writes are done; the other is unharmed', async () => {
+    const keep = randomBytes(1024 * 1024);
+    const wk = new InstanceWriter(join(dir, 'keep.part'));
+    const wd = new InstanceWriter(join(dir, 'dropped.part'));
+    await wk.write(keep.subarray(0, 1000));
+    await wd.write(randomBytes(600 * 1024));
+    await wk.write(keep.subarray(1000));
+    await wd.discard();
+    assert.equal(existsSync(wd.path), false, 'the discarded file is gone');
+    await wk.finish();
+    assert.ok(readFileSync(wk.path).equals(keep));
+  });
+
+  test('a file that cannot be created is the first error, and finish rejects with it', async () => {
+    const path = join(dir, 'exists.part');
+    const first = new InstanceWriter(path);
+    await first.write(Buffer.from('x'));
+    await first.finish();
+    const second = new InstanceWriter(path);
+    await second.write(Buffer.from('y'));
+    second.release();
+    await assert.rejects(second.finish(), /EEXIST/);
+    assert.equal(readFileSync(path, 'latin1'), 'x', 'the existing file is untouched');
+  });
+});
