@@ -1,20 +1,22 @@
 // Writes one incoming instance to a temporary file. Fragments arrive as views of a read buffer
 // that is read into again once they have been handed on (`release()`), and are written one of
 // two ways, chosen as they arrive:
-// - Alone (no other instance being written in this process, the usual single association): the
-//   views are gathered and written synchronously in batches, with no copy and no thread-pool
-//   round trip, so the C-STORE response that waits for the last write is not delayed.
-// - Beside other instances (several associations, or a sender with several operations
-//   outstanding), where the main thread is what limits throughput: each fragment is copied into
-//   a reused staging buffer at once, and every full one is written by libuv's thread pool with a
-//   positional write (the write system calls run on the other core; a copy costs a fraction of
-//   the write it moves off the main thread). The same happens past MEMORY_LIMIT bytes of any
-//   instance, so a very large one on a slow disk never blocks the event loop.
+// - Alone (no other instance being written and no other association open in this thread, the
+//   usual single association): the views are gathered and written synchronously in batches, with
+//   no copy and no thread-pool round trip, so the C-STORE response that waits for the last write
+//   is not delayed.
+// - Beside other associations or instances (a sender with several operations outstanding), where
+//   the main thread is what limits throughput: each fragment is copied into a reused staging
+//   buffer at once, and every full one is written by libuv's thread pool with a positional write
+//   (the write system calls run on the other core; a copy costs a fraction of the write it moves
+//   off the main thread). The same happens past MEMORY_LIMIT bytes of any instance, so a very
+//   large one on a slow disk never blocks the event loop.
 // Every byte's place in the file is fixed when it is accepted, so the two ways mix freely. Past
 // HIGH_WATER bytes submitted and not yet written, the caller is made to wait (the association
 // stops reading) until LOW_WATER. The file is opened synchronously on the first write (one cheap
 // system call, whose failure is the writer's first error).
 import { closeSync, fsync, openSync, unlinkSync, write, writevSync } from 'node:fs';
+import { Association } from '../net';
 
 /** Bytes of one instance written synchronously at most; the rest goes through the thread pool. */
 const MEMORY_LIMIT = 8 * 1024 * 1024;
@@ -73,7 +75,7 @@ export class InstanceWriter {
       this.active = true;
       activeWriters++;
     }
-    if (activeWriters > 1 || this.position >= MEMORY_LIMIT) return this.stageCopy(data);
+    if (activeWriters > 1 || Association.openInThread > 1 || this.position >= MEMORY_LIMIT) return this.stageCopy(data);
     if (this.stage) this.submit();
     if (this.gathered.length === 0) this.gatheredAt = this.position;
     this.gathered.push(data);

@@ -47,6 +47,9 @@ export class Association extends EventEmitter<AssociationEvents> {
   private closedPromise: Promise<Error | undefined>;
   private resolveClosed!: (e: Error | undefined) => void;
   private finished = false;
+  /** Associations of this thread that reached data transfer and have not ended yet. */
+  private static openCount = 0;
+  private counted = false;
   /** Indications for the user, given once the state reflects the action that raised them. */
   private deferred: (() => void)[] = [];
   /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
@@ -90,6 +93,12 @@ export class Association extends EventEmitter<AssociationEvents> {
   get peerMaxPdu(): number { return this.record.peerMaxPdu; }
   /** The error that ended the association, once closed (undefined after a normal release). */
   get closeError(): Error | undefined { return this.record.closeError; }
+
+  /**
+   * How many associations of this thread have reached data transfer and not ended: work that can
+   * go to another core (the archive's file writes) does so when more than one runs at a time.
+   */
+  static get openInThread(): number { return Association.openCount; }
 
   /** Established and ready for data transfer (Sta6). */
   get isEstablished(): boolean { return this.current === 'Sta6'; }
@@ -201,6 +210,10 @@ export class Association extends EventEmitter<AssociationEvents> {
     const from = this.current;
     const to = ACTIONS[action].run(this.context, fired);
     this.current = to;
+    if (to === 'Sta6' && !this.counted) {
+      this.counted = true;
+      Association.openCount++;
+    }
     this.emit('state', from, to, event, action);
     if (DATA_TRANSFER_STATES.has(to)) this.timers.touchIdle(); else this.timers.stopIdle();
     if (to === 'Sta1') this.finish();
@@ -391,6 +404,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.counted) Association.openCount--;
+    this.counted = false;
     this.pdataAccepted = false;
     this.reader.stop();
     this.timers.stopArtim();
