@@ -37,6 +37,8 @@ export type FloodKind = 'silent' | 'slow' | 'short';
 export interface FloodOptions {
   port: number;
   host?: string;
+  /** The address the flood's connections come from (another loopback address than a peer's). */
+  localAddress?: string;
   kind: FloodKind;
   /** Connections (or associations) kept going at once; each is replaced as soon as it ends. */
   concurrency: number;
@@ -90,7 +92,7 @@ export class Flood {
   private hold(): Promise<void> {
     const o = this.options;
     return new Promise((resolve) => {
-      const socket = net.connect({ host: o.host ?? '127.0.0.1', port: o.port });
+      const socket = net.connect({ host: o.host ?? '127.0.0.1', port: o.port, localAddress: o.localAddress });
       this.sockets.add(socket);
       let drip: NodeJS.Timeout | undefined;
       socket.on('error', () => undefined);
