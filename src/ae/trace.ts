@@ -3,7 +3,7 @@
 import { uidName } from '../dicom';
 import { Command, commandName } from '../dimse';
 import { DimseChannel } from '../dimse';
-import { formatStatus } from '../dimse';
+import { formatStatus, serviceOfCommand } from '../dimse';
 import { Association } from '../net';
 import { Pdu } from '../net';
 import { formatPdu } from '../net';
@@ -16,7 +16,7 @@ type Direction = 'sent' | 'received';
 
 const arrow = (direction: Direction) => (direction === 'sent' ? '>>' : '<<');
 
-/** One DIMSE command as a line: "C-FIND-RSP, id 2, for id 1, Study Root …, status 0xFF00 (Pending)". */
+/** One DIMSE command as a line: "C-FIND-RSP, id 2, for id 1, Study Root …, status 0xFF00 (Pending: matches are continuing – …)". */
 export function describeCommand(command: Command, datasetLength?: number): string {
   const parts = [commandName(command)];
   if (command.messageId !== undefined) parts.push(`id ${command.messageId}`);
@@ -27,7 +27,7 @@ export function describeCommand(command: Command, datasetLength?: number): strin
   if (command.actionTypeId !== undefined) parts.push(`action type ${command.actionTypeId}`);
   if (command.eventTypeId !== undefined) parts.push(`event type ${command.eventTypeId}`);
   if (command.moveDestination) parts.push(`destination ${command.moveDestination}`);
-  if (command.status !== undefined) parts.push(`status ${formatStatus(command.status)}`);
+  if (command.status !== undefined) parts.push(`status ${formatStatus(command.status, serviceOfCommand(command.commandField, sopClass))}`);
   if (command.numberOfRemainingSuboperations !== undefined || command.numberOfCompletedSuboperations !== undefined) {
     parts.push(`remaining ${command.numberOfRemainingSuboperations ?? '-'} completed ${command.numberOfCompletedSuboperations ?? '-'} failed ${command.numberOfFailedSuboperations ?? '-'} warning ${command.numberOfWarningSuboperations ?? '-'}`);
   }

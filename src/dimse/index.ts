@@ -10,5 +10,5 @@ export {
 } from './n-commands';
 export { N_STATUS_CODES, type NServiceName } from './n-status';
 export { type DatasetSink, type DatasetSource } from './sink';
-export { Status, formatStatus, statusClass, statusName, type ServiceName, type StatusClass } from './status';
+export { Status, formatStatus, serviceOfCommand, statusClass, statusName, type ServiceName, type StatusClass } from './status';
 export { isResponse } from './command';

@@ -1,4 +1,5 @@
 // DIMSE status codes (PS3.7 Annex C) and their meaning per service (PS3.4).
+import { Uids } from '../dicom';
 import { NServiceName, isNService, nStatusName } from './n-status';
 
 export type StatusClass = 'success' | 'warning' | 'failure' | 'cancel' | 'pending';
@@ -103,8 +104,35 @@ const query: Record<number, string> = {
   0xb000: 'Warning: sub-operations complete, one or more failures or warnings',
 };
 
+// Pending as PS3.4 words it per service: C-FIND C.4.1.1.4 (Table C.4-1), worklist K.4.1.1.4,
+// C-MOVE C.4.2.1.5, C-GET C.4.3.1.4. Services that define no Pending keep the general name.
+const matchesPending: Record<number, string> = {
+  0xff00: 'Pending: matches are continuing – current match is supplied, any optional keys were supported in the same manner as required keys',
+  0xff01: 'Pending: matches are continuing – warning that one or more optional keys were not supported',
+};
+const subOperationsPending: Record<number, string> = {
+  0xff00: 'Pending: sub-operations are continuing',
+};
+const pending: Partial<Record<ServiceName, Record<number, string>>> = {
+  find: matchesPending, worklist: matchesPending, move: subOperationsPending, get: subOperationsPending,
+};
+
+const SERVICE_OF_FIELD: Record<number, ServiceName> = {
+  0x0001: 'store', 0x0010: 'get', 0x0020: 'find', 0x0021: 'move', 0x0030: 'echo', 0x0100: 'n-event-report',
+  0x0110: 'n-get', 0x0120: 'n-set', 0x0130: 'n-action', 0x0140: 'n-create', 0x0150: 'n-delete',
+};
+
+/** The service a request or response command belongs to, for naming its statuses ('general' when unknown). */
+export function serviceOfCommand(commandField: number, sopClassUid?: string): ServiceName {
+  const field = commandField & 0x7fff;
+  if (field === 0x0020 && sopClassUid === Uids.ModalityWorklistFind) return 'worklist';
+  return SERVICE_OF_FIELD[field] ?? 'general';
+}
+
 /** The standard's name for a status in the context of a service, e.g. "Refused: move destination unknown". */
 export function statusName(status: number, service: ServiceName = 'general'): string {
+  const pendingName = pending[service]?.[status];
+  if (pendingName) return pendingName;
   if (service === 'store') {
     if (store[status]) return store[status];
     if ((status & 0xff00) === 0xa700) return 'Refused: out of resources';

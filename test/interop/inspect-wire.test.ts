@@ -207,7 +207,7 @@ describe('association records against Orthanc, as on the wire', () => {
     assert.deepEqual(rq.identifier!.keys.map((k) => `${k.keyword}=${k.value}`), ['SOPInstanceUID=', 'StudyInstanceUID=']);
     const responses = record.messages.filter((m) => m.command === 'C-FIND-RSP');
     assert.deepEqual(responses.map((m) => `${m.respondingTo} ${m.status!.hex} ${m.status!.meaning}`),
-      [...instances.map(() => `${rq.messageId} 0xFF00 Pending`), `${rq.messageId} 0x0000 Success`]);
+      [...instances.map(() => `${rq.messageId} 0xFF00 Pending: matches are continuing – current match is supplied, any optional keys were supported in the same manner as required keys`), `${rq.messageId} 0x0000 Success`]);
   });
 
   // Orthanc (1.10) answers every match at once, whether a C-CANCEL came or not (a cancelled C-FIND

@@ -7,7 +7,7 @@ import { AAssociateAc, AAssociateRq, Pdu } from '../../net';
 import { encodePdu } from '../../net';
 import { Command, commandName, hasDataset, isResponse } from '../../dimse';
 import { DimseChannel } from '../../dimse';
-import { ServiceName, statusClass, statusName } from '../../dimse';
+import { ServiceName, serviceOfCommand, statusClass, statusName } from '../../dimse';
 import { summariseIdentifier } from './identifier';
 import { recordNegotiation, syntax } from './negotiation';
 import { outcomeOf } from './outcome';
@@ -25,11 +25,6 @@ const PDU_NAMES: Record<number, string> = {
   1: 'A-ASSOCIATE-RQ', 2: 'A-ASSOCIATE-AC', 3: 'A-ASSOCIATE-RJ', 4: 'P-DATA-TF', 5: 'A-RELEASE-RQ', 6: 'A-RELEASE-RP', 7: 'A-ABORT',
 };
 const PDU_HEAD_BYTES = 24;
-const WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
-const SERVICES: Record<number, ServiceName> = {
-  0x0001: 'store', 0x0010: 'get', 0x0020: 'find', 0x0021: 'move', 0x0030: 'echo', 0x0100: 'n-event-report',
-  0x0110: 'n-get', 0x0120: 'n-set', 0x0130: 'n-action', 0x0140: 'n-create', 0x0150: 'n-delete',
-};
 /** C-GET, C-FIND, C-MOVE requests carry an identifier worth summarising. */
 const QUERY_REQUESTS = new Set([0x0010, 0x0020, 0x0021]);
 
@@ -167,7 +162,7 @@ export class RecordBuilder {
     const field = command.commandField & 0x7fff;
     if (isResponse(command)) this.onResponse(message, command, direction);
     else if (command.messageId !== undefined && field !== 0x0fff) {
-      const service: ServiceName = field === 0x0020 && sopClass === WORKLIST_FIND ? 'worklist' : SERVICES[field] ?? 'general';
+      const service = serviceOfCommand(field, sopClass);
       if (QUERY_REQUESTS.has(field) && dataset) {
         const ts = this.association.contexts.get(contextId)?.transferSyntax;
         if (ts) message.identifier = summariseIdentifier(dataset, ts);
@@ -185,7 +180,7 @@ export class RecordBuilder {
     const request = this.outstanding.get(key);
     if (request) message.responseMs = Math.round((message.at - request.sentAt) * 10) / 10;
     if (command.status !== undefined) {
-      const service = request?.service ?? SERVICES[command.commandField & 0x7fff] ?? 'general';
+      const service = request?.service ?? serviceOfCommand(command.commandField, command.affectedSopClassUid);
       const code = command.status;
       message.status = {
         code, hex: `0x${code.toString(16).toUpperCase().padStart(4, '0')}`, class: statusClass(code), meaning: statusName(code, service),

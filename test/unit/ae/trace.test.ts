@@ -42,5 +42,5 @@ test('describeCommand: sub-operations, comment and data set size', () => {
     commandField: CommandField.CMoveRsp, commandDataSetType: NO_DATASET, messageIdBeingRespondedTo: 3, affectedSopClassUid: '1.2.840.10008.5.1.4.1.2.2.2', status: 0xff00,
     numberOfRemainingSuboperations: 2, numberOfCompletedSuboperations: 1, numberOfFailedSuboperations: 0, numberOfWarningSuboperations: 0,
     errorComment: 'busy',
-  }, 12), 'C-MOVE-RSP, for id 3, Study Root Query/Retrieve Information Model - MOVE, status 0xFF00 (Pending), remaining 2 completed 1 failed 0 warning 0, comment "busy", + data set 12 bytes');
+  }, 12), 'C-MOVE-RSP, for id 3, Study Root Query/Retrieve Information Model - MOVE, status 0xFF00 (Pending: sub-operations are continuing), remaining 2 completed 1 failed 0 warning 0, comment "busy", + data set 12 bytes');
 });

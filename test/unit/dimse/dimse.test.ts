@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Command, CommandField, decodeCommand, encodeCommand, NO_DATASET } from '../../../src/dimse/command';
 import { fragment } from '../../../src/dimse/fragmenter';
-import { statusClass, statusName } from '../../../src/dimse/status';
+import { formatStatus, serviceOfCommand, statusClass, statusName } from '../../../src/dimse/status';
+import { Uids } from '../../../src/dicom/sop-classes';
 
 test('a command set round-trips and starts with a correct group length', () => {
   const command: Command = {
@@ -43,6 +44,31 @@ test('status classes and names per service', () => {
   assert.equal(statusName(0xa801, 'move'), 'Refused: move destination unknown');
   assert.equal(statusName(0xa7ff, 'store'), 'Refused: out of resources');
   assert.equal(statusName(0xc0ff, 'find'), 'Failed: unable to process');
+});
+
+test('Pending is worded per service as PS3.4 words it', () => {
+  const matching = 'Pending: matches are continuing – current match is supplied, any optional keys were supported in the same manner as required keys';
+  const unsupportedKeys = 'Pending: matches are continuing – warning that one or more optional keys were not supported';
+  assert.equal(statusName(0xff00, 'find'), matching);
+  assert.equal(statusName(0xff01, 'find'), unsupportedKeys);
+  assert.equal(statusName(0xff00, 'worklist'), matching);
+  assert.equal(statusName(0xff01, 'worklist'), unsupportedKeys);
+  assert.equal(statusName(0xff00, 'move'), 'Pending: sub-operations are continuing');
+  assert.equal(statusName(0xff00, 'get'), 'Pending: sub-operations are continuing');
+  assert.equal(formatStatus(0xff00, 'get'), '0xFF00 (Pending: sub-operations are continuing)');
+  // No service named: the general word.
+  assert.equal(statusName(0xff00), 'Pending');
+});
+
+test('the service of a command, for naming its statuses', () => {
+  assert.equal(serviceOfCommand(CommandField.CFindRsp, Uids.StudyRootFind), 'find');
+  assert.equal(serviceOfCommand(CommandField.CFindRq, Uids.ModalityWorklistFind), 'worklist');
+  assert.equal(serviceOfCommand(CommandField.CFindRsp), 'find', 'a response need not repeat its SOP class');
+  assert.equal(serviceOfCommand(CommandField.CMoveRsp), 'move');
+  assert.equal(serviceOfCommand(CommandField.CGetRq), 'get');
+  assert.equal(serviceOfCommand(CommandField.CStoreRsp), 'store');
+  assert.equal(serviceOfCommand(CommandField.NActionRsp), 'n-action');
+  assert.equal(serviceOfCommand(CommandField.CCancelRq), 'general');
 });
 
 test('fragments never exceed the maximum and only the last is flagged last', () => {

@@ -100,10 +100,11 @@ describe('association detail view model', () => {
     const messages = section(view, 'messages').table!;
     assert.deepEqual(messages.columns, ['Time', 'Direction', 'Command', 'Message ID', 'SOP class / instance', 'Status', 'Data set', 'Response time', 'Details']);
     const rows = messages.rows.map((r) => texts(r).slice(1, 7));
+    const pending = '0xFF00 Pending: matches are continuing – current match is supplied, any optional keys were supported in the same manner as required keys';
     assert.deepEqual(rows, [
       ['→ sent', 'C-FIND-RQ | context 1', '1', 'Study Root Query/Retrieve Information Model - FIND', '—', rows[0]![5]],
-      ['← received', 'C-FIND-RSP | context 1', 'for 1', 'Study Root Query/Retrieve Information Model - FIND', '0xFF00 Pending', rows[1]![5]],
-      ['← received', 'C-FIND-RSP | context 1', 'for 1', 'Study Root Query/Retrieve Information Model - FIND', '0xFF00 Pending', rows[2]![5]],
+      ['← received', 'C-FIND-RSP | context 1', 'for 1', 'Study Root Query/Retrieve Information Model - FIND', pending, rows[1]![5]],
+      ['← received', 'C-FIND-RSP | context 1', 'for 1', 'Study Root Query/Retrieve Information Model - FIND', pending, rows[2]![5]],
       ['← received', 'C-FIND-RSP | context 1', 'for 1', 'Study Root Query/Retrieve Information Model - FIND', '0x0000 Success', 'none'],
     ]);
     assert.match(rows[0]![5]!, /^\d+ bytes$/, 'the identifier is the request\'s data set');
