@@ -61,7 +61,15 @@ const actionBar = h('span', { class: 'actions', role: 'group', 'aria-label': 'Ac
 const toolbar = h('div', { class: 'toolbar' }, title, ring, count, cancel, h('span', { class: 'spacer' }), filter, actionBar);
 const header = h('div', { class: 'grid-row sticky-header', role: 'row', 'aria-rowindex': 1 });
 const viewport = h('div', { class: 'viewport qr-table', role: 'grid', tabindex: 0, 'aria-multiselectable': 'true', 'aria-label': 'Query results' });
-const status = h('div', { class: 'status muted', role: 'status' });
+// A failure: the error icon in the theme's error colour, the sentence in the text colour (the error
+// colour of some themes, Light Modern's among them, is too pale for text on the editor background).
+const statusIcon = h('span', { class: 'codicon codicon-error error-text hidden', 'aria-hidden': 'true' });
+const statusText = h('span', { role: 'status' });
+// Shown only after a failure whose association the host knows; in the DOM only then.
+const showAssociation = h('vscode-button', {
+  secondary: true, icon: 'plug', class: 'show-association', title: 'Open the association the query used: its negotiation, messages and how it ended',
+}, 'Show Association');
+const status = h('div', { class: 'status muted' }, statusIcon, statusText);
 viewport.append(header);
 document.body.append(toolbar, viewport, status);
 
@@ -190,7 +198,7 @@ function updateCounts(): void {
   }
 }
 
-function setRunState(state: QueryRunState, message?: string): void {
+function setRunState(state: QueryRunState, message?: string, canShowAssociation = false): void {
   s.state = state;
   s.message = message;
   ring.classList.toggle('hidden', state !== 'running');
@@ -198,9 +206,14 @@ function setRunState(state: QueryRunState, message?: string): void {
   const text = state === 'running' ? 'Receiving results…'
     : state === 'cancelled' ? 'Cancelled.'
       : state === 'failed' ? 'Failed.' : 'Done.';
-  setText(status, message ? `${text} ${message}` : text);
-  status.classList.toggle('error-text', state === 'failed');
+  setText(statusText, message ? `${text} ${message}` : text);
+  statusIcon.classList.toggle('hidden', state !== 'failed');
   status.classList.toggle('muted', state !== 'failed');
+  if (state === 'failed' && canShowAssociation) {
+    if (!showAssociation.isConnected) status.append(showAssociation);
+  } else {
+    showAssociation.remove();
+  }
 }
 
 function buildActions(): void {
@@ -220,6 +233,7 @@ function runAction(action: QueryAction): void {
 }
 
 cancel.addEventListener('click', () => post({ type: 'qr/cancel' }));
+showAssociation.addEventListener('click', () => post({ type: 'qr/showAssociation' }));
 
 let filterTimer: ReturnType<typeof setTimeout> | undefined;
 filter.addEventListener('input', () => {
@@ -341,13 +355,13 @@ onHostMessage((data) => {
       buildHeader();
       buildActions();
       rebuildView();
-      setRunState(msg.state, msg.message);
+      setRunState(msg.state, msg.message, msg.canShowAssociation);
       break;
     case 'qr/rows':
       if (Array.isArray(msg.rows)) appendRows(msg.rows);
       break;
     case 'qr/state':
-      setRunState(msg.state, msg.message);
+      setRunState(msg.state, msg.message, msg.canShowAssociation);
       break;
     default:
       break;

@@ -51,7 +51,7 @@ export interface DicomNetworkApi {
   logFolder(): string;
   webviews: {
     /** The query results panels open now, oldest first. */
-    queryPanels(): { title: string; level: string; state: QueryRunState; message?: string; matches: number }[];
+    queryPanels(): { title: string; level: string; state: QueryRunState; message?: string; associationId?: string; matches: number }[];
     /** The dataset viewers open now, with their frame requests. */
     datasetSessions(): DatasetSessionInfo[];
     /** The association detail panels open now, with the view each was last sent. */

@@ -57,14 +57,17 @@ export type QueryRunState = 'running' | 'done' | 'cancelled' | 'failed';
 export type QueryAction = 'retrieve' | 'open' | 'copyUids' | 'exportJson' | 'exportCsv';
 
 export type HostToQueryResults =
-  | { type: 'qr/init'; title: string; level: QueryLevelName; columns: QueryColumn[]; actions: QueryAction[]; state: QueryRunState; message?: string }
+  | { type: 'qr/init'; title: string; level: QueryLevelName; columns: QueryColumn[]; actions: QueryAction[]; state: QueryRunState; message?: string; canShowAssociation?: boolean }
   | { type: 'qr/rows'; rows: QueryRowData[] }
-  | { type: 'qr/state'; state: QueryRunState; message?: string }
+  /** canShowAssociation: the failed query's association is known; the panel offers Show Association. */
+  | { type: 'qr/state'; state: QueryRunState; message?: string; canShowAssociation?: boolean }
   | ResponseMessage;
 
 export type QueryResultsToHost =
   | ReadyMessage
   | { type: 'qr/cancel' }
+  /** Show Association on a failure: the host knows which association (the webview names none). */
+  | { type: 'qr/showAssociation' }
   | { type: 'qr/action'; action: QueryAction; rowIds: number[] };
 
 // ---------------------------------------------------------------------------------------------
@@ -115,6 +118,7 @@ export function parseQueryResultsMessage(x: unknown): QueryResultsToHost | undef
   switch (x.type) {
     case 'ready': return { type: 'ready' };
     case 'qr/cancel': return { type: 'qr/cancel' };
+    case 'qr/showAssociation': return { type: 'qr/showAssociation' };
     case 'qr/action': {
       const ids = x.rowIds;
       if (typeof x.action !== 'string' || !QUERY_ACTIONS.has(x.action) || !Array.isArray(ids) || ids.length > MAX_ROW_IDS) return undefined;

@@ -62,7 +62,7 @@ export async function queryIntoPanel(deps: Pick<CommandDeps, 'webviews' | 'log'>
     }
     const reason = sentence(backend.describeError(error));
     deps.log.warn(`${title} failed: ${reason}`);
-    panel.finish('failed', reason);
+    panel.finish('failed', reason, loadEngine().associationIdOf(error));
     return undefined;
   }
 }

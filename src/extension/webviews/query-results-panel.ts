@@ -5,6 +5,7 @@ import {
   HostToQueryResults, QueryAction, QueryColumn, QueryLevelName, QueryRowData, QueryRunState, parseQueryResultsMessage,
 } from '../../shared';
 import { DEFAULT_COLUMNS, DicomJsonObject, cellsOf, scopeOf, toCsv, uidsText } from './query-rows';
+import { SHOW_ASSOCIATION_COMMAND } from '../associations/view';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';
 
@@ -29,6 +30,8 @@ export class QueryResultsPanel implements vscode.Disposable {
   private sent = 0;
   private state: QueryRunState = 'running';
   private message?: string;
+  /** The association a failed query used (its record id), for Show Association. */
+  private associationId?: string;
   private timer?: ReturnType<typeof setTimeout>;
   private ready = false;
   private disposed = false;
@@ -75,13 +78,17 @@ export class QueryResultsPanel implements vscode.Disposable {
     this.scheduleFlush();
   }
 
-  /** The query ended: 'done', 'cancelled' (by the user or a limit) or 'failed', with a sentence. */
-  finish(state: Exclude<QueryRunState, 'running'>, message?: string): void {
+  /**
+   * The query ended: 'done', 'cancelled' (by the user or a limit) or 'failed', with a sentence;
+   * a failure names the association it used when the engine knows it (the panel offers Show Association).
+   */
+  finish(state: Exclude<QueryRunState, 'running'>, message?: string, associationId?: string): void {
     if (this.disposed) return;
     this.state = state;
     this.message = message;
+    this.associationId = state === 'failed' ? associationId : undefined;
     this.flush();
-    void this.post({ type: 'qr/state', state, message });
+    void this.post({ type: 'qr/state', state, message, canShowAssociation: this.associationId !== undefined });
   }
 
   get matchCount(): number {
@@ -96,9 +103,9 @@ export class QueryResultsPanel implements vscode.Disposable {
     return this.opts.level;
   }
 
-  /** How the query stands, and the sentence the panel shows with it. */
-  get runState(): { state: QueryRunState; message?: string } {
-    return { state: this.state, message: this.message };
+  /** How the query stands, the sentence the panel shows with it, and the association of a failure. */
+  get runState(): { state: QueryRunState; message?: string; associationId?: string } {
+    return { state: this.state, message: this.message, associationId: this.associationId };
   }
 
   get isDisposed(): boolean {
@@ -141,11 +148,15 @@ export class QueryResultsPanel implements vscode.Disposable {
         // A (re)loaded webview gets everything again.
         this.ready = true;
         this.sent = 0;
-        await this.post({ type: 'qr/init', title: this.opts.title, level: this.opts.level, columns: this.columns, actions: this.actions, state: this.state, message: this.message });
+        await this.post({ type: 'qr/init', title: this.opts.title, level: this.opts.level, columns: this.columns, actions: this.actions, state: this.state, message: this.message,
+          canShowAssociation: this.associationId !== undefined });
         this.flush();
         break;
       case 'qr/cancel':
         this.controller.abort();
+        break;
+      case 'qr/showAssociation':
+        if (this.associationId) await vscode.commands.executeCommand(SHOW_ASSOCIATION_COMMAND, this.associationId);
         break;
       case 'qr/action':
         await this.runAction(msg.action, msg.rowIds.filter((id) => id < this.matches.length));

@@ -101,6 +101,8 @@ describe('webview message protocol', () => {
     assert.equal(parseQueryResultsMessage({ type: 'qr/action', action: 'open', rowIds: '1' }), undefined);
     assert.equal(parseQueryResultsMessage(null), undefined);
     assert.deepEqual(parseQueryResultsMessage({ type: 'qr/cancel', extra: 1 }), { type: 'qr/cancel' });
+    // Show Association names no association: the host runs it for the one it knows.
+    assert.deepEqual(parseQueryResultsMessage({ type: 'qr/showAssociation', id: 'other' }), { type: 'qr/showAssociation' });
     assert.deepEqual(parseDatasetViewerMessage({ type: 'request', requestId: 7, method: 'frame', params: { frame: 3 } }), { type: 'request', requestId: 7, method: 'frame', params: { frame: 3 } });
     assert.equal(parseDatasetViewerMessage({ type: 'request', requestId: 7, method: 'frame', params: { frame: -1 } }), undefined);
     assert.equal(parseDatasetViewerMessage({ type: 'request', requestId: 0, method: 'frame', params: { frame: 1 } }), undefined);

@@ -129,6 +129,38 @@ describe('webviews in headless Chromium', () => {
     assert.deepEqual(record.errors, []);
   });
 
+  test('a failed query whose association is known: Show Association next to the reason, reached with Tab, posted with Enter', async () => {
+    const { page, record } = await h.open('query-results');
+    await waitForPosted(page, (m) => m.type === 'ready', 'ready');
+    await send(page, { type: 'qr/init', title: 'Studies on Strict PACS', level: 'STUDY', columns: DEFAULT_COLUMNS.STUDY, actions: ['retrieve', 'copyUids', 'exportJson', 'exportCsv'], state: 'running' });
+    const button = page.locator('.status vscode-button', { hasText: 'Show Association' });
+    await page.locator('.status', { hasText: 'Receiving results…' }).waitFor();
+    assert.equal(await button.count(), 0, 'no Show Association while the query runs');
+
+    await send(page, { type: 'qr/state', state: 'failed', message: 'The peer rejected the association: calling AE title not recognised.', canShowAssociation: true });
+    await page.locator('.status', { hasText: 'Failed. The peer rejected the association' }).waitFor();
+    await button.waitFor({ state: 'visible' });
+    // The keyboard: from the filter (the action buttons are disabled with no rows), Tab goes
+    // through the table and its column headers to the button.
+    await page.locator('vscode-textfield.qr-filter input').focus();
+    const focused = () => button.evaluate((el) => el === document.activeElement);
+    let tabs = 0;
+    while (!(await focused()) && tabs < 3 + DEFAULT_COLUMNS.STUDY.length) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    assert.equal(await focused(), true, `Show Association has no focus after ${tabs} presses of Tab`);
+    await page.keyboard.press('Enter');
+    await waitForPosted(page, (m) => m.type === 'qr/showAssociation', 'qr/showAssociation');
+
+    // A failure with no association (DICOMweb, a connection refused before any association) offers none.
+    await send(page, { type: 'qr/state', state: 'failed', message: 'Connection refused.' });
+    await page.locator('.status', { hasText: 'Failed. Connection refused.' }).waitFor();
+    assert.equal(await button.count(), 0);
+    assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(record.errors, []);
+  });
+
   test('CT_small: element tree with search, show all and copy; image with window/level by drag, reset', async () => {
     const file = await readPart10(join(SAMPLES, 'CT_small.dcm'));
     // Short row values so that "show all" has something to fetch.

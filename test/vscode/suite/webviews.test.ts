@@ -155,4 +155,18 @@ describe('query results panel', function () {
     assert.equal(failed.state, 'failed');
     assert.equal(failed.message, `Connection refused at 127.0.0.1:${info().offline.port} — is the peer running, and is the port right?`);
   });
+
+  it('a Find… the Strict PACS rejects ends the panel with the reason and names the rejected association (its Show Association)', async () => {
+    const api = await extensionApi();
+    const before = new Set(api.associations.all().map((r) => r.id));
+    const rejected = await vscode.commands.executeCommand('dicomNetwork.find', { node: info().strictPacs.name, level: 'STUDY', keys: [] });
+    assert.equal(rejected, undefined);
+    const panel = api.webviews.queryPanels().at(-1)!;
+    assert.equal(panel.state, 'failed');
+    assert.match(panel.message ?? '', /calling AE title not recognised/);
+    const record = api.associations.all().find((r) => !before.has(r.id) && r.calledAeTitle === info().strictPacs.aeTitle);
+    assert.ok(record, 'the rejected association in the store');
+    assert.equal(record.outcome?.kind, 'rejected');
+    assert.equal(panel.associationId, record.id, 'the panel knows the association that failed');
+  });
 });

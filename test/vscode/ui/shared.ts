@@ -47,10 +47,10 @@ export async function echoFromPalette(page: Page, node: string): Promise<string>
 }
 
 /**
- * "DICOM: Find…" from the palette: every study on `node` (no keys). Waits until the results
- * panel says it is done with `matches` matches, and returns the panel's content.
+ * "DICOM: Find…" from the palette: every study on `node` (no keys). Returns the results panel's
+ * content once it shows the query's title.
  */
-export async function findStudies(page: Page, node: string, matches: number): Promise<FrameLocator> {
+export async function findFromPalette(page: Page, node: string): Promise<FrameLocator> {
   await runCommand(page, 'DICOM: Find…');
   await pickQuickItem(page, node);
   await pickQuickItem(page, 'Study');
@@ -60,6 +60,15 @@ export async function findStudies(page: Page, node: string, matches: number): Pr
 
   const view = visibleWebview(page);
   await view.locator('.toolbar .title', { hasText: `Studies on ${node}` }).waitFor({ state: 'visible', timeout: 30_000 });
+  return view;
+}
+
+/**
+ * "DICOM: Find…" from the palette: every study on `node` (no keys). Waits until the results
+ * panel says it is done with `matches` matches, and returns the panel's content.
+ */
+export async function findStudies(page: Page, node: string, matches: number): Promise<FrameLocator> {
+  const view = await findFromPalette(page, node);
   const status = view.locator('.status');
   await status.filter({ hasText: /^Done\. \d+ match(es)? in [\d.]+ s\.$/ }).waitFor({ state: 'visible', timeout: 30_000 });
   assert.match(await status.innerText(), new RegExp(`^Done\\. ${matches} match`));

@@ -180,16 +180,20 @@ export function contrastRatio(a: string, b: string): number {
   return (x! + 0.05) / (y! + 0.05);
 }
 
-/** The colour and background of what a selector names in the webview (the background of the first ancestor that has one). */
+/**
+ * The colour and background of what a selector names in the webview (the background of the first
+ * ancestor that has one). A vscode-button is read where it paints: the .base of its shadow root.
+ */
 export async function colours(view: FrameLocator, selector: string): Promise<{ color: string; background: string }> {
   return view.locator(selector).first().evaluate((el: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const color = getComputedStyle(el).color;
-    let at = el;
+    const painted = el.shadowRoot?.querySelector('.base') ?? el;
+    const color = getComputedStyle(painted).color;
+    let at = painted;
     let background = 'rgba(0, 0, 0, 0)';
     while (at) {
       const bg = getComputedStyle(at).backgroundColor;
       if (bg && !/rgba\(0, 0, 0, 0\)|transparent/.test(bg)) { background = bg; break; }
-      at = at.parentElement;
+      at = at.parentElement ?? at.getRootNode()?.host;
     }
     return { color, background };
   });
