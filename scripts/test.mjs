@@ -1,7 +1,8 @@
 // The project's test command: builds, compiles the tests, then runs each suite.
 // Usage: node scripts/test.mjs [layers|unit|interop|package|vscode ...]   (no argument = all suites)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const all = ['layers', 'unit', 'interop', 'package', 'vscode'];
@@ -16,6 +17,16 @@ function run(cmd, args, opts = {}) {
 // none depends on the machine being otherwise idle (node --test's default is one less than the
 // number of cores: one, on the 2-core machines CI runs on).
 const nodeTest = (dir) => ['--test', '--test-concurrency=2', '--test-reporter=spec', dir];
+
+// The dicomnet processes the suites start keep their V8 code cache in one temporary folder for the
+// whole run, removed at the end, never in the user's ~/.cache/dicomnet (test/helpers/processes.ts
+// hands it on as DICOMNET_CACHE_DIR).
+const codeCacheDir = mkdtempSync(join(tmpdir(), 'dicomnet-test-code-cache-'));
+process.env.DICOMNET_TEST_CODE_CACHE_DIR = codeCacheDir;
+process.env.DICOMNET_CACHE_DIR = codeCacheDir;
+process.once('exit', () => rmSync(codeCacheDir, { recursive: true, force: true }));
+// Ctrl-C or a CI timeout: the suite running now gets the signal too; remove the folder after it.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 
 const timings = [];
 function timed(suite, fn) {

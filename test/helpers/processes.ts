@@ -1,11 +1,27 @@
 // Starting and stopping peer processes (DCMTK, Orthanc, our own CLI) for tests, with bounded waits.
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, waitForPort } from './peers';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+
+/**
+ * The CLI's V8 code cache (src/cli/code-cache.ts) goes to a temporary folder in tests, never to
+ * the user's cache folder: every process a test starts inherits DICOMNET_CACHE_DIR from here. The
+ * suite runner (scripts/test.mjs) names one folder for its whole run (DICOMNET_TEST_CODE_CACHE_DIR)
+ * and removes it at the end; a test process started some other way makes its own, which processes
+ * it starts share, and removes it when it exits. The code cache's own tests name folders of theirs.
+ */
+export const TEST_CODE_CACHE_DIR = process.env.DICOMNET_TEST_CODE_CACHE_DIR || (() => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dicomnet-test-code-cache-'));
+  process.env.DICOMNET_TEST_CODE_CACHE_DIR = dir;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+})();
+process.env.DICOMNET_CACHE_DIR = TEST_CODE_CACHE_DIR;
 
 export interface RunResult {
   code: number | null;

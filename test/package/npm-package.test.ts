@@ -128,7 +128,8 @@ await (async () => {`],
 
   it('npx dicomnet keeps a code cache in the user\'s cache folder: written on the first run, used on the second, a damaged one ignored with the same output', async () => {
     const cacheHome = mkdtempSync(path.join(home, 'xdg-cache-'));
-    const env = { XDG_CACHE_HOME: cacheHome, DICOMNET_CODE_CACHE: 'verbose' };
+    // The default folder: the test helpers' temporary one (DICOMNET_CACHE_DIR) is not passed on.
+    const env = { XDG_CACHE_HOME: cacheHome, DICOMNET_CACHE_DIR: undefined, DICOMNET_CODE_CACHE: 'verbose' };
     const dicomnetHelp = async () => {
       const r = await run('npx', ['--no', '--', 'dicomnet', 'echo', '--help'], { cwd: home, env });
       ok(r, 'npx dicomnet echo --help');

@@ -7,8 +7,8 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
-import { cacheKey, decodeCacheFile, encodeCacheFile } from '../../../src/cli/code-cache';
-import { CLI, REPO_ROOT, RunResult, dicomnet } from '../../helpers/processes';
+import { cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile } from '../../../src/cli/code-cache';
+import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet } from '../../helpers/processes';
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'cli-main.js');
 const ARGS = ['find', '--help'];
@@ -94,6 +94,17 @@ describe('dicomnet code cache', () => {
     const r = await dicomnet(ARGS, { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'off' } });
     assert.equal(r.stdout, expected.stdout);
     assert.throws(() => readdirSync(dir), /ENOENT/, 'nothing is written when the cache is off');
+  });
+
+  it('in tests, a dicomnet the helpers start keeps its cache in the run\'s temporary folder, never the user\'s', async () => {
+    const r = await dicomnet(ARGS, { env: { DICOMNET_CODE_CACHE: 'verbose' } });
+    assert.equal(r.code, 0, r.stderr);
+    const file = r.stderr.match(/^dicomnet: code cache \w+: (.+)$/m)?.[1];
+    assert.ok(file, `no code cache report on stderr: ${r.stderr}`);
+    assert.equal(path.dirname(file), TEST_CODE_CACHE_DIR);
+    assert.ok(TEST_CODE_CACHE_DIR.startsWith(tmpdir() + path.sep), `${TEST_CODE_CACHE_DIR} is not a temporary folder`);
+    const users = cacheFolder({ ...process.env, DICOMNET_CACHE_DIR: undefined });
+    assert.ok(!file.startsWith(users + path.sep), `${file} is in the user's cache folder ${users}`);
   });
 
   it('stamps files with the key and a digest of the data, and refuses anything else', () => {
