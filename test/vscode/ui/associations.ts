@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import { fixtures } from '../fixtures/index';
 import { uiTest } from '../harness/uiRunner';
 import { pickQuickItem, runCommand, toast, waitForState } from '../harness/workbench';
-import { parkMouse, publishScreenshot, showNodes, widenSideBar } from './shared';
+import { parkMouse, publishScreenshot, showAssociationsPane, showNodes, widenSideBar } from './shared';
 
 uiTest('the DICOM Associations view lists a rejected echo with its reason and filters by node', async ({ page, screenshot }) => {
   const info = fixtures().info;
   await showNodes(page, info.strictPacs.name);
-  // By its title alone: the header also shows the active filter.
-  const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: /^DICOM Associations$/ }) }).first();
-  await waitForState(pane, 'visible', 'the DICOM Associations view in the DICOM container', 30_000);
+  const pane = await showAssociationsPane(page);
   const header = pane.locator('.pane-header');
-  if (await header.getAttribute('aria-expanded') === 'false') await header.click();
 
   for (const node of [info.demoPacs.name, info.strictPacs.name]) {
     await runCommand(page, 'DICOM: Echo Node');

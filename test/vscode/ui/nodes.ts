@@ -1,10 +1,12 @@
 // The Nodes view as a person sees it: the demo PACS with its studies, series and instances, the
-// node's inline Echo, and the reason a PACS that does not accept our AE title gives.
+// node's inline Echo, and the reason a PACS that does not accept our AE title gives; the DICOM
+// Associations view below it lists the associations those made (docs/screenshots/sidebar.png).
 import assert from 'node:assert/strict';
 import { fixtures } from '../fixtures/index';
 import { uiTest } from '../harness/uiRunner';
-import { inlineAction, toast, treeRow } from '../harness/workbench';
-import { expand, parkMouse, publishScreenshot, showNodes, widenSideBar } from './shared';
+import { waitUntil } from '../../helpers/wait';
+import { inlineAction, toast, treeRow, waitForState } from '../harness/workbench';
+import { expand, parkMouse, publishScreenshot, showAssociationsPane, showNodes, widenSideBar } from './shared';
 
 uiTest('the Nodes view lists the demo PACS; expanding it shows its studies, series and instances', async ({ page, screenshot }) => {
   const info = fixtures().info;
@@ -38,6 +40,13 @@ uiTest('a node whose AE title is not accepted shows the rejection reason in the 
   await expand(page, info.strictPacs.name);
   const reason = treeRow(page, 'association rejected: calling AE title not recognised — add DICOMNET to the PACS');
   await reason.waitFor({ state: 'visible', timeout: 30_000 });
+  // Below the tree, the associations the echo, the listing and the rejection made, newest first.
+  const rows = (await showAssociationsPane(page)).locator('.monaco-list-row[role="treeitem"]');
+  await waitForState(rows.first().filter({ hasText: `DICOMNET → ${info.strictPacs.aeTitle}` }).filter({ hasText: 'rejected: calling AE title not recognised' }),
+    'visible', 'the Strict PACS\'s rejection heading the DICOM Associations view', 30_000);
+  await waitForState(rows.filter({ hasText: `DICOMNET → ${info.demoPacs.aeTitle}` }).filter({ hasText: 'C-ECHO · released' }).first(), 'visible', 'the demo PACS\'s echo in the DICOM Associations view', 10_000);
+  await waitUntil('the demo PACS\'s C-FINDs listing the tree in the DICOM Associations view',
+    async () => (await rows.filter({ hasText: `DICOMNET → ${info.demoPacs.aeTitle}` }).filter({ hasText: 'C-FIND' }).count()) >= 2, { timeoutMs: 10_000, intervalMs: 100 });
   await page.locator('.notification-toast').first().waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => undefined);
   await parkMouse(page);
   publishScreenshot(await screenshot('sidebar'));

@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { fixtures } from '../fixtures/index';
 import { freePort } from '../../helpers/peers';
 import { repoRoot } from '../harness/tools';
-import { openViewContainer, pickQuickItem, quickInput, runCommand, toast, treeRow, viewPane } from '../harness/workbench';
+import { openViewContainer, pickQuickItem, quickInput, runCommand, toast, treeRow, viewPane, waitForState } from '../harness/workbench';
 import { visibleWebview } from './webview-helpers';
 
 /**
@@ -28,6 +28,19 @@ export async function showNodes(page: Page, node = 'Demo PACS'): Promise<void> {
   await openViewContainer(page, 'DICOM');
   await viewPane(page, 'Nodes').waitFor({ state: 'visible', timeout: 30_000 });
   await treeRow(page, node).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/**
+ * The DICOM Associations view in the DICOM container, expanded. Found by its title alone: the
+ * header also shows the active filter.
+ */
+export async function showAssociationsPane(page: Page): Promise<Locator> {
+  const pane = page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header .title', { hasText: /^DICOM Associations$/ }) }).first();
+  await waitForState(pane, 'visible', 'the DICOM Associations view in the DICOM container', 30_000);
+  const header = pane.locator('.pane-header');
+  if (await header.getAttribute('aria-expanded') === 'false') await header.click();
+  await waitForState(header.and(page.locator('[aria-expanded="true"]')), 'visible', 'the DICOM Associations view expanded', 10_000);
+  return pane;
 }
 
 /**
