@@ -28,6 +28,8 @@ if (existsSync('src/extension/extension.ts')) {
     ...node,
     // Two bundles: the thin extension entry, and the engine facade it require()s on first use
     // (so activation does not evaluate the engine).
+    // Modules take `vscode` with `import vscode = require('vscode')`: an ES namespace import would
+    // copy the API object once per module while the bundle loads (test/unit/extension/bundle.test.ts).
     entryPoints: existsSync('src/extension/engine/facade.ts')
       ? { extension: 'src/extension/extension.ts', engine: 'src/extension/engine/facade.ts' }
       : { extension: 'src/extension/extension.ts' },

@@ -1,7 +1,7 @@
 // Activation: builds the collaborators once (settings, secrets, per-node state, the log, the local
 // SCP, the node backends, the Nodes view, the webviews) and gives each command the ones it uses.
 // Nothing here loads the engine (dist/engine.js): that happens when a DICOM view or command first needs it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NodeMatch } from './associations';
 import { AssociationStore } from './associations';
 import { AssociationsView } from './associations';

@@ -1,6 +1,6 @@
 // The "DICOM Network" log: a LogOutputChannel. Info: one line per association and operation;
 // debug: per-instance results; trace: every PDU and DIMSE message (attached only at trace level).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { EngineLog } from './engine';
 
 export class Log implements EngineLog, vscode.Disposable {

@@ -1,5 +1,5 @@
 // Passwords and tokens of nodes, in VS Code's SecretStorage (settings hold none).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 const key = (nodeName: string) => `dicomNetwork.node.${nodeName}`;
 

@@ -1,6 +1,6 @@
 // Per-workspace memory: each node's last echo and its current study filter (Query… changes it;
 // the node's studyFilter setting is the default).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { StudyFilter } from './config';
 
 export interface EchoStatus {

@@ -1,6 +1,6 @@
 // "Show Association" on the notification of a failed operation: opens the record of the
 // association the operation used (the engine names it: outcomes' associationId, associationIdOf(error)).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { SHOW_ASSOCIATION_COMMAND } from './view';
 
 export const SHOW_ASSOCIATION = 'Show Association';

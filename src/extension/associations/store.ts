@@ -1,7 +1,7 @@
 // The associations the extension made or took, for the DICOM Associations view and the association
 // detail: fed by the engine's one shared recorder (src/extension/engine/recorder.ts) once the engine
 // bundle is loaded. Activation builds the store; only record types come from the engine here.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { AssociationRecord, AssociationRecorder } from '../../ae';
 import { AssociationList, type Timers } from './record-list';
 

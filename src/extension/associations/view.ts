@@ -1,7 +1,7 @@
 // The DICOM Associations view: every association the extension made or took, newest first, live
 // while they run; filters by node, AE title and outcome from the title bar (quick picks), the
 // active filter in the view's description; selecting one opens its detail.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { AssociationRecord } from '../../ae';
 import {
   AssociationFilter, NodeMatch, OUTCOME_CHOICES, OutcomeFilter, aeTitlesOf, describeFilter, isFiltered, visibleRecords,

@@ -1,6 +1,6 @@
 // DICOMweb nodes: QIDO-RS lists, a QIDO-RS search as their echo, Find… as QIDO-RS, WADO-RS into the
 // storage folder, STOW-RS for Send.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { filterKeys } from '../config';
 import type { DicomwebNode, StudyFilter } from '../config';
 import { timeoutSeconds } from '../config';

@@ -1,6 +1,6 @@
 // DIMSE nodes: C-FIND lists, C-ECHO, Find… and Worklist…, C-MOVE/C-GET, C-STORE. The remote
 // DIMSE node and the local archive (our own SCP) share the operations; they differ in their peer.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { filterKeys } from '../config';
 import type { DimseNode, LocalNode, StudyFilter } from '../config';
 import { localScpConfig, timeoutSeconds } from '../config';

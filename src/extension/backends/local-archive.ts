@@ -1,6 +1,6 @@
 // The built-in node: the local SCP's archive, queried over DIMSE like any PACS (its SCP answers),
 // holding what was retrieved, so there is nothing to retrieve from it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { LocalNode } from '../config';
 import { timeoutSeconds } from '../config';
 import type { ArchiveRecords, DimseTarget, RetrieveOutcome } from '../engine';

@@ -1,7 +1,7 @@
 // Show Association (the detail panel) and the record actions: Copy as Text, Export JSON, Copy as
 // DCMTK Command. Each takes a record id, an Associations view item, or nothing: then the record of
 // the active detail panel, else one picked from the kept associations (newest first).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { AssociationRecord } from '../../ae';
 import type { AssociationAction } from '../../shared';
 import type { CommandDeps } from './deps';

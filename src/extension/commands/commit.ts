@@ -2,7 +2,7 @@
 // Explorer, or the button on Send via C-STORE's result), waits for the report with progress and
 // Cancel, and says what came of it: all committed, or which failed and why.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { handleShowAssociation, showAssociationActions } from '../associations';
 import type { NodeBackend } from '../backends';
 import { commitmentWaitSeconds } from '../config';

@@ -1,6 +1,6 @@
 // DICOM: Echo Node — C-ECHO (a QIDO-RS search for DICOMweb nodes), the answer as a notification
 // and as the node's mark in the tree.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { handleShowAssociation, showAssociationActions } from '../associations';
 import { loadEngine } from '../engine-loader';
 import { notify } from '../ui';

@@ -1,6 +1,6 @@
 // The files and folders a command on the Explorer or the editor title was invoked on.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export function isUri(v: unknown): v is vscode.Uri {
   return v instanceof vscode.Uri || (!!v && typeof v === 'object' && typeof (v as vscode.Uri).fsPath === 'string' && typeof (v as vscode.Uri).scheme === 'string');

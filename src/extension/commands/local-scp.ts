@@ -1,6 +1,6 @@
 // DICOM: Start / Stop Local SCP, the status bar's menu, Copy AE Configuration, Reveal Storage Folder.
 import * as fs from 'node:fs';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { notify } from '../ui';
 import type { CommandDeps } from './deps';
 

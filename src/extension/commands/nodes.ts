@@ -1,5 +1,5 @@
 // DICOM: Add Node… (a wizard that ends with a test echo), Edit Node…, Remove Node….
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { RemoteNode } from '../config';
 import { removeNode, saveNode } from '../config';
 import { notify } from '../ui';

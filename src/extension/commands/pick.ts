@@ -1,5 +1,5 @@
 // Asking for what a command lacks: a node, a text, a choice.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Capability, NodeBackend } from '../backends';
 import type { NodeDirectory } from '../backends';
 import type { AnyNode } from '../config';

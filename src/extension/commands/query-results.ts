@@ -1,7 +1,7 @@
 // Find…, Worklist… and QIDO-RS answers in the query results panel: matches stream in as the peer
 // sends them (Cancel in the panel sends C-CANCEL), and the panel's Retrieve and Open run the same
 // retrievals as the Nodes view.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NodeBackend } from '../backends';
 import type { NodeDirectory } from '../backends';
 import { loadEngine } from '../engine-loader';

@@ -1,6 +1,6 @@
 // DICOM: Query… (what a node lists), Refresh, Find… (any level and keys, with history) and
 // Worklist… (modality, station, date).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { handleShowAssociation, showAssociationActions } from '../associations';
 import type { FindQuery, NodeBackend } from '../backends';
 import { dicomDate, describeFilter } from '../config';

@@ -1,6 +1,6 @@
 // Every contributed command, registered at activation, each given the collaborators it uses. The
 // handlers load the engine only when they run.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { Log } from '../log';
 import type { CommandDeps } from './deps';
 import { echoNode } from './echo';

@@ -2,7 +2,7 @@
 // SCP, C-GET, or WADO-RS, under a cancellable progress notification, ending with a summary.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { handleShowAssociation, showAssociationActions } from '../associations';
 import type { NodeBackend, RetrieveMethodChoice } from '../backends';
 import { LOCAL_NODE_NAME } from '../config';

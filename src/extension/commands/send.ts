@@ -1,7 +1,7 @@
 // DICOM: Send via C-STORE — .dcm files and folders from the explorer (multi-select), the editor
 // title, or a file dialog, to a node picked from a list.
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { handleShowAssociation, showAssociationActions } from '../associations';
 import { loadEngine } from '../engine-loader';
 import type { NodeBackend } from '../backends';

@@ -1,6 +1,6 @@
 // Reading and writing the extension's settings (dicomNetwork.*).
 import * as path from 'node:path';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ParsedNodes, RemoteNode, nodeToSetting, parseNodes } from './nodes';
 
 const SECTION = 'dicomNetwork';

@@ -2,7 +2,7 @@
 // bar and the tree show, port conflicts answered with the next free port, and the AE
 // configuration a PACS needs to send to it.
 import * as os from 'node:os';
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { LocalScpConfig, localScpConfig, setLocalScpPort, storageFolderPath } from '../config';
 import { isEngineLoaded, loadEngine } from '../engine-loader';
 import type { LocalScp } from '../engine';

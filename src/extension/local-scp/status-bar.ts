@@ -1,5 +1,5 @@
 // The local SCP in the status bar: "DICOM SCP :11112 · 12 received"; a click opens its menu.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { LocalScpController } from './controller';
 
 export class ScpStatusBar implements vscode.Disposable {

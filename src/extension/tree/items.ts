@@ -1,5 +1,5 @@
 // How each element of the Nodes tree looks: label, description, icon, tooltip, context value.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { describeFilter } from '../config';
 import type { StudyFilter } from '../config';
 import type { NodeView } from '../backends';

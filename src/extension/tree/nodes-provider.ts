@@ -1,7 +1,7 @@
 // The Nodes view: the built-in local archive and the remote nodes of the settings; expanding a
 // node runs its study query, a study its series query, a series its instance query (C-FIND, or
 // QIDO-RS for DICOMweb nodes). Failures become a row that says why.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { NodeDirectory } from '../backends';
 import { describeFilter } from '../config';
 import { LocalScpStoppedError } from '../local-scp';

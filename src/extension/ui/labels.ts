@@ -1,6 +1,6 @@
 // Texts and icons shared by the Nodes tree and the node backends: plurals, Markdown escaping and a
 // node's last echo.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { EchoStatus } from '../state';
 
 export function plural(n: number, word: string): string {

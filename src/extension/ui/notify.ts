@@ -1,5 +1,5 @@
 // Notifications, recorded as shown (the extension-host tests read what a person would have read).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export type Severity = 'info' | 'warning' | 'error';
 

@@ -1,5 +1,5 @@
 // Long work (store, move, get) under a cancellable progress notification with counts.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 export interface ProgressReporter {
   /** Shows "message" and moves the bar to done/total (when the total is known). */

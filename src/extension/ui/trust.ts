@@ -1,5 +1,5 @@
 // Workspace trust: in an untrusted workspace no association is opened.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** False (and says why) when the workspace is not trusted. */
 export function requireTrust(what: string): boolean {

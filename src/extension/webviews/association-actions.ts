@@ -1,6 +1,6 @@
 // What can be done with an association record, from the detail panel and from the Associations
 // view's context menu alike: copy it as text, export it as JSON, copy the DCMTK line that repeats it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { AssociationRecord, DcmtkCommand } from '../../ae';
 import type { RecordTools, WebviewLog } from './deps';
 

@@ -1,7 +1,7 @@
 // The detail panel of one association: one panel per record (shown again when asked twice), live
 // while the association is open, saying so when the record is no longer kept. Its buttons run the
 // same actions as the Associations view's context menu.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { AssociationRecord } from '../../ae';
 import { parseAssociationDetailMessage, type AssociationAction, type AssociationView, type HostToAssociationDetail, type RecordLiveness } from '../../shared';
 import { copyDcmtkCommand, copyRecordText, exportRecordJson } from './association-actions';

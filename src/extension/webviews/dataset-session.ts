@@ -1,6 +1,6 @@
 // One dataset shown in one webview (a custom editor or a panel): loads the file, sends the view,
 // answers "show all", frame and copy requests. Frames come from the shared decoding worker.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename } from 'node:path';
 import {
   DatasetRequests, DatasetViewerToHost, HostToDatasetViewer, RequestServer, parseDatasetViewerMessage,

@@ -1,6 +1,6 @@
 // The dataset viewer in a panel of its own, for callers that have a file but no editor (e.g. an
 // instance just retrieved). One panel per file: opening it again reveals it.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename } from 'node:path';
 import { DatasetSession, SessionServices } from './dataset-session';
 import { webviewOptions } from './resources';

@@ -1,6 +1,6 @@
 // The read-only custom editor for DICOM files: *.dcm and *.dicom open in it by default, any other
 // file through "Reopen Editor With…" (a second view type whose selector is every file).
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { DatasetSession, SessionServices } from './dataset-session';
 
 export const DATASET_VIEW_TYPE = 'dicomNetwork.datasetViewer';

@@ -1,6 +1,6 @@
 // The query results panel: the caller feeds matches (DICOM JSON) as they arrive and says how the
 // query ended; the panel shows them in its table and runs the actions the user picks.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import {
   HostToQueryResults, QueryAction, QueryColumn, QueryLevelName, QueryRowData, QueryRunState, parseQueryResultsMessage,
 } from '../../shared';

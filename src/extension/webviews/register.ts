@@ -1,6 +1,6 @@
 // The one entry point the extension calls: registers the DICOM custom editor and the viewer
 // command, and returns what the rest of the extension uses to show webviews.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebviewDeps } from './deps';

@@ -1,5 +1,5 @@
 // Where the webview bundles are, and the options every webview of this extension gets.
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { makeNonce, webviewHtml } from './html';
 
 export type MediaView = 'query-results' | 'dataset-viewer' | 'association-detail';
