@@ -2,4 +2,4 @@
 export type { NodeMatch } from './filters';
 export { handleShowAssociation, showAssociationActions } from './show-action';
 export { AssociationStore } from './store';
-export { AssociationsView } from './view';
+export { AssociationsView, SHOW_ASSOCIATION_COMMAND } from './view';

@@ -5,7 +5,7 @@ import {
   HostToQueryResults, QueryAction, QueryColumn, QueryLevelName, QueryRowData, QueryRunState, parseQueryResultsMessage,
 } from '../../shared';
 import { DEFAULT_COLUMNS, DicomJsonObject, cellsOf, scopeOf, toCsv, uidsText } from './query-rows';
-import { SHOW_ASSOCIATION_COMMAND } from '../associations/view';
+import { SHOW_ASSOCIATION_COMMAND } from '../associations';
 import type { WebviewDeps } from './deps';
 import { pageFor, webviewOptions } from './resources';
 
