@@ -9,6 +9,7 @@ import { traceServer } from '../../ae';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, serverTlsOptions } from '../network-options';
 import { log } from '../tracing';
+import { lineBatch } from '../line-batch';
 import { Command } from '../command';
 import { RECORD_OPTION, recorderFor } from '../record-file';
 import { ARCHIVE_OPTIONS, openArchive } from './scp-archive';
@@ -56,7 +57,10 @@ export const scpCommand: Command = {
     const timeout = seconds(args, 'timeout', false);
     const idle = seconds(args, 'idle-timeout', true);
     const artim = seconds(args, 'artim-timeout', false);
-    const say = (line: string) => process.stdout.write(`${line}\n`);
+    // One write per turn of the event loop for all its lines (a line or two per association).
+    const out = lineBatch((text) => process.stdout.write(text));
+    const say = out.say;
+    process.once('exit', out.flush);
     const archive = await openArchive(args, say);
     const serverOptions: ServerOptions = {
       aeTitle: args.string('aet') ?? 'DICOMNET',
