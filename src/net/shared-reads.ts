@@ -139,10 +139,13 @@ export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
   return socket;
 }
 
-/** A socket over a bare TCP handle (not reading, or stopped), reading into the shared buffer. */
-function socketOverHandle(handle: object): SharedReads {
+/**
+ * A socket over a bare TCP handle (not reading, or stopped), reading into the shared buffer.
+ * `noDelay`: the connection has TCP_NODELAY already (the socket records it without a system call).
+ */
+function socketOverHandle(handle: object, noDelay = false): SharedReads {
   let reads: SharedReads | undefined;
-  const socket = new net.Socket({ handle, readable: true, writable: true, onread: sharedReadsOption(() => reads!) } as net.SocketConstructorOpts);
+  const socket = new net.Socket({ handle, readable: true, writable: true, noDelay, onread: sharedReadsOption(() => reads!) } as net.SocketConstructorOpts);
   reads = new SharedReads(socket);
   shared.set(socket, reads);
   return reads;
@@ -151,10 +154,11 @@ function socketOverHandle(handle: object): SharedReads {
 /**
  * A connection `server` accepted that was held as a bare handle (lazy-accept.ts), now that it has
  * sent `first`: a socket reading into the shared buffer, counted as the server's. `attach` wires
- * the socket's listeners, and they get `first` before anything read later.
+ * the socket's listeners, and they get `first` before anything read later. `noDelay`: the connection
+ * has TCP_NODELAY already.
  */
-export function socketWithFirstBytes(handle: object, server: net.Server, first: Buffer, attach: (socket: net.Socket) => void): void {
-  const reads = socketOverHandle(handle);
+export function socketWithFirstBytes(handle: object, server: net.Server, first: Buffer, attach: (socket: net.Socket) => void, noDelay = false): void {
+  const reads = socketOverHandle(handle, noDelay);
   const own = reads.socket as unknown as NodeSocketInternals;
   own._server = server;
   own.server = server;
