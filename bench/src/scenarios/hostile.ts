@@ -5,7 +5,8 @@
 // address (127.0.0.1, as behind a NAT) at the lowest CPU priority: silent connections (as in the
 // issue, and beyond the per-address bound), slow connections, short associations.
 // Goals: the well-behaved peer is never refused, and its median under a flood stays within 2× of
-// its median without one.
+// its median without one. A control row (no flood: a process at the same priority keeping one core
+// busy, as each flood's process does) shows what that alone costs the peer on this machine.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -24,8 +25,10 @@ import { Table, oneLine } from './common';
 interface Phase {
   id: string;
   label: string;
-  flood?: { kind: FloodKind; concurrency: number; intervalMs?: number };
+  flood?: { kind: FloodKind | 'cpu'; concurrency: number; intervalMs?: number };
   what: string;
+  /** A reference, not a flood: no targets. */
+  control?: boolean;
 }
 
 const PER_SOURCE = DEFAULT_MAX_WAITING_PER_SOURCE;
@@ -33,6 +36,10 @@ const PER_SOURCE = DEFAULT_MAX_WAITING_PER_SOURCE;
 const MAX_ASSOCIATIONS = 32;
 const PHASES: Phase[] = [
   { id: 'none', label: 'no flood', what: 'nothing else' },
+  {
+    id: 'cpu', label: 'control: one core kept busy', flood: { kind: 'cpu', concurrency: 0 }, control: true,
+    what: 'no connection to the SCP: a process at nice 19 keeping one core busy, as each flood\'s process does (the part of a flood\'s cost that is this machine\'s, not the SCP\'s)',
+  },
   {
     id: 'issue', label: 'silent connections as reported', flood: { kind: 'silent', concurrency: MAX_ASSOCIATIONS },
     what: `${MAX_ASSOCIATIONS} connections open at once saying nothing, each reopened when the SCP closes it (issue 20: this locked every peer out)`,
@@ -118,6 +125,10 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
     }
     for (const phase of PHASES.filter((p) => p.flood)) {
       const row = rows.get(phase.id)!;
+      if (phase.control) {
+        notes.push(`${phase.label}: ${phase.what}.`);
+        continue;
+      }
       const unit = phase.flood!.kind === 'short' ? 'associations' : 'connections';
       notes.push(`${phase.label}: ${phase.what}; ${(row.started / row.seconds).toFixed(0)} ${unit}/s while the peer was measured${row.failed ? ` (${row.failed} of the flood's own associations failed)` : ''}.`);
     }
@@ -138,6 +149,10 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
     for (const row of rows.slice(1)) {
       const s = summarizeRow(row, undefined);
       const op = table === echoTable ? 'C-ECHO' : 'C-STORE';
+      if (PHASES.find((p) => p.id === row.id)?.control) {
+        if (base !== undefined && s.medianMs !== undefined) table.note(`${op} ${row.label}: ${(s.medianMs / base).toFixed(2)}× (${s.medianMs.toFixed(1)} ms vs ${base.toFixed(1)} ms) with no flood at all.`);
+        continue;
+      }
       result.targets.push({
         text: `${op} peer never refused during the ${row.label}`,
         measured: s.failures ? `${s.failures} of ${s.runs} failed: ${oneLine(s.errors[0] ?? '', 120)}` : `0 of ${s.runs} failed`,
