@@ -6,7 +6,9 @@ import { AssociationRecord } from '../../src/ae/recording/record';
 
 export function readRecords(file: string): AssociationRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AssociationRecord);
+  const text = readFileSync(file, 'utf8');
+  // Only whole lines: a record still being written (the file read mid-write) is not there yet.
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as AssociationRecord);
 }
 
 /** Waits (at most 10 s) until the file holds a record `pick` accepts; the SCP writes it when the association closes. */
