@@ -42,10 +42,17 @@ function trimText(b: Buffer): string {
   return b.toString('latin1', start, end);
 }
 
+/**
+ * Keywords of the file meta elements every Part 10 file has (Tags names them as the dictionary
+ * does): reading a file's header then does not parse the whole data dictionary (tens of ms).
+ */
+const META_KEYWORDS: ReadonlyMap<number, string> = new Map(
+  Object.entries(Tags).filter(([, tag]) => tag >>> 16 === 0x0002).map(([keyword, tag]) => [tag, keyword]));
+
 function metaValues(ds: Dataset): FileMetaValues {
   const out: FileMetaValues = {};
   for (const el of ds.elements()) {
-    const key = keywordOf(el.tag) ?? formatTag(el.tag).slice(1, -1);
+    const key = META_KEYWORDS.get(el.tag) ?? keywordOf(el.tag) ?? formatTag(el.tag).slice(1, -1);
     const v = el.value ?? Buffer.alloc(0);
     if (isTextVr(el.vr)) out[key] = trimText(v);
     else if (el.vr === 'UL' && v.length === 4) out[key] = v.readUInt32LE(0);

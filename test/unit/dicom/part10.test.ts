@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { buildFileMeta, parseFileMeta, DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME } from '../../../src/dicom/file-meta';
 import { readPart10Header, readPart10, parsePart10, writePart10 } from '../../../src/dicom/part10';
-import { Dataset, encodeDataset } from '../../../src/dicom';
+import { Dataset, Tags, encodeDataset, formatTag, keywordOf } from '../../../src/dicom';
 import {
   MissingTransferSyntaxError, NotDicomError, TruncatedFileError, DicomParseError,
 } from '../../../src/dicom/errors';
@@ -176,6 +176,21 @@ describe('buildFileMeta and writePart10', () => {
     for (const c of cases) {
       assert.deepEqual(buildFileMeta({ ...c, transferSyntaxUid: EVLE }), viaDataset(c), JSON.stringify(c));
     }
+  });
+
+  test('the file meta keywords parseFileMeta uses without the dictionary are the dictionary\'s', () => {
+    const group2 = Object.entries(Tags).filter(([, tag]) => tag >>> 16 === 0x0002);
+    assert.ok(group2.length >= 10, 'Tags names the file meta elements');
+    for (const [keyword, tag] of group2) assert.equal(keywordOf(tag), keyword, formatTag(tag));
+    // An element outside that table (here one the dictionary does not know either) keeps its tag as key.
+    const meta = buildFileMeta({ sopClassUid: '1.2', sopInstanceUid: '1.2.3', transferSyntaxUid: EVLE });
+    const ds = parseFileMeta(meta).metaDataset;
+    ds.set(0x00020026, 'UR', 'dicom://h:104');
+    const extended = encodeDataset(ds, EVLE);
+    extended.writeUInt32LE(extended.length - 12, 8);
+    const parsed = parseFileMeta(Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), extended]));
+    assert.equal(parsed.meta['0002,0026'], 'dicom://h:104');
+    assert.equal(parsed.meta.TransferSyntaxUID, EVLE);
   });
 
   test('writePart10 writes atomically a file DCMTK and we read back', async () => {
