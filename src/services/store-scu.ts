@@ -212,41 +212,53 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
   };
   /** Answers still to come, oldest first; each settles with its result or throws when the association is gone. */
   const pending: Promise<StoreResult>[] = [];
-  const settleOldest = async () => {
-    const result = await pending.shift()!;
-    results.push(result);
-    await onResult(result, results.length - 1);
+  /** Answered, not reported yet: reporting waits until the next C-STORE is on its way. */
+  const answered: StoreResult[] = [];
+  const takeOldest = async () => { answered.push(await pending.shift()!); };
+  const report = async () => {
+    while (answered.length > 0) {
+      const result = answered.shift()!;
+      results.push(result);
+      await onResult(result, results.length - 1);
+    }
   };
   let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
   try {
     for (let i = 0; i < files.length; i++) {
-      while (pending.length >= window) await settleOldest();
+      while (pending.length >= window) await takeOldest();
       // Checked after the wait for room: a cancel that came meanwhile starts nothing more.
       if (options.signal?.aborted) break;
       const data = ahead ? await ahead : undefined;
-      // Read the next file while this one is sent and stored. Its buffer is another one: the
-      // buffer of a file is read into again only after the peer answered for it.
-      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      ahead = undefined;
       const file = files[i];
       // A data set that streams can fail half-way and take the association with it: the C-STOREs
       // before it are answered first, so that only this file is lost with the association.
-      if (!data) while (pending.length > 0) await settleOldest();
+      if (!data) while (pending.length > 0) await takeOldest();
       let answer: Promise<StoreResult>;
+      let unfinished = false;
       try {
         const wait = await beginStoreFile(sa, file, { ...options, data });
         answer = wait().catch((error: unknown) => failed(file, error));
       } catch (error) {
-        if (error instanceof UnfinishedMessageError) {
-          pending.push(Promise.resolve(unreadable(file, error.source)));
-          break;
-        }
-        answer = Promise.resolve(failed(file, error));
+        unfinished = error instanceof UnfinishedMessageError;
+        answer = Promise.resolve(unfinished ? unreadable(file, (error as UnfinishedMessageError).source) : failed(file, error));
       }
-      // Settled in order below; a rejection before then must not count as unhandled.
+      // Settled in order; a rejection before then must not count as unhandled.
       answer.catch(() => undefined);
       pending.push(answer);
+      if (unfinished) break;
+      // This C-STORE is on its way (with one at a time the peer waited for it): only now read the
+      // next file and report the answers that made room. The next file's buffer is another one:
+      // the buffer of a file is read into again only after the peer answered for it.
+      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      await report();
     }
-    while (pending.length > 0) await settleOldest();
+    while (pending.length > 0) await takeOldest();
+    await report();
+  } catch (error) {
+    // The association failed: what was answered before still counts.
+    await report().catch(() => undefined);
+    throw error;
   } finally {
     // Leave no read under way into a buffer when the caller moves on (an error, an abort).
     await ahead?.catch(() => undefined);
