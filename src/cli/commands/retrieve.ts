@@ -5,7 +5,7 @@ import { FileStore } from '../../archive';
 import { Tags } from '../../dicom';
 import { formatStatus, statusClass } from '../../dimse';
 import { RetrieveProgress, RetrieveSummary } from '../../services';
-import { buildIdentifier } from '../../services';
+import { QueryLevelName, buildIdentifier } from '../../services';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
@@ -82,20 +82,34 @@ const getOptions: OptionSpec[] = [
   ...NETWORK_OPTIONS,
 ];
 
-/** The SOP classes of the instances to retrieve, asked with an IMAGE-level C-FIND when the peer answers it. */
+async function findAll(client: ClientAssociation, model: 'patient' | 'study', level: QueryLevelName, keys: string[]): Promise<Dataset[]> {
+  const matches: Dataset[] = [];
+  for await (const match of client.find(buildIdentifier(keys, { model, level, defaultKeys: false }), { model })) matches.push(match);
+  return matches;
+}
+
+/**
+ * The SOP classes of the instances to retrieve, asked with C-FIND: for a study, first SOP Classes
+ * in Study (0008,0062) at STUDY level (one answer, where the peer keeps it: ours, Orthanc), else
+ * SOP Class UID at IMAGE level (one answer per instance); none when the peer answers neither.
+ */
 async function sopClassesToExpect(client: ClientAssociation, args: Args, model: 'patient' | 'study'): Promise<string[]> {
-  const keys = [...args.strings('query').filter((k) => /^(PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID)=/.test(k)), 'SOPClassUID='];
-  const identifier = buildIdentifier(keys, { model, level: 'IMAGE', defaultKeys: false });
-  const classes = new Set<string>();
-  try {
-    for await (const match of client.find(identifier, { model })) {
-      const uid = match.string(Tags.SOPClassUID);
-      if (uid) classes.add(uid);
+  const unique = args.strings('query').filter((k) => /^(PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID)=/.test(k));
+  if (unique.some((k) => k.startsWith('StudyInstanceUID='))) {
+    try {
+      const studyKeys = unique.filter((k) => /^(PatientID|StudyInstanceUID)=/.test(k));
+      const inStudy = (await findAll(client, model, 'STUDY', [...studyKeys, 'SOPClassesInStudy='])).flatMap((m) => m.strings(Tags.SOPClassesInStudy) ?? []);
+      if (inStudy.length > 0) return [...new Set(inStudy)];
+    } catch {
+      // Not answered at STUDY level: ask per instance.
     }
+  }
+  try {
+    const matches = await findAll(client, model, 'IMAGE', [...unique, 'SOPClassUID=']);
+    return [...new Set(matches.map((m) => m.string(Tags.SOPClassUID)).filter((uid): uid is string => !!uid))];
   } catch {
     return [];
   }
-  return [...classes];
 }
 
 export const getCommand: Command = {
