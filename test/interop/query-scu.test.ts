@@ -10,6 +10,7 @@ import { readPart10Header } from '../../src/dicom/part10';
 import { StoreFile } from '../../src/services/store-file-reading';
 import { dicomnet, run, startScp, Background } from '../helpers/processes';
 import { wellFormedSamples } from '../helpers/dicom-files';
+import { readRecords } from '../helpers/association-records';
 import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 import { DCMTK_ENV, DcmtkServer, findscu, startDcmqrscp, startWlmscpfs } from '../helpers/dcmtk';
 
@@ -121,8 +122,12 @@ describe('dicomnet find against DCMTK dcmqrscp and Orthanc, compared with findsc
     }
     let checked = 0;
     for (const [study, files] of [...byStudy].slice(0, 12)) {
-      const r = await dicomnet(['get', '127.0.0.1', String(orthanc.dicomPort), '--aec', 'ORTHANC', '-k', `StudyInstanceUID=${study}`, '--output', out]);
+      const recordFile = path.join(out, `${study}.jsonl`);
+      const r = await dicomnet(['get', '127.0.0.1', String(orthanc.dicomPort), '--aec', 'ORTHANC', '-k', `StudyInstanceUID=${study}`, '--output', out, '--record', recordFile]);
       assert.equal(r.code, 0, r.stdout + r.stderr);
+      // The SOP classes to propose come from one STUDY-level answer (SOP Classes in Study), not one answer per instance.
+      const probe = readRecords(recordFile)[0].messages.filter((m) => m.command === 'C-FIND-RQ');
+      assert.deepEqual(probe.map((m) => m.identifier!.level), ['STUDY'], JSON.stringify(probe));
       for (const f of files) {
         const written = filesUnder(out).find((p) => p.endsWith(`${f.sopInstanceUid}.dcm`));
         assert.ok(written, `${f.path} was not retrieved`);
