@@ -116,11 +116,16 @@ async function main(): Promise<number> {
     orthanc: have.orthanc ? commandVersion(ORTHANC_BINARY, ['--version'], /Orthanc ([\d.]+)/) : undefined,
     loadAtStart: os.loadavg().map((x) => +x.toFixed(2)),
     scratchOnTmpfs: scratchIsTmpfs(),
+    nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS !== undefined,
   };
   const startedAt = new Date();
   log(`dicomnet benchmark: ${options.quick ? 'quick' : 'full'} run, scenarios ${options.scenarios.join(',')}, ${options.reps} repetition${options.reps === 1 ? '' : 's'}`);
   log(`machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, DCMTK ${machine.dcmtk ?? 'missing'}, Orthanc ${machine.orthanc ?? 'missing'}`);
   log(`receivers write to ${machine.scratchOnTmpfs ? 'tmpfs (/dev/shm)' : options.dataDir}; CLI under test: ${path.relative(REPO, options.cli)}`);
+  if (machine.nodeExtraCaCerts) {
+    // Node reads and parses these certificates at start-up, before any of its code runs.
+    log('warning: NODE_EXTRA_CA_CERTS is set: every Node process started here (dicomnet, dcmjs-dimse) loads those certificates at start-up (~90 ms of CPU on a 2-core box), which DCMTK\'s tools do not');
+  }
   if (machine.loadAtStart[0] > machine.cores * 0.5) {
     log(`warning: the machine is busy (load ${machine.loadAtStart[0]}): absolute numbers will be noisy; ratios within this run still compare`);
   }

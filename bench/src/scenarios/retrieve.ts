@@ -97,7 +97,7 @@ export async function retrieve(ctx: Context, result: ScenarioResult): Promise<vo
     get.add({ id: 'dcmqrscp', label: 'getscu ← dcmqrscp' }, getRow((dir) => getscu(qr.port, 'DCMQRSCP', dir), 'getscu'));
     get.add({ id: 'getscu-dicomnet', label: 'getscu ← dicomnet scp' }, getRow((dir) => getscu(ours.port, 'DICOMNET', dir), 'getscu'));
     get.add({ id: 'dicomnet-dcmqrscp', label: 'dicomnet get ← dcmqrscp' }, getRow((dir) => cli('get', qr.port, 'DCMQRSCP', ['--output', dir, '--max-pdu', String(pdu)]), 'dicomnet get'));
-    get.note('dicomnet get first asks the SCP (C-FIND, IMAGE level) which SOP classes to accept, as it does by default; getscu proposes a fixed list.');
+    get.note('dicomnet get first asks the SCP which SOP classes to accept (C-FIND: SOP Classes in Study at STUDY level, else SOP Class UID at IMAGE level; dcmqrscp answers neither), as it does by default; getscu proposes a fixed list.');
 
     await runInterleaved(ctx, 's6', [move, get], ctx.options.reps);
     const rss = ours.peakRssKb();
