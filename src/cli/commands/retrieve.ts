@@ -134,8 +134,9 @@ export const getCommand: Command = {
     const out = (s: string) => { process.stdout.write(`${s}\n`); };
     const store = new FileStore({
       root: args.string('output') ?? '.',
-      onStored: (i) => out(`wrote ${i.path}`),
-      onRefused: (i, o, detail) => out(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
+      // Printed once the C-STORE-RSP is on its way (the peer waits for it), in the same order.
+      onStored: (i) => { setImmediate(out, `wrote ${i.path}`); },
+      onRefused: (i, o, detail) => { setImmediate(out, `refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`); },
     });
     const client = await associate(peer, { contexts, roles });
     const controller = new AbortController();
