@@ -1,7 +1,7 @@
 // Reading the data sets the storage SCU sends: whole small files into buffers used in turn, large
 // files in chunks read ahead while the previous one is on the wire, converted ones through the
 // transcoder; each checked for structural damage before it goes out.
-import { closeSync, createReadStream, openSync, read as fsRead, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
 import { DatasetHeaderScanner, DeflatedExplicitVRLittleEndian, TruncatedFileError, createTranscoder } from '../dicom';
 
 /** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
@@ -34,23 +34,6 @@ function readFully(fd: number, file: StoreFile, into: Buffer, position: number):
     };
     if (into.length === 0) resolve(into); else readFrom(0);
   });
-}
-
-/**
- * Data sets up to this size are read synchronously, between sending one C-STORE and the peer's
- * answer (when the main thread would wait anyway): a read from the page cache takes well under
- * a millisecond, less than handing it to the thread pool and being woken for its result.
- */
-export const SYNC_READ_LIMIT = 2 * 1024 * 1024;
-
-/** readFully without the thread pool. */
-function readFullySync(fd: number, file: StoreFile, into: Buffer, position: number): Buffer {
-  for (let filled = 0; filled < into.length;) {
-    const n = readSync(fd, into, filled, into.length - filled, position + filled);
-    if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
-    filled += n;
-  }
-  return into;
 }
 
 /** Runs `use` on the open file and closes it. Opening and closing are single cheap system calls, done synchronously. */
@@ -152,20 +135,10 @@ export class RingReader {
 
   constructor(private readonly size: number) {}
 
-  /** Reads while the previous file is with the peer: small data sets at once, larger ones in the thread pool. */
+  /** Reads in the thread pool while the caller sends the previous file. */
   read(file: StoreFile): Promise<ReadAhead> {
-    const length = file.fileSize - file.datasetOffset;
-    const buffer = this.bufferForTurn(length);
-    if (length > SYNC_READ_LIMIT) return readDataset(file, buffer).then((data) => checked(data, file), (error: Error) => error);
-    let fd: number | undefined;
-    try {
-      fd = openSync(file.path, 'r');
-      return Promise.resolve(checked(readFullySync(fd, file, buffer.subarray(0, length), file.datasetOffset), file));
-    } catch (error) {
-      return Promise.resolve(error as Error);
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
+    const buffer = this.bufferForTurn(file.fileSize - file.datasetOffset);
+    return readDataset(file, buffer).then((data) => checked(data, file), (error: Error) => error);
   }
 
   private bufferForTurn(length: number): Buffer {

@@ -229,7 +229,9 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       // Checked after the wait for room: a cancel that came meanwhile starts nothing more.
       if (options.signal?.aborted) break;
       const data = ahead ? await ahead : undefined;
-      ahead = undefined;
+      // Read the next file while this one is sent and answered. Its buffer is another one: the
+      // buffer of a file is read into again only after the peer answered for it.
+      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
       const file = files[i];
       // A data set that streams can fail half-way and take the association with it: the C-STOREs
       // before it are answered first, so that only this file is lost with the association.
@@ -247,10 +249,8 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       answer.catch(() => undefined);
       pending.push(answer);
       if (unfinished) break;
-      // This C-STORE is on its way (with one at a time the peer waited for it): only now read the
-      // next file and report the answers that made room. The next file's buffer is another one:
-      // the buffer of a file is read into again only after the peer answered for it.
-      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      // This C-STORE is on its way (with one at a time the peer waited for it): only now report
+      // the answers that made room for it.
       await report();
     }
     while (pending.length > 0) await takeOldest();
