@@ -15,6 +15,14 @@ mkdirSync(buildDir, { recursive: true });
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error', absWorkingDir: repo };
 const args = process.argv.slice(2);
 const env = { ...process.env };
+// A proxy's CA bundle in NODE_EXTRA_CA_CERTS (this sandbox sets one for the npm registry) makes
+// every Node process parse it at start-up, ~90 ms of CPU before any of our code runs; DCMTK's
+// tools never read it. The timed processes run without it, as on a machine with no proxy CA,
+// unless --keep-ca-certs; the report says which.
+if (env.NODE_EXTRA_CA_CERTS !== undefined) {
+  env.DICOMNET_BENCH_CA_CERTS = args.includes('--keep-ca-certs') ? 'kept' : 'removed';
+  if (env.DICOMNET_BENCH_CA_CERTS === 'removed') delete env.NODE_EXTRA_CA_CERTS;
+}
 
 if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   const cli = join(buildDir, 'dicomnet.js');

@@ -116,16 +116,15 @@ async function main(): Promise<number> {
     orthanc: have.orthanc ? commandVersion(ORTHANC_BINARY, ['--version'], /Orthanc ([\d.]+)/) : undefined,
     loadAtStart: os.loadavg().map((x) => +x.toFixed(2)),
     scratchOnTmpfs: scratchIsTmpfs(),
-    nodeExtraCaCerts: process.env.NODE_EXTRA_CA_CERTS !== undefined,
+    // 'removed' by bench/run.mjs for every process started here, 'kept' with --keep-ca-certs.
+    nodeExtraCaCerts: process.env.DICOMNET_BENCH_CA_CERTS ?? (process.env.NODE_EXTRA_CA_CERTS !== undefined ? 'kept' : 'unset'),
   };
   const startedAt = new Date();
   log(`dicomnet benchmark: ${options.quick ? 'quick' : 'full'} run, scenarios ${options.scenarios.join(',')}, ${options.reps} repetition${options.reps === 1 ? '' : 's'}`);
   log(`machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, DCMTK ${machine.dcmtk ?? 'missing'}, Orthanc ${machine.orthanc ?? 'missing'}`);
   log(`receivers write to ${machine.scratchOnTmpfs ? 'tmpfs (/dev/shm)' : options.dataDir}; CLI under test: ${path.relative(REPO, options.cli)}`);
-  if (machine.nodeExtraCaCerts) {
-    // Node reads and parses these certificates at start-up, before any of its code runs.
-    log('warning: NODE_EXTRA_CA_CERTS is set: every Node process started here (dicomnet, dcmjs-dimse) loads those certificates at start-up (~90 ms of CPU on a 2-core box), which DCMTK\'s tools do not');
-  }
+  const caCertsNote = caCertsSentence(machine.nodeExtraCaCerts);
+  if (caCertsNote) log(`${machine.nodeExtraCaCerts === 'kept' ? 'warning: ' : ''}${caCertsNote}`);
   if (machine.loadAtStart[0] > machine.cores * 0.5) {
     log(`warning: the machine is busy (load ${machine.loadAtStart[0]}): absolute numbers will be noisy; ratios within this run still compare`);
   }
@@ -169,6 +168,7 @@ async function main(): Promise<number> {
     '',
     `${report.mode === 'quick' ? 'Quick' : 'Full'} run of ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${report.seconds.toFixed(0)} s; commit ${report.commit?.slice(0, 12) ?? 'unknown'}.`,
     `Machine: ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Node ${machine.node}, DCMTK ${machine.dcmtk ?? '—'}, Orthanc ${machine.orthanc ?? '—'}; load ${machine.loadAtStart.join('/')} at start, ${report.machine.loadAtEnd.join('/')} at end.`,
+    ...(caCertsNote ? [caCertsNote] : []),
     `${options.reps} repetition${options.reps === 1 ? '' : 's'} per row, implementations interleaved; medians with min–max. "Speed ours/row" is our median speed divided by the row's (per byte, or per item where bytes do not apply, so rows that moved less still compare), measured in the same run: above 1 ours is faster. Absolute times move by up to 40 % between runs; only ratios from one run compare. MB = 10^6 bytes; RSS is the peak over the runs. * marks our implementation.`,
     '',
     ...results.map(markdownScenario),
@@ -203,3 +203,9 @@ main().then((code) => { cleanup(); process.exit(code); }, (error) => {
   cleanup();
   process.exit(1);
 });
+
+function caCertsSentence(state: string): string | undefined {
+  if (state === 'removed') return 'NODE_EXTRA_CA_CERTS was set in the shell; every process timed here ran without it, as on a machine with no proxy CA (with it, each Node process parses that CA bundle at start-up: ~90 ms of CPU that DCMTK\'s tools do not pay; --keep-ca-certs keeps it).';
+  if (state === 'kept') return 'NODE_EXTRA_CA_CERTS is set and kept (--keep-ca-certs): every Node process timed here (dicomnet, dcmjs-dimse) parses that CA bundle at start-up, ~90 ms of CPU that DCMTK\'s tools do not pay.';
+  return undefined;
+}

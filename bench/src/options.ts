@@ -87,6 +87,8 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--scenario 1,5] [--reps
   --large-pdu BYTES  max PDU of scenario 2's large-PDU rows (default 4194304)
   --instances N    override the number of small instances (scenarios 1 and 7)
   --cli PATH       benchmark this dicomnet CLI bundle instead of the freshly built one
+  --keep-ca-certs  keep NODE_EXTRA_CA_CERTS for the processes started (removed by default:
+                   every Node process would parse that CA bundle at start-up)
 `;
 
 export class OptionsError extends Error {
@@ -125,6 +127,7 @@ export function parseOptions(argv: readonly string[], defaults: { cli: string; d
       case '--large-pdu': largePdu = positiveInt('--large-pdu', value(), 4096); break;
       case '--instances': instances = positiveInt('--instances', value(), 8); break;
       case '--cli': cli = value() ?? ''; if (!cli) throw new OptionsError('--cli needs a path'); break;
+      case '--keep-ca-certs': break; // read by bench/run.mjs, which starts this process
       case '--help': case '-h': throw new OptionsError('');
       default: throw new OptionsError(`unknown option "${arg}"`);
     }
