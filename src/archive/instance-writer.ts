@@ -60,9 +60,8 @@ export class InstanceWriter {
   private stage: Buffer | undefined;
   private staged = 0;
   private stageAt = 0;
-  /** Bytes submitted to the thread pool and not yet written. */
+  /** Bytes submitted to the thread pool and not yet written (0: no write outstanding). */
   private inFlight = 0;
-  private writes = 0;
   private drainWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private discarded = false;
@@ -153,7 +152,6 @@ export class InstanceWriter {
       return;
     }
     this.inFlight += length;
-    this.writes++;
     this.writeOut(stage, 0, length, this.stageAt, length);
   }
 
@@ -168,9 +166,8 @@ export class InstanceWriter {
       else this.bytesWritten += written;
       giveBackStage(stage);
       this.inFlight -= total;
-      this.writes--;
       if (this.inFlight <= LOW_WATER || this.error) this.wake('drainWaiters');
-      if (this.writes === 0) this.wake('idleWaiters');
+      if (this.inFlight === 0) this.wake('idleWaiters');
     });
   }
 
@@ -183,7 +180,7 @@ export class InstanceWriter {
 
   /** Undefined when no write is outstanding, else a promise resolved when none is. */
   private idle(): Promise<void> | undefined {
-    if (this.writes === 0) return undefined;
+    if (this.inFlight === 0) return undefined;
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
