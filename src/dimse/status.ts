@@ -1,5 +1,6 @@
 // DIMSE status codes (PS3.7 Annex C) and their meaning per service (PS3.4).
 import { Uids } from '../dicom';
+import { CommandField } from './command';
 import { NServiceName, isNService, nStatusName } from './n-status';
 
 export type StatusClass = 'success' | 'warning' | 'failure' | 'cancel' | 'pending';
@@ -117,15 +118,18 @@ const pending: Partial<Record<ServiceName, Record<number, string>>> = {
   find: matchesPending, worklist: matchesPending, move: subOperationsPending, get: subOperationsPending,
 };
 
+/** By request command field (a response's is the same with bit 15 set). */
 const SERVICE_OF_FIELD: Record<number, ServiceName> = {
-  0x0001: 'store', 0x0010: 'get', 0x0020: 'find', 0x0021: 'move', 0x0030: 'echo', 0x0100: 'n-event-report',
-  0x0110: 'n-get', 0x0120: 'n-set', 0x0130: 'n-action', 0x0140: 'n-create', 0x0150: 'n-delete',
+  [CommandField.CStoreRq]: 'store', [CommandField.CGetRq]: 'get', [CommandField.CFindRq]: 'find',
+  [CommandField.CMoveRq]: 'move', [CommandField.CEchoRq]: 'echo', [CommandField.NEventReportRq]: 'n-event-report',
+  [CommandField.NGetRq]: 'n-get', [CommandField.NSetRq]: 'n-set', [CommandField.NActionRq]: 'n-action',
+  [CommandField.NCreateRq]: 'n-create', [CommandField.NDeleteRq]: 'n-delete',
 };
 
 /** The service a request or response command belongs to, for naming its statuses ('general' when unknown). */
 export function serviceOfCommand(commandField: number, sopClassUid?: string): ServiceName {
   const field = commandField & 0x7fff;
-  if (field === 0x0020 && sopClassUid === Uids.ModalityWorklistFind) return 'worklist';
+  if (field === CommandField.CFindRq && sopClassUid === Uids.ModalityWorklistFind) return 'worklist';
   return SERVICE_OF_FIELD[field] ?? 'general';
 }
 
