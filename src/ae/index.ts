@@ -17,6 +17,7 @@ export { RefusalDigest, formatRefusal } from './refusal-log';
 export {
   COMMON_STORAGE_CLASSES, echoContext, findContexts, getContexts, moveContexts,
 } from './retrieve-contexts';
+export { sopClassesToGet } from './get-classes';
 export {
   DEFAULT_ASYNC_OPERATIONS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
   type AssociationInfo, type IdentityDecision, type ServerEvents, type ServerOptions,

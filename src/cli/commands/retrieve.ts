@@ -1,11 +1,8 @@
 // dicomnet move / dicomnet get: C-MOVE to a destination AE, C-GET into a folder.
-import { getContexts, moveContexts, findContexts } from '../../ae';
-import { ClientAssociation } from '../../ae';
+import { getContexts, moveContexts, findContexts, sopClassesToGet } from '../../ae';
 import { FileStore } from '../../archive';
-import { Tags } from '../../dicom';
 import { formatStatus, statusClass } from '../../dimse';
 import { RetrieveProgress, RetrieveSummary } from '../../services';
-import { QueryLevelName, buildIdentifier } from '../../services';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
@@ -82,36 +79,6 @@ const getOptions: OptionSpec[] = [
   ...NETWORK_OPTIONS,
 ];
 
-async function findAll(client: ClientAssociation, model: 'patient' | 'study', level: QueryLevelName, keys: string[]): Promise<Dataset[]> {
-  const matches: Dataset[] = [];
-  for await (const match of client.find(buildIdentifier(keys, { model, level, defaultKeys: false }), { model })) matches.push(match);
-  return matches;
-}
-
-/**
- * The SOP classes of the instances to retrieve, asked with C-FIND: for a study, first SOP Classes
- * in Study (0008,0062) at STUDY level (one answer, where the peer keeps it: ours, Orthanc), else
- * SOP Class UID at IMAGE level (one answer per instance); none when the peer answers neither.
- */
-async function sopClassesToExpect(client: ClientAssociation, args: Args, model: 'patient' | 'study'): Promise<string[]> {
-  const unique = args.strings('query').filter((k) => /^(PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID)=/.test(k));
-  if (unique.some((k) => k.startsWith('StudyInstanceUID='))) {
-    try {
-      const studyKeys = unique.filter((k) => /^(PatientID|StudyInstanceUID)=/.test(k));
-      const inStudy = (await findAll(client, model, 'STUDY', [...studyKeys, 'SOPClassesInStudy='])).flatMap((m) => m.strings(Tags.SOPClassesInStudy) ?? []);
-      if (inStudy.length > 0) return [...new Set(inStudy)];
-    } catch {
-      // Not answered at STUDY level: ask per instance.
-    }
-  }
-  try {
-    const matches = await findAll(client, model, 'IMAGE', [...unique, 'SOPClassUID=']);
-    return [...new Set(matches.map((m) => m.string(Tags.SOPClassUID)).filter((uid): uid is string => !!uid))];
-  } catch {
-    return [];
-  }
-}
-
 export const getCommand: Command = {
   name: 'get',
   aliases: ['getscu'],
@@ -126,7 +93,7 @@ export const getCommand: Command = {
     if (sopClasses.length === 0) {
       const probe = await associate(peer, { contexts: findContexts(model) }).catch(() => undefined);
       if (probe) {
-        sopClasses = await sopClassesToExpect(probe, args, model);
+        sopClasses = await sopClassesToGet(probe, args.strings('query'), model);
         await probe.releaseOrAbort();
       }
     }

@@ -1,10 +1,9 @@
 // Retrieving a study, series or instance into the local archive folder: C-MOVE to the local SCP,
 // or C-GET over the same association. Progress as sub-operation counts; cancelling sends C-CANCEL.
 import { ClientAssociation } from '../../ae';
-import { findContexts, getContexts, moveContexts } from '../../ae';
+import { findContexts, getContexts, moveContexts, sopClassesToGet } from '../../ae';
 import { FileStore } from '../../archive';
 import { formatStatus, statusClass } from '../../dimse';
-import { Tags } from '../../dicom';
 import { buildIdentifier, QueryLevelName } from '../../services';
 import { QueryFailedError } from '../../services';
 import { RetrieveProgress, RetrieveSummary } from '../../services';
@@ -87,21 +86,6 @@ export async function move(target: DimseTarget, scope: RetrieveScope, scp: Local
   }
 }
 
-/** The storage SOP classes of the instances in scope, learned with an IMAGE-level C-FIND ([] when the peer does not answer). */
-async function sopClassesInScope(client: ClientAssociation, scope: RetrieveScope): Promise<string[]> {
-  const identifier = buildIdentifier([...scopeKeys(scope), 'SOPClassUID='], { model: 'study', level: 'IMAGE', defaultKeys: false });
-  const classes = new Set<string>();
-  try {
-    for await (const match of client.find(identifier, { model: 'study' })) {
-      const uid = match.string(Tags.SOPClassUID)?.replace(/\0/g, '').trim();
-      if (uid) classes.add(uid);
-    }
-  } catch {
-    return [];
-  }
-  return [...classes];
-}
-
 /**
  * C-GET into the local archive: through the running SCP's store (so its index learns the
  * instances at once) or, when it is stopped, straight into the folder (indexed at its next start).
@@ -115,7 +99,7 @@ export async function get(target: DimseTarget, scope: RetrieveScope, folder: str
   const started = Date.now();
   try {
     const sopClasses = await withAssociation(target, findContexts('study'), log, { purpose: 'C-FIND of the SOP classes to expect', signal: options.signal },
-      (client) => sopClassesInScope(client, scope)).catch(() => [] as string[]);
+      (client) => sopClassesToGet(client, scopeKeys(scope))).catch(() => [] as string[]);
     const { contexts, roles } = sopClasses.length > 0 ? getContexts('study', sopClasses) : getContexts('study');
     const client = await openAssociation(target, contexts, log, { roles, signal: options.signal, purpose: 'C-GET' });
     const recordId = recordIdOf(client.association);
