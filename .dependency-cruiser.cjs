@@ -24,7 +24,7 @@ const layerRules = layers.map((name, i) => ({
 }));
 
 // src/extension's subfolders, each importing only from the ones before it (and the extension's
-// root modules: log, state, secrets, engine-loader). engine/ is the facade bundle (dist/engine.js):
+// root modules: log, state, secrets, engine-loader, text). engine/ is the facade bundle (dist/engine.js):
 // the rest of the extension takes only types from it and loads it through engine-loader.ts, so that
 // activation never evaluates the engine.
 const extensionFolders = ['config', 'engine', 'ui', 'local-scp', 'backends', 'tree', 'associations', 'webviews', 'commands'];

@@ -2,6 +2,7 @@
 // PACS engineer reads at a glance (direction, AE titles, operation with its counts, outcome,
 // duration, peer) and the tooltip's details. Only reads the record: no protocol logic.
 import type { AssociationRecord, RecordedMessage } from '../../ae';
+import { plural } from '../text';
 
 const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
 const WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
@@ -50,10 +51,6 @@ function isRequest(m: RecordedMessage): boolean {
 
 function baseName(m: RecordedMessage): string {
   return m.command.replace(/-(RQ|RSP)$/, '');
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 interface Group {

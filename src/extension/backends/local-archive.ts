@@ -5,7 +5,7 @@ import type { LocalNode } from '../config';
 import { timeoutSeconds } from '../config';
 import type { ArchiveRecords, DimseTarget, RetrieveOutcome } from '../engine';
 import { LocalScpStoppedError } from '../local-scp';
-import { plural } from '../ui';
+import { plural } from '../text';
 import type { Capability, NodeBackend, NodeView, RetrieveChoice, RetrieveMethodChoice } from './backend';
 import type { BackendContext } from './context';
 import { DimseOperations, PeerAddress } from './dimse';

@@ -16,6 +16,7 @@ import { withCancellableProgress } from '../ui';
 import { requireTrust } from '../ui';
 import { OPEN_DATASET_COMMAND } from '../webviews';
 import type { CommandDeps } from './deps';
+import { plural } from '../text';
 
 export type RetrieveDeps = Pick<CommandDeps, 'nodes' | 'state' | 'scp' | 'log' | 'tree'>;
 
@@ -40,10 +41,6 @@ export interface RetrieveResult {
   message: string;
   /** The record of the C-MOVE / C-GET association (DIMSE nodes). */
   associationId?: string;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function scopeFolder(folder: string, scope: RetrieveScope): string {

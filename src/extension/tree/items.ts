@@ -4,7 +4,8 @@ import { describeFilter } from '../config';
 import type { StudyFilter } from '../config';
 import type { NodeView } from '../backends';
 import type { InstanceSummary, SeriesSummary, StudySummary } from '../engine';
-import { escapeMarkdown, plural } from '../ui';
+import { escapeMarkdown } from '../ui';
+import { plural } from '../text';
 import {
   CommitmentElement, InstanceElement, MessageElement, MppsElement, NodeElement, RecordGroupElement, SeriesElement, StudyElement,
 } from './elements';

@@ -1,11 +1,7 @@
-// Texts and icons shared by the Nodes tree and the node backends: plurals, Markdown escaping and a
-// node's last echo.
+// Texts and icons shared by the Nodes tree and the node backends: Markdown escaping and a node's
+// last echo.
 import vscode = require('vscode');
 import type { EchoStatus } from '../state';
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');

@@ -6,6 +6,7 @@ import type { AssociationRecord, RecordedMessage, RecordedSide, RecordedStatus, 
 import type {
   AssociationView, DetailCell, DetailField, DetailSection, DetailTable, DetailTone, RecordLiveness,
 } from '../../shared';
+import { plural } from '../text';
 
 /** What "Copy as DCMTK Command" gives for the record (the engine's dcmtkCommand), or undefined when no tool repeats it. */
 export interface DcmtkLine {
@@ -49,7 +50,6 @@ const syntaxCell = (s: RecordedSyntax | undefined, none = '—') =>
 
 const ae = (title: string) => (title === '' ? '(empty)' : title);
 const ms = (n: number) => `${Math.round(n * 10) / 10} ms`;
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function toneOfStatus(status: RecordedStatus): DetailTone {
   switch (status.class) {
