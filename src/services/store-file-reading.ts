@@ -127,7 +127,8 @@ export function checked(data: Buffer, file: StoreFile): ReadAhead {
 /**
  * Reads small data sets into a ring of buffers used in turn: a batch allocates no memory per
  * file, and a buffer is read into again only after the peer answered the C-STORE that carried
- * it. With `window` C-STOREs outstanding and one file read ahead, window + 1 buffers suffice.
+ * it. The caller sizes the ring: with `window` C-STOREs outstanding and two files read ahead,
+ * window + 2 buffers.
  */
 export class RingReader {
   private readonly buffers: Buffer[] = [];

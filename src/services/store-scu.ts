@@ -188,8 +188,8 @@ export function invokeWindow(sa: ServiceAssociation): number {
 }
 
 /**
- * Sends files over one association, reading the next file while the previous one is on the
- * wire. When the peer granted an asynchronous operations window, up to that many C-STOREs are
+ * Sends files over one association, reading the next two files while the previous ones are on
+ * the wire. When the peer granted an asynchronous operations window, up to that many C-STOREs are
  * outstanding at once (responses matched by Message ID); otherwise each waits for its response
  * before the next goes out. Results are reported in the files' order. A file that cannot be
  * sent is reported and the rest go on; when its data failed half-way (the association is then
@@ -199,7 +199,11 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
   onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   const window = Math.max(1, Math.min(options.window ?? invokeWindow(sa), MAX_STORE_WINDOW));
-  const reader = new RingReader(window + 1);
+  // Reads run two files ahead and start only after a send, so that when an answer makes room the
+  // next C-STORE goes out at once (no open, no read, no check on the way). Buffers: `window`
+  // C-STOREs unanswered and two files read ahead; a buffer is read into again only after the
+  // peer answered the C-STORE that carried it.
+  const reader = new RingReader(window + 2);
   const readable = (f: StoreFile | undefined): boolean => {
     if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
     const choice = chooseContext(sa, f.sopClassUid, f.transferSyntaxUid, false, options.conversion?.allowLossy);
@@ -222,16 +226,21 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       await onResult(result, results.length - 1);
     }
   };
-  let ahead = readable(files[0]) ? reader.read(files[0]) : undefined;
+  /** Reads under way or done, by file index, until their file is sent. */
+  const ahead = new Map<number, Promise<ReadAhead>>();
+  const readAhead = (index: number) => {
+    if (readable(files[index])) ahead.set(index, reader.read(files[index]));
+  };
+  readAhead(0);
+  readAhead(1);
   try {
     for (let i = 0; i < files.length; i++) {
       while (pending.length >= window) await takeOldest();
       // Checked after the wait for room: a cancel that came meanwhile starts nothing more.
       if (options.signal?.aborted) break;
-      const data = ahead ? await ahead : undefined;
-      // Read the next file while this one is sent and answered. Its buffer is another one: the
-      // buffer of a file is read into again only after the peer answered for it.
-      ahead = readable(files[i + 1]) ? reader.read(files[i + 1]) : undefined;
+      const read = ahead.get(i);
+      ahead.delete(i);
+      const data = read ? await read : undefined;
       const file = files[i];
       // A data set that streams can fail half-way and take the association with it: the C-STOREs
       // before it are answered first, so that only this file is lost with the association.
@@ -249,6 +258,8 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       answer.catch(() => undefined);
       pending.push(answer);
       if (unfinished) break;
+      // The file after next, while this one is on the wire and the next one is (being) read.
+      readAhead(i + 2);
       // This C-STORE is on its way (with one at a time the peer waited for it): only now report
       // the answers that made room for it.
       await report();
@@ -261,7 +272,7 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
     throw error;
   } finally {
     // Leave no read under way into a buffer when the caller moves on (an error, an abort).
-    await ahead?.catch(() => undefined);
+    await Promise.allSettled(ahead.values());
     await Promise.allSettled(pending);
   }
   return results;

@@ -84,6 +84,24 @@ describe('C-STORE with an asynchronous operations window', () => {
     for (const got of store.received) assert.ok(got.data.equals(original), 'data set bytes differ');
   });
 
+  test('one C-STORE at a time with files read two ahead: each of many different files arrives with its own bytes', async () => {
+    // More files than read buffers, of different sizes, so a buffer read into before its C-STORE
+    // was answered, or handed to the wrong file, would show as another file's bytes.
+    const samples = ['CT_small.dcm', 'MR_small.dcm', 'rtplan.dcm', 'ExplVR_BigEnd.dcm', 'image_dfl.dcm', 'JPEG2000.dcm'];
+    const paths = [...samples, ...samples, ...samples].map((name) => path.join(PYDICOM_FILES, name));
+    const files = (await collectStoreInputs(paths)).files;
+    const store = new MemoryStore();
+    const server = await startServer({ services: [new StorageScp(store, { promiscuous: true })] });
+    const results = await storeFileList(scu(), files, { host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP', storeWindow: 1 });
+    assert.deepEqual(results.map((r) => r.outcome), files.map(() => 'success'));
+    assert.equal(store.received.length, files.length);
+    const originals = new Map(await Promise.all(files.map(async (f) => [f.sopInstanceUid, await datasetBytes(f.path)] as const)));
+    for (const got of store.received) {
+      const original = originals.get(got.sopInstanceUid)!;
+      assert.ok(got.data.subarray(0, original.length).equals(original), `${got.sopInstanceUid}: data set bytes differ`);
+    }
+  });
+
   test('storeWindow 1 proposes no window, and a peer that answers none gets one C-STORE at a time', async () => {
     const store = new GatedStore(1);
     const server = await startServer({ services: [new StorageScp(store, { promiscuous: true })] });
