@@ -1,8 +1,8 @@
 // Writes one incoming instance to a temporary file. Fragments arrive as views of a read buffer
 // that is read into again once they have been handed on (`release()`), and are written one of
 // two ways, chosen as they arrive:
-// - Alone (no other instance being written and no other association open in this thread, the
-//   usual single association): the views are gathered and written synchronously in batches, with
+// - Alone (no other instance being written and no other association of this thread receiving
+//   data sets, the usual single association; associations that only verify do not count): the views are gathered and written synchronously in batches, with
 //   no copy and no thread-pool round trip, so the C-STORE response that waits for the last write
 //   is not delayed.
 // - Beside other associations or instances (a sender with several operations outstanding), where
@@ -74,7 +74,7 @@ export class InstanceWriter {
       this.active = true;
       activeWriters++;
     }
-    if (activeWriters > 1 || Association.openInThread > 1 || this.position >= MEMORY_LIMIT) return this.stageCopy(data);
+    if (activeWriters > 1 || Association.receivingDataInThread > 1 || this.position >= MEMORY_LIMIT) return this.stageCopy(data);
     if (this.stage) this.submit();
     if (this.gathered.length === 0) this.gatheredAt = this.position;
     this.gathered.push(data);

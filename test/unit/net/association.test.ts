@@ -4,8 +4,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
 import { encodePdu } from '../../../src/net/pdu-encode';
+import { Association } from '../../../src/net/association';
 import {
-  AAssociateRq, PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RQ, PDU_RELEASE_RP, PDU_RELEASE_RQ, emptyUserInformation,
+  AAssociateRq, PDU_ABORT, PDU_P_DATA_TF, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RQ, PDU_RELEASE_RP, PDU_RELEASE_RQ, emptyUserInformation,
 } from '../../../src/net/pdu-types';
 import { ScriptedPeer } from '../../helpers/scripted-peer';
 import { within } from '../../helpers/wait';
@@ -54,4 +55,26 @@ test('release() after the peer aborted rejects with the abort instead of waiting
   peer.send(encodePdu({ type: PDU_ABORT, source: 0, reason: 0 }));
   await within('the association to close', client.association.whenClosed());
   await assert.rejects(client.release(), /aborted by the peer \(service user\)/);
+});
+
+test('an association counts as receiving data from its first data-set fragment until it ends, not for commands alone', async () => {
+  const before = Association.receivingDataInThread;
+  const { client, peer } = await associated();
+  const a = client.association;
+  const seen: [boolean, number][] = [];
+  const bothSeen = new Promise<void>((resolve) => {
+    // First in line: the DIMSE layer may abort on a message it did not expect, which ends the count.
+    a.prependListener('pdv', (_context, isCommand) => {
+      seen.push([isCommand, Association.receivingDataInThread - before]);
+      if (seen.length === 2) resolve();
+    });
+  });
+  const pdv = (isCommand: boolean) => encodePdu({ type: PDU_P_DATA_TF, pdvs: [{ contextId: 1, isCommand, isLast: false, data: Buffer.alloc(2) }] });
+  // A command fragment, then a data-set fragment (which the DIMSE layer refuses, the command being
+  // incomplete: the association aborts, and its end takes it out of the count).
+  peer.send(Buffer.concat([pdv(true), pdv(false)]));
+  await within('two P-DATA fragments to arrive', bothSeen);
+  assert.deepEqual(seen, [[true, 0], [false, 1]]);
+  await within('the association to close', a.whenClosed());
+  assert.equal(Association.receivingDataInThread, before);
 });
