@@ -128,8 +128,14 @@ class Rejection {
 
 /** An association that negotiated and then sends nothing is aborted after this (dicomnet scp, the extension's local SCP). */
 export const SERVER_DEFAULT_IDLE_MS = 120_000;
-export const DEFAULT_MAX_WAITING = 512;
-export const DEFAULT_MAX_WAITING_PER_SOURCE = 128;
+/**
+ * Waiting connections. A peer behind the same address as a flood must speak before the per-source
+ * bound turns over (bound ÷ the flood's connection rate): large enough to outlast a peer's pause of
+ * a few tens of milliseconds at 10,000 connections a second. A waiting connection costs the SCP about
+ * 2 KB and a file descriptor.
+ */
+export const DEFAULT_MAX_WAITING = 4096;
+export const DEFAULT_MAX_WAITING_PER_SOURCE = 1024;
 export const DEFAULT_MAX_WAITING_BYTES = 32 * 1024 * 1024;
 const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
 
