@@ -1,7 +1,7 @@
 // Incremental header scanner: fed the dataset bytes as they arrive (P-DATA fragments, file
 // chunks), it keeps the small top-level values and skips everything else by counting.
 
-import { open } from 'node:fs/promises';
+import { promises as fsp } from 'node:fs';
 import { Tag } from './tag';
 import { DatasetTokenizer, TokenSink } from './codec';
 import { IncrementalInflater } from './codec';
@@ -167,7 +167,7 @@ export interface FileHeaderScan {
 
 /** Reads a file in chunks through a DatasetHeaderScanner, stopping as soon as it is done. */
 export async function scanFileHeader(path: string, opts: ScannerOptions & { chunkSize?: number } = {}): Promise<FileHeaderScan> {
-  const fh = await open(path, 'r');
+  const fh = await fsp.open(path, 'r');
   try {
     const head = await readFileMetaFromHandle(fh, path);
     const scanner = new DatasetHeaderScanner(head.transferSyntaxUid, opts);

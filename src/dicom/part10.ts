@@ -1,10 +1,9 @@
 // DICOM Part 10 files (PS3.10 7.1): 128-byte preamble, "DICM", group 0002 in Explicit VR LE,
 // then the dataset in the transfer syntax named by (0002,0010).
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './lazy-builtins';
 import { Dataset } from './dataset-model';
 import { parseDataset } from './codec';
 import { encodeDataset, EncodeOptions } from './codec';
@@ -69,7 +68,7 @@ function headerFrom(head: ReturnType<typeof parseFileMeta>, scanner: DatasetHead
  * reading from disk only as far as needed.
  */
 export async function readPart10Header(path: string): Promise<Part10Header> {
-  const fh = await open(path, 'r');
+  const fh = await fsp.open(path, 'r');
   try {
     const head = await readFileMetaFromHandle(fh, path);
     const scanner = new DatasetHeaderScanner(head.transferSyntaxUid, {
@@ -167,7 +166,7 @@ export interface Part10File {
 /** Parses a whole Part 10 file (or bare dataset) held in memory or read from disk. */
 export async function readPart10(pathOrBuffer: string | Buffer, opts: { stopAtTag?: Tag } = {}): Promise<Part10File> {
   const name = typeof pathOrBuffer === 'string' ? pathOrBuffer : 'The data';
-  const buf = typeof pathOrBuffer === 'string' ? await readFile(pathOrBuffer) : pathOrBuffer;
+  const buf = typeof pathOrBuffer === 'string' ? await fsp.readFile(pathOrBuffer) : pathOrBuffer;
   return parsePart10(buf, name, opts);
 }
 
@@ -207,16 +206,16 @@ export async function writePart10(path: string, dataset: Dataset | Buffer, o: Wr
   const body = dataset instanceof Dataset ? encodeDataset(dataset, o.transferSyntaxUid, o.encode) : dataset;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    const fh = await open(tmp, 'wx');
+    const fh = await fsp.open(tmp, 'wx');
     try {
       await fh.writev([meta, body]);
       await fh.sync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    await fsp.rename(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
     throw e;
   }
 }

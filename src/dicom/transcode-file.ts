@@ -2,11 +2,10 @@
 // the data set streamed through the transcoder into a temporary file next to the output, renamed
 // into place only when complete (a failed conversion leaves nothing behind).
 
-import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, rename, stat, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './lazy-builtins';
 import { buildFileMeta } from './file-meta';
 import { readPart10Header } from './part10';
 import { createTranscoder } from './transcode';
@@ -45,7 +44,7 @@ export async function transcodeFile(input: string, output: string, toTs: string,
   let datasetOffset = header.datasetOffset;
   try {
     if (from === toTs && header.hasMeta) {
-      await copyFile(input, tmp);
+      await fsp.copyFile(input, tmp);
     } else {
       const metaText = (k: string) => (typeof header.meta[k] === 'string' ? header.meta[k] as string : undefined);
       const meta = buildFileMeta({
@@ -61,12 +60,12 @@ export async function transcodeFile(input: string, output: string, toTs: string,
         out,
       );
     }
-    await rename(tmp, output);
+    await fsp.rename(tmp, output);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    await fsp.unlink(tmp).catch(() => undefined);
     throw e;
   }
-  const result: FileTranscodeResult = { input, output, from, to: toTs, unchanged: from === toTs, bytes: (await stat(output)).size, datasetOffset };
+  const result: FileTranscodeResult = { input, output, from, to: toTs, unchanged: from === toTs, bytes: (await fsp.stat(output)).size, datasetOffset };
   if (plan && plan.work !== 'copy') result.plan = plan;
   return result;
 }

@@ -4,8 +4,8 @@
 // the conversion itself is TranscodeEngine's (transcode-engine.ts). The output keeps its order
 // whatever order the codec pool's frames finish in.
 import { Transform, TransformCallback } from 'node:stream';
-import { deflateRawSync } from 'node:zlib';
 import { Deferred, Piece, needsPixelWork, syntaxLabel } from './codecs';
+import { loadZlib } from './lazy-builtins';
 import { UnsupportedTransferSyntaxError } from './errors';
 import { TranscodeEngine, TranscodeOptions } from './transcode-engine';
 import { transferSyntax, ExplicitVRLittleEndian } from './transfer-syntaxes';
@@ -118,7 +118,7 @@ export function transcodeBuffer(buf: Buffer, fromTs: string, toTs: string, opts:
   const engine = new TranscodeEngine(fromTs, deflate ? ExplicitVRLittleEndian : toTs, opts);
   const out = [...engine.push(buf), ...engine.end()] as Buffer[];
   const body = out.length === 1 ? out[0] : Buffer.concat(out);
-  return deflate ? deflateRawSync(body, { level: opts.deflateLevel ?? 6 }) : body;
+  return deflate ? loadZlib().deflateRawSync(body, { level: opts.deflateLevel ?? 6 }) : body;
 }
 
 /** Converts a whole data set (no file meta) held in memory, between any syntaxes the codecs handle. */

@@ -1,6 +1,6 @@
 // New UIDs under the 2.25 root (PS3.5 B.2: a UUID as one decimal integer), for Transaction UIDs,
 // MPPS instances and whatever else a peer expects us to name.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from './lazy-builtins';
 
 /** A fresh UID "2.25.<122 random bits as a decimal integer>" (at most 44 characters). */
 export function generateUid(): string {

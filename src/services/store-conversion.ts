@@ -3,11 +3,10 @@
 // request goes out (in memory, or in a temporary file when large), so that a corrupt codestream
 // fails that one file and never a half-sent message on the association.
 
-import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, promises as fsp, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import type * as crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createTranscoder } from '../dicom';
@@ -18,6 +17,10 @@ import {
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, encodingOf,
 } from '../dicom';
+
+// node:crypto on first use (only a large conversion spools to a temporary file): loading it at
+// start-up costs every process.
+const randomBytes = (size: number): Buffer => (require('node:crypto') as typeof crypto).randomBytes(size);
 
 /** How far conversions for sending may go. */
 export interface ConversionPolicy {
@@ -109,13 +112,13 @@ export async function convertForSending(path: string, datasetOffset: number, fro
       spool,
     );
   } catch (error) {
-    if (spool.path) await unlink(spool.path).catch(() => undefined);
+    if (spool.path) await fsp.unlink(spool.path).catch(() => undefined);
     throw error;
   }
   const description = describeConversion(from, to, plan);
   if (spool.path) {
     const file = { path: spool.path, size: spool.size };
-    return { file, plan, description, dispose: () => unlink(file.path).catch(() => undefined) };
+    return { file, plan, description, dispose: () => fsp.unlink(file.path).catch(() => undefined) };
   }
   return { data: Buffer.concat(spool.chunks, spool.size), plan, description, dispose: async () => undefined };
 }

@@ -1,7 +1,6 @@
 // Builds the record of one association from its own events: the state machine's transitions, the
 // DIMSE messages its channel carries, and (when asked) its PDUs. Data sets are looked at as they
 // pass (an identifier is summarised, a size counted) and never kept.
-import { performance } from 'node:perf_hooks';
 import { Association } from '../../net';
 import { AAssociateAc, AAssociateRq, Pdu } from '../../net';
 import { encodePdu } from '../../net';

@@ -2,13 +2,13 @@
 // little/big endian; deflated input is inflated first). Every length is checked against the
 // bytes that remain in its container before it is used.
 
-import { inflateRawSync } from 'node:zlib';
 import { Dataset, DataElement } from '../dataset-model';
 import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
 import { encodingOf } from '../transfer-syntaxes';
 import { hasLongExplicitHeader, swapUnit, looksLikeVr } from '../vr';
 import { swapped } from './byte-swap';
+import { loadZlib } from '../lazy-builtins';
 import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
 
 export interface ParseOptions {
@@ -208,7 +208,7 @@ export function parseDataset(bytes: Buffer | Uint8Array, tsUid: string, opts: Pa
   const s = syntaxOf(tsUid);
   if (s.deflated) {
     try {
-      buf = inflateRawSync(buf);
+      buf = loadZlib().inflateRawSync(buf);
     } catch (e) {
       throw new DicomParseError(`The deflated dataset does not inflate: ${(e as Error).message}.`, 0);
     }

@@ -1,12 +1,12 @@
 // Dataset encoder for every uncompressed element encoding. Headers go into a small growing arena;
 // large values are referenced, not copied, until the single final concat.
 
-import { deflateRawSync } from 'node:zlib';
 import { Dataset, DataElement } from '../dataset-model';
 import { DicomError } from '../errors';
 import { formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../tag';
 import { hasLongExplicitHeader, paddingByte, swapUnit } from '../vr';
 import { swapped } from './byte-swap';
+import { loadZlib } from '../lazy-builtins';
 import { Syntax, syntaxOf } from './reader';
 
 export type LengthMode = 'keep' | 'defined' | 'undefined';
@@ -212,7 +212,7 @@ export function encodeDataset(ds: Dataset, tsUid: string, opts: EncodeOptions = 
   const sink = new ByteSink();
   new DatasetWriter(sink, s, fullOptions(opts)).writeDataset(ds, s);
   const out = sink.result();
-  return s.deflated ? deflateRawSync(out) : out;
+  return s.deflated ? loadZlib().deflateRawSync(out) : out;
 }
 
 /** Encodes the elements of a dataset as Explicit VR Little Endian into a sink (used for file meta). */

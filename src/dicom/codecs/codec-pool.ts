@@ -3,12 +3,13 @@
 // (corrupt codestream, codec error, a worker that crashes or runs past its time) fails alone: its
 // promise rejects with one sentence, a crashed worker is replaced, the other tasks go on.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { PixelDescription } from './pixel-description';
 import type { DecodedFrame, EncodedFrame, EncodeParams } from './frame-codec';
 import { CodecTask, CodecWorkerData, TaskErrorInfo, TaskRequest, TaskResponse } from './worker-protocol';
+import { loadWorkerThreads } from '../lazy-builtins';
 import { CodecPoolError, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from './errors';
 
 export interface CodecPoolOptions {
@@ -138,7 +139,7 @@ export class CodecPool {
   private startWorker(): Slot {
     const script = this.opts.workerScript ?? join(__dirname, 'codec-worker.js');
     const data: CodecWorkerData & { codecWorker: true } = { codecWorker: true, wasmPath: this.opts.wasmPath };
-    const worker = new Worker(script, { workerData: data });
+    const worker = new (loadWorkerThreads().Worker)(script, { workerData: data });
     const slot: Slot = { worker };
     worker.on('message', (res: TaskResponse) => this.onResponse(slot, res));
     worker.on('error', (e) => this.onWorkerFailure(slot, `failed (${e.message})`));

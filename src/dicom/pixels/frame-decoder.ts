@@ -2,8 +2,9 @@
 // blocks the extension host. One request runs at a time; the others wait in a queue where they
 // can be cancelled. A request that outlives its timeout restarts the worker.
 
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { loadWorkerThreads } from '../lazy-builtins';
 import { FrameData } from './frame-data';
 import { DecodeCancelledError, NoImageError, PixelDecodeError, UnsupportedImageError } from './errors';
 import { FrameSourceRef, WorkerRequest, WorkerResponse, WorkerErrorInfo } from './worker-messages';
@@ -115,7 +116,7 @@ export class FrameDecoder {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const script = this.opts.workerScript ?? join(__dirname, 'pixel-worker.js');
-    const worker = new Worker(script, { workerData: { wasmPath: this.opts.wasmPath } });
+    const worker = new (loadWorkerThreads().Worker)(script, { workerData: { wasmPath: this.opts.wasmPath } });
     worker.unref();
     worker.on('message', (res: WorkerResponse) => this.onResponse(res));
     worker.on('error', (e) => this.onWorkerFailure(worker, new PixelDecodeError(`The decoding worker failed: ${e.message}`)));

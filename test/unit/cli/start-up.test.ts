@@ -1,0 +1,55 @@
+// What a short dicomnet command loads: Node modules that only some paths need (codec workers,
+// deflate, random numbers, file promises, TLS) are required on first use, not at start-up, where
+// each would cost every process (src/dicom/lazy-builtins.ts). Checked on the built dist/cli.js
+// through Node's own list of the built-in modules it loaded.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DicomServer } from '../../../src/ae/server';
+import { CLI, run } from '../../helpers/processes';
+
+/** Built-in modules no echo or query needs before it has said its answer. */
+const NOT_AT_START = ['crypto', 'tls', 'worker_threads', 'fs/promises', 'perf_hooks', 'readline', 'http', 'https'];
+
+describe('dicomnet start-up', () => {
+  let dir = '';
+  let preload = '';
+  let server: DicomServer;
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'dicomnet-start-up-'));
+    preload = path.join(dir, 'loaded.js');
+    // At exit, the built-in modules this process loaded, one line on stderr.
+    writeFileSync(preload, `process.once('exit', () => process._rawDebug('loaded: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ')));\n`);
+    server = new DicomServer({ aeTitle: 'SERVER', port: 0 });
+    await server.listen();
+  });
+  after(async () => {
+    await server.close(100);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function loaded(args: string[]): Promise<{ stdout: string; modules: string[] }> {
+    const r = await run(process.execPath, ['--require', preload, CLI, ...args], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, `dicomnet ${args.join(' ')} exited with ${r.code}: ${r.stderr}`);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('loaded: '));
+    assert.ok(line, `no list of loaded modules on stderr: ${r.stderr}`);
+    return { stdout: r.stdout, modules: line.slice(8).split(' ') };
+  }
+
+  it('dicomnet echo associates, echoes and releases without loading what it does not use', async () => {
+    const { stdout, modules } = await loaded(['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER']);
+    assert.match(stdout, /^C-ECHO SERVER@127\.0\.0\.1:\d+: 0x0000 \(Success\)/);
+    assert.ok(modules.includes('net'), `the list does not look like Node's: ${modules.join(' ')}`);
+    assert.deepEqual(NOT_AT_START.filter((m) => modules.includes(m)), []);
+  });
+
+  it('dicomnet find and store load their modules without those either', async () => {
+    for (const command of ['find', 'store']) {
+      const { stdout, modules } = await loaded([command, '--help']);
+      assert.match(stdout, new RegExp(`dicomnet ${command}`));
+      assert.deepEqual(NOT_AT_START.filter((m) => modules.includes(m)), [], `dicomnet ${command} --help`);
+    }
+  });
+});
