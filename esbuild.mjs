@@ -20,8 +20,11 @@ const targets = [];
 if (existsSync('src/cli/main.ts')) {
   // The CLI is two files: the executable (small: it loads the other through the V8 code cache,
   // src/cli/code-cache.ts) and the tool's bundle beside it, named like it with "-main".
-  targets.push({ ...node, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: '#!/usr/bin/env node' } });
-  targets.push({ ...node, entryPoints: { 'cli-main': 'src/cli/main.ts' } });
+  // Both are minified except for names, as the npm package has them (scripts/packaging/dicomnet.mjs):
+  // less to read and compile at each start, and no comments, so the bundle is ASCII (read as Latin-1).
+  const cliMinify = { minifyWhitespace: true, minifySyntax: true };
+  targets.push({ ...node, ...cliMinify, entryPoints: { cli: 'src/cli/bin.ts' }, banner: { js: '#!/usr/bin/env node' } });
+  targets.push({ ...node, ...cliMinify, entryPoints: { 'cli-main': 'src/cli/main.ts' } });
 }
 if (existsSync('src/extension/extension.ts')) {
   targets.push({

@@ -27,9 +27,11 @@ if (env.NODE_EXTRA_CA_CERTS !== undefined) {
 if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   const cli = join(buildDir, 'dicomnet.js');
   try {
-    // As dist/ has it: the executable, and the tool it loads through the code cache beside it.
-    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'bin.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
-    await esbuild.build({ ...common, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: join(buildDir, 'dicomnet-main.js') });
+    // As dist/ has it: the executable, and the tool it loads through the code cache beside it,
+    // minified except for names (as esbuild.mjs and the npm package build them).
+    const cliBuild = { ...common, minifyWhitespace: true, minifySyntax: true };
+    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, 'src', 'cli', 'bin.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
+    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: join(buildDir, 'dicomnet-main.js') });
     env.DICOMNET_BENCH_CLI = cli;
   } catch (error) {
     const dist = join(repo, 'dist', 'cli.js');

@@ -113,7 +113,7 @@ export function personNameFold(mode: PersonNameFolding): (s: string) => string {
   // Greek final sigma folds to sigma, so a name typed in capitals finds its lower-case form.
   const lower = (s: string) => {
     const l = s.toLowerCase();
-    return l.includes('ς') ? l.replace(/ς/g, 'σ') : l;
+    return l.includes('\u03c2') ? l.replace(/\u03c2/g, '\u03c3') : l; // ς → σ, escaped: bundles stay ASCII
   };
   if (mode === 'case-insensitive') return lower;
   if (mode === 'fuzzy') return (s) => (NON_ASCII.test(s) ? lower(s.normalize('NFD').replace(/\p{M}/gu, '')) : s.toLowerCase());
