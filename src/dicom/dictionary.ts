@@ -1,8 +1,11 @@
-// The standard data dictionary (PS3.6), parsed once from a compact table generated from dcmjs's
-// copy (scripts/make-dictionary.mjs) into Maps.
+// The standard data dictionary (PS3.6), from a compact table generated from dcmjs's copy
+// (scripts/make-dictionary.mjs). The table is required on first use, and the first lookups are
+// answered by searching it; past SEARCHES_BEFORE_PARSE it is parsed once into Maps. A command
+// that looks up nothing (dicomnet echo) does not load its 200 kB, and one that looks up a few
+// keys (a C-FIND) does not parse 5,000 lines: that parse was ~15 ms of a dicomnet find.
 
 import { Tag, formatTag, isPrivateTag, isPrivateCreator } from './tag';
-import { DICTIONARY_DATA } from './dictionary-data';
+import type * as dictionaryData from './dictionary-data';
 
 export interface DictionaryEntry {
   tag: Tag;
@@ -54,55 +57,116 @@ function atTag(entry: DictionaryEntry, t: Tag): DictionaryEntry {
   return { tag: t, keyword, name, vr, vm, retired, repeatingGroup };
 }
 
+let table: string | undefined;
+const tableText = (): string => (table ??= (require('./dictionary-data') as typeof dictionaryData).DICTIONARY_DATA);
+
+function lineEnd(data: string, start: number): number {
+  const end = data.indexOf('\n', start);
+  return end < 0 ? data.length : end;
+}
+
+/** The entry of the line from start to end ("GGGGEEEE VR VM Keyword"), or undefined when it is not one. */
+function entryOfLine(data: string, start: number, end: number): Entry | undefined {
+  const vrAt = start + 9;
+  const vmAt = data.indexOf(' ', vrAt) + 1;
+  const nameAt = vmAt > 0 ? data.indexOf(' ', vmAt) + 1 : 0;
+  if (!(vmAt > 0 && nameAt > 0 && nameAt < end && data.charCodeAt(start + 8) === 0x20)) return undefined;
+  const group = parseInt(data.slice(start, start + 4), 16);
+  const element = parseInt(data.slice(start + 4, start + 8), 16);
+  if (!Number.isFinite(group) || !Number.isFinite(element)) return undefined;
+  const retired = data.startsWith('RETIRED_', nameAt);
+  const keyword = data.slice(retired ? nameAt + 8 : nameAt, end);
+  const vr = data.slice(vrAt, vmAt - 1);
+  const vm = data.slice(vmAt, nameAt - 1);
+  if (!isRepeatingGroup(group)) return new Entry(((group << 16) | element) >>> 0, keyword, vr, vm, retired);
+  // Stored under the base group (5000 / 6000) so lookups can mask the group.
+  const entry = new Entry(((group & 0xff00) << 16 | element) >>> 0, keyword, vr, vm, retired);
+  entry.repeatingGroup = true;
+  return entry;
+}
+
 function load(): void {
   const tags = new Map<Tag, DictionaryEntry>();
   const keywords = new Map<string, DictionaryEntry>();
-  const data = DICTIONARY_DATA;
-  // Lines are "GGGGEEEE VR VM Keyword"; parsed with indexOf (no per-line arrays).
+  const data = tableText();
+  // Parsed with indexOf (no per-line arrays).
   for (let start = 0; start < data.length;) {
-    let end = data.indexOf('\n', start);
-    if (end < 0) end = data.length;
-    const vrAt = start + 9;
-    const vmAt = data.indexOf(' ', vrAt) + 1;
-    const nameAt = vmAt > 0 ? data.indexOf(' ', vmAt) + 1 : 0;
-    if (vmAt > 0 && nameAt > 0 && nameAt < end && data.charCodeAt(start + 8) === 0x20) {
-      const group = parseInt(data.slice(start, start + 4), 16);
-      const element = parseInt(data.slice(start + 4, start + 8), 16);
-      if (Number.isFinite(group) && Number.isFinite(element)) {
-        const retired = data.startsWith('RETIRED_', nameAt);
-        const keyword = data.slice(retired ? nameAt + 8 : nameAt, end);
-        const vr = data.slice(vrAt, vmAt - 1);
-        const vm = data.slice(vmAt, nameAt - 1);
-        if (isRepeatingGroup(group)) {
-          // Stored under the base group (5000 / 6000) so lookups can mask the group.
-          const entry = new Entry(((group & 0xff00) << 16 | element) >>> 0, keyword, vr, vm, retired);
-          entry.repeatingGroup = true;
-          tags.set(entry.tag, entry);
-          if (!keywords.has(keyword)) keywords.set(keyword, entry);
-        } else {
-          const entry = new Entry(((group << 16) | element) >>> 0, keyword, vr, vm, retired);
-          tags.set(entry.tag, entry);
-          if (!keywords.has(keyword)) keywords.set(keyword, entry);
-        }
-      }
+    const end = lineEnd(data, start);
+    const entry = entryOfLine(data, start, end);
+    if (entry) {
+      tags.set(entry.tag, entry);
+      if (!keywords.has(entry.keyword)) keywords.set(entry.keyword, entry);
     }
     start = end + 1;
   }
   byTag = tags;
   byKeyword = keywords;
+  searchedTags.clear();
+  searchedKeywords.clear();
 }
+
+/** Lookups answered by searching the table before it is parsed whole. */
+const SEARCHES_BEFORE_PARSE = 64;
+let searches = 0;
+const searchedTags = new Map<Tag, Entry | undefined>();
+const searchedKeywords = new Map<string, Entry | undefined>();
+
+/** The line of the table that the Maps would hold under this tag (the last with its number). */
+function searchTag(t: Tag): Entry | undefined {
+  const data = tableText();
+  const hex = t.toString(16).toUpperCase().padStart(8, '0');
+  const start = data.lastIndexOf(`\n${hex} `) + 1;
+  if (start === 0 && !data.startsWith(`${hex} `)) return undefined;
+  const entry = entryOfLine(data, start, lineEnd(data, start));
+  return entry?.tag === t ? entry : undefined;
+}
+
+/** The line of the table that the Maps would hold under this keyword (the first that has it). */
+function searchKeyword(keyword: string): Entry | undefined {
+  const data = tableText();
+  const at = (text: string) => {
+    const i = data.indexOf(`${text}\n`);
+    return i >= 0 ? i : data.endsWith(text) ? data.length - text.length : -1;
+  };
+  const found = [at(` ${keyword}`), at(` RETIRED_${keyword}`)].filter((i) => i >= 0);
+  if (found.length === 0) return undefined;
+  const start = data.lastIndexOf('\n', Math.min(...found)) + 1;
+  const entry = entryOfLine(data, start, lineEnd(data, start));
+  return entry?.keyword === keyword ? entry : undefined;
+}
+
+/**
+ * An entry from the parsed table, or, before it is parsed and within the search budget, from a
+ * search of the table (each key searched once).
+ */
+function lookUp<K>(key: K, parsed: () => Map<K, DictionaryEntry> | undefined, searched: Map<K, Entry | undefined>,
+  search: (key: K) => Entry | undefined, searchable = true): DictionaryEntry | undefined {
+  if (parsed() === undefined && searchable && searches < SEARCHES_BEFORE_PARSE) {
+    if (!searched.has(key)) {
+      searches++;
+      searched.set(key, search(key));
+    }
+    return searched.get(key);
+  }
+  if (parsed() === undefined) load();
+  return parsed()!.get(key);
+}
+
+/** The table's entry under this tag (a repeating group's under its base group). */
+const entryForTag = (t: Tag) => lookUp(t, () => byTag, searchedTags, searchTag);
+// Keywords are letters, digits and '_'; anything else is answered by the parsed table.
+const entryForKeyword = (keyword: string) => lookUp(keyword, () => byKeyword, searchedKeywords, searchKeyword, /^\w+$/.test(keyword));
 
 /** The dictionary entry of a tag, or undefined for private and unknown tags. */
 export function lookupTag(t: Tag): DictionaryEntry | undefined {
-  if (byTag === undefined) load();
   const group = t >>> 16;
   const element = t & 0xffff;
   if (group & 1) return undefined;
-  const hit = byTag!.get(t);
+  const hit = entryForTag(t);
   if (hit) return hit;
   if (isRepeatingGroup(group)) {
     const base = ((group & 0xff00) << 16 | element) >>> 0;
-    const rep = byTag!.get(base);
+    const rep = entryForTag(base);
     if (rep) return atTag(rep, t);
   }
   if (element === 0 && group !== 0x0000 && group !== 0x0002) return { tag: t, ...GROUP_LENGTH };
@@ -111,9 +175,8 @@ export function lookupTag(t: Tag): DictionaryEntry | undefined {
 
 /** Tag of a keyword such as 'PatientName' (retired keywords also accepted with or without 'RETIRED_'). */
 export function tagForKeyword(keyword: string): Tag | undefined {
-  if (byKeyword === undefined) load();
   const k = keyword.startsWith('RETIRED_') ? keyword.slice(8) : keyword;
-  return byKeyword!.get(k)?.tag;
+  return entryForKeyword(k)?.tag;
 }
 
 export function keywordOf(t: Tag): string | undefined {

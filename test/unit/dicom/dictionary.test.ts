@@ -2,6 +2,19 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { lookupTag, tagForKeyword, keywordOf, dictionaryVr, dictionarySize, describeTag } from '../../../src/dicom/dictionary';
 import { cpuTimeOf } from '../../helpers/cpu-time';
+import { DICTIONARY_DATA } from '../../../src/dicom/dictionary-data';
+
+type Dictionary = typeof import('../../../src/dicom/dictionary');
+type Entry = ReturnType<Dictionary['lookupTag']>;
+
+const fields = (e: Entry) => e && { tag: e.tag, keyword: e.keyword, name: e.name, vr: e.vr, vm: e.vm, retired: e.retired, repeatingGroup: e.repeatingGroup };
+
+/** A fresh copy of the dictionary module: nothing looked up yet, the table not parsed. */
+function freshDictionary(): Dictionary {
+  const id = require.resolve('../../../src/dicom/dictionary');
+  delete require.cache[id];
+  return require(id) as Dictionary;
+}
 
 describe('dictionary', () => {
   test('looks up standard tags', () => {
@@ -71,5 +84,46 @@ describe('dictionary', () => {
     });
     assert.ok(n > 0);
     assert.ok(cpuMs < 500, `100k lookups took ${cpuMs} ms of CPU`);
+  });
+
+  test('the first lookups, answered by searching the table, equal those of the parsed table', () => {
+    const parsed = freshDictionary();
+    assert.ok(parsed.dictionarySize() > 5000);
+    const lines = DICTIONARY_DATA.split('\n');
+    const tags = lines.map((l) => parseInt(l.slice(0, 8), 16));
+    const keywords = lines.map((l) => l.split(' ')[3]!);
+    // Repeating group members, group lengths, private, odd and unknown tags; keywords that are
+    // not in the table or cannot be (spaces, a VM and a keyword, empty).
+    tags.push(0x60023000, 0x601e0010, 0x50043000, 0x60013000, 0x00080000, 0x00020000, 0x00090010, 0x00191001, 0x00123456, 0xfffee000, 0);
+    keywords.push('NoSuchKeyword', 'Patient ID', '1 PatientID', 'PatientID\n', '', 'RETIRED_', 'retired_CurveData', 'patientid');
+    let searched = freshDictionary();
+    let used = 0;
+    const fresh = () => {
+      // Each copy searches for at most 60 lookups (it parses its table past 64).
+      if (++used > 30) { searched = freshDictionary(); used = 1; }
+      return searched;
+    };
+    for (const t of tags) {
+      const d = fresh();
+      assert.deepEqual(fields(d.lookupTag(t)), fields(parsed.lookupTag(t)), `lookupTag(${t.toString(16)})`);
+      assert.equal(d.dictionaryVr(t), parsed.dictionaryVr(t), `dictionaryVr(${t.toString(16)})`);
+    }
+    for (const k of keywords) {
+      const d = fresh();
+      assert.equal(d.tagForKeyword(k), parsed.tagForKeyword(k), `tagForKeyword(${JSON.stringify(k)})`);
+      assert.equal(d.tagForKeyword(`RETIRED_${k}`), parsed.tagForKeyword(`RETIRED_${k}`), `tagForKeyword(RETIRED_${k})`);
+    }
+  });
+
+  test('past its search budget the table is parsed, and lookups go on answering the same', () => {
+    const d = freshDictionary();
+    const parsed = freshDictionary();
+    parsed.dictionarySize();
+    for (let i = 0; i < 200; i++) {
+      const t = 0x00080000 + 2 * i;
+      assert.deepEqual(fields(d.lookupTag(t)), fields(parsed.lookupTag(t)), `lookupTag(${t.toString(16)})`);
+    }
+    assert.equal(d.tagForKeyword('PatientName'), 0x00100010);
+    assert.equal(d.dictionarySize(), parsed.dictionarySize());
   });
 });
