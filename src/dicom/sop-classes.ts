@@ -316,24 +316,28 @@ function index(rows: Row[]): Map<string, SopClass> {
   return m;
 }
 
-export const STORAGE_SOP_CLASSES: ReadonlyMap<string, SopClass> = index(STORAGE_ROWS);
-const OTHER_SOP_CLASSES: ReadonlyMap<string, SopClass> = index(OTHER_ROWS);
+// Indexed on first use: a command that names no SOP class (dicomnet echo) does not build them.
+let storage: ReadonlyMap<string, SopClass> | undefined;
+let other: ReadonlyMap<string, SopClass> | undefined;
+/** Every Storage SOP class by UID. */
+export const storageSopClasses = (): ReadonlyMap<string, SopClass> => (storage ??= index(STORAGE_ROWS));
+const otherSopClasses = (): ReadonlyMap<string, SopClass> => (other ??= index(OTHER_ROWS));
 
 /** True for every Storage SOP class, retired ones included (a receiver may still be sent them). */
 export function isStorageSopClass(uid: string): boolean {
-  return STORAGE_SOP_CLASSES.has(uid);
+  return storageSopClasses().has(uid);
 }
 
 /** Storage SOP classes that are not retired, e.g. to propose in an association. */
 export function currentStorageSopClasses(): string[] {
-  return [...STORAGE_SOP_CLASSES.values()].filter((c) => !c.retired).map((c) => c.uid);
+  return [...storageSopClasses().values()].filter((c) => !c.retired).map((c) => c.uid);
 }
 
 /** The standard name of a SOP class or other well-known UID, or undefined. */
 export function sopClassName(uid: string): string | undefined {
-  return STORAGE_SOP_CLASSES.get(uid)?.name ?? OTHER_SOP_CLASSES.get(uid)?.name;
+  return storageSopClasses().get(uid)?.name ?? otherSopClasses().get(uid)?.name;
 }
 
 export function sopClass(uid: string): SopClass | undefined {
-  return STORAGE_SOP_CLASSES.get(uid) ?? OTHER_SOP_CLASSES.get(uid);
+  return storageSopClasses().get(uid) ?? otherSopClasses().get(uid);
 }

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { isStorageSopClass, sopClassName, STORAGE_SOP_CLASSES, Uids, currentStorageSopClasses } from '../../../src/dicom/sop-classes';
+import { isStorageSopClass, sopClassName, storageSopClasses, Uids, currentStorageSopClasses } from '../../../src/dicom/sop-classes';
 import { transferSyntax, isUncompressed, UNCOMPRESSED_SYNTAXES, TRANSFER_SYNTAXES, encodingOf } from '../../../src/dicom/transfer-syntaxes';
 import { isValidUid, uidName } from '../../../src/dicom/uids';
 
@@ -47,10 +47,10 @@ describe('uids', () => {
     for (const uid of [Uids.Verification, Uids.StudyRootFind, Uids.ModalityWorklistFind, Uids.StorageCommitmentPushModel, '1.2.3']) {
       assert.equal(isStorageSopClass(uid), false, uid);
     }
-    assert.ok(STORAGE_SOP_CLASSES.size > 180);
+    assert.ok(storageSopClasses().size > 180);
     assert.ok(currentStorageSopClasses().length > 150);
     assert.ok(!currentStorageSopClasses().includes('1.2.840.10008.5.1.4.1.1.5'), 'retired NM is not current');
-    const uids = [...STORAGE_SOP_CLASSES.keys()];
+    const uids = [...storageSopClasses().keys()];
     assert.equal(new Set(uids).size, uids.length);
     for (const uid of uids) assert.equal(isValidUid(uid), true, uid);
   });
