@@ -95,13 +95,13 @@ export class ConnectionGate {
     return this.waiting.size;
   }
 
-  /** A plain TCP connection that has sent nothing yet: its socket is built with its first bytes. */
+  /** A plain TCP connection that has sent nothing yet: its socket is built with its first PDU header's bytes. */
   acceptUnread(unread: UnreadConnection): void {
     const c = this.admit(unread.address, unread.port);
     c.unread = unread;
     unread.onFirstBytes = (socket) => {
       c.unread = undefined;
-      if (!socket) this.close(c, 'peer', 'the peer closed the connection without sending anything');
+      if (!socket) this.close(c, 'peer', 'the peer closed the connection before sending a PDU');
       else if (!c.closing && !c.done) this.open(c, socket);
       else socket.destroy();
     };

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import { Association } from '../net';
 import { answerContexts, answerRoles } from '../net';
-import { acceptLazily, adoptWithSharedReads } from '../net';
+import { PDU_HEADER_LENGTH, acceptLazily, adoptWithSharedReads } from '../net';
 import {
   AAssociateAc, AAssociateRq, DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, Pdu, RoleSelection,
   SopClassExtendedNegotiation, emptyUserInformation,
@@ -214,7 +214,8 @@ export class DicomServer extends EventEmitter<ServerEvents> {
           : err.code === 'EACCES' ? `no permission to listen on port ${o.port}` : `cannot listen: ${err.message}`, err.code));
       });
       server.listen(o.port, o.host ?? '127.0.0.1', () => {
-        if (shareReads) acceptLazily(server, (unread) => gate.acceptUnread(unread));
+        // A socket only for a PDU header's worth of bytes: a slow flood's byte at a time builds none.
+        if (shareReads) acceptLazily(server, (unread) => gate.acceptUnread(unread), PDU_HEADER_LENGTH);
         resolve();
       });
     });

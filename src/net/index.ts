@@ -9,7 +9,7 @@ export {
 export { type NegotiatedContext } from './negotiated';
 export { answerContexts, answerRoles } from './negotiation';
 export {
-  DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, emptyUserInformation,
+  DICOM_APPLICATION_CONTEXT, PDU_ASSOCIATE_AC, PDU_HEADER_LENGTH, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, emptyUserInformation,
   type AAssociateAc, type AAssociateRq, type Pdu, type Pdv, type PresentationContextRq, type RoleSelection,
   type SopClassCommonExtendedNegotiation, type SopClassExtendedNegotiation, type UserIdentityRq,
 } from './pdu-types';

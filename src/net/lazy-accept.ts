@@ -1,7 +1,8 @@
 // Connections a plain-TCP net.Server accepts, held as bare handles until they send something. A
 // net.Socket costs more than the rest of an SCP's work on a connection that never speaks (a flood
-// of silent connections is mostly that), so it is built only for a connection's first bytes; until
-// then a connection is its handle, its address and one callback. Relies on net.Server internals
+// of silent connections is mostly that), so it is built only once a connection has sent its first
+// few bytes (a PDU header: a slow flood's byte at a time builds none); until then a connection is
+// its handle, its address, those bytes and one callback. Relies on net.Server internals
 // (its listening handle's `onconnection`, the handles' `onread`); where they are not there,
 // `acceptLazily` says so and the server keeps accepting sockets the ordinary way.
 import * as net from 'node:net';
@@ -13,11 +14,13 @@ export interface UnreadConnection {
   readonly address: string;
   readonly port: number;
   /**
-   * Called once: with a socket (reading into the shared buffer) when the first bytes arrive (they
-   * go to the listeners added during this call, before anything later), or with undefined when the
-   * peer closed (or reset) the connection first. Not called after close().
+   * Called once: with a socket (reading into the shared buffer) when the first `firstBytes` bytes
+   * have arrived (they go to the listeners added during this call, before anything later), or with
+   * undefined when the peer closed (or reset) the connection first. Not called after close().
    */
   onFirstBytes: ((socket: net.Socket | undefined) => void) | undefined;
+  /** Bytes received and held so far (fewer than it takes to build the socket). */
+  readonly received: number;
   /** Closes the connection at once (nothing is reported). */
   close(): void;
 }
@@ -38,12 +41,20 @@ interface ListeningHandle {
 class Unread implements UnreadConnection {
   onFirstBytes: ((socket: net.Socket | undefined) => void) | undefined;
   private handle: TcpHandle | undefined;
+  /** What arrived before there were `firstBytes` bytes (at most that many, less one, in all). */
+  private early: Buffer[] = [];
+  private earlyLength = 0;
 
-  constructor(handle: TcpHandle, readonly address: string, readonly port: number, private readonly noDelay: boolean, private readonly server: net.Server) {
+  constructor(handle: TcpHandle, readonly address: string, readonly port: number, private readonly noDelay: boolean,
+    private readonly server: net.Server, private readonly firstBytes: number) {
     this.handle = handle;
     // Without a user buffer Node hands each read over as an ArrayBuffer of exactly the bytes read,
     // and nothing (undefined) for the end of the stream or an error.
     handle.onread = (arrayBuffer) => this.read(arrayBuffer);
+  }
+
+  get received(): number {
+    return this.earlyLength;
   }
 
   close(): void {
@@ -56,6 +67,11 @@ class Unread implements UnreadConnection {
   private read(arrayBuffer: ArrayBuffer | undefined): void {
     const handle = this.handle;
     if (!handle) return;
+    if (arrayBuffer && this.earlyLength + arrayBuffer.byteLength < this.firstBytes) {
+      this.early.push(Buffer.from(arrayBuffer));
+      this.earlyLength += arrayBuffer.byteLength;
+      return;
+    }
     const first = this.onFirstBytes;
     this.handle = undefined;
     this.onFirstBytes = undefined;
@@ -65,16 +81,19 @@ class Unread implements UnreadConnection {
       return;
     }
     handle.readStop();
-    socketWithFirstBytes(handle, this.server, Buffer.from(arrayBuffer), (socket) => first?.(socket), this.noDelay);
+    const bytes = this.earlyLength === 0 ? Buffer.from(arrayBuffer) : Buffer.concat([...this.early, Buffer.from(arrayBuffer)]);
+    this.early = [];
+    socketWithFirstBytes(handle, this.server, bytes, (socket) => first?.(socket), this.noDelay);
   }
 }
 
 /**
  * From now on (`server` listens, plain TCP) each new connection goes to `onConnection` as an
- * UnreadConnection instead of to the server's 'connection' event. False (nothing changed) when this
- * Node does not have the internals it needs.
+ * UnreadConnection instead of to the server's 'connection' event, and gets its socket once it has
+ * sent `firstBytes` bytes (at least 1). False (nothing changed) when this Node does not have the
+ * internals it needs.
  */
-export function acceptLazily(server: net.Server, onConnection: (connection: UnreadConnection) => void): boolean {
+export function acceptLazily(server: net.Server, onConnection: (connection: UnreadConnection) => void, firstBytes = 1): boolean {
   const listening = (server as unknown as { _handle?: ListeningHandle | null })._handle;
   if (!listening || typeof listening.onconnection !== 'function') return false;
   // Linux gives an accepted connection the listening socket's TCP_NODELAY: set once here, it saves
@@ -87,7 +106,7 @@ export function acceptLazily(server: net.Server, onConnection: (connection: Unre
       handle.close(); // gone before we saw it
       return;
     }
-    const connection = new Unread(handle, peer.address, peer.port ?? 0, noDelay, server);
+    const connection = new Unread(handle, peer.address, peer.port ?? 0, noDelay, server, Math.max(1, firstBytes));
     if (handle.readStart() !== 0) {
       connection.close();
       return;

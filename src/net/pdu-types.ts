@@ -1,6 +1,9 @@
 // PDU structures of the DICOM upper layer (PS3.8 §9.3) and the user-information
 // sub-items of PS3.7 Annex D. Field names follow the standard.
 
+/** Every PDU starts with its type, a reserved byte and its length (PS3.8 9.3.1). */
+export const PDU_HEADER_LENGTH = 6;
+
 export const PDU_ASSOCIATE_RQ = 0x01;
 export const PDU_ASSOCIATE_AC = 0x02;
 export const PDU_ASSOCIATE_RJ = 0x03;

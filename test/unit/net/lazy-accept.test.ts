@@ -9,11 +9,11 @@ import { UnreadConnection, acceptLazily } from '../../../src/net/lazy-accept';
 import { onReceived, readsShared } from '../../../src/net/shared-reads';
 import { waitUntil, within } from '../../helpers/wait';
 
-async function lazyServer(onConnection: (c: UnreadConnection) => void): Promise<net.Server> {
+async function lazyServer(onConnection: (c: UnreadConnection) => void, firstBytes?: number): Promise<net.Server> {
   const server = net.createServer({ pauseOnConnect: true }, () => assert.fail('no connection goes to the ordinary path'));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  assert.equal(acceptLazily(server, onConnection), true, 'this Node has the internals lazy accepting needs');
+  assert.equal(acceptLazily(server, onConnection, firstBytes), true, 'this Node has the internals lazy accepting needs');
   return server;
 }
 
@@ -87,5 +87,56 @@ test('closing an unread connection closes it at once, and nothing is reported af
   held[0]!.close(); // twice is harmless
   await within('the client to see the connection closed', once(client, 'close'));
   assert.deepEqual(reports, []);
+  await closeServer(server);
+});
+
+test('a peer trickling bytes gets no socket until it has sent firstBytes of them; then they all arrive, in order', async (t) => {
+  const firstBytes = 6;
+  const payload = Buffer.from('0123456789abcdef');
+  let unread: UnreadConnection | undefined;
+  const chunks: Buffer[] = [];
+  let socketBuilt = false;
+  const server = await lazyServer((c) => {
+    unread = c;
+    c.onFirstBytes = (socket) => {
+      assert.ok(socket, 'the peer sent bytes');
+      socketBuilt = true;
+      onReceived(socket, (chunk) => chunks.push(Buffer.from(chunk)));
+    };
+  }, firstBytes);
+  const client = net.connect(portOf(server), '127.0.0.1');
+  // Closed however the test ends, so that a failure does not keep the process alive.
+  t.after(() => { client.destroy(); server.close(); });
+  client.setNoDelay(true);
+  await once(client, 'connect');
+  await waitUntil('the server to hold the unread connection', () => unread !== undefined);
+  for (let i = 0; i < firstBytes - 1; i++) {
+    client.write(payload.subarray(i, i + 1));
+    await waitUntil(`the server to have read byte ${i + 1}`, () => unread!.received === i + 1);
+  }
+  assert.equal(socketBuilt, false, `no socket for ${firstBytes - 1} bytes`);
+  assert.equal(await connections(server), 0, 'nor a connection counted');
+  client.write(payload.subarray(firstBytes - 1));
+  await waitUntil('every byte to reach the socket\'s listeners', () => Buffer.concat(chunks).length === payload.length);
+  assert.ok(chunks[0]!.length >= firstBytes, 'the bytes held before the socket came first, together');
+  assert.deepEqual(Buffer.concat(chunks), payload);
+  client.destroy();
+  await closeServer(server);
+});
+
+test('a peer that closes after fewer than firstBytes bytes is reported once, without a socket', async (t) => {
+  let unread: UnreadConnection | undefined;
+  const reports: (net.Socket | undefined)[] = [];
+  const server = await lazyServer((c) => { unread = c; c.onFirstBytes = (socket) => reports.push(socket); }, 6);
+  const client = net.connect(portOf(server), '127.0.0.1');
+  t.after(() => { client.destroy(); server.close(); });
+  await once(client, 'connect');
+  await waitUntil('the server to hold the unread connection', () => unread !== undefined);
+  client.write(Buffer.from([1, 0, 0]));
+  await waitUntil('the server to have read 3 bytes', () => unread!.received === 3);
+  client.end();
+  await waitUntil('the peer\'s close to be reported', () => reports.length === 1);
+  assert.deepEqual(reports, [undefined]);
+  assert.equal(await connections(server), 0);
   await closeServer(server);
 });
