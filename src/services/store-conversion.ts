@@ -6,10 +6,9 @@
 import { createReadStream, createWriteStream, promises as fsp, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createTranscoder } from '../dicom';
+import { createTranscoder, randomBytes } from '../dicom';
 import {
   CodecPool, EncodeParams, PixelPlan, canDecode, describePlan, needsPixelWork, syntaxLabel,
   JPEGLSLossless, JPEG2000Lossless, HTJ2KLossless, RLELossless, JPEGLosslessSV1, JPEG2000, HTJ2K, JPEGLSNearLossless, JPEGBaseline,
@@ -17,10 +16,6 @@ import {
 import {
   DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian, encodingOf,
 } from '../dicom';
-
-// node:crypto on first use (only a large conversion spools to a temporary file): loading it at
-// start-up costs every process.
-const randomBytes = (size: number): Buffer => (require('node:crypto') as typeof crypto).randomBytes(size);
 
 /** How far conversions for sending may go. */
 export interface ConversionPolicy {
