@@ -135,27 +135,27 @@ function searchKeyword(keyword: string): Entry | undefined {
   return entry?.keyword === keyword ? entry : undefined;
 }
 
-/**
- * An entry from the parsed table, or, before it is parsed and within the search budget, from a
- * search of the table (each key searched once).
- */
-function lookUp<K>(key: K, parsed: () => Map<K, DictionaryEntry> | undefined, searched: Map<K, Entry | undefined>,
-  search: (key: K) => Entry | undefined, searchable = true): DictionaryEntry | undefined {
-  if (parsed() === undefined && searchable && searches < SEARCHES_BEFORE_PARSE) {
-    if (!searched.has(key)) {
-      searches++;
-      searched.set(key, search(key));
-    }
-    return searched.get(key);
+/** Before the table is parsed: the search's answer for this key, each key searched once. */
+function searchOnce<K>(key: K, searched: Map<K, Entry | undefined>, search: (key: K) => Entry | undefined): Entry | undefined {
+  if (!searched.has(key)) {
+    searches++;
+    searched.set(key, search(key));
   }
-  if (parsed() === undefined) load();
-  return parsed()!.get(key);
+  return searched.get(key);
 }
 
+// Once the table is parsed (the usual state of a long run) a lookup is one Map access.
 /** The table's entry under this tag (a repeating group's under its base group). */
-const entryForTag = (t: Tag) => lookUp(t, () => byTag, searchedTags, searchTag);
-// Keywords are letters, digits and '_'; anything else is answered by the parsed table.
-const entryForKeyword = (keyword: string) => lookUp(keyword, () => byKeyword, searchedKeywords, searchKeyword, /^\w+$/.test(keyword));
+function entryForTag(t: Tag): DictionaryEntry | undefined {
+  if (byTag === undefined && searches >= SEARCHES_BEFORE_PARSE) load();
+  return byTag !== undefined ? byTag.get(t) : searchOnce(t, searchedTags, searchTag);
+}
+
+/** The table's entry under this keyword; keywords are letters, digits and '_', anything else is answered by the parsed table. */
+function entryForKeyword(keyword: string): DictionaryEntry | undefined {
+  if (byKeyword === undefined && (searches >= SEARCHES_BEFORE_PARSE || !/^\w+$/.test(keyword))) load();
+  return byKeyword !== undefined ? byKeyword.get(keyword) : searchOnce(keyword, searchedKeywords, searchKeyword);
+}
 
 /** The dictionary entry of a tag, or undefined for private and unknown tags. */
 export function lookupTag(t: Tag): DictionaryEntry | undefined {
