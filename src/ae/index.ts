@@ -8,6 +8,7 @@ export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from 
 export { cellText, columnsOf } from './identifier-text';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 export { MoveDestinations, parseDestination, type DestinationAddress } from './move-destinations';
+export { openFilesNote, type FittedLimits } from './open-files';
 export { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, type AeOptions, type Timeouts, type TlsOptions } from './options';
 export {
   PemFileError, aeOptionsOf, applicationEntityOf, associateOptionsOf, connectionOptionsOf, describePeer,

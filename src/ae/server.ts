@@ -20,6 +20,7 @@ import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle 
 import { DEFAULT_MAX_PDU, DEFAULT_TIMEOUTS, Timeouts, TlsOptions } from './options';
 import { PresentedIdentity, presentedIdentity } from './user-identity';
 import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate';
+import { FittedLimits, fitToOpenFiles, openFiles } from './open-files';
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
 import { AssociationRecorder } from './recording';
 
@@ -58,11 +59,12 @@ export interface ServerOptions {
    */
   maxAssociations?: number;
   /**
-   * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 512).
+   * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 4096).
    * When full, the oldest waiting connection of the address holding the most is closed to make room.
+   * Both waiting bounds are lowered to fit under the process's open-file limit (`waitingLimits`).
    */
   maxWaiting?: number;
-  /** Connections waiting for their A-ASSOCIATE-RQ from one address (default 128); when full, its oldest is closed. */
+  /** Connections waiting for their A-ASSOCIATE-RQ from one address (default 1024); when full, its oldest is closed. */
   maxWaitingPerSource?: number;
   /** Bytes all waiting connections may hold in partly received requests (default 32 MiB). */
   maxWaitingBytes?: number;
@@ -138,6 +140,8 @@ export const DEFAULT_MAX_WAITING = 4096;
 export const DEFAULT_MAX_WAITING_PER_SOURCE = 1024;
 export const DEFAULT_MAX_WAITING_BYTES = 32 * 1024 * 1024;
 const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
+/** Associations the open-file reckoning sets descriptors aside for when maxAssociations is not set. */
+const ASSOCIATIONS_RESERVED_WITHOUT_LIMIT = 32;
 
 /** Drops that are worth a log line (a peer that closes or sends garbage is its own business). */
 const LOGGED_DROPS: ReadonlySet<DropCause> = new Set(['waiting-limit', 'source-limit', 'waiting-bytes', 'artim', 'tls']);
@@ -155,6 +159,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   /** Associations accepted and not yet closed: what maxAssociations counts. */
   private established = new Set<Association>();
   private readonly refusals: RefusalDigest;
+  private fittedLimits: FittedLimits | undefined;
 
   constructor(options: ServerOptions) {
     super();
@@ -175,6 +180,11 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     return this.gate?.size ?? 0;
   }
 
+  /** The bounds on waiting connections in force since listen(), with the open-file limit when they were lowered to fit it. */
+  get waitingLimits(): FittedLimits | undefined {
+    return this.fittedLimits;
+  }
+
   get port(): number {
     const address = this.server?.address();
     return typeof address === 'object' && address ? address.port : this.options.port;
@@ -185,9 +195,14 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     const o = this.options;
     // Plain TCP even with TLS: the gate counts a connection from its accept and runs the
     // handshake inside the waiting bounds, so a flood of stalled handshakes is bounded too.
-    const gate = new ConnectionGate({
+    const limits = fitToOpenFiles({
       maxWaiting: o.maxWaiting ?? DEFAULT_MAX_WAITING,
       maxWaitingPerSource: o.maxWaitingPerSource ?? DEFAULT_MAX_WAITING_PER_SOURCE,
+    }, o.maxAssociations ?? ASSOCIATIONS_RESERVED_WITHOUT_LIMIT, openFiles());
+    this.fittedLimits = limits;
+    const gate = new ConnectionGate({
+      maxWaiting: limits.maxWaiting,
+      maxWaitingPerSource: limits.maxWaitingPerSource,
       maxWaitingBytes: o.maxWaitingBytes ?? DEFAULT_MAX_WAITING_BYTES,
       artimMs: this.timeouts.artimMs,
       tls: o.tls,

@@ -153,8 +153,12 @@ export async function readyOrStopped<T>(bg: Background, ready: Promise<T>): Prom
 }
 
 /** Starts `dicomnet scp` on a port the system gives it (--port 0) and waits until it listens there. */
-export async function startScp(args: readonly string[] = [], options: { cwd?: string } = {}): Promise<Background & { port: number }> {
-  const bg = start(process.execPath, [CLI, 'scp', '--port', '0', '--bind', '127.0.0.1', ...args], options);
+export async function startScp(args: readonly string[] = [], options: { cwd?: string; openFileLimit?: number } = {}): Promise<Background & { port: number }> {
+  const command = [process.execPath, CLI, 'scp', '--port', '0', '--bind', '127.0.0.1', ...args];
+  // `ulimit -n` sets the soft and the hard limit, so Node cannot raise it at start-up.
+  const bg = options.openFileLimit === undefined
+    ? start(command[0]!, command.slice(1), options)
+    : start('bash', ['-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'bash', ...command], options);
   const listening = await readyOrStopped(bg, bg.waitFor(/listening on 127\.0\.0\.1:(\d+)/));
   return Object.assign(bg, { port: Number(listening[1]) });
 }

@@ -70,6 +70,27 @@ describe('silent connections against dicomnet scp', () => {
       await scp.stop();
     }
   });
+
+  test('an open-file limit below the waiting bounds: silent connections cannot use up the descriptors, and echoscu gets in', async () => {
+    // At 512 open files the default bounds (1,024 waiting per address) would let 600 silent
+    // connections take every descriptor: accept() would fail and each new connection be dropped.
+    const flood = 600;
+    const scp = await startScp(['--max-associations', '4', '--artim-timeout', '600'], { openFileLimit: 512 });
+    const silent: SilentConnection[] = [];
+    try {
+      const [, room] = await scp.waitFor(/the open-file limit \(512\) leaves room for (\d+) connections waiting/);
+      const waiting = Number(room);
+      assert.ok(waiting >= 16 && waiting < flood, `room for ${waiting} waiting connections`);
+      for (let i = 0; i < flood; i++) silent.push(await openSilent(scp.port));
+      await within(`the ${flood - waiting} oldest silent connections to be closed`, Promise.all(silent.slice(0, flood - waiting).map((s) => s.closed)));
+      const echoscu = await run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      assert.equal(echoscu.code, 0, echoscu.stdout + echoscu.stderr);
+      assert.ok(silent.slice(-waiting + 1).every((s) => !s.isClosed()), 'a silent connection newer than the room was closed');
+    } finally {
+      for (const s of silent) s.socket.destroy();
+      await scp.stop();
+    }
+  });
 });
 
 describe('nothing lost under a flood', () => {

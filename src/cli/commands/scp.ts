@@ -4,7 +4,7 @@ import {
   DEFAULT_ASYNC_OPERATIONS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
 } from '../../ae';
 import { DEFAULT_TIMEOUTS } from '../../ae';
-import { formatRefusal } from '../../ae';
+import { formatRefusal, openFilesNote } from '../../ae';
 import { traceServer } from '../../ae';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { HELP_OPTION, OUTPUT_OPTIONS, TLS_OPTIONS, maxPdu, serverTlsOptions } from '../network-options';
@@ -100,6 +100,8 @@ export const scpCommand: Command = {
     traceServer(server, log, { pdus: trace, requests: verbose || trace, prefix: (i) => `[${i.id}] ` });
     await server.listen();
     say(`listening on ${serverOptions.host}:${server.port} as ${server.aeTitle}${serverOptions.tls ? ' (TLS)' : ''}`);
+    const lowered = server.waitingLimits && openFilesNote(server.waitingLimits);
+    if (lowered) say(lowered);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

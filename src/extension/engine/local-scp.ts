@@ -2,7 +2,7 @@
 // writes, Q/R FIND/MOVE/GET over its index) served by a DicomServer on the configured port.
 import * as net from 'node:net';
 import { DicomServer, ListenError } from '../../ae';
-import { formatRefusal } from '../../ae';
+import { formatRefusal, openFilesNote } from '../../ae';
 import { traceServer } from '../../ae';
 import { ArchiveServices } from '../../archive';
 import { StoredInstance } from '../../archive';
@@ -105,6 +105,8 @@ export class LocalScp {
     }
     this.server = server;
     const stats = this.archive.index.stats();
+    const lowered = server.waitingLimits && openFilesNote(server.waitingLimits);
+    if (lowered) log.warn(`local SCP: ${lowered}`);
     log.info(`local SCP ${settings.aeTitle} listening on ${settings.bindAddress}:${server.port}, storing into ${settings.folder} (${stats.studies} studies, ${stats.instances} instances)`);
   }
 
