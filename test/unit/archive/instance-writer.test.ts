@@ -50,13 +50,34 @@ describe('InstanceWriter', () => {
     assert.equal(wb.bytesWritten, b.length);
   });
 
-  test('an instance larger than what is written synchronously streams the rest through the thread pool', async () => {
+  test('alone, an instance of any size is written synchronously: every byte accepted is in the file once release() returns', async () => {
     const big = randomBytes(12 * 1024 * 1024 + 3);
-    const w = new InstanceWriter(join(dir, 'big.part'));
+    // No synchronous write counts as slow here, however loaded the machine is.
+    const w = new InstanceWriter(join(dir, 'big.part'), { slowWriteMs: Infinity });
     const f = feeder(w, big, 1024 * 1024);
-    while (!f.done) await f.next();
+    let accepted = 0;
+    while (!f.done) {
+      await f.next();
+      accepted = Math.min(accepted + 1024 * 1024, big.length);
+      assert.equal(w.bytesWritten, accepted, `the file holds all ${accepted} bytes accepted so far, not fewer`);
+    }
     await w.finish();
     assert.ok(readFileSync(w.path).equals(big));
+  });
+
+  test('after a slow synchronous write the rest of the instance goes through the thread pool, and the file is whole', async () => {
+    const big = randomBytes(6 * 1024 * 1024 + 11);
+    // Every synchronous write counts as slow: the first batch is written at once, the rest is copied and handed to the pool.
+    const w = new InstanceWriter(join(dir, 'slow.part'), { slowWriteMs: 0 });
+    const f = feeder(w, big, 1024 * 1024);
+    await f.next();
+    assert.equal(w.bytesWritten, 1024 * 1024, 'the first batch went synchronously');
+    await f.next();
+    assert.ok(w.bytesWritten < 2 * 1024 * 1024, 'the second batch was handed to the thread pool, not written at once');
+    while (!f.done) await f.next();
+    await w.finish();
+    assert.ok(readFileSync(w.path).equals(big), 'the file holds every byte, in order, though the read buffer was overwritten after each release');
+    assert.equal(w.bytesWritten, big.length);
   });
 
   test('discard beside another writer removes the file once its writes are done; the other is unharmed', async () => {
