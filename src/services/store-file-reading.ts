@@ -54,6 +54,13 @@ export function readDataset(file: StoreFile, into?: Buffer): Promise<Buffer> {
 }
 
 /**
+ * Bytes of a large file read at a time (rounded down to whole fragments, at least one). Each chunk
+ * costs a thread-pool read, a generator step and a wait for the socket to drain: 4 MiB instead of
+ * 2 MiB took ~0.07 s of the sender's CPU off a 1 GiB instance at 128 KiB PDUs (3 buffers: 12 MiB).
+ */
+const LARGE_FILE_CHUNK = 4 * 1024 * 1024;
+
+/**
  * The data set of a large file in chunks that are whole multiples of the fragment size. The next
  * chunk is read while the current one is on the wire. Three buffers take turns: the DIMSE channel
  * holds one chunk back until it sees the next (to flag the last fragment), so when chunk k+2 is
@@ -62,7 +69,7 @@ export function readDataset(file: StoreFile, into?: Buffer): Promise<Buffer> {
  */
 export function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
   return async function* chunks(fragmentSize: number) {
-    const chunkSize = Math.max(1, Math.floor((2 * 1024 * 1024) / fragmentSize)) * fragmentSize;
+    const chunkSize = Math.max(1, Math.floor(LARGE_FILE_CHUNK / fragmentSize)) * fragmentSize;
     const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
     const fd = openSync(file.path, 'r');
     const readAt = (position: number, turn: number): Promise<Buffer> =>

@@ -168,8 +168,8 @@ describe('C-STORE in process', () => {
     const made = await writeSyntheticInstance(path.join(temp('shrinking'), 'large.dcm'), 20 * 1024 * 1024);
     const [fine] = copies('CT_small.dcm', 1);
     const files = await inputs([made.path, fine]);
-    // The header read said 20 MiB; the data ends after the first chunk has gone out.
-    truncateSync(made.path, files[0].datasetOffset + 3 * 1024 * 1024);
+    // The header read said 20 MiB; the data ends after the first chunk (4 MiB) was read and the command went out.
+    truncateSync(made.path, files[0].datasetOffset + 6 * 1024 * 1024);
     const results = await storeFileList(scu(), files, { host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
     assert.equal(results[0].outcome, 'unusable', results[0].message);
     assert.match(results[0].message ?? '', /became shorter while it was being sent/);
@@ -187,6 +187,16 @@ describe('C-STORE in process', () => {
     assert.ok(results[0].bytes > 20 * 1024 * 1024);
     await assertSameBytes(store.received[0].data, made.path);
     assert.equal((await readPart10Header(made.path)).transferSyntaxUid, store.received[0].transferSyntaxUid);
+  });
+
+  test('a large file sent in PDUs whose size divides no chunk arrives byte for byte', async () => {
+    const store = new MemoryStore();
+    // 100,000-byte PDUs: fragments of 99,994 bytes, chunks of 41 fragments; the last of each chunk and the file's end fall mid-way.
+    const server = await startServer({ services: [new StorageScp(store)], maxPduLength: 100_000 });
+    const made = await writeSyntheticInstance(path.join(temp('odd-pdu'), 'large.dcm'), 18 * 1024 * 1024 + 6);
+    const results = await storeFileList(scu(), await inputs([made.path]), { host: '127.0.0.1', port: server.port, calledAeTitle: 'SCP' });
+    assert.equal(results[0].outcome, 'success', results[0].message);
+    await assertSameBytes(store.received[0].data, made.path);
   });
 
   test('a data set in memory goes out in an uncompressed syntax the SCP accepted', async () => {
