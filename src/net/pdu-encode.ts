@@ -156,17 +156,27 @@ export function pDataLength(pdvs: readonly Pdv[]): number {
 
 /**
  * The P-DATA-TF as a list of buffers (headers interleaved with the PDV payloads), so large payloads
- * are written to the socket without being copied into one buffer.
+ * are written to the socket without being copied into one buffer. The PDU header and the first
+ * PDV's header are one buffer: a PDU with one PDV (every data fragment) is two writes, not three.
  */
 export function encodePDataParts(pdvs: readonly Pdv[]): Buffer[] {
-  const parts: Buffer[] = [pduHeader(PDU_P_DATA_TF, pDataLength(pdvs))];
-  for (const pdv of pdvs) {
-    const header = Buffer.allocUnsafe(6);
-    header.writeUInt32BE(pdv.data.length + 2, 0);
-    header[4] = pdv.contextId;
-    header[5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
-    parts.push(header, pdv.data);
+  const headers = Buffer.allocUnsafe(6 + 6 * pdvs.length);
+  headers[0] = PDU_P_DATA_TF;
+  headers[1] = 0;
+  headers.writeUInt32BE(pDataLength(pdvs), 2);
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < pdvs.length; i++) {
+    const pdv = pdvs[i];
+    const at = 6 + 6 * i;
+    headers.writeUInt32BE(pdv.data.length + 2, at);
+    headers[at + 4] = pdv.contextId;
+    headers[at + 5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
+    parts.push(headers.subarray(start, at + 6));
+    if (pdv.data.length > 0) parts.push(pdv.data);
+    start = at + 6;
   }
+  if (pdvs.length === 0) parts.push(headers);
   return parts;
 }
 

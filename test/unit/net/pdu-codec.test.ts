@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { decodePdu } from '../../../src/net/pdu-decode';
-import { encodePdu } from '../../../src/net/pdu-encode';
+import { encodePDataParts, encodePdu } from '../../../src/net/pdu-encode';
 import {
   AAssociateAc, AAssociateRq, Pdu, emptyUserInformation,
   PDU_ABORT, PDU_ASSOCIATE_AC, PDU_ASSOCIATE_RJ, PDU_ASSOCIATE_RQ, PDU_P_DATA_TF, PDU_RELEASE_RP, PDU_RELEASE_RQ,
@@ -132,6 +132,29 @@ describe('every item and sub-item round-trips', () => {
       else assert.deepEqual(decoded, pdu);
     });
   }
+});
+
+describe('P-DATA-TF as parts for the socket', () => {
+  test('one data fragment is two parts (both headers, then the payload itself); together they are the PDU', () => {
+    const data = Buffer.alloc(131066, 9);
+    const parts = encodePDataParts([{ contextId: 5, isCommand: false, isLast: true, data }]);
+    assert.equal(parts.length, 2);
+    assert.equal(parts[1], data, 'the payload is not copied');
+    assert.deepEqual([...parts[0]], [4, 0, 0, 2, 0, 0, 0, 1, 255, 252, 5, 2], 'PDU length 131072, PDV length 131068, context 5, last data fragment');
+    assert.deepEqual(decodeOk(Buffer.concat(parts)), { type: PDU_P_DATA_TF, pdvs: [{ contextId: 5, isCommand: false, isLast: true, data }] });
+  });
+
+  test('several PDVs, an empty one among them: the parts concatenate to what encodePdu makes', () => {
+    const pdvs = [
+      { contextId: 1, isCommand: true, isLast: true, data: Buffer.from([1, 2, 3, 4]) },
+      { contextId: 1, isCommand: false, isLast: false, data: Buffer.alloc(0) },
+      { contextId: 3, isCommand: false, isLast: true, data: Buffer.alloc(1000, 7) },
+    ];
+    const parts = encodePDataParts(pdvs);
+    assert.ok(parts.every((p) => p.length > 0), 'no empty writes');
+    assert.deepEqual(Buffer.concat(parts), encodePdu({ type: PDU_P_DATA_TF, pdvs }));
+    assert.deepEqual(decodeOk(Buffer.concat(parts)), { type: PDU_P_DATA_TF, pdvs });
+  });
 });
 
 describe('invalid PDUs are typed errors', () => {
