@@ -22,10 +22,13 @@ import { closeSync, fsync, openSync, unlinkSync, write, writevSync } from 'node:
 import { Association } from '../net';
 
 /**
- * A synchronous write that takes longer than this (the disk, not the page cache, is what it
- * waited for) sends the rest of the instance through the thread pool.
+ * A synchronous write (at most SYNC_BATCH bytes) that takes longer than this sends the rest of the
+ * instance through the thread pool: the disk, not the page cache, is what it waited for (a page
+ * cache takes 1 MiB in well under a millisecond). Well above a scheduler's time slice, so that on
+ * a busy machine a write that was only descheduled seldom counts (when one does, the rest of that
+ * instance costs more CPU, and nothing else changes).
  */
-const SLOW_SYNC_WRITE_MS = 20;
+const SLOW_SYNC_WRITE_MS = 50;
 /** Synchronous writes are batched up to this size (one socket read's worth). */
 const SYNC_BATCH = 1024 * 1024;
 /** writev takes at most IOV_MAX buffers at once. */
