@@ -289,6 +289,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     socket.setNoDelay(true);
     onReceived(socket, (chunk, borrowed) => this.onBytes(chunk, borrowed));
     socket.on('drain', () => this.flushDrainWaiters());
+    socket.on('end', () => {
+      // The peer closed its side while we wait for exactly that (Sta13: after an A-RELEASE-RP,
+      // A-ASSOCIATE-RJ or A-ABORT, everything we send is sent). Close at once: Node would first
+      // shut our side down (a shutdown(2) and its stream bookkeeping) and close after. With bytes
+      // still queued it does that, so they go out before the FIN.
+      if (this.current === 'Sta13' && socket.writableLength === 0) socket.destroy();
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (!this.record.closeError && this.current !== 'Sta13' && this.current !== 'Sta4') {
         this.record.closeError = new NetworkError(describeSocketError(err), err.code);
