@@ -11,39 +11,123 @@ import {
 
 const MAX_ITEM_LENGTH = 0xffff;
 
-function ascii(text: string): Buffer {
-  return Buffer.from(text, 'latin1');
-}
+/**
+ * Writes a PDU into one scratch buffer (item lengths filled in once their bodies are written) and
+ * hands out a copy of exactly its bytes: one allocation per PDU instead of one per field and item
+ * (an A-ASSOCIATE-AC was a few dozen small buffers and as many concatenations).
+ */
+class PduWriter {
+  private buffer = Buffer.allocUnsafe(4096);
+  private pos = 0;
 
-/** A 16-byte AE title field: the title left-aligned, padded with spaces. */
-export function aeTitleField(title: string): Buffer {
-  const field = Buffer.alloc(16, 0x20);
-  field.write(title.slice(0, 16), 0, 'latin1');
-  return field;
-}
-
-function u16(value: number): Buffer {
-  const b = Buffer.allocUnsafe(2);
-  b.writeUInt16BE(value, 0);
-  return b;
-}
-
-/** An item with a one-byte type, a reserved byte and a two-byte length. */
-function item(type: number, body: Buffer): Buffer {
-  if (body.length > MAX_ITEM_LENGTH) {
-    throw new RangeError(`item 0x${type.toString(16)} would be ${body.length} bytes, more than the 65535 an item can hold`);
+  private room(n: number): void {
+    if (this.pos + n <= this.buffer.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.pos + n));
+    this.buffer.copy(bigger, 0, 0, this.pos);
+    this.buffer = bigger;
   }
-  const header = Buffer.allocUnsafe(4);
-  header[0] = type;
-  header[1] = 0;
-  header.writeUInt16BE(body.length, 2);
-  return Buffer.concat([header, body]);
+
+  u8(value: number): void {
+    this.room(1);
+    this.buffer[this.pos++] = value;
+  }
+
+  u16(value: number): void {
+    this.room(2);
+    this.buffer.writeUInt16BE(value, this.pos);
+    this.pos += 2;
+  }
+
+  u32(value: number): void {
+    this.room(4);
+    this.buffer.writeUInt32BE(value, this.pos);
+    this.pos += 4;
+  }
+
+  latin1(text: string): void {
+    this.room(text.length);
+    this.pos += this.buffer.write(text, this.pos, text.length, 'latin1');
+  }
+
+  bytes(data: Uint8Array): void {
+    this.room(data.length);
+    this.buffer.set(data, this.pos);
+    this.pos += data.length;
+  }
+
+  /** `count` bytes of `value`. */
+  fill(value: number, count: number): void {
+    this.room(count);
+    this.buffer.fill(value, this.pos, this.pos + count);
+    this.pos += count;
+  }
+
+  /** A 16-byte AE title field: the title left-aligned, padded with spaces. */
+  aeTitle(title: string): void {
+    this.room(16);
+    this.buffer.fill(0x20, this.pos, this.pos + 16);
+    this.buffer.write(title.slice(0, 16), this.pos, 'latin1');
+    this.pos += 16;
+  }
+
+  /** Starts an item (type, reserved byte, two-byte length to come): returns where its body starts. */
+  beginItem(type: number): number {
+    this.u8(type);
+    this.u8(0);
+    return this.beginPrefixed();
+  }
+
+  endItem(type: number, bodyStart: number): void {
+    const length = this.pos - bodyStart;
+    if (length > MAX_ITEM_LENGTH) {
+      throw new RangeError(`item 0x${type.toString(16)} would be ${length} bytes, more than the 65535 an item can hold`);
+    }
+    this.buffer.writeUInt16BE(length, bodyStart - 2);
+  }
+
+  /** Starts bytes preceded by their two-byte length (inside sub-items): returns where they start. */
+  beginPrefixed(): number {
+    this.room(2);
+    this.pos += 2;
+    return this.pos;
+  }
+
+  endPrefixed(start: number): void {
+    this.buffer.writeUInt16BE(this.pos - start, start - 2); // RangeError past 65535
+  }
+
+  item(type: number, text: string): void {
+    const start = this.beginItem(type);
+    this.latin1(text);
+    this.endItem(type, start);
+  }
+
+  prefixed(data: Uint8Array | string): void {
+    const start = this.beginPrefixed();
+    if (typeof data === 'string') this.latin1(data); else this.bytes(data);
+    this.endPrefixed(start);
+  }
+
+  /** A PDU header whose length is filled in by `endPdu`. */
+  beginPdu(type: number): void {
+    this.pos = 0;
+    this.u8(type);
+    this.u8(0);
+    this.u32(0);
+  }
+
+  /** The PDU written since `beginPdu`, as a buffer of its own. */
+  endPdu(): Buffer {
+    this.buffer.writeUInt32BE(this.pos - 6, 2);
+    const pdu = Buffer.allocUnsafe(this.pos);
+    this.buffer.copy(pdu, 0, 0, this.pos);
+    this.pos = 0;
+    if (this.buffer.length > 64 * 1024) this.buffer = Buffer.allocUnsafe(4096); // an unusually large request
+    return pdu;
+  }
 }
 
-/** A two-byte length followed by the bytes (used inside sub-items). */
-function lengthPrefixed(body: Buffer): Buffer {
-  return Buffer.concat([u16(body.length), body]);
-}
+const writer = new PduWriter();
 
 function pduHeader(type: number, length: number): Buffer {
   const header = Buffer.allocUnsafe(6);
@@ -53,90 +137,107 @@ function pduHeader(type: number, length: number): Buffer {
   return header;
 }
 
-function encodeContextRq(ctx: PresentationContextRq): Buffer {
-  const parts = [Buffer.concat([Buffer.from([ctx.id]), ctx.reserved ?? Buffer.alloc(3)]), item(ITEM_ABSTRACT_SYNTAX, ascii(ctx.abstractSyntax))];
-  for (const ts of ctx.transferSyntaxes) parts.push(item(ITEM_TRANSFER_SYNTAX, ascii(ts)));
-  return item(ITEM_PRESENTATION_CONTEXT_RQ, Buffer.concat(parts));
+function writeContextRq(w: PduWriter, ctx: PresentationContextRq): void {
+  const start = w.beginItem(ITEM_PRESENTATION_CONTEXT_RQ);
+  w.u8(ctx.id);
+  if (ctx.reserved) w.bytes(ctx.reserved); else w.fill(0, 3);
+  w.item(ITEM_ABSTRACT_SYNTAX, ctx.abstractSyntax);
+  for (const ts of ctx.transferSyntaxes) w.item(ITEM_TRANSFER_SYNTAX, ts);
+  w.endItem(ITEM_PRESENTATION_CONTEXT_RQ, start);
 }
 
-function encodeContextAc(ctx: PresentationContextAc): Buffer {
-  return item(ITEM_PRESENTATION_CONTEXT_AC, Buffer.concat([
-    Buffer.from([ctx.id, 0, ctx.result, 0]),
-    item(ITEM_TRANSFER_SYNTAX, ascii(ctx.transferSyntax)),
-  ]));
+function writeContextAc(w: PduWriter, ctx: PresentationContextAc): void {
+  const start = w.beginItem(ITEM_PRESENTATION_CONTEXT_AC);
+  w.u8(ctx.id);
+  w.u8(0);
+  w.u8(ctx.result);
+  w.u8(0);
+  w.item(ITEM_TRANSFER_SYNTAX, ctx.transferSyntax);
+  w.endItem(ITEM_PRESENTATION_CONTEXT_AC, start);
 }
 
-function encodeSubItems(info: UserInformation): Map<number, Buffer[]> {
-  const byType = new Map<number, Buffer[]>();
-  const add = (type: number, body: Buffer) => {
-    const list = byType.get(type) ?? [];
-    list.push(item(type, body));
-    byType.set(type, list);
-  };
-  if (info.maximumLength !== undefined) {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(info.maximumLength >>> 0, 0);
-    add(SUB_MAXIMUM_LENGTH, b);
-  }
-  if (info.implementationClassUid !== undefined) add(SUB_IMPLEMENTATION_CLASS_UID, ascii(info.implementationClassUid));
-  if (info.asyncOperationsWindow) {
-    add(SUB_ASYNC_OPERATIONS_WINDOW, Buffer.concat([
-      u16(info.asyncOperationsWindow.maxOperationsInvoked), u16(info.asyncOperationsWindow.maxOperationsPerformed),
-    ]));
-  }
+/** One user information sub-item: its type and how its body is written. */
+type SubItem = [type: number, body: (w: PduWriter) => void];
+
+/**
+ * The sub-items of `info`, in the order they are written when nothing else says (ascending type:
+ * the order of the standard's table, unknown ones placed by their type).
+ */
+function subItems(info: UserInformation): SubItem[] {
+  const items: SubItem[] = [];
+  const maximumLength = info.maximumLength;
+  if (maximumLength !== undefined) items.push([SUB_MAXIMUM_LENGTH, (w) => w.u32(maximumLength >>> 0)]);
+  const classUid = info.implementationClassUid;
+  if (classUid !== undefined) items.push([SUB_IMPLEMENTATION_CLASS_UID, (w) => w.latin1(classUid)]);
+  const window = info.asyncOperationsWindow;
+  if (window) items.push([SUB_ASYNC_OPERATIONS_WINDOW, (w) => { w.u16(window.maxOperationsInvoked); w.u16(window.maxOperationsPerformed); }]);
   for (const role of info.roleSelections) {
-    add(SUB_ROLE_SELECTION, Buffer.concat([lengthPrefixed(ascii(role.sopClassUid)), Buffer.from([role.scuRole, role.scpRole])]));
+    items.push([SUB_ROLE_SELECTION, (w) => { w.prefixed(role.sopClassUid); w.u8(role.scuRole); w.u8(role.scpRole); }]);
   }
-  if (info.implementationVersionName !== undefined) add(SUB_IMPLEMENTATION_VERSION_NAME, ascii(info.implementationVersionName));
+  const versionName = info.implementationVersionName;
+  if (versionName !== undefined) items.push([SUB_IMPLEMENTATION_VERSION_NAME, (w) => w.latin1(versionName)]);
   for (const ext of info.sopClassExtended) {
-    add(SUB_SOP_CLASS_EXTENDED, Buffer.concat([lengthPrefixed(ascii(ext.sopClassUid)), ext.serviceClassApplicationInformation]));
+    items.push([SUB_SOP_CLASS_EXTENDED, (w) => { w.prefixed(ext.sopClassUid); w.bytes(ext.serviceClassApplicationInformation); }]);
   }
   for (const common of info.sopClassCommonExtended) {
-    const related = Buffer.concat(common.relatedGeneralSopClassUids.map((uid) => lengthPrefixed(ascii(uid))));
-    add(SUB_SOP_CLASS_COMMON_EXTENDED, Buffer.concat([
-      lengthPrefixed(ascii(common.sopClassUid)), lengthPrefixed(ascii(common.serviceClassUid)), lengthPrefixed(related),
-    ]));
+    items.push([SUB_SOP_CLASS_COMMON_EXTENDED, (w) => {
+      w.prefixed(common.sopClassUid);
+      w.prefixed(common.serviceClassUid);
+      const related = w.beginPrefixed();
+      for (const uid of common.relatedGeneralSopClassUids) w.prefixed(uid);
+      w.endPrefixed(related);
+    }]);
   }
-  if (info.userIdentityRq) {
-    const id = info.userIdentityRq;
-    add(SUB_USER_IDENTITY_RQ, Buffer.concat([
-      Buffer.from([id.type, id.positiveResponseRequested ? 1 : 0]),
-      lengthPrefixed(id.primaryField), lengthPrefixed(id.secondaryField),
-    ]));
+  const identityRq = info.userIdentityRq;
+  if (identityRq) {
+    items.push([SUB_USER_IDENTITY_RQ, (w) => {
+      w.u8(identityRq.type);
+      w.u8(identityRq.positiveResponseRequested ? 1 : 0);
+      w.prefixed(identityRq.primaryField);
+      w.prefixed(identityRq.secondaryField);
+    }]);
   }
-  if (info.userIdentityAc) add(SUB_USER_IDENTITY_AC, lengthPrefixed(info.userIdentityAc.serverResponse));
-  for (const unknown of info.unknown) add(unknown.type, unknown.data);
-  return byType;
+  const identityAc = info.userIdentityAc;
+  if (identityAc) items.push([SUB_USER_IDENTITY_AC, (w) => w.prefixed(identityAc.serverResponse)]);
+  for (const unknown of info.unknown) items.push([unknown.type, (w) => w.bytes(unknown.data)]);
+  // Stable: items of one type keep their order.
+  if (info.unknown.length > 0) items.sort((a, b) => a[0] - b[0]);
+  return items;
 }
 
-function encodeUserInformation(info: UserInformation): Buffer {
-  const byType = encodeSubItems(info);
-  const parts: Buffer[] = [];
+function writeUserInformation(w: PduWriter, info: UserInformation): void {
+  let items = subItems(info);
   // Re-emit in received order when known (byte-exact round trips), then whatever is left in type order.
-  for (const type of info.order ?? []) {
-    const list = byType.get(type);
-    const next = list?.shift();
-    if (next) parts.push(next);
+  if (info.order) {
+    const first: SubItem[] = [];
+    for (const type of info.order) {
+      const at = items.findIndex((i) => i[0] === type);
+      if (at >= 0) first.push(...items.splice(at, 1));
+    }
+    items = [...first, ...items];
   }
-  for (const type of [...byType.keys()].sort((a, b) => a - b)) parts.push(...(byType.get(type) ?? []));
-  return item(ITEM_USER_INFORMATION, Buffer.concat(parts));
+  const start = w.beginItem(ITEM_USER_INFORMATION);
+  for (const [type, body] of items) {
+    const subStart = w.beginItem(type);
+    body(w);
+    w.endItem(type, subStart);
+  }
+  w.endItem(ITEM_USER_INFORMATION, start);
 }
 
 function encodeAssociate(pdu: AAssociateRq | AAssociateAc): Buffer {
-  const fixed = Buffer.alloc(68);
-  fixed.writeUInt16BE(pdu.protocolVersion, 0);
-  aeTitleField(pdu.calledAeTitle).copy(fixed, 4);
-  aeTitleField(pdu.callingAeTitle).copy(fixed, 20);
-  const contexts = pdu.type === PDU_ASSOCIATE_RQ
-    ? pdu.presentationContexts.map(encodeContextRq)
-    : pdu.presentationContexts.map(encodeContextAc);
-  const body = Buffer.concat([
-    fixed,
-    item(ITEM_APPLICATION_CONTEXT, ascii(pdu.applicationContext)),
-    ...contexts,
-    encodeUserInformation(pdu.userInformation),
-  ]);
-  return Buffer.concat([pduHeader(pdu.type, body.length), body]);
+  const w = writer;
+  w.beginPdu(pdu.type);
+  w.u16(pdu.protocolVersion);
+  w.fill(0, 2);
+  w.aeTitle(pdu.calledAeTitle);
+  w.aeTitle(pdu.callingAeTitle);
+  w.fill(0, 32);
+  w.item(ITEM_APPLICATION_CONTEXT, pdu.applicationContext);
+  if (pdu.type === PDU_ASSOCIATE_RQ) for (const ctx of pdu.presentationContexts) writeContextRq(w, ctx);
+  else for (const ctx of pdu.presentationContexts) writeContextAc(w, ctx);
+  writeUserInformation(w, pdu.userInformation);
+  return w.endPdu();
 }
 
 function encodeReject(pdu: AAssociateRj): Buffer {
