@@ -92,53 +92,63 @@ export class CommandDecodeError extends Error {
   override name = 'CommandDecodeError';
 }
 
-function padEven(bytes: Buffer, pad: number): Buffer {
-  return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from([pad])]);
+/** Bytes of a value as encoded (texts padded to even length). */
+function valueLength(kind: Kind, value: unknown): number {
+  switch (kind) {
+    case 'US': return 2;
+    case 'UL': return 4;
+    case 'UI': case 'AE': case 'LO': {
+      const n = (value as string).length; // latin1: one byte per character
+      return n + (n & 1);
+    }
+    case 'AT': return (value as number[]).length * 4;
+  }
 }
 
-function encodeValue(kind: Kind, value: unknown): Buffer {
+/** Writes a value of `length` bytes (from valueLength) at `at`. */
+function writeValue(out: Buffer, at: number, kind: Kind, value: unknown, length: number): void {
   switch (kind) {
-    case 'US': {
-      const b = Buffer.allocUnsafe(2);
-      b.writeUInt16LE((value as number) & 0xffff, 0);
-      return b;
+    case 'US': out.writeUInt16LE((value as number) & 0xffff, at); return;
+    case 'UL': out.writeUInt32LE((value as number) >>> 0, at); return;
+    case 'UI': case 'AE': case 'LO': {
+      const text = value as string;
+      out.write(text, at, text.length, 'latin1');
+      if (text.length < length) out[at + text.length] = kind === 'UI' ? 0 : 0x20;
+      return;
     }
-    case 'UL': {
-      const b = Buffer.allocUnsafe(4);
-      b.writeUInt32LE((value as number) >>> 0, 0);
-      return b;
-    }
-    case 'UI': return padEven(Buffer.from(value as string, 'latin1'), 0);
-    case 'AE': return padEven(Buffer.from(value as string, 'latin1'), 0x20);
-    case 'LO': return padEven(Buffer.from(value as string, 'latin1'), 0x20);
     case 'AT': {
       const tags = value as number[];
-      const b = Buffer.allocUnsafe(tags.length * 4);
-      tags.forEach((t, i) => { b.writeUInt16LE(t >>> 16, i * 4); b.writeUInt16LE(t & 0xffff, i * 4 + 2); });
-      return b;
+      for (let i = 0; i < tags.length; i++) {
+        out.writeUInt16LE(tags[i] >>> 16, at + i * 4);
+        out.writeUInt16LE(tags[i] & 0xffff, at + i * 4 + 2);
+      }
     }
   }
 }
 
+/** The command set: group length, then each element present, in tag order (one buffer, sized first). */
 export function encodeCommand(command: Command): Buffer {
-  const parts: Buffer[] = [];
   let length = 0;
   for (const field of FIELDS) {
     const value = command[field.key];
-    if (value === undefined) continue;
-    const body = encodeValue(field.kind, value);
-    const head = Buffer.allocUnsafe(8);
-    head.writeUInt16LE(0x0000, 0);
-    head.writeUInt16LE(field.element, 2);
-    head.writeUInt32LE(body.length, 4);
-    parts.push(head, body);
-    length += 8 + body.length;
+    if (value !== undefined) length += 8 + valueLength(field.kind, value);
   }
-  const groupLength = Buffer.allocUnsafe(12);
-  groupLength.writeUInt32LE(0x00000000, 0);
-  groupLength.writeUInt32LE(4, 4);
-  groupLength.writeUInt32LE(length, 8);
-  return Buffer.concat([groupLength, ...parts], 12 + length);
+  const out = Buffer.allocUnsafe(12 + length);
+  out.writeUInt32LE(0x00000000, 0);
+  out.writeUInt32LE(4, 4);
+  out.writeUInt32LE(length, 8);
+  let at = 12;
+  for (const field of FIELDS) {
+    const value = command[field.key];
+    if (value === undefined) continue;
+    const valueBytes = valueLength(field.kind, value);
+    out.writeUInt16LE(0x0000, at);
+    out.writeUInt16LE(field.element, at + 2);
+    out.writeUInt32LE(valueBytes, at + 4);
+    writeValue(out, at + 8, field.kind, value, valueBytes);
+    at += 8 + valueBytes;
+  }
+  return out;
 }
 
 function trimText(b: Buffer): string {
