@@ -7,7 +7,7 @@ import { EVENTS, Event, STATES, State, transition } from './fsm-table';
 import { ACTIONS, ActionContext, AssociationRecord, FiredEvent, pduReceived } from './fsm-actions';
 import { AssociationAbortedError, NetworkError, PduDecodeError, TimeoutError } from './errors';
 import { decodePdu } from './pdu-decode';
-import { encodePDataParts, encodePdu } from './pdu-encode';
+import { encodePDataBuffer, encodePDataParts, encodePdu, pDataLength } from './pdu-encode';
 import { PduReader } from './pdu-reader';
 import { AAssociateAc, AAssociateRj, AAssociateRq, Pdu, Pdv, PDU_P_DATA_TF } from './pdu-types';
 import { NegotiatedContext } from './negotiated';
@@ -18,6 +18,9 @@ import { describeSocketError } from './socket-errors';
 import { onReceived } from './shared-reads';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
+
+/** P-DATA-TF PDUs up to this length are copied into one buffer and written at once; larger ones go out as their parts. */
+const SMALL_PDATA_BYTES = 16 * 1024;
 
 /** States in which P-DATA may flow: the idle timer runs there. */
 const DATA_TRANSFER_STATES: ReadonlySet<State> = new Set<State>(['Sta6', 'Sta7', 'Sta8']);
@@ -152,7 +155,7 @@ export class Association extends EventEmitter<AssociationEvents> {
 
   /** Several P-DATA-TF PDUs written together (one system call when the socket allows it). */
   sendPDataMany(pdus: Pdv[][]): Promise<void> {
-    const corked = this.socket;
+    const corked = pdus.length > 1 ? this.socket : undefined;
     corked?.cork();
     try {
       for (const pdvs of pdus) this.fire({ event: 'Evt9', pdvs });
@@ -327,12 +330,18 @@ export class Association extends EventEmitter<AssociationEvents> {
   private sendPDataNow(pdvs: Pdv[]): void {
     const socket = this.socket;
     if (!socket || socket.destroyed) throw new NetworkError('the connection is closed');
-    const parts = encodePDataParts(pdvs);
-    socket.cork();
-    for (const part of parts) socket.write(part);
-    socket.uncork();
+    const length = pDataLength(pdvs);
+    if (length <= SMALL_PDATA_BYTES) {
+      // A command or a small data set: copied into one buffer, one write (no cork, no writev).
+      socket.write(encodePDataBuffer(pdvs));
+    } else {
+      const parts = encodePDataParts(pdvs);
+      socket.cork();
+      for (const part of parts) socket.write(part);
+      socket.uncork();
+    }
     this.timers.touchIdle();
-    if (this.listenerCount('pdu') > 0) this.emit('pdu', 'sent', { type: PDU_P_DATA_TF, pdvs }, parts[0].readUInt32BE(2));
+    if (this.listenerCount('pdu') > 0) this.emit('pdu', 'sent', { type: PDU_P_DATA_TF, pdvs }, length);
   }
 
   private flushDrainWaiters(error?: Error): void {

@@ -281,8 +281,26 @@ export function encodePDataParts(pdvs: readonly Pdv[]): Buffer[] {
   return parts;
 }
 
+/** The P-DATA-TF in one buffer (its PDV payloads copied: for small PDUs, written in one piece). */
+export function encodePDataBuffer(pdvs: readonly Pdv[]): Buffer {
+  const length = pDataLength(pdvs);
+  const out = Buffer.allocUnsafe(6 + length);
+  out[0] = PDU_P_DATA_TF;
+  out[1] = 0;
+  out.writeUInt32BE(length, 2);
+  let at = 6;
+  for (const pdv of pdvs) {
+    out.writeUInt32BE(pdv.data.length + 2, at);
+    out[at + 4] = pdv.contextId;
+    out[at + 5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
+    out.set(pdv.data, at + 6);
+    at += 6 + pdv.data.length;
+  }
+  return out;
+}
+
 function encodePData(pdu: PDataTf): Buffer {
-  return Buffer.concat(encodePDataParts(pdu.pdvs));
+  return encodePDataBuffer(pdu.pdvs);
 }
 
 export function encodePdu(pdu: Pdu): Buffer {
