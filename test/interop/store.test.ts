@@ -221,7 +221,7 @@ describe('bad inputs and failures', () => {
       const r = await dicomnet(['store', '127.0.0.1', String(scp.port), evil]);
       assert.equal(r.code, 1, r.stdout);
       assert.match(r.stdout, /FAIL .*0x0117 \(Invalid object instance\) "the Study Instance UID is not a valid UID"/);
-      assert.match(scp.output(), /refused .*: 0x0117 .*the Study Instance UID "\.\.\/\.\.\/.*" is not a valid UID/);
+      await scp.waitFor(/refused .*: 0x0117 .*the Study Instance UID "\.\.\/\.\.\/.*" is not a valid UID/);
       assert.deepEqual(filesUnder(dir), []);
       assert.deepEqual(filesUnder(outside), []);
       assert.ok((await run('echoscu', ['127.0.0.1', String(scp.port)], { env: DCMTK_ENV })).code === 0);
@@ -355,7 +355,10 @@ describe('with Orthanc', () => {
     assert.equal(reply.FailedInstancesCount ?? 0, 0, JSON.stringify(reply));
     assert.equal(reply.InstancesCount, instances.length);
     assert.equal(filesUnder(dir).filter((f) => f.endsWith('.dcm')).length, before + instances.length);
-    assert.equal([...scp.output().matchAll(/stored .* from ORTHANC/g)].length, instances.length);
+    // The SCP's log lines follow the responses (written at most every 100 ms while busy).
+    const logged = () => [...scp.output().matchAll(/stored .* from ORTHANC/g)].length;
+    await waitUntil(`the SCP to log ${instances.length} instances stored from ORTHANC`, () => logged() >= instances.length, { detail: () => `${logged()} logged` });
+    assert.equal(logged(), instances.length);
   });
 });
 
