@@ -3,7 +3,7 @@
 // (a log4cplus config with microsecond timestamps) marks "Requesting Association" and the
 // release confirmation, so neither side pays for process start-up (DCMTK loads its data
 // dictionary, ~40 ms, before associating). The whole-process times are shown too.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApplicationEntity } from '../../../src/ae/client';
@@ -65,9 +65,11 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
     let runs = 0;
     const wholeProcess = new Map<string, Sample[]>();
     const echoscu = (id: string, port: number, aec: string) => async (): Promise<Sample> => {
+      // Logs are appended to and reused every 50 runs: the timestamps must be this run's alone.
+      const logFile = path.join(work, `run-${++runs % 50}.log`);
+      rmSync(logFile, { force: true });
       const r = await runTimed({
-        cmd: 'echoscu', args: ['-lc', logConfig, '-aec', aec, '127.0.0.1', String(port)], env: DCMTK_NODELAY,
-        logFile: path.join(work, `run-${++runs % 50}.log`), timeoutMs: 30_000,
+        cmd: 'echoscu', args: ['-lc', logConfig, '-aec', aec, '127.0.0.1', String(port)], env: DCMTK_NODELAY, logFile, timeoutMs: 30_000,
       });
       const out = r.output();
       if (r.timedOut || r.code !== 0) throw new Error(`echoscu ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${oneLine(out, 200)}`);
