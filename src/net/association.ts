@@ -314,8 +314,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
     socket.end();
-    // A peer that never closes its side must not keep the socket alive.
-    setTimeout(() => socket.destroy(), 1000).unref();
+    destroyUnlessClosedWithin(socket, 1000);
   }
 
   private send(pdu: Pdu): void {
@@ -436,8 +435,18 @@ export class Association extends EventEmitter<AssociationEvents> {
     else if (this.associateWaiter) this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
     this.settle(this.releaseWaiter, undefined);
     const socket = this.socket;
-    if (socket && !socket.destroyed) setTimeout(() => socket.destroy(), 1000).unref();
+    if (socket && !socket.destroyed) destroyUnlessClosedWithin(socket, 1000);
     this.emit('closed', closeError);
     this.resolveClosed(closeError);
   }
+}
+
+/**
+ * A peer that never closes its side must not keep the socket alive. The timer goes when the socket
+ * closes: it would otherwise hold the socket, and through its listeners the association, for the
+ * whole delay (at a thousand short associations a second, a thousand closed associations).
+ */
+function destroyUnlessClosedWithin(socket: net.Socket, ms: number): void {
+  const timer = setTimeout(() => socket.destroy(), ms).unref();
+  socket.once('close', () => clearTimeout(timer));
 }

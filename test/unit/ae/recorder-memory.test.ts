@@ -42,8 +42,8 @@ test(`${ASSOCIATIONS} associations: the recorders keep ${CAPACITY} each and the 
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
   };
-  // Warm up with the same parallel load (code compiled, pools and tables sized: a one-time
-  // growth of about 7 MB, flat afterwards) and fill both recorders before the first measurement.
+  // Warm up with the same parallel load (code compiled, pools and tables sized) and fill both
+  // recorders before the first measurement.
   await run(WARM_UP);
   const before = heapAfterCollection();
   await run(ASSOCIATIONS);
