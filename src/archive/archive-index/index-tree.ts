@@ -44,8 +44,11 @@ export class IndexTree {
   /** Entities moved or renamed because instances disagreed. */
   conflicts = 0;
   private lastParents: { p: LoadedEntity; s: LoadedEntity; e: LoadedEntity; series: SeriesEntry } | undefined;
+  /** The root with one trailing separator. */
+  private readonly rootPrefix: string;
 
   constructor(private readonly root: string, private readonly hooks: IndexTreeHooks) {
+    this.rootPrefix = root.endsWith(path.sep) ? root : root + path.sep;
     this.tables = {
       patients: this.patients, studies: this.studies, series: this.seriesByUid, instances: this.instances,
       patientsById: this.patientsById, studiesByAccession: this.studiesByAccession,
@@ -53,6 +56,11 @@ export class IndexTree {
   }
 
   private relativeTo(file: string): string {
+    // What the file store hands over (an absolute, normalized path under the root) needs no
+    // resolving: path.relative resolves both sides again, for every received instance.
+    if (file.length > this.rootPrefix.length && file.startsWith(this.rootPrefix) && path.normalize(file) === file) {
+      return file.slice(this.rootPrefix.length);
+    }
     const rel = path.relative(this.root, path.resolve(file));
     if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
       throw new IndexInputError(`${file} is not inside the archive folder ${this.root}.`);
@@ -75,7 +83,7 @@ export class IndexTree {
     let mtimeMs = input.mtimeMs;
     if (size === undefined || mtimeMs === undefined) {
       try {
-        const s = statSync(path.resolve(input.path));
+        const s = statSync(path.isAbsolute(input.path) ? input.path : path.resolve(input.path));
         size ??= s.size;
         mtimeMs ??= s.mtimeMs;
       } catch {

@@ -130,6 +130,18 @@ describe('adding and removing', () => {
     assert.throws(() => index.add(outside), (e: Error) => e instanceof IndexInputError && /not inside the archive folder/.test(e.message));
     assert.equal(index.stats().instances, 0);
   });
+
+  test('a path that only looks like it is under the root is refused; one that is, however spelt, is stored relative to it', () => {
+    const index = memoryIndex();
+    const at = (p: string, sop: string) => ({ ...instanceInput(ROOT, instanceFields({ SOPInstanceUID: sop })), path: p });
+    for (const p of [`${ROOT}${path.sep}..${path.sep}elsewhere.dcm`, `${ROOT}${path.sep}a${path.sep}..${path.sep}..${path.sep}x.dcm`, `${ROOT}-sibling${path.sep}x.dcm`, ROOT, `${ROOT}${path.sep}`]) {
+      assert.throws(() => index.add(at(p, '2.25.9')), (e: Error) => e instanceof IndexInputError && /not inside the archive folder/.test(e.message), p);
+    }
+    assert.equal(index.stats().instances, 0);
+    assert.equal(index.add(at(path.join(ROOT, 'a', 'b.dcm'), '2.25.1')).relativePath, path.join('a', 'b.dcm'));
+    assert.equal(index.add(at(`${ROOT}${path.sep}a${path.sep}.${path.sep}x${path.sep}..${path.sep}c.dcm`, '2.25.2')).relativePath, path.join('a', 'c.dcm'));
+    assert.equal(index.add(at(`${ROOT}${path.sep}a${path.sep}${path.sep}d.dcm`, '2.25.3')).relativePath, path.join('a', 'd.dcm'));
+  });
 });
 
 describe('patient identity and conflicts', () => {
