@@ -127,7 +127,7 @@ export class FileStore implements StoreBackend {
         transferSyntaxUid: incoming.transferSyntaxUid, sourceAeTitle: this.options.aeTitle ?? incoming.calledAeTitle,
       });
       datasetOffset = meta.length;
-      void writer.write(meta);
+      void writer.writeOwned(meta);
     } catch (error) {
       failure = new Failure(Status.InvalidObjectInstance, 'the command holds an invalid UID', (error as Error).message);
     }

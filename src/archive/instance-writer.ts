@@ -65,6 +65,8 @@ export class InstanceWriter {
   private gathered: Buffer[] = [];
   private gatheredBytes = 0;
   private gatheredAt = 0;
+  /** Some of the gathered buffers are views of a read buffer (not only owned bytes). */
+  private viewsGathered = false;
   /** The staging buffer being filled (thread-pool way), and where its first byte goes. */
   private stage: Buffer | undefined;
   private staged = 0;
@@ -83,7 +85,21 @@ export class InstanceWriter {
     this.slowWriteMs = options.slowWriteMs ?? SLOW_SYNC_WRITE_MS;
   }
 
+  /** Accepts a view of a read buffer: it is written by release() at the latest. */
   write(data: Buffer): void | Promise<void> {
+    return this.accept(data, false);
+  }
+
+  /**
+   * Accepts bytes nobody will overwrite (the file meta the store built): release() does not write
+   * them alone, so they go out with the first fragment of the data set (one write system call less
+   * per instance when the command and the data set come in different reads, as from dcmqrscp).
+   */
+  writeOwned(data: Buffer): void | Promise<void> {
+    return this.accept(data, true);
+  }
+
+  private accept(data: Buffer, owned: boolean): void | Promise<void> {
     if (this.error || this.discarded || data.length === 0) return;
     if (!this.active) {
       this.active = true;
@@ -92,6 +108,7 @@ export class InstanceWriter {
     if (activeWriters > 1 || Association.receivingDataInThread > 1 || this.slowDisk) return this.stageCopy(data);
     if (this.stage) this.submit();
     if (this.gathered.length === 0) this.gatheredAt = this.position;
+    if (!owned) this.viewsGathered = true;
     this.gathered.push(data);
     this.gatheredBytes += data.length;
     this.position += data.length;
@@ -100,7 +117,7 @@ export class InstanceWriter {
 
   /** The fragments written so far are about to be overwritten by their owner: the views gathered go to the file now. */
   release(): void {
-    this.writeGathered();
+    if (this.viewsGathered) this.writeGathered();
   }
 
   private stageCopy(data: Buffer): void | Promise<void> {
@@ -139,6 +156,7 @@ export class InstanceWriter {
     let at = this.gatheredAt;
     this.gathered = [];
     this.gatheredBytes = 0;
+    this.viewsGathered = false;
     if (this.error || this.discarded || !this.open()) return;
     const started = performance.now();
     try {
@@ -236,6 +254,7 @@ export class InstanceWriter {
     this.deactivate();
     this.gathered = [];
     this.gatheredBytes = 0;
+    this.viewsGathered = false;
     if (this.stage) giveBackStage(this.stage);
     this.stage = undefined;
     this.staged = 0;

@@ -50,6 +50,28 @@ describe('InstanceWriter', () => {
     assert.equal(wb.bytesWritten, b.length);
   });
 
+  test('owned bytes (the file meta) wait for the first view and go out with it; an instance of owned bytes alone is written by finish()', async () => {
+    const meta = randomBytes(356);
+    const data = randomBytes(300_000);
+    const w = new InstanceWriter(join(dir, 'owned.part'), { slowWriteMs: Infinity });
+    await w.writeOwned(meta);
+    w.release(); // the command's read buffer is reused: nothing of it is in the writer
+    assert.equal(w.bytesWritten, 0, 'the owned bytes are not written alone');
+    assert.equal(existsSync(w.path), false, 'the file is not opened for them alone');
+    const f = feeder(w, data, 100_000);
+    await f.next();
+    assert.equal(w.bytesWritten, meta.length + 100_000, 'the owned bytes went out with the first view');
+    while (!f.done) await f.next();
+    await w.finish();
+    assert.ok(readFileSync(w.path).equals(Buffer.concat([meta, data])), 'the file holds the owned bytes, then the views, as they were before their buffer was reused');
+
+    const only = new InstanceWriter(join(dir, 'owned-only.part'));
+    await only.writeOwned(meta);
+    only.release();
+    await only.finish();
+    assert.ok(readFileSync(only.path).equals(meta));
+  });
+
   test('alone, an instance of any size is written synchronously: every byte accepted is in the file once release() returns', async () => {
     const big = randomBytes(12 * 1024 * 1024 + 3);
     // No synchronous write counts as slow here, however loaded the machine is.
