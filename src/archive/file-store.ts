@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHeaderScanner, ScannedElement } from '../dicom';
-import { buildFileMeta } from '../dicom';
 import { LeadingMetaStripper } from '../dicom';
 import { Tags, Tag } from '../dicom';
 import { Status } from '../dimse';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services';
+import { FileMetaMemo } from './file-meta-memo';
 import { InstanceWriter } from './instance-writer';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
 import { transcodeFile, describeFileTranscode } from '../dicom';
@@ -105,6 +105,7 @@ export class FileStore implements StoreBackend {
   /** Temporary names: a random prefix per store (another process on the same folder picks another), then a count. */
   private readonly tempPrefix = `${randomBytes(6).toString('hex')}-`;
   private tempCount = 0;
+  private readonly fileMeta = new FileMetaMemo();
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -122,7 +123,7 @@ export class FileStore implements StoreBackend {
     let failure: Failure | undefined;
     let datasetOffset = 0;
     try {
-      const meta = buildFileMeta({
+      const meta = this.fileMeta.build({
         sopClassUid: incoming.sopClassUid, sopInstanceUid: incoming.sopInstanceUid,
         transferSyntaxUid: incoming.transferSyntaxUid, sourceAeTitle: this.options.aeTitle ?? incoming.calledAeTitle,
       });
