@@ -105,6 +105,21 @@ describe('not DICOM, truncated, missing syntax', () => {
     }
   });
 
+  test('a prefix cut between two file meta elements, short of the group length, is truncated, not a meta without a transfer syntax', () => {
+    const meta = buildFileMeta({ sopClassUid: '1.2.3', sopInstanceUid: '1.2.3.4', transferSyntaxUid: EVLE, sourceAeTitle: 'SRC' });
+    // Each element boundary from the end of (0002,0000) to the end of the group (the WADO-RS client
+    // parses a part's first bytes as they arrive: a read can end exactly there).
+    let cuts = 0;
+    for (let pos = 132 + 12; pos < meta.length; ) {
+      assert.throws(() => parseFileMeta(meta.subarray(0, pos), 'cut'), (e: Error) => e instanceof TruncatedFileError, `cut at ${pos}`);
+      cuts++;
+      const vr = meta.toString('latin1', pos + 4, pos + 6);
+      pos += ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR', 'OD', 'OL', 'OV'].includes(vr) ? 12 + meta.readUInt32LE(pos + 8) : 8 + meta.readUInt16LE(pos + 6);
+    }
+    assert.ok(cuts >= 5, `only ${cuts} element boundaries`);
+    assert.equal(parseFileMeta(meta).transferSyntaxUid, EVLE);
+  });
+
   test('missing (0002,0010) is MissingTransferSyntaxError', () => {
     const meta = buildFileMeta({ sopClassUid: '1.2.3', sopInstanceUid: '1.2.3.4', transferSyntaxUid: EVLE });
     const f = parseFileMeta(meta);
