@@ -25,9 +25,15 @@ async function ourServer(ctx: Context, work: string, dir = path.join(work, 'arch
   const log = path.join(work, 'server.log');
   const server = await dicomnetScp(ctx, log, { dir, maxPdu: ctx.options.pdu, httpPort });
   await waitForPort(httpPort, { timeoutMs: 20_000, name: 'the DICOMweb server of dicomnet scp' });
-  // The root is whatever the server says it serves on; plain host:port when it does not say.
-  await sleep(50);
-  const said = new RegExp(`https?://[^\\s"']*:${httpPort}[^\\s"']*`).exec(readFileSync(log, 'latin1'));
+  // The root is whatever the server says it serves on (its log lines are written in batches, so
+  // the line can come after the port opens); plain host:port when it has not said so within 10 s.
+  const url = new RegExp(`https?://[^\\s"']*:${httpPort}[^\\s"']*`);
+  let said = url.exec(readFileSync(log, 'latin1'));
+  for (const deadline = Date.now() + 10_000; !said && Date.now() < deadline;) {
+    await sleep(10);
+    said = url.exec(readFileSync(log, 'latin1'));
+  }
+  if (!said) ctx.log(`  the DICOMweb server of dicomnet scp did not log its URL within 10 s: using http://127.0.0.1:${httpPort}`);
   const base = (said?.[0] ?? `http://127.0.0.1:${httpPort}`).replace(/\/+$/, '');
   return { server, base, work, count: async () => countFiles(dir) };
 }
