@@ -6,6 +6,7 @@ import { copyFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { PYDICOM_FILES } from '../fixtures/demo-data';
+import { waitUntil } from '../../helpers/wait';
 import { uiTest } from '../harness/uiRunner';
 import { runCommand, visibleToasts } from '../harness/workbench';
 import { parkMouse, publishScreenshot } from './shared';
@@ -57,14 +58,19 @@ uiTest('CT_small.dcm opened from the Explorer shows its elements and its image, 
   assert.equal(canvas.transport, 'Int16Array');
 
   // Keyboard: arrows change the window, R resets it.
+  // Each key goes to the canvas itself (press() focuses it first: the workbench can take the focus
+  // back between two steps, and a key pressed then never reaches the webview) and is pressed again
+  // until its effect shows.
   const imageCanvas = view.locator('canvas.image-canvas');
-  await imageCanvas.focus();
-  await page.keyboard.press('ArrowRight');
-  await page.keyboard.press('ArrowRight');
-  const widened = Number(await imageCanvas.getAttribute('data-width'));
-  assert.ok(widened > canvas.windowWidth, `ArrowRight did not widen the window (${canvas.windowWidth} → ${widened})`);
-  await page.keyboard.press('r');
-  assert.equal(Number(await imageCanvas.getAttribute('data-width')), canvas.windowWidth);
+  const shownWidth = async () => Number(await imageCanvas.getAttribute('data-width'));
+  await waitUntil('ArrowRight on the image to widen the window', async () => {
+    await imageCanvas.press('ArrowRight');
+    return (await shownWidth()) > canvas.windowWidth;
+  }, { intervalMs: 200, detail: () => `the window width stayed ${canvas.windowWidth}` });
+  await waitUntil('R on the image to reset the window', async () => {
+    await imageCanvas.press('r');
+    return (await shownWidth()) === canvas.windowWidth;
+  }, { intervalMs: 200, detail: () => `the file's window width is ${canvas.windowWidth}` });
 
   await switchTheme(page, workspaceDir, 'Default Dark Modern', 'vscode-dark');
   await assertReadable(view, 'Dark Modern', IMAGE_TEXT);
