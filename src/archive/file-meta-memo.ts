@@ -2,9 +2,7 @@
 // association usually differ only in their SOP Instance UID, so the last file meta is copied and
 // that UID written over it when its padded length is the same (building it anew was the largest
 // part of a FileStore.begin, and its optimized code ~70 ms of V8's compiler time per run).
-import { buildFileMeta, DicomError } from '../dicom';
-
-const UID_CHARS = /^[0-9.]+$/;
+import { buildFileMeta, checkUidChars } from '../dicom';
 
 type MetaOptions = Pick<Parameters<typeof buildFileMeta>[0], 'sopClassUid' | 'sopInstanceUid' | 'transferSyntaxUid' | 'sourceAeTitle'>;
 
@@ -36,9 +34,7 @@ export class FileMetaMemo {
     const t = this.last;
     if (t && t.valueLength === valueLength && t.sopClassUid === o.sopClassUid && t.transferSyntaxUid === o.transferSyntaxUid
       && t.sourceAeTitle === o.sourceAeTitle) {
-      if (uid.length === 0 || uid.length > 64 || !UID_CHARS.test(uid)) {
-        throw new DicomError(`The SOP Instance UID "${uid.slice(0, 80)}" is not a UID (1 to 64 digits and dots).`);
-      }
+      checkUidChars(uid, 'SOP Instance UID');
       const meta = Buffer.allocUnsafe(t.meta.length);
       t.meta.copy(meta);
       meta.write(uid, t.valueAt, 'latin1');

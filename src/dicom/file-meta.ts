@@ -200,7 +200,8 @@ export interface FileMetaOptions {
   implementationVersionName?: string;
 }
 
-function checkUidChars(uid: string, what: string): void {
+/** The check buildFileMeta makes of each UID it writes (digits and dots, 1 to 64 of them). */
+export function checkUidChars(uid: string, what: string): void {
   if (uid.length === 0 || uid.length > 64 || !/^[0-9.]+$/.test(uid)) {
     throw new DicomError(`The ${what} "${uid.slice(0, 80)}" is not a UID (1 to 64 digits and dots).`);
   }

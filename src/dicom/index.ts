@@ -26,7 +26,7 @@ export {
   UnsupportedTransferSyntaxError,
 } from './errors';
 export {
-  DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME, buildFileMeta, parseFileMeta,
+  DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME, buildFileMeta, checkUidChars, parseFileMeta,
   readFileMetaFromHandle, type FileMetaRead, type MetaParse,
 } from './file-meta';
 export { DatasetHeaderScanner, scanFileHeader, type ScannedElement } from './header-scanner';
