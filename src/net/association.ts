@@ -332,7 +332,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     const length = pDataLength(pdvs);
     if (length <= SMALL_PDATA_BYTES) {
       // A command or a small data set: copied into one buffer, one write (no cork, no writev).
-      socket.write(encodePDataBuffer(pdvs));
+      socket.write(encodePDataBuffer(pdvs, length));
     } else {
       const parts = encodePDataParts(pdvs);
       socket.cork();

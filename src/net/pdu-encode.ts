@@ -262,17 +262,13 @@ export function pDataLength(pdvs: readonly Pdv[]): number {
  */
 export function encodePDataParts(pdvs: readonly Pdv[]): Buffer[] {
   const headers = Buffer.allocUnsafe(6 + 6 * pdvs.length);
-  headers[0] = PDU_P_DATA_TF;
-  headers[1] = 0;
-  headers.writeUInt32BE(pDataLength(pdvs), 2);
+  writePDataHeader(headers, pDataLength(pdvs));
   const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i < pdvs.length; i++) {
     const pdv = pdvs[i];
     const at = 6 + 6 * i;
-    headers.writeUInt32BE(pdv.data.length + 2, at);
-    headers[at + 4] = pdv.contextId;
-    headers[at + 5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
+    writePdvHeader(headers, at, pdv);
     parts.push(headers.subarray(start, at + 6));
     if (pdv.data.length > 0) parts.push(pdv.data);
     start = at + 6;
@@ -282,25 +278,29 @@ export function encodePDataParts(pdvs: readonly Pdv[]): Buffer[] {
 }
 
 /** The P-DATA-TF in one buffer (its PDV payloads copied: for small PDUs, written in one piece). */
-export function encodePDataBuffer(pdvs: readonly Pdv[]): Buffer {
-  const length = pDataLength(pdvs);
+export function encodePDataBuffer(pdvs: readonly Pdv[], length = pDataLength(pdvs)): Buffer {
   const out = Buffer.allocUnsafe(6 + length);
-  out[0] = PDU_P_DATA_TF;
-  out[1] = 0;
-  out.writeUInt32BE(length, 2);
+  writePDataHeader(out, length);
   let at = 6;
   for (const pdv of pdvs) {
-    out.writeUInt32BE(pdv.data.length + 2, at);
-    out[at + 4] = pdv.contextId;
-    out[at + 5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
+    writePdvHeader(out, at, pdv);
     out.set(pdv.data, at + 6);
     at += 6 + pdv.data.length;
   }
   return out;
 }
 
-function encodePData(pdu: PDataTf): Buffer {
-  return encodePDataBuffer(pdu.pdvs);
+function writePDataHeader(out: Buffer, length: number): void {
+  out[0] = PDU_P_DATA_TF;
+  out[1] = 0;
+  out.writeUInt32BE(length, 2);
+}
+
+/** A PDV's item length, presentation context and message control header (PS3.8 E.2). */
+function writePdvHeader(out: Buffer, at: number, pdv: Pdv): void {
+  out.writeUInt32BE(pdv.data.length + 2, at);
+  out[at + 4] = pdv.contextId;
+  out[at + 5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
 }
 
 export function encodePdu(pdu: Pdu): Buffer {
@@ -311,7 +311,7 @@ export function encodePdu(pdu: Pdu): Buffer {
     case PDU_ASSOCIATE_RJ:
       return encodeReject(pdu);
     case PDU_P_DATA_TF:
-      return encodePData(pdu);
+      return encodePDataBuffer(pdu.pdvs);
     case PDU_RELEASE_RQ:
     case PDU_RELEASE_RP:
       return Buffer.concat([pduHeader(pdu.type, 4), Buffer.alloc(4)]);
