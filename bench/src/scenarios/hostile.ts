@@ -65,6 +65,20 @@ function lastStats(logFile: string): FloodStats | undefined {
   return lines.length ? JSON.parse(lines[lines.length - 1]!) as FloodStats : undefined;
 }
 
+/** CPU time (user + system) a process has used so far, in ms; undefined off Linux. /proc counts in USER_HZ, 100 on Linux. */
+function cpuMs(pid: number): number | undefined {
+  try {
+    // The fields after the command name (which may hold spaces), from the third: utime and stime are the 14th and 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long the SCP's CPU cost per flood connection is sampled, the flood alone, before the peer is measured. */
+const FLOOD_ALONE_MS = 1000;
+
 export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise<void> {
   const quick = ctx.options.quick;
   const echoes = quick ? 45 : 150;
@@ -89,6 +103,8 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
     echo: echoTable.add({ id: p.id, label: p.label, ours: p.id === 'none' }, async () => ({ ms: NaN })),
     store: storeTable.add({ id: p.id, label: p.label, ours: p.id === 'none' }, async () => ({ ms: NaN })),
     seconds: 0, started: 0, failed: 0,
+    /** SCP CPU and flood connections over the flood-alone samples. */
+    aloneCpuMs: 0, aloneStarted: 0, aloneMs: 0,
   }]));
   // Each flood is measured right after a stretch without one, repetition after repetition, so a
   // machine whose load drifts (other work on it) weighs on both sides alike.
@@ -110,7 +126,16 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
           name: `${phase.id} flood`, cmd: 'nice', args: ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port })],
           logFile: floodLog, ready: { port }, rss: 'vmhwm',
         });
-        await sleep(2000); // the flood at full strength before the peer is measured
+        await sleep(2000 - FLOOD_ALONE_MS); // the flood at full strength before the peer is measured
+        // The SCP's CPU per flood connection, the flood alone (what each churned connection costs it).
+        const alone0 = { cpu: cpuMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        await sleep(FLOOD_ALONE_MS);
+        const alone1 = { cpu: cpuMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        if (alone0.cpu !== undefined && alone1.cpu !== undefined) {
+          row.aloneCpuMs += alone1.cpu - alone0.cpu;
+          row.aloneStarted += alone1.started - alone0.started;
+          row.aloneMs += alone1.at - alone0.at;
+        }
         const began = lastStats(floodLog);
         const t0 = performance.now();
         await measure(ae, target, take(perRep.stores), perRep.echoes, row.echo, row.store);
@@ -130,7 +155,8 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         continue;
       }
       const unit = phase.flood!.kind === 'short' ? 'associations' : 'connections';
-      notes.push(`${phase.label}: ${phase.what}; ${(row.started / row.seconds).toFixed(0)} ${unit}/s while the peer was measured${row.failed ? ` (${row.failed} of the flood's own associations failed)` : ''}.`);
+      notes.push(`${phase.label}: ${phase.what}; ${(row.started / row.seconds).toFixed(0)} ${unit}/s while the peer was measured${row.failed ? ` (${row.failed} of the flood's own associations failed)` : ''}`
+        + `${costNote(row, unit)}.`);
     }
     const rss = scp.peakRssKb();
     if (rss) notes.push(`SCP peak RSS over the whole scenario (every flood included): ${(rss / 1024).toFixed(0)} MB.`);
@@ -183,6 +209,13 @@ async function measure(ae: ApplicationEntity, target: { host: string; port: numb
       }, file.fileSize));
     }
   }
+}
+
+/** The SCP's CPU per flood connection (or association) and its share of a core, over the flood-alone samples. */
+function costNote(row: { aloneCpuMs: number; aloneStarted: number; aloneMs: number }, unit: string): string {
+  if (!(row.aloneMs > 0) || row.aloneStarted <= 0) return '';
+  return `; the flood alone: SCP CPU ${(row.aloneCpuMs * 1000 / row.aloneStarted).toFixed(0)} µs per ${unit.replace(/s$/, '')} `
+    + `(${(100 * row.aloneCpuMs / row.aloneMs).toFixed(0)} % of a core at ${(row.aloneStarted * 1000 / row.aloneMs).toFixed(0)} ${unit}/s)`;
 }
 
 async function timed(run: () => Promise<void>, bytes?: number): Promise<Sample> {
