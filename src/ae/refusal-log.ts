@@ -38,43 +38,45 @@ interface Window {
 }
 
 export class RefusalDigest {
-  private readonly windows = new Map<string, Window>();
+  /** Open windows by cause, then source (no key string built per refusal: a flood records thousands a second). */
+  private readonly windows = new Map<RefusalCause, Map<string, Window>>();
 
   constructor(private readonly intervalMs: number, private readonly emit: (refusal: Refusal) => void) {
     if (!(intervalMs > 0)) throw new RangeError(`The refusal log interval must be positive (it is ${intervalMs}).`);
   }
 
   record(source: string, cause: RefusalCause, message: string): void {
-    const key = `${cause} ${source}`;
-    const open = this.windows.get(key);
+    let ofCause = this.windows.get(cause);
+    if (!ofCause) this.windows.set(cause, ofCause = new Map());
+    const open = ofCause.get(source);
     if (open) {
       open.suppressed++;
       open.message = message;
       return;
     }
     this.emit({ source, cause, message, count: 1, repeated: false, intervalMs: this.intervalMs });
-    this.openWindow(key, source, cause);
+    this.openWindow(ofCause, source, cause);
   }
 
   /** Drops what is pending (at shutdown); no summary is written. */
   close(): void {
-    for (const w of this.windows.values()) clearTimeout(w.timer);
+    for (const ofCause of this.windows.values()) for (const w of ofCause.values()) clearTimeout(w.timer);
     this.windows.clear();
   }
 
-  private openWindow(key: string, source: string, cause: RefusalCause): void {
-    const window: Window = { suppressed: 0, message: '', timer: setTimeout(() => this.closeWindow(key, source, cause), this.intervalMs) };
+  private openWindow(ofCause: Map<string, Window>, source: string, cause: RefusalCause): void {
+    const window: Window = { suppressed: 0, message: '', timer: setTimeout(() => this.closeWindow(ofCause, source, cause), this.intervalMs) };
     window.timer.unref();
-    this.windows.set(key, window);
+    ofCause.set(source, window);
   }
 
-  private closeWindow(key: string, source: string, cause: RefusalCause): void {
-    const window = this.windows.get(key)!;
-    this.windows.delete(key);
+  private closeWindow(ofCause: Map<string, Window>, source: string, cause: RefusalCause): void {
+    const window = ofCause.get(source)!;
+    ofCause.delete(source);
     if (window.suppressed === 0) return;
     this.emit({ source, cause, message: window.message, count: window.suppressed, repeated: true, intervalMs: this.intervalMs });
     // Keep counting: a flood that goes on gets one line per interval.
-    this.openWindow(key, source, cause);
+    this.openWindow(ofCause, source, cause);
   }
 }
 

@@ -29,7 +29,7 @@ interface TcpHandle {
   onread: ((arrayBuffer: ArrayBuffer | undefined) => void) | null;
   readStart(): number;
   readStop(): number;
-  getpeername(out: { address?: string; port?: number }): number;
+  getpeername(out: { address: string; family: string; port: number }): number;
   close(): void;
 }
 
@@ -99,14 +99,17 @@ export function acceptLazily(server: net.Server, onConnection: (connection: Unre
   // Linux gives an accepted connection the listening socket's TCP_NODELAY: set once here, it saves
   // a system call per connection (its socket knows it has it, so setNoDelay(true) does nothing).
   const noDelay = process.platform === 'linux' && listening.setNoDelay?.(true) === 0;
+  // getpeername() writes address, family and port into the object it is given: one object that
+  // already has them is overwritten in place, where a fresh one grows three properties per connection.
+  const peer = { address: '', family: '', port: 0 };
   listening.onconnection = (status, handle) => {
     if (status !== 0 || !handle) return;
-    const peer: { address?: string; port?: number } = {};
+    peer.address = '';
     if (handle.getpeername(peer) !== 0 || !peer.address) {
       handle.close(); // gone before we saw it
       return;
     }
-    const connection = new Unread(handle, peer.address, peer.port ?? 0, noDelay, server, Math.max(1, firstBytes));
+    const connection = new Unread(handle, peer.address, peer.port, noDelay, server, Math.max(1, firstBytes));
     if (handle.readStart() !== 0) {
       connection.close();
       return;
