@@ -41,8 +41,8 @@ interface ListeningHandle {
 class Unread implements UnreadConnection {
   onFirstBytes: ((socket: net.Socket | undefined) => void) | undefined;
   private handle: TcpHandle | undefined;
-  /** What arrived before there were `firstBytes` bytes (at most that many, less one, in all). */
-  private early: Buffer[] = [];
+  /** What arrived before there were `firstBytes` bytes (at most that many, less one, in all); most connections never have any. */
+  private early: ArrayBuffer[] | undefined;
   private earlyLength = 0;
 
   constructor(handle: TcpHandle, readonly address: string, readonly port: number, private readonly noDelay: boolean,
@@ -68,7 +68,7 @@ class Unread implements UnreadConnection {
     const handle = this.handle;
     if (!handle) return;
     if (arrayBuffer && this.earlyLength + arrayBuffer.byteLength < this.firstBytes) {
-      this.early.push(Buffer.from(arrayBuffer));
+      (this.early ??= []).push(arrayBuffer);
       this.earlyLength += arrayBuffer.byteLength;
       return;
     }
@@ -81,8 +81,8 @@ class Unread implements UnreadConnection {
       return;
     }
     handle.readStop();
-    const bytes = this.earlyLength === 0 ? Buffer.from(arrayBuffer) : Buffer.concat([...this.early, Buffer.from(arrayBuffer)]);
-    this.early = [];
+    const bytes = this.early === undefined ? Buffer.from(arrayBuffer) : Buffer.concat([...this.early, arrayBuffer].map((b) => new Uint8Array(b)));
+    this.early = undefined;
     socketWithFirstBytes(handle, this.server, bytes, (socket) => first?.(socket), this.noDelay);
   }
 }
