@@ -5,6 +5,10 @@
 // its handle, its address, those bytes and one callback. Relies on net.Server internals
 // (its listening handle's `onconnection`, the handles' `onread`); where they are not there,
 // `acceptLazily` says so and the server keeps accepting sockets the ordinary way.
+// Accepting is not throttled: Node has no way to pause a listening handle short of closing it, and
+// the kernel's accept queue is first come, first served, so a pause would keep a real peer behind
+// the flood's queued connections; each turn of the loop accepts one connection (libuv 1.45+) and
+// handles the other connections' I/O of that turn with it.
 import * as net from 'node:net';
 import { socketWithFirstBytes } from './shared-reads';
 
