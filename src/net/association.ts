@@ -58,6 +58,8 @@ export class Association extends EventEmitter<AssociationEvents> {
   /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
   private pdataAccepted = false;
   private pdataTrace: ReceivedPDataTrace | undefined;
+  /** The socket will be destroyed if it has not closed a second after we closed our side. */
+  private destroyTimerSet = false;
 
   constructor(role: AssociationRole, options: { maxPduLength: number; timeouts?: Partial<AssociationTimeouts> }) {
     super();
@@ -74,7 +76,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       piece: (contextId, header, data, pdvDone) => this.onPDataPiece(contextId, header, data, pdvDone),
       end: () => this.onPDataEnd(),
     });
-    this.context = this.actionContext();
+    this.context = new Association.ActionsView(this);
     this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
   }
 
@@ -228,28 +230,29 @@ export class Association extends EventEmitter<AssociationEvents> {
     this.deferred.push(callback);
   }
 
-  /** What the actions may do to this association. */
-  private actionContext(): ActionContext {
-    const association = this;
-    return {
-      role: this.role,
-      get state() { return association.current; },
-      record: this.record,
-      timers: this.timers,
-      openTransport: (connectSocket, timeoutMs) => this.openTransport(connectSocket, timeoutMs),
-      attachTransport: (socket) => this.attachSocket(socket),
-      send: (pdu) => this.send(pdu),
-      sendPData: (pdvs) => this.sendPDataNow(pdvs),
-      closeTransport: () => this.closeTransport(),
-      deliverPData: () => { this.pdataAccepted = true; },
-      indicateAssociateRequest: (rq) => this.after(() => this.emit('associateRequested', rq)),
-      indicateReleaseRequest: () => this.after(() => this.emit('releaseRequested')),
-      respondToReleaseCollision: () => this.after(() => { if (this.isReleaseRequested) this.respondRelease(); }),
-      confirmAssociation: (error) => this.settle(this.associateWaiter, error),
-      confirmRelease: () => this.settle(this.releaseWaiter, undefined),
-      failWaiters: (error) => this.failWaiters(error),
-    };
-  }
+  /**
+   * What the actions may do to this association: one small object whose methods live on its
+   * prototype (a literal of closures cost each association a dozen function objects).
+   */
+  private static readonly ActionsView = class implements ActionContext {
+    constructor(private readonly a: Association) {}
+    get role(): AssociationRole { return this.a.role; }
+    get state(): State { return this.a.current; }
+    get record(): AssociationRecord { return this.a.record; }
+    get timers(): AssociationTimers { return this.a.timers; }
+    openTransport(connectSocket: () => TransportConnection, timeoutMs: number): void { this.a.openTransport(connectSocket, timeoutMs); }
+    attachTransport(socket: net.Socket): void { this.a.attachSocket(socket); }
+    send(pdu: Pdu): void { this.a.send(pdu); }
+    sendPData(pdvs: Pdv[]): void { this.a.sendPDataNow(pdvs); }
+    closeTransport(): void { this.a.closeTransport(); }
+    deliverPData(): void { this.a.pdataAccepted = true; }
+    indicateAssociateRequest(rq: AAssociateRq): void { this.a.after(() => this.a.emit('associateRequested', rq)); }
+    indicateReleaseRequest(): void { this.a.after(() => this.a.emit('releaseRequested')); }
+    respondToReleaseCollision(): void { this.a.after(() => { if (this.a.isReleaseRequested) this.a.respondRelease(); }); }
+    confirmAssociation(error?: Error): void { this.a.settle(this.a.associateWaiter, error); }
+    confirmRelease(): void { this.a.settle(this.a.releaseWaiter, undefined); }
+    failWaiters(error: Error): void { this.a.failWaiters(error); }
+  };
 
   /** A timer expired: the waiting callers get its error and the association is aborted (Evt15) if it still can be. */
   private abortWith(error: Error): void {
@@ -314,6 +317,13 @@ export class Association extends EventEmitter<AssociationEvents> {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
     socket.end();
+    this.destroyUnlessClosedSoon(socket);
+  }
+
+  /** Once per association (closing the transport and finishing both ask for it). */
+  private destroyUnlessClosedSoon(socket: net.Socket): void {
+    if (this.destroyTimerSet) return;
+    this.destroyTimerSet = true;
     destroyUnlessClosedWithin(socket, 1000);
   }
 
@@ -435,7 +445,7 @@ export class Association extends EventEmitter<AssociationEvents> {
     else if (this.associateWaiter) this.settle(this.associateWaiter, new AssociationAbortedError('the association ended before it was established'));
     this.settle(this.releaseWaiter, undefined);
     const socket = this.socket;
-    if (socket && !socket.destroyed) destroyUnlessClosedWithin(socket, 1000);
+    if (socket && !socket.destroyed) this.destroyUnlessClosedSoon(socket);
     this.emit('closed', closeError);
     this.resolveClosed(closeError);
   }
