@@ -316,6 +316,15 @@ export class Association extends EventEmitter<AssociationEvents> {
   private closeTransport(): void {
     const socket = this.socket;
     if (!socket || socket.destroyed) return;
+    // The actions close the transport once the peer has answered (A-RELEASE-RP, A-ASSOCIATE-RJ,
+    // A-ABORT) or ARTIM gave up on it: with nothing of ours still queued, close the descriptor at
+    // once (the kernel sends what it holds, then the FIN) rather than shut our side down, wait for
+    // the peer's FIN and close then (a shutdown(2), a timer and another turn of the event loop
+    // per association). TLS ends with its close_notify; a connection still opening ends as before.
+    if (socket.writableLength === 0 && !socket.connecting && !('encrypted' in socket)) {
+      socket.destroy();
+      return;
+    }
     socket.end();
     this.destroyUnlessClosedSoon(socket);
   }
