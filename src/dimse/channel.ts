@@ -3,7 +3,7 @@
 // responses to requests, and C-CANCEL delivery.
 import { EventEmitter } from 'node:events';
 import { Association } from '../net';
-import { AbortReason, AssociationAbortedError, TimeoutError } from '../net';
+import { AbortReason, AssociationAbortedError, TimeoutError, keepTimerList } from '../net';
 
 import { Command, CommandField, CommandDecodeError, decodeCommand, encodeCommand, hasDataset, isResponse, commandName } from './command';
 import { PDV_OVERHEAD, fragment } from './fragmenter';
@@ -228,6 +228,7 @@ export class DimseChannel extends EventEmitter<ChannelEvents> {
   constructor(readonly association: Association, options: Partial<ChannelOptions> = {}) {
     super();
     this.options = { ...DEFAULT_CHANNEL_OPTIONS, ...options };
+    keepTimerList(this.options.dimseTimeoutMs);
     association.on('pdv', (contextId, isCommand, isLast, data, pdvDone) => this.onPiece({ contextId, isCommand, isLast, data, pdvDone }));
     association.on('closed', (error) => this.onClosed(error));
     association.on('viewsExpiring', () => this.keepCopies());

@@ -1,6 +1,7 @@
 // The ARTIM, ACSE and idle timers of one association; expiry is reported to the owner.
 import { TimeoutError } from './errors';
 import { AssociationTimeouts } from './association-types';
+import { keepTimerList } from './timer-lists';
 
 export interface TimerExpiry {
   /** ARTIM expired (Evt18). */
@@ -16,7 +17,11 @@ export class AssociationTimers {
   private acseTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly timeouts: AssociationTimeouts, private readonly expired: TimerExpiry) {}
+  constructor(private readonly timeouts: AssociationTimeouts, private readonly expired: TimerExpiry) {
+    keepTimerList(timeouts.artimMs);
+    keepTimerList(timeouts.acseMs);
+    keepTimerList(timeouts.idleMs);
+  }
 
   startArtim(): void {
     this.stopArtim();

@@ -16,6 +16,7 @@ import { AssociationTimers } from './association-timers';
 import { ReceivedPDataTrace } from './pdata-trace';
 import { describeSocketError } from './socket-errors';
 import { onReceived } from './shared-reads';
+import { keepTimerList } from './timer-lists';
 
 type Waiter = { resolve: () => void; reject: (e: Error) => void };
 
@@ -273,6 +274,7 @@ export class Association extends EventEmitter<AssociationEvents> {
       queueMicrotask(() => { this.record.closeError = failure; this.failWaiters(failure); this.fire({ event: 'Evt17' }); });
       return;
     }
+    keepTimerList(connectTimeoutMs);
     const timer = setTimeout(() => {
       const error = new TimeoutError(`no TCP connection within ${connectTimeoutMs / 1000} s`);
       this.record.closeError = error;

@@ -18,5 +18,6 @@ export { formatPdu } from './trace';
 export { adoptWithSharedReads, connectWithSharedReads, onReceived, readsShared } from './shared-reads';
 export { type UnreadConnection, acceptLazily } from './lazy-accept';
 export { encodePdu } from './pdu-encode';
+export { keepTimerList } from './timer-lists';
 export { type AAssociateRj, type UserInformation } from './pdu-types';
 export { abortWords, describeReject, rejectWords } from './reasons';
