@@ -94,7 +94,9 @@ export class ApplicationEntity {
       type: PDU_ASSOCIATE_RQ,
       protocolVersion: 1,
       calledAeTitle: validateAeTitle(options.calledAeTitle, 'called AE title'),
-      callingAeTitle: validateAeTitle(options.callingAeTitle ?? this.aeTitle, 'calling AE title'),
+      // The AE's own title was checked (and trimmed) when the AE was made.
+      callingAeTitle: options.callingAeTitle === undefined || options.callingAeTitle === null
+        ? this.aeTitle : validateAeTitle(options.callingAeTitle, 'calling AE title'),
       applicationContext: DICOM_APPLICATION_CONTEXT,
       presentationContexts,
       userInformation,

@@ -20,10 +20,10 @@ export async function echoScu(sa: ServiceAssociation): Promise<EchoResult> {
   await sa.channel.send(ctx.id, {
     commandField: CommandField.CEchoRq, messageId, affectedSopClassUid: Uids.Verification, commandDataSetType: NO_DATASET,
   });
-  for await (const response of responses) {
-    return { status: response.command.status ?? Status.Success, roundTripMs: Number(process.hrtime.bigint() - started) / 1e6 };
-  }
-  throw new Error('the association ended without a C-ECHO response');
+  // C-ECHO has one response, final: the first is the answer (no loop to leave, so no return()).
+  const response = await responses.next();
+  if (response.done) throw new Error('the association ended without a C-ECHO response');
+  return { status: response.value.command.status ?? Status.Success, roundTripMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
 /** Answers a C-ECHO-RQ. `status` lets a server refuse (e.g. while shutting down); default success. */
