@@ -10,11 +10,12 @@ const kept = new Set<number>();
 const MAX_KEPT = 16;
 const TIMEOUT_MAX = 2 ** 31 - 1;
 
-/** Keeps Node's list of `ms` timers in place (a no-op after the first call for a duration). */
-export function keepTimerList(ms: number): void {
-  if (kept.has(ms) || kept.size >= MAX_KEPT || !Number.isInteger(ms) || ms < 1 || ms > TIMEOUT_MAX) return;
+/** Keeps Node's list of `ms` timers in place; true when this call started keeping it. */
+export function keepTimerList(ms: number): boolean {
+  if (kept.has(ms) || kept.size >= MAX_KEPT || !Number.isInteger(ms) || ms < 1 || ms > TIMEOUT_MAX) return false;
   kept.add(ms);
   setInterval(noop, ms).unref();
+  return true;
 }
 
 function noop(): void {
