@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { CLI_BUNDLES, CLI_EXECUTABLE } from '../scripts/cli-bundles.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
@@ -27,11 +28,14 @@ if (env.NODE_EXTRA_CA_CERTS !== undefined) {
 if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   const cli = join(buildDir, 'dicomnet.js');
   try {
-    // As dist/ has it: the executable, and the tool it loads through the code cache beside it,
-    // minified except for names (as esbuild.mjs and the npm package build them).
+    // As dist/ has it: the executable, and the bundles it loads through the code cache beside it
+    // (dicomnet-main.js, dicomnet-echo.js, …), minified except for names (as esbuild.mjs and the
+    // npm package build them).
     const cliBuild = { ...common, minifyWhitespace: true, minifySyntax: true };
-    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, 'src', 'cli', 'bin.ts')], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
-    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, 'src', 'cli', 'main.ts')], outfile: join(buildDir, 'dicomnet-main.js') });
+    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, CLI_EXECUTABLE)], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
+    for (const [name, entry] of Object.entries(CLI_BUNDLES)) {
+      await esbuild.build({ ...cliBuild, entryPoints: [join(repo, entry)], outfile: join(buildDir, `dicomnet-${name}.js`) });
+    }
     env.DICOMNET_BENCH_CLI = cli;
   } catch (error) {
     const dist = join(repo, 'dist', 'cli.js');

@@ -3,8 +3,10 @@
 //   dist/index.cjs   src/index.ts bundled (CommonJS); dependencies stay external and are declared
 //   dist/index.mjs   the ES module entry: re-exports index.cjs, so both module systems share one copy
 //   dist/cli.cjs     the dicomnet command (bin): loads cli-main.cjs, the tool, through a V8 code
-//                    cache kept in the user's cache folder (src/cli/code-cache.ts)
+//                    cache kept in the user's cache folder (src/cli/code-cache.ts), or for echo
+//                    and find their own bundle (src/cli/bundles.ts)
 //   dist/cli-main.cjs the command-line tool
+//   dist/cli-echo.cjs, dist/cli-find.cjs  those commands alone (scripts/cli-bundles.mjs)
 //   dist/dictionary-data.cjs  the data dictionary's table (200 kB), required by both bundles
 //                    instead of bundled into each
 //   dist/codec-worker.js  the codec worker thread both start for conversions (dcmjs-codecs, a
@@ -19,6 +21,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
+import { CLI_BUNDLES, CLI_EXECUTABLE } from '../cli-bundles.mjs';
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -115,8 +118,8 @@ export async function packDicomnet(o) {
   const imported = new Set([
     ...await bundle(root, 'src/dicom/dictionary-data.ts', join(dist, 'dictionary-data.cjs')),
     ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs'), { plugins: [sharedDictionary] }),
-    ...await bundle(root, 'src/cli/bin.ts', join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
-    ...await bundle(root, 'src/cli/main.ts', join(dist, 'cli-main.cjs'), { plugins: [sharedDictionary] }),
+    ...await bundle(root, CLI_EXECUTABLE, join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
+    ...(await Promise.all(Object.entries(CLI_BUNDLES).map(([name, entry]) => bundle(root, entry, join(dist, `cli-${name}.cjs`), { plugins: [sharedDictionary] })))).flatMap((s) => [...s]),
     ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js'), { plugins: [sharedDictionary] }),
   ]);
   writeEsmEntry(dist);

@@ -1,6 +1,5 @@
 // dicomnet: the engine's command-line tool.
-import { Args, UsageError, parseArgs } from './args';
-import { reportError } from './errors';
+import { exitWhenDone, runCommand } from './run';
 import { COMMANDS } from './commands';
 import { VERSION } from '../dicom/version';
 
@@ -36,42 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`dicomnet: Unknown command "${name}"; run dicomnet --help for the list.\n`);
     return 2;
   }
-  const verbose = rest.includes('--verbose') || rest.includes('-v');
-  const command = await entry.load();
-  try {
-    const args = new Args(parseArgs(rest, command.options));
-    if (args.flag('help')) {
-      process.stdout.write(command.help());
-      return 0;
-    }
-    try {
-      return await command.run(args);
-    } finally {
-      // Loaded here, not at start-up: only commands run with --record have anything to finish.
-      await (await import('./record-file')).finishRecords();
-    }
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`dicomnet ${command.name}: ${error.message.charAt(0).toUpperCase()}${error.message.slice(1)}; see dicomnet ${command.name} --help.\n`);
-      return 2;
-    }
-    return reportError(error, verbose);
-  }
-}
-
-/**
- * Exits once stdout is flushed. A finished command must not linger because a peer keeps a
- * connection open (e.g. after we aborted, the ARTIM wait for the peer to close).
- */
-function exit(code: number): void {
-  process.exitCode = code;
-  if (process.stdout.writableNeedDrain) process.stdout.once('drain', () => process.exit(code));
-  else setImmediate(() => process.exit(code));
+  // Loaded when a command has run, not at start-up: only commands run with --record have anything to finish.
+  return runCommand(await entry.load(), rest, async () => (await import('./record-file')).finishRecords());
 }
 
 /** Runs a command line and exits with its code (what the dicomnet executable does). */
 export function runCli(argv: string[]): void {
-  main(argv).then(exit, (error) => exit(reportError(error, true)));
+  exitWhenDone(main(argv));
 }
 
 if (require.main === module) runCli(process.argv.slice(2));
