@@ -54,7 +54,7 @@ export {
   TRANSFER_SYNTAXES, encodingOf, isUncompressed, transferSyntax, transferSyntaxName,
 } from './transfer-syntaxes';
 export { generateUid } from './uid-generator';
-export { randomBytes } from './lazy-builtins';
+export { randomBytes, tmpdir } from './lazy-builtins';
 export { isValidUid, uidName } from './uids';
 export { VERSION } from './version';
 export {

@@ -4,11 +4,10 @@
 // fails that one file and never a half-sent message on the association.
 
 import { createReadStream, createWriteStream, promises as fsp, WriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createTranscoder, randomBytes } from '../dicom';
+import { createTranscoder, randomBytes, tmpdir } from '../dicom';
 import {
   CodecPool, EncodeParams, PixelPlan, canDecode, describePlan, needsPixelWork, syntaxLabel,
   JPEGLSLossless, JPEG2000Lossless, HTJ2KLossless, RLELossless, JPEGLosslessSV1, JPEG2000, HTJ2K, JPEGLSNearLossless, JPEGBaseline,

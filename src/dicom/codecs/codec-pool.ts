@@ -4,12 +4,11 @@
 // promise rejects with one sentence, a crashed worker is replaced, the other tasks go on.
 
 import type { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { PixelDescription } from './pixel-description';
 import type { DecodedFrame, EncodedFrame, EncodeParams } from './frame-codec';
 import { CodecTask, CodecWorkerData, TaskErrorInfo, TaskRequest, TaskResponse } from './worker-protocol';
-import { loadWorkerThreads } from '../lazy-builtins';
+import { availableParallelism, loadWorkerThreads } from '../lazy-builtins';
 import { CodecPoolError, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from './errors';
 
 export interface CodecPoolOptions {
