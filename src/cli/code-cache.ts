@@ -10,11 +10,12 @@
 // cannot be read or written, or that V8 rejects, is ignored: the bundle is then compiled from its
 // source as before, and a fresh cache is written (to a temporary name, then renamed into place).
 //
-// The digests are CRC-32 (zlib.crc32, Node 20.15 and later): they detect damage and tell bundles
-// apart; they are not a defence against someone who can write the folder, which is what the
-// ownership check is for. Loading node:crypto for SHA-256 cost every run ~3 ms and hashing the
-// bundle another ~2 ms; a Node without zlib.crc32 still uses SHA-256.
-// Only the node builtins are used here: this runs before anything else is loaded.
+// The digests are a 64-bit checksum computed in WebAssembly (checksum.ts): they detect damage and
+// tell bundles apart; they are not a defence against someone who can write the folder, which is
+// what the ownership check is for. node:crypto's SHA-256 (~3 ms to load, ~2 ms to hash the bundle)
+// and node:zlib's crc32 (~2 ms to load) cost every run more; a Node without WebAssembly
+// (--jitless) still uses SHA-256.
+// Only the node builtins and checksum.ts are used here: this runs before anything else is loaded.
 import { isAscii } from 'node:buffer';
 import type * as crypto from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,7 @@ import type ModuleClass from 'node:module';
 import type * as os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import * as zlib from 'node:zlib';
+import { checksum64, checksumAvailable } from './checksum';
 
 /** What happened to the cache on this run (DICOMNET_CODE_CACHE=verbose prints it). */
 export type CacheOutcome = 'used' | 'written' | 'rejected' | 'invalid' | 'off' | 'unwritable';
@@ -36,11 +37,9 @@ export interface CodeCacheOptions {
   report?: (outcome: CacheOutcome, file: string) => void;
 }
 
-/** zlib.crc32 where this Node has it (20.15 and later). */
-const crc32 = (zlib as { crc32?: (data: string | Buffer, value?: number) => number }).crc32;
-const MAGIC = Buffer.from(`dicomnet code cache 2 ${crc32 ? 'crc32' : 'sha256'}\n`);
+const MAGIC = Buffer.from(`dicomnet code cache 3 ${checksumAvailable ? 'sum64' : 'sha256'}\n`);
 const KEY_BYTES = 16;
-const DIGEST_BYTES = crc32 ? 4 : 32;
+const DIGEST_BYTES = checksumAvailable ? 8 : 32;
 const HEADER_BYTES = MAGIC.length + KEY_BYTES + DIGEST_BYTES;
 /** Cache files of other bundles (older versions) are removed once they are this old. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
@@ -53,10 +52,7 @@ const sha256 = (...parts: (string | Buffer)[]): Buffer => {
 
 /** The digest of a cache file's data. */
 function digestOf(data: Buffer): Buffer {
-  if (!crc32) return sha256(data);
-  const digest = Buffer.alloc(4);
-  digest.writeUInt32BE(crc32(data));
-  return digest;
+  return checksumAvailable ? checksum64(data) : sha256(data);
 }
 
 /**
@@ -80,12 +76,12 @@ export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string {
 /** The key of a bundle's cache: its bytes, and what V8 compiles it with (this process's Node and flags). */
 export function cacheKey(source: Buffer, execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS): Buffer {
   const runtime = [process.version, process.arch, JSON.stringify(execArgv), nodeOptions ?? ''].join('\0');
-  if (!crc32) return sha256(source, runtime).subarray(0, KEY_BYTES);
-  // The bundle's length and CRC, and the CRC of what V8 compiles it with.
+  if (!checksumAvailable) return sha256(source, runtime).subarray(0, KEY_BYTES);
+  // The bundle's checksum and length, and the checksum of what V8 compiles it with.
   const key = Buffer.alloc(KEY_BYTES);
-  key.writeUInt32BE(crc32(source), 0);
-  key.writeUInt32BE(crc32(runtime), 4);
-  key.writeBigUInt64BE(BigInt(source.length), 8);
+  checksum64(source).copy(key, 0);
+  checksum64(Buffer.from(runtime)).copy(key, 8, 0, 4);
+  key.writeUInt32BE(source.length >>> 0, 12);
   return key;
 }
 

@@ -1,0 +1,40 @@
+// The code cache's checksum (src/cli/checksum.ts), computed in WebAssembly, against a plain
+// BigInt copy of its definition, and its promise: damage within one 8-byte word always shows.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { checksum64, checksumAvailable } from '../../../src/cli/checksum';
+
+/** The definition: FNV-1a's basis and prime over 8-byte little-endian words, zero-padded, then ^ length. */
+function reference(data: Buffer): bigint {
+  const padded = Buffer.concat([data, Buffer.alloc((8 - (data.length % 8)) % 8)]);
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < padded.length; i += 8) h = BigInt.asUintN(64, (h ^ padded.readBigUInt64LE(i)) * 0x100000001b3n);
+  return h ^ BigInt(data.length);
+}
+
+describe('code cache checksum', () => {
+  it('runs here (Node without --jitless has WebAssembly)', () => {
+    assert.equal(checksumAvailable, true);
+  });
+
+  it('equals its definition, for lengths around words and memory pages, larger ones after smaller and back', () => {
+    for (const length of [0, 1, 7, 8, 9, 63, 64, 65, 65535, 65536, 65537, 300_001, 17, 1_048_583, 5]) {
+      const data = randomBytes(length);
+      assert.equal(checksum64(data).readBigUInt64BE(0), reference(data), `${length} bytes`);
+    }
+  });
+
+  it('tells apart data that differs in one byte, or only in its length (trailing zeros)', () => {
+    const data = randomBytes(4099);
+    const sum = checksum64(data);
+    for (let i = 0; i < data.length; i += 13) {
+      const changed = Buffer.from(data);
+      changed[i] ^= 1 << (i % 8);
+      assert.notDeepEqual(checksum64(changed), sum, `byte ${i} changed`);
+    }
+    assert.notDeepEqual(checksum64(Buffer.concat([data, Buffer.alloc(1)])), sum, 'a zero byte appended');
+    assert.notDeepEqual(checksum64(data.subarray(0, data.length - 1)), sum, 'cut short');
+    assert.deepEqual(checksum64(Buffer.from(data)), sum, 'the same bytes in another buffer');
+  });
+});
