@@ -41,6 +41,7 @@ export interface ArchiveServicesOptions {
   log?: (line: string) => void;
   /** Records the associations C-MOVE sub-operations open (the server's own recorder, usually). */
   recorder?: AssociationRecorder;
+  /** Each instance stored and indexed, once its C-STORE-RSP is on its way. */
   onStored?: (instance: StoredInstance) => void;
   find?: FindScpOptions['onFind'];
   retrieve?: RetrieveScpOptions['onRetrieve'];
@@ -88,7 +89,9 @@ export class ArchiveServices {
       fsync: options.fsync,
       locate: (sopInstanceUid) => index.get(sopInstanceUid)?.path,
       storeAs: options.storeAs,
-      onStored: (instance) => {
+      // After the C-STORE-RSP: indexing and the log line are the largest part of our per-instance
+      // work after the rename, and a sender sending one instance at a time waits for the response.
+      onAnswered: (instance) => {
         if (instance.droppedMetaElements > 0) {
           options.log?.(`${instance.relativePath}: the data set from ${instance.callingAeTitle} held ${instance.droppedMetaElements} file meta elements (group 0002); they were dropped.`);
         }

@@ -75,6 +75,13 @@ export interface FileStoreOptions {
   locate?: (sopInstanceUid: string) => string | undefined;
   /** Called for each instance put in place, before the C-STORE-RSP is sent. */
   onStored?: (instance: StoredInstance) => void | Promise<void>;
+  /**
+   * Called for each instance put in place once its C-STORE-RSP has been handed to the association
+   * (StoreOutcome.afterResponse), for bookkeeping the sender need not wait for (the archive's
+   * index): a request the peer sends after reading the response still sees its effect. Must not
+   * throw (what it throws is dropped: the instance is stored and answered).
+   */
+  onAnswered?: (instance: StoredInstance) => void;
   /** Called for each instance refused (the failure status it is answered with). */
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
   /** Store instances in this syntax (default: as received). */
@@ -251,7 +258,17 @@ export class FileStore implements StoreBackend {
         if (converted?.path) await writer.discard();
       }
       await this.options.onStored?.(stored);
-      return { status: Status.Success };
+      const onAnswered = this.options.onAnswered;
+      if (!onAnswered) return { status: Status.Success };
+      let answered = false;
+      return {
+        status: Status.Success,
+        afterResponse: () => {
+          if (answered) return;
+          answered = true;
+          try { onAnswered(stored); } catch { /* stored and answered: nothing to undo */ }
+        },
+      };
     } catch (error) {
       await writer.discard();
       const code = (error as NodeJS.ErrnoException).code;

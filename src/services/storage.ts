@@ -18,6 +18,13 @@ export interface StoreOutcome {
   status: number;
   /** Error Comment (0000,0902) for failures, at most 64 characters on the wire. */
   comment?: string;
+  /**
+   * Bookkeeping that need not delay the answer (the archive's index, its log line). Whoever
+   * answers calls it once, right after handing the response to the association, in the same turn
+   * of the event loop: a request the peer sends after reading the response is handled after it.
+   * It never throws.
+   */
+  afterResponse?: () => void;
 }
 
 /** One instance being received: fragments in order, then commit (or abort). */

@@ -72,15 +72,21 @@ export class StoreReceiver {
     const committing = pending.get(messageId);
     pending.delete(messageId);
     const outcome = await (committing ?? Promise.resolve<StoreOutcome>({ status: Status.CannotUnderstand, comment: 'no data set arrived' }));
-    await sa.channel.send(request.contextId, {
-      commandField: CommandField.CStoreRsp,
-      messageIdBeingRespondedTo: messageId,
-      affectedSopClassUid: command.affectedSopClassUid,
-      affectedSopInstanceUid: command.affectedSopInstanceUid,
-      commandDataSetType: NO_DATASET,
-      status: outcome.status,
-      ...(outcome.comment ? { errorComment: outcome.comment.slice(0, 64) } : {}),
-    });
+    try {
+      await sa.channel.send(request.contextId, {
+        commandField: CommandField.CStoreRsp,
+        messageIdBeingRespondedTo: messageId,
+        affectedSopClassUid: command.affectedSopClassUid,
+        affectedSopInstanceUid: command.affectedSopInstanceUid,
+        commandDataSetType: NO_DATASET,
+        status: outcome.status,
+        ...(outcome.comment ? { errorComment: outcome.comment.slice(0, 64) } : {}),
+      });
+    } finally {
+      // Once written (the send resolves in this turn unless the socket is full): the peer waits
+      // for the response, not for our bookkeeping.
+      outcome.afterResponse?.();
+    }
   }
 }
 

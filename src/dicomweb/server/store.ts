@@ -190,6 +190,7 @@ export async function handleStore(server: ServerContext, rc: RequestContext, stu
 
   const commit = async (p: Pending) => {
     const outcome = await p.transaction.commit();
+    outcome.afterResponse?.();
     const kind = statusClass(outcome.status);
     if (kind === 'success' || kind === 'warning') {
       await ensureIndexed(server, p);

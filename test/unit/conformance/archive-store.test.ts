@@ -14,6 +14,8 @@ import { parsePart10, readPart10Header } from '../../../src/dicom/part10';
 import { DeflatedExplicitVRLittleEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { LeadingMetaStripper } from '../../../src/dicom/leading-meta';
 import { Status } from '../../../src/dimse/status';
+import { Command, CommandField, IncomingMessage } from '../../../src/dimse';
+import { ScpService, ServiceAssociation } from '../../../src/services';
 import { Tags } from '../../../src/dicom/tag';
 import { CT_IMAGE, connect, ctDataset, startServer, storageContexts } from '../../helpers/in-process';
 
@@ -156,4 +158,32 @@ test('issue 14 (decided): the Source Application Entity Title of a stored file i
   await client.release();
   const header = await readPart10Header(fileOf(dir, ds));
   assert.equal(header.meta.SourceApplicationEntityTitle, 'ARCHIVE', 'the AE that wrote the file');
+});
+
+test('the archive indexes an instance after its C-STORE-RSP is handed over, before anything the peer sends next', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'archive-answered-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const order: string[] = [];
+  const services = await ArchiveServices.open({ dir, aeTitle: 'ARCHIVE', onStored: (i) => order.push(`indexed ${i.sopInstanceUid}`) });
+  t.after(() => services.close());
+  // The storage service, watched: what its association sends, in order with what the archive does.
+  const storage = services.services.find((s) => s.name === 'storage')!;
+  const watched: ScpService = Object.assign(Object.create(storage) as ScpService, {
+    handle: (sa: ServiceAssociation, request: IncomingMessage) => {
+      const onMessage = (direction: string, _context: number, command: Command) => {
+        if (direction === 'sent' && command.commandField === CommandField.CStoreRsp) order.push(`answered ${command.affectedSopInstanceUid}`);
+      };
+      sa.channel.on('message', onMessage);
+      return storage.handle(sa, request).finally(() => sa.channel.off('message', onMessage));
+    },
+  });
+  const server = await startServer({ aeTitle: 'ARCHIVE', services: [watched, ...services.services.filter((s) => s !== storage)] }, t);
+  const client = await connect(t, server, { contexts: storageContexts() });
+  for (const uid of ['2.25.1416001', '2.25.1416002']) {
+    const result = await client.store(ctDataset(uid));
+    assert.equal(result.status, Status.Success, result.message);
+    assert.equal(services.index.get(uid)?.path, fileOf(dir, ctDataset(uid)), 'not in the index when the sender has its response');
+  }
+  await client.release();
+  assert.deepEqual(order, ['answered 2.25.1416001', 'indexed 2.25.1416001', 'answered 2.25.1416002', 'indexed 2.25.1416002']);
 });
