@@ -108,6 +108,9 @@ class Failure extends Error {
 export class FileStore implements StoreBackend {
   readonly root: string;
   readonly incomingDir: string;
+  /** The root and the incoming folder with one trailing separator (both resolved: names are appended as they are). */
+  private readonly rootPrefix: string;
+  private readonly incomingPrefix: string;
   private readonly knownDirs = new Set<string>();
   /** Temporary names: a random prefix per store (another process on the same folder picks another), then a count. */
   private readonly tempPrefix = `${randomBytes(6).toString('hex')}-`;
@@ -117,13 +120,15 @@ export class FileStore implements StoreBackend {
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
     this.incomingDir = path.join(this.root, INCOMING_DIR);
+    this.rootPrefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
+    this.incomingPrefix = this.incomingDir + path.sep;
     mkdirSync(this.incomingDir, { recursive: true });
     // Leftovers of a previous run that stopped mid-transfer are never complete instances.
     for (const name of readdirSync(this.incomingDir)) rmSync(path.join(this.incomingDir, name), { force: true });
   }
 
   begin(incoming: IncomingInstance): StoreTransaction {
-    const temp = path.join(this.incomingDir, `${this.tempPrefix}${++this.tempCount}.part`);
+    const temp = `${this.incomingPrefix}${this.tempPrefix}${++this.tempCount}.part`;
     const writer = new InstanceWriter(temp);
     // The whole data set is walked (large values are skipped by counting), so a truncated one is caught.
     const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid);
@@ -191,8 +196,8 @@ export class FileStore implements StoreBackend {
       }
       const elements = scanner.result();
       // Only a deflated data set gets here with file meta elements still in it (it cannot be cut unread).
-      if ([...elements.keys()].some((tag) => tag >>> 16 === 0x0002)) {
-        throw new Failure(Status.CannotUnderstand, 'the data set holds file meta elements (group 0002)');
+      for (const tag of elements.keys()) {
+        if (tag >>> 16 === 0x0002) throw new Failure(Status.CannotUnderstand, 'the data set holds file meta elements (group 0002)');
       }
       const sopInstanceUid = text(elements, Tags.SOPInstanceUID);
       const sopClassUid = text(elements, Tags.SOPClassUID);
@@ -219,7 +224,7 @@ export class FileStore implements StoreBackend {
           code === 'ENOSPC' ? undefined : `the instance could not be written: ${(error as Error).message}`);
       }
       const converted = await this.convert(incoming, writer.path, elements);
-      const finalPath = path.join(this.root, relativePath);
+      const finalPath = this.rootPrefix + relativePath;
       const directory = path.dirname(finalPath);
       // Metadata operations are synchronous: each is a single cheap system call, and awaiting the
       // thread pool for them would add to every C-STORE's response time.

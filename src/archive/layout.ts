@@ -19,7 +19,10 @@ function checked(uid: string | undefined, what: string): string {
   return uid;
 }
 
-/** The archive-relative path of an instance; UIDs are validated before they become path segments. */
+/**
+ * The archive-relative path of an instance; UIDs are validated before they become path segments
+ * (digits and single dots, so joined as they are: path.join's normalizing is per-instance work).
+ */
 export function instanceRelativePath(studyUid: string | undefined, seriesUid: string | undefined, sopInstanceUid: string | undefined): string {
-  return path.join(checked(studyUid, 'Study Instance UID'), checked(seriesUid, 'Series Instance UID'), `${checked(sopInstanceUid, 'SOP Instance UID')}.dcm`);
+  return `${checked(studyUid, 'Study Instance UID')}${path.sep}${checked(seriesUid, 'Series Instance UID')}${path.sep}${checked(sopInstanceUid, 'SOP Instance UID')}.dcm`;
 }
