@@ -78,8 +78,9 @@ export interface FileStoreOptions {
   /**
    * Called for each instance put in place once its C-STORE-RSP has been handed to the association
    * (StoreOutcome.afterResponse), for bookkeeping the sender need not wait for (the archive's
-   * index): a request the peer sends after reading the response still sees its effect. Must not
-   * throw (what it throws is dropped: the instance is stored and answered).
+   * index): a request the peer sends after reading the response still sees its effect. Called on
+   * the next turn of the event loop when nobody runs afterResponse first. Must not throw (what it
+   * throws is dropped: the instance is stored and answered).
    */
   onAnswered?: (instance: StoredInstance) => void;
   /** Called for each instance refused (the failure status it is answered with). */
@@ -266,14 +267,16 @@ export class FileStore implements StoreBackend {
       const onAnswered = this.options.onAnswered;
       if (!onAnswered) return { status: Status.Success };
       let answered = false;
-      return {
-        status: Status.Success,
-        afterResponse: () => {
-          if (answered) return;
-          answered = true;
-          try { onAnswered(stored); } catch { /* stored and answered: nothing to undo */ }
-        },
+      const afterResponse = (): void => {
+        if (answered) return;
+        answered = true;
+        try { onAnswered(stored); } catch { /* stored and answered: nothing to undo */ }
       };
+      // Whoever answers runs it as soon as the response is handed over; should nobody (an
+      // association that ended first, a response waiting for a full socket), the file is in place
+      // all the same and is indexed on the next turn of the event loop.
+      setImmediate(afterResponse);
+      return { status: Status.Success, afterResponse };
     } catch (error) {
       await writer.discard();
       const code = (error as NodeJS.ErrnoException).code;

@@ -284,4 +284,28 @@ describe('fed by the FileStore', () => {
     assert.deepEqual([again.openReport!.loaded, again.openReport!.filesRead, again.openReport!.ignored], [1, 0, 0]);
     await again.close();
   });
+
+  test('new FileStore({ onAnswered }) runs it once: through afterResponse, or by itself when nobody answers', async (t) => {
+    const root = tempDir(t);
+    const index = await open(root);
+    const answered: string[] = [];
+    const store = new FileStore({ root, onAnswered: (i) => { index.add(i); answered.push(i.sopInstanceUid); } });
+    const receive = async (uid: string) => {
+      const tx = store.begin({ sopClassUid: CT_IMAGE, sopInstanceUid: uid, transferSyntaxUid: ExplicitVRLittleEndian, callingAeTitle: 'SENDER', calledAeTitle: 'ARCHIVE' });
+      await tx.write(encodeDataset(dataset({ ...instanceFields({ StudyInstanceUID: '2.25.8302', SOPInstanceUID: uid }), PixelData: Buffer.alloc(64) } as Fields), ExplicitVRLittleEndian));
+      return tx.commit();
+    };
+    const first = await receive('2.25.8302.1.1');
+    assert.equal(first.status, 0);
+    assert.deepEqual(answered, [], 'indexed before the response was handed over');
+    first.afterResponse!();
+    first.afterResponse!();
+    assert.deepEqual(answered, ['2.25.8302.1.1']);
+    // An association that ends before its response is sent: the stored file is indexed all the same.
+    assert.equal((await receive('2.25.8302.1.2')).status, 0);
+    await waitUntil('the unanswered instance to be indexed', () => answered.length === 2);
+    assert.deepEqual(answered, ['2.25.8302.1.1', '2.25.8302.1.2']);
+    assert.ok(index.get('2.25.8302.1.2'));
+    await index.close();
+  });
 });
