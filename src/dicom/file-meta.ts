@@ -83,9 +83,10 @@ function parseMetaGroup(buf: Buffer, metaStart: number, fileSize: number, name: 
     }
     if (buf.length - pos < 8) {
       if (buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, pos + 8));
-      // Ending between two elements short of the declared group length is truncation too (a
-      // stream's prefix cut there must not read as a complete meta without its transfer syntax).
-      if (pos === buf.length && declaredEnd === undefined) return { end: pos, ds };
+      // Ending between two elements short of the declared group length, or right after "DICM"
+      // with no element yet, is truncation too (a stream's prefix cut there must not read as a
+      // complete meta without its transfer syntax).
+      if (pos === buf.length && declaredEnd === undefined && pos > metaStart) return { end: pos, ds };
       throw new TruncatedFileError(`${name} is truncated inside its file meta information at offset ${pos}.`, pos, name);
     }
     const group = buf.readUInt16LE(pos);
