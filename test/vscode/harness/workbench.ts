@@ -130,16 +130,21 @@ export async function runCommand(page: Page, title: string, timeoutMs = 20_000):
   const startsBefore = command ? log!.commandStarts(command) : 0;
   const firstRow = widget.locator('.quick-input-list .monaco-list-row').first();
   // Right after the page loads, the palette may not list extension commands yet ("No matching
-  // commands"): close it and ask again until the deadline.
+  // commands"), and the workbench can take the focus back and close it before the title is typed
+  // (a view or notification opening): close it if open and ask again until the deadline.
   for (let attempt = 1; ; attempt++) {
     await page.locator('.monaco-workbench').focus().catch(() => undefined);
     await page.keyboard.press('F1');
     await waitForState(widget, 'visible', 'the command palette to open', remaining(deadline));
-    await box.fill(`>${title}`);
-    if (await reaches(firstRow.filter({ hasText: title }), 'visible', Math.min(5_000, remaining(deadline)))) break;
-    await page.keyboard.press('Escape');
-    await waitForState(widget, 'hidden', 'the command palette to close after Escape', remaining(deadline));
-    if (Date.now() >= deadline) throw new Error(`The palette did not offer "${title}" within ${timeoutMs} ms (${attempt} attempts).`);
+    const typed = await box.fill(`>${title}`, { timeout: Math.min(5_000, remaining(deadline)) }).then(() => true, () => false);
+    if (typed && await reaches(firstRow.filter({ hasText: title }), 'visible', Math.min(5_000, remaining(deadline)))) break;
+    if (await widget.isVisible()) {
+      await page.keyboard.press('Escape');
+      await waitForState(widget, 'hidden', 'the command palette to close after Escape', remaining(deadline));
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`The palette did not offer "${title}" within ${timeoutMs} ms (${attempt} attempts${typed ? '' : '; the last closed before the title could be typed'}).`);
+    }
   }
   const label = (await firstRow.getAttribute('aria-label')) ?? (await firstRow.innerText());
   if (!label.toLowerCase().startsWith(title.toLowerCase())) {
