@@ -75,7 +75,7 @@ export interface Background {
 }
 
 /** CPU time (user + system, ms) process `pid` has used, from /proc; undefined off Linux or once it is gone. */
-function cpuTimeMs(pid: number): number | undefined {
+export function cpuTimeMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // After "pid (comm) ": state is field 3 of stat(5), utime 14 and stime 15, in 1/100 s.

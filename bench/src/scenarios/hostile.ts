@@ -16,6 +16,7 @@ import { storeFileList } from '../../../src/ae/store';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { FloodKind } from '../../../test/helpers/flood';
 import { freePort } from '../../../test/helpers/peers';
+import { cpuTimeMs } from '../../../test/helpers/processes';
 import { smallSet } from '../data';
 import { Context } from '../peers';
 import { RowResult, Sample, ScenarioResult, summarizeRow } from '../results';
@@ -63,17 +64,6 @@ interface FloodStats { started: number; ended: number; failed: number }
 function lastStats(logFile: string): FloodStats | undefined {
   const lines = readFileSync(logFile, 'latin1').trim().split('\n').filter((l) => l.startsWith('{'));
   return lines.length ? JSON.parse(lines[lines.length - 1]!) as FloodStats : undefined;
-}
-
-/** CPU time (user + system) a process has used so far, in ms; undefined off Linux. /proc counts in USER_HZ, 100 on Linux. */
-function cpuMs(pid: number): number | undefined {
-  try {
-    // The fields after the command name (which may hold spaces), from the third: utime and stime are the 14th and 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }
 
 /** How long the SCP's CPU cost per flood connection is sampled, the flood alone, before the peer is measured. */
@@ -128,9 +118,9 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         });
         await sleep(2000 - FLOOD_ALONE_MS); // the flood at full strength before the peer is measured
         // The SCP's CPU per flood connection, the flood alone (what each churned connection costs it).
-        const alone0 = { cpu: cpuMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        const alone0 = { cpu: cpuTimeMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
         await sleep(FLOOD_ALONE_MS);
-        const alone1 = { cpu: cpuMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        const alone1 = { cpu: cpuTimeMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
         if (alone0.cpu !== undefined && alone1.cpu !== undefined) {
           row.aloneCpuMs += alone1.cpu - alone0.cpu;
           row.aloneStarted += alone1.started - alone0.started;
