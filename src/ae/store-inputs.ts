@@ -2,7 +2,7 @@
 // reason for each one that is not.
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { readPart10HeaderSync } from '../dicom';
+import { readPart10IdentitySync } from '../dicom';
 import { DicomError, NotDicomError, TruncatedFileError, MissingTransferSyntaxError } from '../dicom';
 import { StoreFile } from '../services';
 
@@ -65,7 +65,7 @@ function reasonFor(error: unknown, file: string): string {
 
 /**
  * Reads the headers of every file under the inputs, keeping the input order. Reads are synchronous
- * (one open, a read or two, one close per file: far cheaper than thread-pool round trips), with
+ * (one open, a stat, a read, one close per file: far cheaper than thread-pool round trips), with
  * a turn of the event loop every few files.
  */
 export async function collectStoreInputs(inputs: readonly string[], options: { allowNoMeta?: boolean } = {}): Promise<CollectedInputs> {
@@ -79,7 +79,7 @@ export async function collectStoreInputs(inputs: readonly string[], options: { a
     {
       const p = paths[i];
       try {
-        const header = readPart10HeaderSync(p, scratch);
+        const header = readPart10IdentitySync(p, scratch);
         if (!header.hasMeta && !options.allowNoMeta) {
           slots[i] = { path: p, reason: 'no DICOM file meta header (not a Part 10 file)' };
         } else if (!header.sopClassUid || !header.sopInstanceUid) {

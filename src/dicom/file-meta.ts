@@ -30,11 +30,13 @@ export interface MetaParse {
 const INITIAL_READ = 16 * 1024;
 const MAX_META_BYTES = 1024 * 1024;
 
-function isDicm(buf: Buffer, at: number): boolean {
+/** Whether "DICM" stands at `at` (128 in a Part 10 file; 0 in files written without a preamble). */
+export function isDicm(buf: Buffer, at: number): boolean {
   return buf.length >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
 }
 
-function trimText(b: Buffer): string {
+/** A file meta text value as it is kept: leading spaces, trailing spaces and NULs removed. */
+export function trimText(b: Buffer): string {
   let end = b.length;
   while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--;
   let start = 0;

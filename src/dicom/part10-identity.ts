@@ -1,0 +1,178 @@
+// What a sender needs of each file before it proposes presentation contexts: the transfer
+// syntax, the SOP Class and Instance UIDs and where the data set starts. For a batch of files
+// this runs once per file on a cold start, so the common case (a Part 10 file in an uncompressed
+// or encapsulated little-endian syntax, its header within the first read) is read directly from
+// the bytes: no Dataset, no tokenizer, no value copies. Everything else (no meta, big endian,
+// deflated, sequences or odd elements before the Series Instance UID, truncation, anything
+// malformed) goes to readPart10HeaderSync, which decides it as it always has, with its own errors.
+// The direct reading accepts exactly what that reader accepts and returns what it returns.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { syntaxOf } from './codec';
+import { isDicm, trimText } from './file-meta';
+import { readPart10HeaderSync } from './part10';
+import { Tags } from './tag';
+import { KNOWN_VRS, hasLongExplicitHeader } from './vr';
+import { implicitVr } from './vr-resolve';
+
+export interface Part10Identity {
+  transferSyntaxUid: string;
+  /** From the data set's (0008,0016), else the meta's (0002,0002); '' when neither exists. */
+  sopClassUid: string;
+  /** From the data set's (0008,0018), else the meta's (0002,0003); '' when neither exists. */
+  sopInstanceUid: string;
+  /** Offset of the first data set byte in the file. */
+  datasetOffset: number;
+  fileSize: number;
+  hasMeta: boolean;
+}
+
+const UNDEFINED_LENGTH = 0xffffffff;
+/** readPart10HeaderSync stops at the first top-level tag past this one (or once it saw all four). */
+const STOP_AT = Tags.SeriesInstanceUID + 1;
+/** The largest value readPart10HeaderSync keeps (longer UIDs are not read from the data set). */
+const MAX_KEPT_VALUE = 1024;
+
+/** A data set value without trailing spaces and NULs, as the header scanner reads it. */
+function datasetText(buf: Buffer, start: number, end: number): string {
+  while (end > start && (buf[end - 1] === 0 || buf[end - 1] === 0x20)) end--;
+  return buf.toString('latin1', start, end);
+}
+
+/**
+ * The identity of a Part 10 file from its first bytes (`buf`, the start of a file of `fileSize`
+ * bytes), or undefined when this is not the plain case: readPart10HeaderSync decides those.
+ */
+export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identity | undefined {
+  // Fewer than 132 bytes of a longer file cannot tell "DICM" at 0 from "DICM" at 128.
+  if (fileSize === 0 || (buf.length < 132 && buf.length < fileSize)) return undefined;
+  const metaStart = isDicm(buf, 128) ? 132 : isDicm(buf, 0) ? 4 : -1;
+  if (metaStart < 0) return undefined;
+  // File meta: group 0002 in Explicit VR Little Endian, ended by another group or by its group length.
+  let transferSyntaxUid: string | undefined;
+  let metaClass: string | undefined;
+  let metaInstance: string | undefined;
+  let pos = metaStart;
+  let declaredEnd: number | undefined;
+  for (;;) {
+    if (declaredEnd !== undefined) {
+      if (pos === declaredEnd && transferSyntaxUid !== undefined) break;
+      if (pos >= declaredEnd) declaredEnd = undefined;
+    }
+    if (buf.length - pos < 8) return undefined;
+    if (buf.readUInt16LE(pos) !== 0x0002) break;
+    const element = buf.readUInt16LE(pos + 2);
+    const vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
+    if (!KNOWN_VRS.has(vr) || vr === 'SQ') return undefined;
+    const long = hasLongExplicitHeader(vr);
+    if (long && buf.length - pos < 12) return undefined;
+    const headerLength = long ? 12 : 8;
+    const length = long ? buf.readUInt32LE(pos + 8) : buf.readUInt16LE(pos + 6);
+    if (length === UNDEFINED_LENGTH) return undefined;
+    const end = pos + headerLength + length;
+    if (end > buf.length) return undefined;
+    const valueStart = pos + headerLength;
+    if (element === 0x0010 || element === 0x0002 || element === 0x0003) {
+      // A UID in another VR, or a repeated one, is for the full reader to judge.
+      if (vr !== 'UI') return undefined;
+      const text = trimText(buf.subarray(valueStart, end));
+      if (element === 0x0010) {
+        if (transferSyntaxUid !== undefined) return undefined;
+        transferSyntaxUid = text;
+      } else if (element === 0x0002) {
+        if (metaClass !== undefined) return undefined;
+        metaClass = text;
+      } else {
+        if (metaInstance !== undefined) return undefined;
+        metaInstance = text;
+      }
+    }
+    if (pos === metaStart && element === 0x0000 && length === 4) declaredEnd = end + buf.readUInt32LE(valueStart);
+    pos = end;
+  }
+  if (!transferSyntaxUid) return undefined;
+  const datasetOffset = pos;
+  const syntax = syntaxOf(transferSyntaxUid);
+  if (syntax.deflated || !syntax.little) return undefined;
+
+  // Top-level data set elements up to the Series Instance UID, skipped by their lengths.
+  let sopClass: string | undefined;
+  let sopInstance: string | undefined;
+  let seenStudy = false;
+  let seenSeries = false;
+  const context = {};
+  for (;;) {
+    if (sopClass !== undefined && sopInstance !== undefined && seenStudy && seenSeries) break;
+    if (pos === fileSize) break;
+    if (buf.length - pos < 8) return undefined;
+    const tag = ((buf.readUInt16LE(pos) << 16) | buf.readUInt16LE(pos + 2)) >>> 0;
+    if (tag >>> 16 === 0xfffe) return undefined;
+    let vr: string;
+    let headerLength = 8;
+    let length: number;
+    if (syntax.explicit) {
+      vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
+      if (!KNOWN_VRS.has(vr)) return undefined;
+      if (hasLongExplicitHeader(vr)) {
+        if (buf.length - pos < 12) return undefined;
+        headerLength = 12;
+        length = buf.readUInt32LE(pos + 8);
+      } else {
+        length = buf.readUInt16LE(pos + 6);
+      }
+    } else {
+      vr = implicitVr(tag, context);
+      length = buf.readUInt32LE(pos + 4);
+    }
+    if (tag >= STOP_AT) {
+      // The element the full reader stops at: it accepts any but a non-sequence of undefined length.
+      if (length === UNDEFINED_LENGTH && !(vr === 'SQ' || vr === 'UN' || vr === 'OB' || vr === 'OW' || tag === Tags.PixelData)) return undefined;
+      break;
+    }
+    if (length === UNDEFINED_LENGTH || vr === 'SQ') return undefined;
+    const valueStart = pos + headerLength;
+    const end = valueStart + length;
+    if (end > fileSize) return undefined;
+    if (tag === Tags.SOPClassUID || tag === Tags.SOPInstanceUID || tag === Tags.StudyInstanceUID || tag === Tags.SeriesInstanceUID) {
+      if (length > MAX_KEPT_VALUE || end > buf.length) return undefined;
+      if (tag === Tags.SOPClassUID) sopClass = datasetText(buf, valueStart, end);
+      else if (tag === Tags.SOPInstanceUID) sopInstance = datasetText(buf, valueStart, end);
+      else if (tag === Tags.StudyInstanceUID) seenStudy = true;
+      else seenSeries = true;
+    }
+    pos = end;
+  }
+  return {
+    transferSyntaxUid, sopClassUid: sopClass || metaClass || '', sopInstanceUid: sopInstance || metaInstance || '',
+    datasetOffset, fileSize, hasMeta: true,
+  };
+}
+
+/**
+ * The identity of a Part 10 file (or a bare data set) with one open, one stat, one read into
+ * `scratch` and one close in the common case; other files through readPart10HeaderSync, whose
+ * errors (not DICOM, truncated, malformed, no transfer syntax) this throws unchanged.
+ */
+export function readPart10IdentitySync(path: string, scratch: Buffer): Part10Identity {
+  const fd = openSync(path, 'r');
+  let identity: Part10Identity | undefined;
+  try {
+    const fileSize = fstatSync(fd).size;
+    const want = Math.min(scratch.length, fileSize);
+    let filled = 0;
+    while (filled < want) {
+      const n = readSync(fd, scratch, filled, want - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    if (filled === want) identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
+  } finally {
+    closeSync(fd);
+  }
+  if (identity) return identity;
+  const header = readPart10HeaderSync(path, scratch);
+  return {
+    transferSyntaxUid: header.transferSyntaxUid, sopClassUid: header.sopClassUid, sopInstanceUid: header.sopInstanceUid,
+    datasetOffset: header.datasetOffset, fileSize: header.fileSize, hasMeta: header.hasMeta,
+  };
+}
