@@ -35,6 +35,7 @@ export {
   type DicomJsonValue, type FromJsonOptions, type ToJsonOptions,
 } from './json';
 export { LeadingMetaStripper } from './leading-meta';
+export { isPlainAndWhole } from './plain-elements';
 export { identityFromPrefix, readPart10IdentitySync, type Part10Identity } from './part10-identity';
 export {
   parsePart10, readPart10, readPart10Header, readPart10HeaderSync, writePart10, type Part10File,

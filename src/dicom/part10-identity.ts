@@ -12,8 +12,7 @@ import { syntaxOf } from './codec';
 import { isDicm, trimText } from './file-meta';
 import { readPart10HeaderSync } from './part10';
 import { Tags } from './tag';
-import { KNOWN_VRS, hasLongExplicitHeader } from './vr';
-import { implicitVr } from './vr-resolve';
+import { UNDEFINED_LENGTH, newElementHeader, readElementHeader } from './plain-elements';
 
 export interface Part10Identity {
   transferSyntaxUid: string;
@@ -27,7 +26,6 @@ export interface Part10Identity {
   hasMeta: boolean;
 }
 
-const UNDEFINED_LENGTH = 0xffffffff;
 /** readPart10HeaderSync stops at the first top-level tag past this one (or once it saw all four). */
 const STOP_AT = Tags.SeriesInstanceUID + 1;
 /** The largest value readPart10HeaderSync keeps (longer UIDs are not read from the data set). */
@@ -54,6 +52,7 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
   let metaInstance: string | undefined;
   let pos = metaStart;
   let declaredEnd: number | undefined;
+  const el = newElementHeader();
   for (;;) {
     if (declaredEnd !== undefined) {
       if (pos === declaredEnd && transferSyntaxUid !== undefined) break;
@@ -61,17 +60,12 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
     }
     if (buf.length - pos < 8) return undefined;
     if (buf.readUInt16LE(pos) !== 0x0002) break;
-    const element = buf.readUInt16LE(pos + 2);
-    const vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
-    if (!KNOWN_VRS.has(vr) || vr === 'SQ') return undefined;
-    const long = hasLongExplicitHeader(vr);
-    if (long && buf.length - pos < 12) return undefined;
-    const headerLength = long ? 12 : 8;
-    const length = long ? buf.readUInt32LE(pos + 8) : buf.readUInt16LE(pos + 6);
-    if (length === UNDEFINED_LENGTH) return undefined;
-    const end = pos + headerLength + length;
+    if (!readElementHeader(buf, pos, true, el)) return undefined;
+    const { vr, length, valueStart } = el;
+    const element = el.tag & 0xffff;
+    if (vr === 'SQ' || length === UNDEFINED_LENGTH) return undefined;
+    const end = valueStart + length;
     if (end > buf.length) return undefined;
-    const valueStart = pos + headerLength;
     if (element === 0x0010 || element === 0x0002 || element === 0x0003) {
       // A UID in another VR, or a repeated one, is for the full reader to judge.
       if (vr !== 'UI') return undefined;
@@ -100,37 +94,17 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
   let sopInstance: string | undefined;
   let seenStudy = false;
   let seenSeries = false;
-  const context = {};
   for (;;) {
     if (sopClass !== undefined && sopInstance !== undefined && seenStudy && seenSeries) break;
     if (pos === fileSize) break;
-    if (buf.length - pos < 8) return undefined;
-    const tag = ((buf.readUInt16LE(pos) << 16) | buf.readUInt16LE(pos + 2)) >>> 0;
-    if (tag >>> 16 === 0xfffe) return undefined;
-    let vr: string;
-    let headerLength = 8;
-    let length: number;
-    if (syntax.explicit) {
-      vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
-      if (!KNOWN_VRS.has(vr)) return undefined;
-      if (hasLongExplicitHeader(vr)) {
-        if (buf.length - pos < 12) return undefined;
-        headerLength = 12;
-        length = buf.readUInt32LE(pos + 8);
-      } else {
-        length = buf.readUInt16LE(pos + 6);
-      }
-    } else {
-      vr = implicitVr(tag, context);
-      length = buf.readUInt32LE(pos + 4);
-    }
+    if (!readElementHeader(buf, pos, syntax.explicit, el)) return undefined;
+    const { tag, vr, length, valueStart } = el;
     if (tag >= STOP_AT) {
       // The element the full reader stops at: it accepts any but a non-sequence of undefined length.
       if (length === UNDEFINED_LENGTH && !(vr === 'SQ' || vr === 'UN' || vr === 'OB' || vr === 'OW' || tag === Tags.PixelData)) return undefined;
       break;
     }
     if (length === UNDEFINED_LENGTH || vr === 'SQ') return undefined;
-    const valueStart = pos + headerLength;
     const end = valueStart + length;
     if (end > fileSize) return undefined;
     if (tag === Tags.SOPClassUID || tag === Tags.SOPInstanceUID || tag === Tags.StudyInstanceUID || tag === Tags.SeriesInstanceUID) {

@@ -2,7 +2,7 @@
 // files in chunks read ahead while the previous one is on the wire, converted ones through the
 // transcoder; each checked for structural damage before it goes out.
 import { closeSync, createReadStream, openSync, read as fsRead } from 'node:fs';
-import { DatasetHeaderScanner, DeflatedExplicitVRLittleEndian, TruncatedFileError, createTranscoder } from '../dicom';
+import { DatasetHeaderScanner, DeflatedExplicitVRLittleEndian, TruncatedFileError, createTranscoder, isPlainAndWhole } from '../dicom';
 
 /** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
 export interface StoreFile {
@@ -114,6 +114,8 @@ export function evenDeflated(data: Buffer, transferSyntaxUid: string): Buffer {
 
 /** Walks every element of a data set in memory; says why it is broken (e.g. truncated), or undefined. */
 function structuralProblem(data: Buffer, transferSyntaxUid: string): string | undefined {
+  // Most data sets are plain elements read header by header; the rest go through the tokenizer.
+  if (isPlainAndWhole(data, transferSyntaxUid)) return undefined;
   try {
     const scanner = new DatasetHeaderScanner(transferSyntaxUid, { maxValueBytes: 0 });
     scanner.push(data);
