@@ -10,6 +10,7 @@ import { connectionOptionsOf } from '../../ae';
 import { tracePdus } from '../../ae';
 import { ProgressBar, formatBytes, formatRate } from '../progress';
 import { log } from '../tracing';
+import { lineBatch } from '../line-batch';
 import { Command } from '../command';
 import { LOSSY_OPTIONS, lossyParams } from '../conversion-options';
 
@@ -43,7 +44,10 @@ export const storeCommand: Command = {
     const params = lossyParams(args);
     const conversion = { allowLossy: params.lossy === true, params };
     const collected = await collectStoreInputs(inputs, { allowNoMeta: args.flag('allow-no-meta') });
-    const out = (text: string) => process.stdout.write(`${text}\n`);
+    // Redirected output gets the per-file lines in batches (a write each costs about as much as
+    // sending a small file's command); a terminal gets each line as it comes, between progress bars.
+    const batch = process.stdout.isTTY ? undefined : lineBatch((text) => process.stdout.write(text));
+    const out = (text: string) => { if (batch) batch.say(text); else process.stdout.write(`${text}\n`); };
     for (const s of collected.skipped) {
       if (!json) out(`SKIP ${s.path}: ${s.reason}`);
     }
@@ -63,14 +67,16 @@ export const storeCommand: Command = {
         if (!json) { bar.clear(); out(line(r)); }
         bar.update(doneFiles, doneBytes);
       },
-    }).catch((error) => { bar.clear(); throw error; });
+    }).catch((error) => { bar.clear(); batch?.flush(); throw error; });
     bar.clear();
+    batch?.flush();
+    const say = (text: string) => process.stdout.write(`${text}\n`);
     const ms = Date.now() - started;
     const count = (o: StoreResult['outcome']) => results.filter((r) => r.outcome === o).length;
     const failed = count('failure') + count('skipped');
     const unusable = collected.skipped.length + count('unusable');
     if (json) {
-      out(JSON.stringify({
+      say(JSON.stringify({
         results: results.map((r) => ({ ...r, statusHex: r.status === undefined ? undefined : `0x${r.status.toString(16).toUpperCase().padStart(4, '0')}` })),
         unusable: collected.skipped,
       }, null, 2));
@@ -79,7 +85,7 @@ export const storeCommand: Command = {
       if (count('warning')) parts.push(`${count('warning')} with warnings`);
       if (failed) parts.push(`${failed} failed`);
       if (unusable) parts.push(`${unusable} not usable`);
-      out(`${parts.join('; ')}.`);
+      say(`${parts.join('; ')}.`);
     }
     if (failed > 0 || count('warning') > 0) return EXIT_STATUS;
     if (unusable > 0) return EXIT_USAGE;
