@@ -72,7 +72,7 @@ export async function collectStoreInputs(inputs: readonly string[], options: { a
   const paths: string[] = [];
   const skipped: SkippedInput[] = [];
   for (const input of inputs) expand(input, paths, skipped);
-  const scratch = Buffer.allocUnsafe(16 * 1024);
+  const scratch = Buffer.allocUnsafe(64 * 1024);
   const slots: (StoreFile | SkippedInput)[] = new Array(paths.length);
   for (let i = 0; i < paths.length; i++) {
     if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));

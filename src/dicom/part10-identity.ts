@@ -122,24 +122,34 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
   };
 }
 
+/** The first read: a file's meta and its elements up to the Series Instance UID usually fit. */
+const FIRST_READ = 4096;
+
 /**
- * The identity of a Part 10 file (or a bare data set) with one open, one stat, one read into
- * `scratch` and one close in the common case; other files through readPart10HeaderSync, whose
- * errors (not DICOM, truncated, malformed, no transfer syntax) this throws unchanged.
+ * The identity of a Part 10 file (or a bare data set) with one open, one stat, one read of 4 KiB
+ * into `scratch` and one close in the common case (a second read, up to the scratch's size, when
+ * the first was too short); other files through readPart10HeaderSync, whose errors (not DICOM,
+ * truncated, malformed, no transfer syntax) this throws unchanged.
  */
 export function readPart10IdentitySync(path: string, scratch: Buffer): Part10Identity {
   const fd = openSync(path, 'r');
   let identity: Part10Identity | undefined;
   try {
     const fileSize = fstatSync(fd).size;
-    const want = Math.min(scratch.length, fileSize);
     let filled = 0;
-    while (filled < want) {
-      const n = readSync(fd, scratch, filled, want - filled, filled);
-      if (n === 0) break;
-      filled += n;
+    const fillTo = (want: number): boolean => {
+      while (filled < want) {
+        const n = readSync(fd, scratch, filled, want - filled, filled);
+        if (n === 0) return false;
+        filled += n;
+      }
+      return true;
+    };
+    const limit = Math.min(scratch.length, fileSize);
+    if (fillTo(Math.min(FIRST_READ, limit))) {
+      identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
+      if (!identity && filled < limit && fillTo(limit)) identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
     }
-    if (filled === want) identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
   } finally {
     closeSync(fd);
   }

@@ -47,7 +47,8 @@ const direct = (p: string, scratchSize = 16 * 1024) => outcomeOf(() => readPart1
 function assertSameAsReference(p: string, what: string): boolean {
   const expected = reference(p);
   assert.deepEqual(direct(p), expected, what);
-  assert.deepEqual(direct(p, 256), expected, `${what} (a 256-byte first read)`);
+  assert.deepEqual(direct(p, 256), expected, `${what} (a 256-byte scratch)`);
+  assert.deepEqual(direct(p, 64 * 1024), expected, `${what} (a 64 KiB scratch: a second read after the first 4 KiB)`);
   const bytes = readFileSync(p);
   return 'identity' in expected && identityFromPrefix(bytes, bytes.length) !== undefined;
 }
