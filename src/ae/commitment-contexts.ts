@@ -3,7 +3,8 @@
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian, Uids } from '../dicom';
 import { MPPS_RETRIEVE_SOP_CLASS } from '../services';
 import { ReportAssociationOpener } from '../services';
-import { ApplicationEntity, ProposedContext } from './client';
+import { ApplicationEntity } from './client';
+import { ProposedContext } from './requestor';
 import { MoveDestinations } from './move-destinations';
 
 const SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian];

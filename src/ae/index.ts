@@ -1,9 +1,11 @@
 // The public entry of src/ae: what the other folders import from it.
 
 export { WaitingRoom, type WaitingSlot } from './admission';
+export { ApplicationEntity, ClientAssociation } from './client';
 export {
-  ApplicationEntity, ClientAssociation, verificationContext, type AssociateOptions, type ProposedContext,
-} from './client';
+  AssociationRequestor, BasicClientAssociation, verificationContext, type AssociateOptions, type OpenedAssociation,
+  type ProposedContext,
+} from './requestor';
 export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from './commitment-contexts';
 export { cellText, columnsOf } from './identifier-text';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';

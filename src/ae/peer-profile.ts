@@ -2,7 +2,8 @@
 // engine's options in one place: the ApplicationEntity's and each associate() call's.
 import { readFileSync } from 'node:fs';
 import { RoleSelection } from '../net';
-import { ApplicationEntity, AssociateOptions, ProposedContext } from './client';
+import { ApplicationEntity } from './client';
+import { AssociateOptions, ProposedContext } from './requestor';
 import { AeOptions, Timeouts, TlsOptions } from './options';
 import { UserIdentity } from './user-identity';
 

@@ -5,7 +5,7 @@ import {
 } from '../dicom';
 import { RoleSelection } from '../net';
 import { FIND_SOP_CLASSES, GET_SOP_CLASSES, MOVE_SOP_CLASSES, QueryModelName } from '../services';
-import { ProposedContext } from './client';
+import { ProposedContext } from './requestor';
 
 const QUERY_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian];
 const P = '1.2.840.10008.5.1.4.1.1.';

@@ -3,7 +3,8 @@
 import { Association } from '../net';
 import { MAX_STORE_WINDOW, StoreFile, StoreResult, groupForAssociations, proposeStorageContexts, storeFiles } from '../services';
 import { ConversionPolicy } from '../services';
-import { ApplicationEntity, AssociateOptions } from './client';
+import { ApplicationEntity } from './client';
+import { AssociateOptions } from './requestor';
 import { CollectedInputs, SkippedInput, collectStoreInputs } from './store-inputs';
 
 export interface StoreBatchOptions extends Omit<AssociateOptions, 'contexts'> {

@@ -1,8 +1,10 @@
 // Options shared by every network command, translated into the engine's peer profile.
-import { ApplicationEntity, ClientAssociation } from '../ae';
+import { ApplicationEntity, AssociationRequestor, BasicClientAssociation, ClientAssociation } from '../ae';
+import { AeOptions } from '../ae';
 import { TlsOptions } from '../ae';
+import type { Association } from '../net';
 import {
-  AssociationRequest, IdentityProfile, PeerProfile, TlsProfile, aeOptionsOf, associateOptionsOf, tlsOptionsOf,
+  AssociateOptions, AssociationRequest, IdentityProfile, PeerProfile, TlsProfile, aeOptionsOf, associateOptionsOf, tlsOptionsOf,
 } from '../ae';
 import { tracePdus, traceMessages } from '../ae';
 import { Args, OptionSpec, UsageError } from './args';
@@ -119,25 +121,44 @@ export function peerProfile(args: Args): PeerProfile {
 }
 
 /** A network command's peer: its profile, our AE for it, and how much to trace. */
-export interface Peer {
+export interface Peer<AE extends AssociationRequestor = ApplicationEntity> {
   profile: PeerProfile;
-  ae: ApplicationEntity;
+  ae: AE;
   trace: TraceLevel;
 }
 
-export function peerFrom(args: Args): Peer {
+/** The peer the options name, with our AE for it made by makeAe (peerFrom: the full ApplicationEntity). */
+export function peerWith<AE extends AssociationRequestor>(args: Args, makeAe: (options: AeOptions) => AE): Peer<AE> {
   const profile = peerProfile(args);
   try {
-    return { profile, ae: new ApplicationEntity({ ...aeOptionsOf(profile), recorder: recorderFor(args) }), trace: traceLevel(args) };
+    return { profile, ae: makeAe({ ...aeOptionsOf(profile), recorder: recorderFor(args) }), trace: traceLevel(args) };
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
   }
 }
 
-/** Opens an association to the peer, traced on stderr as --trace and --verbose ask. */
-export async function associate(peer: Peer, request: AssociationRequest): Promise<ClientAssociation> {
-  const client = await peer.ae.associate(associateOptionsOf(peer.profile, request), (a) => { if (peer.trace.trace) tracePdus(a, log); });
+export function peerFrom(args: Args): Peer {
+  return peerWith(args, (options) => new ApplicationEntity(options));
+}
+
+/** Opens an association to the peer with open, traced on stderr as --trace and --verbose ask. */
+async function traced<C extends BasicClientAssociation, AE extends AssociationRequestor>(peer: Peer<AE>, request: AssociationRequest,
+  open: (options: AssociateOptions, onCreated: (association: Association) => void) => Promise<C>): Promise<C> {
+  const client = await open(associateOptionsOf(peer.profile, request), (a) => { if (peer.trace.trace) tracePdus(a, log); });
   if (peer.trace.trace || peer.trace.verbose) traceMessages(client.channel, log);
   return client;
+}
+
+/** Opens an association to the peer for any service, traced on stderr as --trace and --verbose ask. */
+export function associate(peer: Peer, request: AssociationRequest): Promise<ClientAssociation> {
+  return traced(peer, request, (options, onCreated) => peer.ae.associate(options, onCreated));
+}
+
+/**
+ * Opens an association to the peer for C-ECHO and release only (dicomnet echo: its bundle then
+ * holds none of the other services), traced as associate() traces.
+ */
+export function associateBasic(peer: Peer<AssociationRequestor>, request: AssociationRequest): Promise<BasicClientAssociation> {
+  return traced(peer, request, (options, onCreated) => peer.ae.associateBasic(options, onCreated));
 }

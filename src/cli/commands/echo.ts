@@ -1,9 +1,9 @@
 // dicomnet echo: C-ECHO (verification) against a peer.
-import { verificationContext } from '../../ae';
+import { AssociationRequestor, verificationContext } from '../../ae';
 import { formatStatus, statusClass } from '../../dimse';
 import { Args, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
-import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
+import { NETWORK_OPTIONS, associateBasic, peerWith } from '../network-options';
 import { log } from '../tracing';
 import { Command } from '../command';
 
@@ -18,10 +18,11 @@ export const echoCommand: Command = {
   options,
   help: () => formatHelp('dicomnet echo [HOST] [PORT] [--aec AET] [options]', 'Verify a DICOM node with C-ECHO.', options),
   async run(args: Args): Promise<number> {
-    const peer = peerFrom(args);
+    // Our AE without the services echo does not use (network-options.ts, associateBasic).
+    const peer = peerWith(args, (options) => new AssociationRequestor(options));
     const repeat = args.integer('repeat', 1, 1_000_000) ?? 1;
     const started = process.hrtime.bigint();
-    const client = await associate(peer, { contexts: [verificationContext()] });
+    const client = await associateBasic(peer, { contexts: [verificationContext()] });
     const { calledAeTitle, host, port } = peer.profile;
     const target = `${calledAeTitle}@${host}:${port}`;
     if (peer.trace.verbose) log(`association accepted by ${target} (peer max PDU ${client.association.peerMaxPdu || 'unlimited'})`);

@@ -74,4 +74,24 @@ describe('dicomnet command bundles', () => {
     assert.equal(refused.result.code, 3, refused.result.stderr);
     assert.deepEqual({ code: refused.result.code, stderr: refused.result.stderr }, { code: expected.code, stderr: expected.stderr.trim() });
   });
+
+  it('traces and records an echo through its bundle as the full tool does', async () => {
+    // The echo bundle opens its association without the other services (network-options.ts,
+    // associateBasic): the same PDUs, state transitions, log lines and association record.
+    const timeless = (text: string) => text.replace(/\b\d+(\.\d+)? ms\b/g, 'N ms');
+    const runs = [];
+    for (const [label, runIt] of [['bundle', viaExecutable], ['full tool', fullTool]] as const) {
+      const record = path.join(dir, `echo-${label.replace(' ', '-')}.jsonl`);
+      const args = ['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER', '--trace', '--verbose', '--record', record];
+      const outcome = await runIt(args);
+      const result = 'result' in outcome ? outcome.result : outcome;
+      if ('bundle' in outcome) assert.equal(outcome.bundle, 'cli-echo.js');
+      assert.equal(result.code, 0, result.stderr);
+      const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(lines.length, 1, `${label}: one association recorded`);
+      runs.push({ stdout: timeless(result.stdout), stderr: timeless(result.stderr.trim()), recorded: Object.keys(lines[0]!).sort(), outcome: lines[0]!.outcome });
+    }
+    assert.match(runs[0]!.stderr, /A-ASSOCIATE-RQ[\s\S]*C-ECHO-RSP[\s\S]*A-RELEASE-RP/);
+    assert.deepEqual(runs[0], runs[1]);
+  });
 });
