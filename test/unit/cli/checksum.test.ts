@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { checksum64, checksumAvailable } from '../../../src/cli/checksum';
+import { OFFSET_LEB128, PRIME_LEB128, checksum64, checksumAvailable } from '../../../src/cli/checksum';
 
 /** The definition: FNV-1a's basis and prime over 8-byte little-endian words, zero-padded, then ^ length. */
 function reference(data: Buffer): bigint {
@@ -13,7 +13,25 @@ function reference(data: Buffer): bigint {
   return h ^ BigInt(data.length);
 }
 
+/** Signed LEB128 of a 64-bit constant, as i64.const takes it. */
+function sleb128(value: bigint): number[] {
+  const out: number[] = [];
+  let v = BigInt.asIntN(64, value);
+  for (;;) {
+    const byte = Number(v & 0x7fn);
+    v >>= 7n;
+    const last = (v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0);
+    out.push(last ? byte : byte | 0x80);
+    if (last) return out;
+  }
+}
+
 describe('code cache checksum', () => {
+  it("writes FNV-1a's basis and prime into its module as i64.const takes them", () => {
+    assert.deepEqual(OFFSET_LEB128, sleb128(0xcbf29ce484222325n));
+    assert.deepEqual(PRIME_LEB128, sleb128(0x100000001b3n));
+  });
+
   it('runs here (Node without --jitless has WebAssembly)', () => {
     assert.equal(checksumAvailable, true);
   });
@@ -21,7 +39,7 @@ describe('code cache checksum', () => {
   it('equals its definition, for lengths around words and memory pages, larger ones after smaller and back', () => {
     for (const length of [0, 1, 7, 8, 9, 63, 64, 65, 65535, 65536, 65537, 300_001, 17, 1_048_583, 5]) {
       const data = randomBytes(length);
-      assert.equal(checksum64(data).readBigUInt64BE(0), reference(data), `${length} bytes`);
+      assert.equal(checksum64(data).readBigUInt64LE(0), reference(data), `${length} bytes`);
     }
   });
 
