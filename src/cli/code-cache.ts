@@ -35,11 +35,20 @@ export interface CodeCacheOptions {
   label?: string;
   /** Told what happened, once the outcome is known (after the cache is written at exit, if it is). */
   report?: (outcome: CacheOutcome, file: string) => void;
+  /** The bundle to load instead when the one named is absent (no stat of it first: one system call less per start). */
+  fallback?: string;
 }
 
-const MAGIC = Buffer.from(`dicomnet code cache 3 ${checksumAvailable ? 'sum64' : 'sha256'}\n`);
 const KEY_BYTES = 16;
 const DIGEST_BYTES = checksumAvailable ? 8 : 32;
+/**
+ * The stamp's first line, padded so that V8's data starts at a multiple of 8 bytes into the file
+ * (and so into the buffer it is read into): V8 copies data that is not 8-byte aligned before it
+ * reads it, 0.3 MB for dicomnet echo's cache.
+ */
+const MAGIC = ((text: string) => Buffer.from(`${text}${' '.repeat(7 - ((text.length + KEY_BYTES + DIGEST_BYTES) % 8))}\n`))(
+  `dicomnet code cache 4 ${checksumAvailable ? 'sum64' : 'sha256'}`,
+);
 const HEADER_BYTES = MAGIC.length + KEY_BYTES + DIGEST_BYTES;
 /** Cache files of other bundles (older versions) are removed once they are this old. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
@@ -153,7 +162,14 @@ function writeCache(dir: string, file: string, bytes: Buffer): boolean {
  * returned exports are the bundle's; its require() resolves from the bundle's folder.
  */
 export function requireWithCodeCache(filename: string, options: CodeCacheOptions = {}): unknown {
-  const source = readFileSync(filename);
+  let source: Buffer;
+  try {
+    source = readFileSync(filename);
+  } catch (error) {
+    if (options.fallback === undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    filename = options.fallback;
+    source = readFileSync(filename);
+  }
   const mode = process.env.DICOMNET_CODE_CACHE ?? '';
   const off = mode === 'off' || mode === '0';
   const dir = options.dir ?? cacheFolder();

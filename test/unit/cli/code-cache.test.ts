@@ -123,6 +123,21 @@ describe('dicomnet code cache', () => {
     assert.equal(decodeCacheFile(file.subarray(0, file.length - 1), key), undefined, 'cut short');
     assert.equal(decodeCacheFile(Buffer.alloc(0), key), undefined, 'empty');
     assert.ok(CLI.endsWith(path.join('dist', 'cli.js')));
+    // V8's data starts 8-byte aligned in the file (V8 copies unaligned data before reading it).
+    assert.equal((file.length - data.length) % 8, 0, `the stamp is ${file.length - data.length} bytes`);
+  });
+
+  it('loads the fallback when the bundle named is absent, and fails as require() does when neither is there', () => {
+    const dir = fresh('fallback');
+    const fallback = path.join(root, 'fallback.js');
+    writeFileSync(fallback, "module.exports = { from: 'fallback' };\n");
+    const absent = path.join(root, 'absent.js');
+    assert.deepEqual(requireWithCodeCache(absent, { dir, fallback }), { from: 'fallback' });
+    assert.throws(() => requireWithCodeCache(absent, { dir }), { code: 'ENOENT' });
+    assert.throws(() => requireWithCodeCache(absent, { dir, fallback: path.join(root, 'absent-too.js') }), { code: 'ENOENT' });
+    // A bundle that is there is loaded, not its fallback; one that cannot be read is not silently replaced.
+    assert.deepEqual(requireWithCodeCache(fallback, { dir, fallback: absent }), { from: 'fallback' });
+    assert.throws(() => requireWithCodeCache(root, { dir, fallback }), { code: 'EISDIR' });
   });
 
   it('reads an ASCII bundle as Latin-1 and any other as UTF-8: the same text either way', () => {
