@@ -6,7 +6,7 @@ import type { runCli } from './main';
 
 const command = process.argv[2] ?? '';
 // A build without the command's own bundle still runs it, with the full tool (the fallback).
-const { file, fallback } = bundleFor(__filename, command);
+const { file, fallback } = bundleFor(__filename, command, process.argv.slice(3));
 const report = process.env.DICOMNET_CODE_CACHE === 'verbose'
   ? (outcome: CacheOutcome, cacheFile: string) => process.stderr.write(`dicomnet: code cache ${outcome}: ${cacheFile}\n`)
   : undefined;

@@ -13,9 +13,23 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
   ['worklist', 'find'],
 ]);
 
-/** The bundle beside the executable that runs this command line (cli.js → cli-echo.js, cli-main.js, …). */
-export function bundleFor(executable: string, command: string): { file: string; fallback?: string } {
+/**
+ * Options that send a command with a bundle of its own to the full tool instead: what that bundle
+ * leaves out. dicomnet echo's leaves out the association recorder (--record), and with it the
+ * data set model and the 200 kB dictionary table that recording an identifier reaches.
+ */
+export const FULL_TOOL_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['echo', ['--record']],
+]);
+
+/**
+ * The bundle beside the executable that runs this command line (cli.js → cli-echo.js, cli-main.js,
+ * …); args: the command line after the command's name.
+ */
+export function bundleFor(executable: string, command: string, args: readonly string[] = []): { file: string; fallback?: string } {
   const named = (name: string) => executable.replace(/(\.[cm]?js)?$/, `-${name}$1`);
   const own = COMMAND_BUNDLES.get(command);
-  return own ? { file: named(own), fallback: named('main') } : { file: named('main') };
+  // Any argument that starts like one of those options, wherever it stands, goes to the full tool.
+  const needsFullTool = (FULL_TOOL_OPTIONS.get(command) ?? []).some((o) => args.some((a) => a === o || a.startsWith(`${o}=`)));
+  return own && !needsFullTool ? { file: named(own), fallback: named('main') } : { file: named('main') };
 }

@@ -1,6 +1,6 @@
 // Options shared by every network command, translated into the engine's peer profile.
 import { ApplicationEntity, AssociationRequestor, BasicClientAssociation, ClientAssociation } from '../ae';
-import { AeOptions } from '../ae';
+import { AeOptions, AssociationRecorder } from '../ae';
 import { TlsOptions } from '../ae';
 import type { Association } from '../net';
 import {
@@ -127,11 +127,17 @@ export interface Peer<AE extends AssociationRequestor = ApplicationEntity> {
   trace: TraceLevel;
 }
 
-/** The peer the options name, with our AE for it made by makeAe (peerFrom: the full ApplicationEntity). */
-export function peerWith<AE extends AssociationRequestor>(args: Args, makeAe: (options: AeOptions) => AE): Peer<AE> {
+/** What records the associations --record asks for (record-file.ts's recorderFor). */
+export type RecorderFor = (args: Args) => AssociationRecorder | undefined;
+
+/**
+ * The peer the options name, with our AE for it made by makeAe and recording as recorder says
+ * (peerFrom: the full ApplicationEntity and record-file.ts's recorder).
+ */
+export function peerWith<AE extends AssociationRequestor>(args: Args, makeAe: (options: AeOptions) => AE, recorder: RecorderFor): Peer<AE> {
   const profile = peerProfile(args);
   try {
-    return { profile, ae: makeAe({ ...aeOptionsOf(profile), recorder: recorderFor(args) }), trace: traceLevel(args) };
+    return { profile, ae: makeAe({ ...aeOptionsOf(profile), recorder: recorder(args) }), trace: traceLevel(args) };
   } catch (error) {
     if (error instanceof RangeError) throw new UsageError(error.message);
     throw error;
@@ -139,7 +145,7 @@ export function peerWith<AE extends AssociationRequestor>(args: Args, makeAe: (o
 }
 
 export function peerFrom(args: Args): Peer {
-  return peerWith(args, (options) => new ApplicationEntity(options));
+  return peerWith(args, (options) => new ApplicationEntity(options), recorderFor);
 }
 
 /** Opens an association to the peer with open, traced on stderr as --trace and --verbose ask. */

@@ -56,7 +56,7 @@ function tags(keywords: string): Tag[] {
 }
 
 // Table C.6-1 (Patient Root, PATIENT level); the retired Patient/Study Only model uses it too.
-const PATIENT_OPTIONAL = once(() => tags(`
+const PATIENT_OPTIONAL = /* @__PURE__ */ once(() => tags(`
   IssuerOfPatientID IssuerOfPatientIDQualifiersSequence TypeOfPatientID OtherPatientIDsSequence
   OtherPatientIDs PatientBirthDate PatientBirthTime PatientSex OtherPatientNames PatientBirthName
   PatientMotherBirthName EthnicGroup PatientComments ReferencedPatientSequence
@@ -66,7 +66,7 @@ const PATIENT_OPTIONAL = once(() => tags(`
 
 // Table C.6-2 (Patient Root, STUDY level).
 const STUDY_REQUIRED = [Tags.StudyDate, Tags.StudyTime, Tags.AccessionNumber, Tags.StudyID];
-const STUDY_OPTIONAL = once(() => tags(`
+const STUDY_OPTIONAL = /* @__PURE__ */ once(() => tags(`
   ModalitiesInStudy SOPClassesInStudy AnatomicRegionsInStudyCodeSequence ReferringPhysicianName
   StudyDescription ProcedureCodeSequence NameOfPhysiciansReadingStudy AdmittingDiagnosesDescription
   ReferencedStudySequence PatientAge PatientSize PatientWeight Occupation AdditionalPatientHistory
@@ -76,7 +76,7 @@ const STUDY_OPTIONAL = once(() => tags(`
 
 // Table C.6-3 (SERIES level).
 const SERIES_REQUIRED = [Tags.Modality, Tags.SeriesNumber];
-const SERIES_OPTIONAL = once(() => tags(`
+const SERIES_OPTIONAL = /* @__PURE__ */ once(() => tags(`
   NumberOfSeriesRelatedInstances SeriesDescription SeriesDate SeriesTime BodyPartExamined Laterality
   ProtocolName OperatorsName PerformingPhysicianName PerformedProcedureStepStartDate
   PerformedProcedureStepStartTime PerformedProcedureStepID PerformedProcedureStepDescription
@@ -86,7 +86,7 @@ const SERIES_OPTIONAL = once(() => tags(`
 
 // Table C.6-4 (IMAGE level, composite object instances).
 const IMAGE_REQUIRED = [Tags.InstanceNumber];
-const IMAGE_OPTIONAL = once(() => tags(`
+const IMAGE_OPTIONAL = /* @__PURE__ */ once(() => tags(`
   SOPClassUID AlternateRepresentationSequence RelatedGeneralSOPClassUID ConceptNameCodeSequence
   ContentTemplateSequence ContainerIdentifier SpecimenDescriptionSequence AvailableTransferSyntaxUID
   Rows Columns BitsAllocated NumberOfFrames ContentDate ContentTime AcquisitionDate AcquisitionTime
@@ -114,11 +114,16 @@ function level(levelName: QueryLevel, uniqueKey: Tag | undefined, required: Tag[
   return { level: levelName, uniqueKey, requiredKeys: required, optionalKeys: optional };
 }
 
-/** A model whose key tables are resolved when first read (see once()). */
+/**
+ * A model whose key tables and SOP classes are resolved when first read (see once()). The tables
+ * and models are marked pure, and read nothing at load (no Uids.* or keyword): a bundle that never
+ * reads a model (dicomnet echo's) leaves them out, and the dictionary they name with them.
+ */
 function buildModel(
-  name: ModelName, levels: QueryLevel[], sopClasses: Partial<Record<QueryOperation, string>>,
+  name: ModelName, levels: QueryLevel[], sopClassesOf: () => Partial<Record<QueryOperation, string>>,
   levelDefinitions: () => LevelDefinition[], hierarchical = true,
 ): InformationModel {
+  const sopClasses = once(sopClassesOf);
   const tables = once(() => {
     const defs = levelDefinitions();
     if (defs.map((d) => d.level).join() !== levels.join()) throw new Error(`The ${name} model's levels do not match its tables.`);
@@ -133,24 +138,25 @@ function buildModel(
     return { definitions: new Map(defs.map((d) => [d.level, d])), attributes };
   });
   return {
-    name, levels, hierarchical, sopClasses,
+    name, levels, hierarchical,
+    get sopClasses() { return sopClasses(); },
     get definitions() { return tables().definitions; },
     get attributes() { return tables().attributes; },
   };
 }
 
-const patientLevel = once(() => level('PATIENT', Tags.PatientID, [Tags.PatientName], PATIENT_OPTIONAL()));
-const studyLevel = once(() => level('STUDY', Tags.StudyInstanceUID, STUDY_REQUIRED, STUDY_OPTIONAL()));
-const seriesLevel = once(() => level('SERIES', Tags.SeriesInstanceUID, SERIES_REQUIRED, SERIES_OPTIONAL()));
-const imageLevel = once(() => level('IMAGE', Tags.SOPInstanceUID, IMAGE_REQUIRED, IMAGE_OPTIONAL()));
+const patientLevel = /* @__PURE__ */ once(() => level('PATIENT', Tags.PatientID, [Tags.PatientName], PATIENT_OPTIONAL()));
+const studyLevel = /* @__PURE__ */ once(() => level('STUDY', Tags.StudyInstanceUID, STUDY_REQUIRED, STUDY_OPTIONAL()));
+const seriesLevel = /* @__PURE__ */ once(() => level('SERIES', Tags.SeriesInstanceUID, SERIES_REQUIRED, SERIES_OPTIONAL()));
+const imageLevel = /* @__PURE__ */ once(() => level('IMAGE', Tags.SOPInstanceUID, IMAGE_REQUIRED, IMAGE_OPTIONAL()));
 
-export const PATIENT_ROOT: InformationModel = buildModel('PatientRoot', ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
-  { find: Uids.PatientRootFind, move: Uids.PatientRootMove, get: Uids.PatientRootGet },
+export const PATIENT_ROOT: InformationModel = /* @__PURE__ */ buildModel('PatientRoot', ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
+  () => ({ find: Uids.PatientRootFind, move: Uids.PatientRootMove, get: Uids.PatientRootGet }),
   () => [patientLevel(), studyLevel(), seriesLevel(), imageLevel()]);
 
 /** Table C.6-5: in Study Root the patient attributes are STUDY-level keys (Patient ID required, not unique). */
-export const STUDY_ROOT: InformationModel = buildModel('StudyRoot', ['STUDY', 'SERIES', 'IMAGE'],
-  { find: Uids.StudyRootFind, move: Uids.StudyRootMove, get: Uids.StudyRootGet },
+export const STUDY_ROOT: InformationModel = /* @__PURE__ */ buildModel('StudyRoot', ['STUDY', 'SERIES', 'IMAGE'],
+  () => ({ find: Uids.StudyRootFind, move: Uids.StudyRootMove, get: Uids.StudyRootGet }),
   () => [
     level('STUDY', Tags.StudyInstanceUID, [...STUDY_REQUIRED, Tags.PatientName, Tags.PatientID],
       [...PATIENT_OPTIONAL(), ...STUDY_OPTIONAL()]),
@@ -158,8 +164,8 @@ export const STUDY_ROOT: InformationModel = buildModel('StudyRoot', ['STUDY', 'S
   ]);
 
 /** Retired (PS3.4 2006), still sent by old equipment: PATIENT and STUDY levels of Patient Root. */
-export const PATIENT_STUDY_ONLY: InformationModel = buildModel('PatientStudyOnly', ['PATIENT', 'STUDY'],
-  { find: Uids.PatientStudyOnlyFind, move: Uids.PatientStudyOnlyMove, get: Uids.PatientStudyOnlyGet },
+export const PATIENT_STUDY_ONLY: InformationModel = /* @__PURE__ */ buildModel('PatientStudyOnly', ['PATIENT', 'STUDY'],
+  () => ({ find: Uids.PatientStudyOnlyFind, move: Uids.PatientStudyOnlyMove, get: Uids.PatientStudyOnlyGet }),
   () => [patientLevel(), studyLevel()]);
 
 export interface WorklistKey {
@@ -178,7 +184,7 @@ function worklistKeys(required: string, optional: string): WorklistKey[] {
 }
 
 /** Table K.6-1: the Scheduled Procedure Step Sequence item keys. */
-export const scheduledProcedureStepKeys: () => readonly WorklistKey[] = once(() => worklistKeys(
+export const scheduledProcedureStepKeys: () => readonly WorklistKey[] = /* @__PURE__ */ once(() => worklistKeys(
   `ScheduledStationAETitle ScheduledProcedureStepStartDate ScheduledProcedureStepStartTime Modality
    ScheduledPerformingPhysicianName`,
   `ScheduledProcedureStepEndDate ScheduledProcedureStepEndTime ScheduledProcedureStepDescription
@@ -188,7 +194,7 @@ export const scheduledProcedureStepKeys: () => readonly WorklistKey[] = once(() 
    ScheduledStationNameCodeSequence ScheduledStationGeographicLocationCodeSequence`));
 
 /** Table K.6-1: the top-level keys (requested procedure, service request, visit, patient). */
-export const worklistKeyTable: () => readonly WorklistKey[] = once(() => [
+export const worklistKeyTable: () => readonly WorklistKey[] = /* @__PURE__ */ once(() => [
   { tag: Tags.ScheduledProcedureStepSequence, matching: 'R', items: scheduledProcedureStepKeys() },
   ...worklistKeys('PatientName PatientID', `
     RequestedProcedureID RequestedProcedureDescription RequestedProcedureCodeSequence StudyInstanceUID
@@ -202,8 +208,8 @@ export const worklistKeyTable: () => readonly WorklistKey[] = once(() => [
     PregnancyStatus MedicalAlerts Allergies SpecialNeeds AdmittingDiagnosesDescription`),
 ]);
 
-export const MODALITY_WORKLIST: InformationModel = buildModel('ModalityWorklist', ['WORKLIST'],
-  { find: Uids.ModalityWorklistFind },
+export const MODALITY_WORKLIST: InformationModel = /* @__PURE__ */ buildModel('ModalityWorklist', ['WORKLIST'],
+  () => ({ find: Uids.ModalityWorklistFind }),
   () => [level('WORKLIST', undefined,
     worklistKeyTable().filter((k) => k.matching === 'R').map((k) => k.tag),
     worklistKeyTable().filter((k) => k.matching === 'O').map((k) => k.tag))],

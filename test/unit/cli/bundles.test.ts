@@ -49,6 +49,12 @@ describe('dicomnet command bundles', () => {
     for (const command of ['store', 'scp', 'move', '--help', '', 'toString', '__proto__', 'constructor']) {
       assert.deepEqual(bundleFor(CLI, command), { file: FULL_TOOL }, `dicomnet ${command}`);
     }
+    // What a command's bundle leaves out goes to the full tool (echo's: --record).
+    for (const args of [['--record', 'r.jsonl'], ['127.0.0.1', '--record=r.jsonl'], ['--', '--record']]) {
+      assert.deepEqual(bundleFor(CLI, 'echo', args), { file: FULL_TOOL }, `dicomnet echo ${args.join(' ')}`);
+    }
+    assert.equal(path.basename(bundleFor(CLI, 'echo', ['127.0.0.1', '--aec', 'RECORD', '--trace']).file), 'cli-echo.js');
+    assert.equal(path.basename(bundleFor(CLI, 'find', ['--record', 'r.jsonl']).file), 'cli-find.js');
   });
 
   it('runs each name with its bundle, printing what the full tool prints', async () => {
@@ -75,23 +81,32 @@ describe('dicomnet command bundles', () => {
     assert.deepEqual({ code: refused.result.code, stderr: refused.result.stderr }, { code: expected.code, stderr: expected.stderr.trim() });
   });
 
-  it('traces and records an echo through its bundle as the full tool does', async () => {
+  it('traces an echo through its bundle as the full tool does, and records it with the full tool', async () => {
     // The echo bundle opens its association without the other services (network-options.ts,
-    // associateBasic): the same PDUs, state transitions, log lines and association record.
+    // associateBasic) and without the recorder (--record runs in the full tool).
     const timeless = (text: string) => text.replace(/\b\d+(\.\d+)? ms\b/g, 'N ms');
-    const runs = [];
-    for (const [label, runIt] of [['bundle', viaExecutable], ['full tool', fullTool]] as const) {
-      const record = path.join(dir, `echo-${label.replace(' ', '-')}.jsonl`);
-      const args = ['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER', '--trace', '--verbose', '--record', record];
-      const outcome = await runIt(args);
+    const args = ['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER', '--trace', '--verbose'];
+    const traced = await viaExecutable(args);
+    const expected = await fullTool(args);
+    assert.equal(traced.bundle, 'cli-echo.js');
+    assert.equal(traced.result.code, 0, traced.result.stderr);
+    assert.match(traced.result.stderr, /A-ASSOCIATE-RQ[\s\S]*C-ECHO-RSP[\s\S]*A-RELEASE-RP/);
+    assert.deepEqual(
+      { code: traced.result.code, stdout: timeless(traced.result.stdout), stderr: timeless(traced.result.stderr) },
+      { code: expected.code, stdout: timeless(expected.stdout), stderr: timeless(expected.stderr.trim()) });
+
+    const records: Record<string, unknown>[] = [];
+    for (const [label, runIt] of [['executable', viaExecutable], ['full tool', fullTool]] as const) {
+      const file = path.join(dir, `echo-${label.replace(' ', '-')}.jsonl`);
+      const outcome = await runIt(['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER', `--record=${file}`]);
       const result = 'result' in outcome ? outcome.result : outcome;
-      if ('bundle' in outcome) assert.equal(outcome.bundle, 'cli-echo.js');
+      if ('bundle' in outcome) assert.equal(outcome.bundle, 'cli-main.js', 'echo --record runs in the full tool');
       assert.equal(result.code, 0, result.stderr);
-      const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
       assert.equal(lines.length, 1, `${label}: one association recorded`);
-      runs.push({ stdout: timeless(result.stdout), stderr: timeless(result.stderr.trim()), recorded: Object.keys(lines[0]!).sort(), outcome: lines[0]!.outcome });
+      records.push(lines[0]!);
     }
-    assert.match(runs[0]!.stderr, /A-ASSOCIATE-RQ[\s\S]*C-ECHO-RSP[\s\S]*A-RELEASE-RP/);
-    assert.deepEqual(runs[0], runs[1]);
+    assert.deepEqual(Object.keys(records[0]!).sort(), Object.keys(records[1]!).sort());
+    assert.deepEqual(records[0]!.outcome, records[1]!.outcome);
   });
 });
