@@ -92,7 +92,19 @@ class SharedReads {
   }
 }
 
-const shared = new WeakMap<net.Socket, SharedReads>();
+/**
+ * A socket's SharedReads, on the socket itself. Not a WeakMap: V8's young-generation collections
+ * keep a WeakMap's values alive, and a SharedReads holds its socket and, through the listeners,
+ * the whole association; every short association then outlived two of them and was promoted to
+ * the old generation (at a thousand associations a second, 2.5 MB per young collection, each
+ * taking 10 ms instead of 1, and the old generation marked and compacted again and again).
+ */
+const READS = Symbol('sharedReads');
+type WithReads = net.Socket & { [READS]?: SharedReads };
+
+function readsOf(socket: net.Socket): SharedReads | undefined {
+  return (socket as WithReads)[READS];
+}
 
 function sharedReadsOption(reads: () => SharedReads): net.OnReadOpts {
   return { buffer: readBuffer, callback: (length, buffer) => { reads().deliver(length, buffer as Buffer); return true; } };
@@ -106,7 +118,7 @@ export function connectWithSharedReads(options: net.TcpNetConnectOpts): net.Sock
     ...options, onread: sharedReadsOption(() => reads!), allowHalfOpen: false, emitClose: false, autoDestroy: true, decodeStrings: false,
   } as net.TcpNetConnectOpts);
   reads = new SharedReads(socket);
-  shared.set(socket, reads);
+  (socket as WithReads)[READS] = reads;
   return socket;
 }
 
@@ -157,7 +169,7 @@ function socketOverHandle(handle: object, noDelay = false): SharedReads {
     allowHalfOpen: false, emitClose: false, autoDestroy: true, decodeStrings: false,
   } as net.SocketConstructorOpts);
   reads = new SharedReads(socket);
-  shared.set(socket, reads);
+  (socket as WithReads)[READS] = reads;
   return reads;
 }
 
@@ -178,12 +190,12 @@ export function socketWithFirstBytes(handle: object, server: net.Server, first: 
 
 /** Whether this socket reads into the shared buffer (its chunks are borrowed). */
 export function readsShared(socket: net.Socket): boolean {
-  return shared.has(socket);
+  return readsOf(socket) !== undefined;
 }
 
 /** Listens to what a socket receives, however it reads; returns the way to stop listening. */
 export function onReceived(socket: net.Socket, listener: ReadListener): () => void {
-  const reads = shared.get(socket);
+  const reads = readsOf(socket);
   if (reads) return reads.add(listener);
   const onData = (chunk: Buffer) => listener(chunk, false);
   socket.on('data', onData);
