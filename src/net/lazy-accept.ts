@@ -33,6 +33,8 @@ interface TcpHandle {
   onread: ((arrayBuffer: ArrayBuffer | undefined) => void) | null;
   readStart(): number;
   readStop(): number;
+  /** Node's mark of a handle that reads: its sockets call readStart() only on a handle without it. */
+  reading?: boolean;
   getpeername(out: { address: string; family: string; port: number }): number;
   close(): void;
 }
@@ -84,7 +86,9 @@ class Unread implements UnreadConnection {
       first?.(undefined);
       return;
     }
-    handle.readStop();
+    // It goes on reading: the socket built over it takes the reads over. Stopped here, the socket
+    // would start it again at once (for libuv two more epoll_ctl calls, the first failing).
+    handle.reading = true;
     const bytes = this.early === undefined ? Buffer.from(arrayBuffer) : Buffer.concat([...this.early, arrayBuffer].map((b) => new Uint8Array(b)));
     this.early = undefined;
     socketWithFirstBytes(handle, this.server, bytes, (socket) => first?.(socket), this.noDelay);

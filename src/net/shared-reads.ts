@@ -155,7 +155,8 @@ export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
 }
 
 /**
- * A socket over a bare TCP handle (not reading, or stopped), reading into the shared buffer.
+ * A socket over a bare TCP handle, reading into the shared buffer: it starts reading unless the
+ * handle is marked as reading already (Node's `reading`).
  * `noDelay`: the connection has TCP_NODELAY already (the socket records it without a system call).
  */
 function socketOverHandle(handle: object, noDelay = false): SharedReads {
