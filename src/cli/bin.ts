@@ -10,5 +10,8 @@ const { file, fallback } = bundleFor(__filename, command, process.argv.slice(3))
 const report = process.env.DICOMNET_CODE_CACHE === 'verbose'
   ? (outcome: CacheOutcome, cacheFile: string) => process.stderr.write(`dicomnet: code cache ${outcome}: ${cacheFile}\n`)
   : undefined;
-const cli = requireWithCodeCache(file, { fallback, label: /^[a-z_]{1,20}$/.test(command) ? command : 'other', report }) as { runCli: typeof runCli };
+// Help has a cache of its own: it runs none of the command, so its cache would serve the command badly.
+const help = process.argv.includes('--help') || process.argv.includes('-h');
+const label = /^[a-z_]{1,20}$/.test(command) ? `${command}${help ? '-help' : ''}` : 'other';
+const cli = requireWithCodeCache(file, { fallback, label, report }) as { runCli: typeof runCli };
 cli.runCli(process.argv.slice(2));

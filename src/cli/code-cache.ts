@@ -26,7 +26,7 @@ import { Script } from 'node:vm';
 import { checksum64, checksumAvailable } from './checksum';
 
 /** What happened to the cache on this run (DICOMNET_CODE_CACHE=verbose prints it). */
-export type CacheOutcome = 'used' | 'written' | 'rejected' | 'invalid' | 'off' | 'unwritable';
+export type CacheOutcome = 'used' | 'written' | 'rejected' | 'invalid' | 'off' | 'unwritable' | 'not written';
 
 export interface CodeCacheOptions {
   /** Folder of the cache files; default: the per-user cache folder (see cacheFolder). */
@@ -191,8 +191,14 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
   if (cached && script.cachedDataRejected) outcome = 'rejected';
 
   if (!off && outcome !== 'used') {
-    // At exit, so the cache holds the functions this command compiled, not only the top level.
-    process.once('exit', () => {
+    // At exit, so the cache holds the functions this command compiled, not only the top level; and
+    // only after a run that succeeded: a failed one (a refused connection, a usage error) compiled
+    // little of the command, and its cache would be used, and cost every later run the rest.
+    process.once('exit', (code) => {
+      if (code !== 0) {
+        options.report?.('not written', file);
+        return;
+      }
       let data: Buffer | undefined;
       try {
         data = script.createCachedData();

@@ -133,7 +133,7 @@ await (async () => {`],
     const dicomnetHelp = async () => {
       const r = await run('npx', ['--no', '--', 'dicomnet', 'echo', '--help'], { cwd: home, env });
       ok(r, 'npx dicomnet echo --help');
-      const report = r.stderr.match(/^dicomnet: code cache (\w+): (.+)$/m);
+      const report = r.stderr.match(/^dicomnet: code cache ([\w ]+): (.+)$/m);
       assert.ok(report, `no code cache report on stderr: ${r.stderr}`);
       return { stdout: r.stdout, outcome: report[1], file: report[2]! };
     };
@@ -141,7 +141,7 @@ await (async () => {`],
     assert.equal(first.outcome, 'written');
     assert.equal(path.dirname(first.file), path.join(cacheHome, 'dicomnet'));
     // echo runs from its own bundle (src/cli/bundles.ts), as installed.
-    assert.match(path.basename(first.file), /^cli_echo_cjs-echo-[0-9a-f]{32}\.cache$/);
+    assert.match(path.basename(first.file), /^cli_echo_cjs-echo-help-[0-9a-f]{32}\.cache$/);
     assert.match(first.stdout, /dicomnet echo/);
     const second = await dicomnetHelp();
     assert.deepEqual(second, { ...first, outcome: 'used' });

@@ -30,7 +30,7 @@ describe('dicomnet command bundles', () => {
   /** The executable's run, and which bundle it loaded (from the code cache's report). */
   async function viaExecutable(args: string[]): Promise<{ result: RunResult; bundle: string }> {
     const result = await dicomnet(args, { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose' } });
-    const report = /^dicomnet: code cache \w+: .*[/\\](cli_\w+_js)-[\w-]+\.cache$/m.exec(result.stderr);
+    const report = /^dicomnet: code cache [\w ]+: .*[/\\](cli_\w+_js)-[\w-]+\.cache$/m.exec(result.stderr);
     assert.ok(report, `no code cache report on stderr of dicomnet ${args.join(' ')}: ${result.stderr}`);
     return { result: { ...result, stderr: result.stderr.replace(report[0], '').trim() }, bundle: report[1]!.replace(/_js$/, '.js').replace(/_/g, '-') };
   }

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { Script } from 'node:vm';
 import { isAscii } from 'node:buffer';
 import { cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile, requireWithCodeCache } from '../../../src/cli/code-cache';
-import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet } from '../../helpers/processes';
+import { refusingPort } from '../../helpers/peers';
+import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet, startScp } from '../../helpers/processes';
 
 // dicomnet find runs from a bundle of its own (src/cli/bundles.ts).
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'cli-find.js');
@@ -31,7 +32,7 @@ describe('dicomnet code cache', () => {
     const r = await dicomnet(ARGS, { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose' } });
     assert.equal(r.code, 0, `exit ${r.code}: ${r.stderr}`);
     assert.equal(r.stdout, expected.stdout, 'the output differs from a run without the cache');
-    const report = r.stderr.match(/^dicomnet: code cache (\w+): (.+)$/m);
+    const report = r.stderr.match(/^dicomnet: code cache ([\w ]+): (.+)$/m);
     assert.ok(report, `no code cache report on stderr: ${r.stderr}`);
     assert.equal(r.stderr.replace(report[0], '').trim(), '', `stderr has more than the report: ${r.stderr}`);
     return { outcome: report[1]!, file: report[2]! };
@@ -44,10 +45,40 @@ describe('dicomnet code cache', () => {
     const first = await runWith(dir);
     assert.equal(first.outcome, 'written');
     assert.equal(path.dirname(first.file), dir);
-    assert.match(path.basename(first.file), /^cli_find_js-find-[0-9a-f]{32}\.cache$/);
+    assert.match(path.basename(first.file), /^cli_find_js-find-help-[0-9a-f]{32}\.cache$/);
     assert.deepEqual(readdirSync(dir), [path.basename(first.file)], 'only the cache file is left (no temporary file)');
     const second = await runWith(dir);
     assert.deepEqual(second, { outcome: 'used', file: first.file });
+  });
+
+  it('is written only by a run that succeeded, and help keeps a cache of its own', async () => {
+    const dir = fresh('succeeded');
+    const env = { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose' };
+    const outcomeOf = (r: RunResult) => r.stderr.match(/^dicomnet: code cache ([\w ]+): (.+)$/m)?.slice(1) ?? [];
+    const refusing = await refusingPort();
+    const scp = await startScp(['--aet', 'CACHE']);
+    try {
+      // A refused echo ran little of the command: a cache of it would cost every later echo the rest.
+      const refused = await dicomnet(['echo', '127.0.0.1', String(refusing.port)], { env });
+      assert.equal(refused.code, 3, refused.stderr);
+      assert.equal(outcomeOf(refused)[0], 'not written', refused.stderr);
+      assert.throws(() => readdirSync(dir), /ENOENT/, 'a failed run leaves no cache');
+      const help = await dicomnet(['echo', '--help'], { env });
+      assert.equal(outcomeOf(help)[0], 'written', help.stderr);
+      assert.match(path.basename(outcomeOf(help)[1]!), /^cli_echo_js-echo-help-/);
+      const echoes: string[][] = [];
+      for (let run = 0; run < 2; run++) {
+        const r = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'CACHE'], { env });
+        assert.equal(r.code, 0, r.stderr);
+        echoes.push(outcomeOf(r));
+      }
+      assert.equal(echoes[0]![0], 'written', 'the first echo that succeeded writes the echo cache, whatever help wrote');
+      assert.match(path.basename(echoes[0]![1]!), /^cli_echo_js-echo-[0-9a-f]{32}\.cache$/);
+      assert.deepEqual(echoes[1], ['used', echoes[0]![1]]);
+    } finally {
+      refusing.close();
+      await scp.stop();
+    }
   });
 
   it('ignores a damaged file (a flipped byte, or cut short), runs from source, and replaces it', async () => {
@@ -101,7 +132,7 @@ describe('dicomnet code cache', () => {
   it('in tests, a dicomnet the helpers start keeps its cache in the run\'s temporary folder, never the user\'s', async () => {
     const r = await dicomnet(ARGS, { env: { DICOMNET_CODE_CACHE: 'verbose' } });
     assert.equal(r.code, 0, r.stderr);
-    const file = r.stderr.match(/^dicomnet: code cache \w+: (.+)$/m)?.[1];
+    const file = r.stderr.match(/^dicomnet: code cache [\w ]+: (.+)$/m)?.[1];
     assert.ok(file, `no code cache report on stderr: ${r.stderr}`);
     assert.equal(path.dirname(file), TEST_CODE_CACHE_DIR);
     assert.ok(TEST_CODE_CACHE_DIR.startsWith(tmpdir() + path.sep), `${TEST_CODE_CACHE_DIR} is not a temporary folder`);
