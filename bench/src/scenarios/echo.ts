@@ -99,6 +99,8 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
     }
     const processes = new Table('The same as whole processes (start-up and exit included: what a script calling the tool waits)', 'latency', 'round trips', 'cli', 'process');
     processes.add({ id: 'cli', label: 'dicomnet echo → dicomnet scp', ours: true }, cli(ours.port, 'DICOMNET'));
+    // The tool against DCMTK's SCP as well: echoscu's whole-process rows are read against both SCPs.
+    if (dcmtk) processes.add({ id: 'cli-storescp', label: 'dicomnet echo → storescp' }, cli(dcmtk.port, 'STORESCP'));
     await runInterleaved(ctx, 's5', [table, processes], n, { quiet: true });
     for (const [id, label] of [['echoscu-storescp', 'echoscu → storescp'], ['echoscu-dicomnet', 'echoscu → dicomnet scp']]) {
       const samples = wholeProcess.get(id);
