@@ -8,6 +8,7 @@ export {
 } from './requestor';
 export { mppsContexts, reportAssociationOpener, storageCommitmentContext } from './commitment-contexts';
 export { cellText, columnsOf } from './identifier-text';
+export { limitedFind, type LimitedFindOptions, type LimitedFindSummary } from './limited-find';
 export { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME, validateAeTitle } from './identity';
 export { MoveDestinations, parseDestination, type DestinationAddress } from './move-destinations';
 export { openFilesNote, type FittedLimits } from './open-files';

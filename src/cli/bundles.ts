@@ -16,10 +16,14 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 /**
  * Options that send a command with a bundle of its own to the full tool instead: what that bundle
  * leaves out. dicomnet echo's leaves out the association recorder (--record), and with it the
- * data set model and the 200 kB dictionary table that recording an identifier reaches.
+ * data set model and the 200 kB dictionary table that recording an identifier reaches; dicomnet
+ * find's (findscu, worklist) leaves out the recorder.
  */
 export const FULL_TOOL_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([
   ['echo', ['--record']],
+  ['find', ['--record']],
+  ['findscu', ['--record']],
+  ['worklist', ['--record']],
 ]);
 
 /**

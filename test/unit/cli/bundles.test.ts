@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { COMMAND_BUNDLES, bundleFor } from '../../../src/cli/bundles';
 import { DicomServer } from '../../../src/ae/server';
 import { freePort } from '../../helpers/peers';
-import { CLI, REPO_ROOT, RunResult, dicomnet, run } from '../../helpers/processes';
+import { CLI, REPO_ROOT, RunResult, dicomnet, run, startScp } from '../../helpers/processes';
+import { writeSyntheticInstance } from '../../helpers/dicom-files';
 
 const FULL_TOOL = path.join(REPO_ROOT, 'dist', 'cli-main.js');
 
@@ -38,6 +39,23 @@ describe('dicomnet command bundles', () => {
   /** The full tool run directly (node dist/cli-main.js …), without the code cache. */
   const fullTool = (args: string[]) => run(process.execPath, [FULL_TOOL, ...args], { env: { DICOMNET_CODE_CACHE: 'off' } });
 
+  /** Runs args with --record through the executable (which hands it to the full tool) and the full tool: records alike. */
+  async function recordsAlike(args: string[]): Promise<void> {
+    const records: Record<string, unknown>[] = [];
+    for (const [label, runIt] of [['executable', viaExecutable], ['full tool', fullTool]] as const) {
+      const file = path.join(dir, `${args[0]}-${label.replace(' ', '-')}.jsonl`);
+      const outcome = await runIt([...args, `--record=${file}`]);
+      const result = 'result' in outcome ? outcome.result : outcome;
+      if ('bundle' in outcome) assert.equal(outcome.bundle, 'cli-main.js', `${args[0]} --record runs in the full tool`);
+      assert.equal(result.code, 0, result.stderr);
+      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.equal(lines.length, 1, `${label}: one association recorded`);
+      records.push(lines[0]!);
+    }
+    assert.deepEqual(Object.keys(records[0]!).sort(), Object.keys(records[1]!).sort());
+    assert.deepEqual(records[0]!.outcome, records[1]!.outcome);
+  }
+
   it('names a bundle that the build made for each command that has one, and the full tool for the rest', () => {
     for (const [command, name] of COMMAND_BUNDLES) {
       const { file, fallback } = bundleFor(CLI, command);
@@ -49,12 +67,14 @@ describe('dicomnet command bundles', () => {
     for (const command of ['store', 'scp', 'move', '--help', '', 'toString', '__proto__', 'constructor']) {
       assert.deepEqual(bundleFor(CLI, command), { file: FULL_TOOL }, `dicomnet ${command}`);
     }
-    // What a command's bundle leaves out goes to the full tool (echo's: --record).
-    for (const args of [['--record', 'r.jsonl'], ['127.0.0.1', '--record=r.jsonl'], ['--', '--record']]) {
-      assert.deepEqual(bundleFor(CLI, 'echo', args), { file: FULL_TOOL }, `dicomnet echo ${args.join(' ')}`);
+    // What a command's bundle leaves out goes to the full tool (echo's and find's: --record).
+    for (const command of ['echo', 'find', 'findscu', 'worklist']) {
+      for (const args of [['--record', 'r.jsonl'], ['127.0.0.1', '--record=r.jsonl'], ['--', '--record']]) {
+        assert.deepEqual(bundleFor(CLI, command, args), { file: FULL_TOOL }, `dicomnet ${command} ${args.join(' ')}`);
+      }
     }
     assert.equal(path.basename(bundleFor(CLI, 'echo', ['127.0.0.1', '--aec', 'RECORD', '--trace']).file), 'cli-echo.js');
-    assert.equal(path.basename(bundleFor(CLI, 'find', ['--record', 'r.jsonl']).file), 'cli-find.js');
+    assert.equal(path.basename(bundleFor(CLI, 'find', ['-k', 'PatientID=--record', '--json']).file), 'cli-find.js');
   });
 
   it('runs each name with its bundle, printing what the full tool prints', async () => {
@@ -95,18 +115,40 @@ describe('dicomnet command bundles', () => {
       { code: traced.result.code, stdout: timeless(traced.result.stdout), stderr: timeless(traced.result.stderr) },
       { code: expected.code, stdout: timeless(expected.stdout), stderr: timeless(expected.stderr.trim()) });
 
-    const records: Record<string, unknown>[] = [];
-    for (const [label, runIt] of [['executable', viaExecutable], ['full tool', fullTool]] as const) {
-      const file = path.join(dir, `echo-${label.replace(' ', '-')}.jsonl`);
-      const outcome = await runIt(['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER', `--record=${file}`]);
-      const result = 'result' in outcome ? outcome.result : outcome;
-      if ('bundle' in outcome) assert.equal(outcome.bundle, 'cli-main.js', 'echo --record runs in the full tool');
-      assert.equal(result.code, 0, result.stderr);
-      const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      assert.equal(lines.length, 1, `${label}: one association recorded`);
-      records.push(lines[0]!);
+    await recordsAlike(['echo', '127.0.0.1', String(server.port), '--aec', 'SERVER']);
+  });
+
+  it('queries a real SCP through the find bundle as the full tool does, and records with the full tool', async () => {
+    // The find bundle opens its association without the other services (associateBasic) and
+    // without the recorder (--record runs in the full tool).
+    const timeless = (text: string) => text.replace(/\b\d+(\.\d+)? ms\b/g, 'N ms');
+    const archive = path.join(dir, 'archive');
+    const scp = await startScp(['--aet', 'QR', '--dir', archive, '--worklist', path.join(REPO_ROOT, 'test', 'fixtures', 'archive', 'wlistdb')]);
+    try {
+      const instance = await writeSyntheticInstance(path.join(dir, 'one.dcm'), 64);
+      const stored = await fullTool(['store', '127.0.0.1', String(scp.port), '--aec', 'QR', instance.path]);
+      assert.equal(stored.code, 0, stored.stderr);
+      const port = String(scp.port);
+      const commands = [
+        ['find', '127.0.0.1', port, '--aec', 'QR', '-k', 'PatientID=', '--trace', '--verbose'],
+        ['findscu', '127.0.0.1', port, '--aec', 'QR', '--level', 'SERIES', '-k', `StudyInstanceUID=${instance.studyInstanceUid}`, '--json'],
+        ['find', '127.0.0.1', port, '--aec', 'QR', '--model', 'patient', '--level', 'PATIENT', '--limit', '1'],
+        ['worklist', '127.0.0.1', port, '--aec', 'QR', '-k', 'Modality=MR', '--verbose'],
+      ];
+      for (const args of commands) {
+        const ours = await viaExecutable(args);
+        const expected = await fullTool(args);
+        assert.equal(ours.bundle, 'cli-find.js', `dicomnet ${args.join(' ')}`);
+        assert.equal(ours.result.code, 0, ours.result.stderr);
+        assert.doesNotMatch(ours.result.stdout, /^0 matches/m, `dicomnet ${args.join(' ')} found nothing: the comparison would show little`);
+        assert.deepEqual(
+          { code: ours.result.code, stdout: timeless(ours.result.stdout), stderr: timeless(ours.result.stderr) },
+          { code: expected.code, stdout: timeless(expected.stdout), stderr: timeless(expected.stderr.trim()) }, `dicomnet ${args.join(' ')}`);
+      }
+
+      await recordsAlike(['find', '127.0.0.1', port, '--aec', 'QR', '-k', 'PatientID=']);
+    } finally {
+      await scp.stop();
     }
-    assert.deepEqual(Object.keys(records[0]!).sort(), Object.keys(records[1]!).sort());
-    assert.deepEqual(records[0]!.outcome, records[1]!.outcome);
   });
 });
