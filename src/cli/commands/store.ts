@@ -69,14 +69,12 @@ export const storeCommand: Command = {
       },
     }).catch((error) => { bar.clear(); batch?.flush(); throw error; });
     bar.clear();
-    batch?.flush();
-    const say = (text: string) => process.stdout.write(`${text}\n`);
     const ms = Date.now() - started;
     const count = (o: StoreResult['outcome']) => results.filter((r) => r.outcome === o).length;
     const failed = count('failure') + count('skipped');
     const unusable = collected.skipped.length + count('unusable');
     if (json) {
-      say(JSON.stringify({
+      out(JSON.stringify({
         results: results.map((r) => ({ ...r, statusHex: r.status === undefined ? undefined : `0x${r.status.toString(16).toUpperCase().padStart(4, '0')}` })),
         unusable: collected.skipped,
       }, null, 2));
@@ -85,8 +83,9 @@ export const storeCommand: Command = {
       if (count('warning')) parts.push(`${count('warning')} with warnings`);
       if (failed) parts.push(`${failed} failed`);
       if (unusable) parts.push(`${unusable} not usable`);
-      say(`${parts.join('; ')}.`);
+      out(`${parts.join('; ')}.`);
     }
+    batch?.flush();
     if (failed > 0 || count('warning') > 0) return EXIT_STATUS;
     if (unusable > 0) return EXIT_USAGE;
     return EXIT_OK;
