@@ -131,6 +131,15 @@ export interface Peer<AE extends AssociationRequestor = ApplicationEntity> {
 export type RecorderFor = (args: Args) => AssociationRecorder | undefined;
 
 /**
+ * The recorder of a command's own bundle, which leaves the recorder out: the executable runs every
+ * command line with --record with the full tool (bundles.ts's FULL_TOOL_OPTIONS).
+ */
+export function noRecorder(args: Args): undefined {
+  if (args.has('record')) throw new Error('this bundle does not record associations: the dicomnet executable runs command lines with --record with the full tool');
+  return undefined;
+}
+
+/**
  * The peer the options name, with our AE for it made by makeAe and recording as recorder says
  * (peerFrom: the full ApplicationEntity and record-file.ts's recorder).
  */
