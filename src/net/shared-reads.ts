@@ -110,13 +110,18 @@ function sharedReadsOption(reads: () => SharedReads): net.OnReadOpts {
   return { buffer: readBuffer, callback: (length, buffer) => { reads().deliver(length, buffer as Buffer); return true; } };
 }
 
+/**
+ * What net.Socket's constructor sets on its copy of the options anyway (these very values). Given
+ * in the options, the copy already has them and the constructor only overwrites them; added by it
+ * (a megamorphic store each, missing the IC's cache), they were most of its time: about 50 µs of
+ * the SCP's CPU per association.
+ */
+const SOCKET_DEFAULTS = { allowHalfOpen: false, emitClose: false, autoDestroy: true, decodeStrings: false } as const;
+
 /** net.connect, reading into the shared buffer. */
 export function connectWithSharedReads(options: net.TcpNetConnectOpts): net.Socket {
   let reads: SharedReads | undefined;
-  // The last four: see socketOverHandle.
-  const socket = net.connect({
-    ...options, onread: sharedReadsOption(() => reads!), allowHalfOpen: false, emitClose: false, autoDestroy: true, decodeStrings: false,
-  } as net.TcpNetConnectOpts);
+  const socket = net.connect({ ...options, onread: sharedReadsOption(() => reads!), ...SOCKET_DEFAULTS } as net.TcpNetConnectOpts);
   reads = new SharedReads(socket);
   (socket as WithReads)[READS] = reads;
   return socket;
@@ -161,13 +166,8 @@ export function adoptWithSharedReads(accepted: net.Socket): net.Socket {
  */
 function socketOverHandle(handle: object, noDelay = false): SharedReads {
   let reads: SharedReads | undefined;
-  // The last four are what net.Socket's constructor sets on its copy of the options anyway (these
-  // very values). Given here, the copy already has them and the constructor only overwrites them;
-  // added by it (a megamorphic store each, missing the IC's cache), they were most of its time:
-  // about 50 µs of the SCP's CPU per association.
   const socket = new net.Socket({
-    handle, readable: true, writable: true, noDelay, onread: sharedReadsOption(() => reads!),
-    allowHalfOpen: false, emitClose: false, autoDestroy: true, decodeStrings: false,
+    handle, readable: true, writable: true, noDelay, onread: sharedReadsOption(() => reads!), ...SOCKET_DEFAULTS,
   } as net.SocketConstructorOpts);
   reads = new SharedReads(socket);
   (socket as WithReads)[READS] = reads;
