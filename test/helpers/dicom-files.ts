@@ -16,8 +16,9 @@ import { StoreFile } from '../../src/services/store-file-reading';
 export const PYDICOM_FILES = '/usr/lib/python3/dist-packages/pydicom/data/test_files';
 export const PYDICOM_CHARSETS = '/usr/lib/python3/dist-packages/pydicom/data/charset_files';
 
-export function pydicomFiles(): string[] {
-  return readdirSync(PYDICOM_FILES).filter((f) => f.endsWith('.dcm')).sort().map((f) => path.join(PYDICOM_FILES, f));
+/** The .dcm files of one of pydicom's sample folders (its test files by default), in name order. */
+export function pydicomFiles(folder = PYDICOM_FILES): string[] {
+  return readdirSync(folder).filter((f) => f.endsWith('.dcm')).sort().map((f) => path.join(folder, f));
 }
 
 /** The data set bytes of a Part 10 file (everything after the file meta). */
