@@ -4,7 +4,8 @@
 // Prints {"started":…,"ended":…,"failed":…} every 250 ms; stops on SIGTERM with a last line.
 // Kind "cpu" is the control: no connection at all, the process only keeps one core busy, as every
 // flood here does (what that alone costs the measured peer on this machine).
-import { ApplicationEntity, verificationContext } from '../../src/ae/client';
+import { ApplicationEntity } from '../../src/ae/client';
+import { verificationContext } from '../../src/ae/requestor';
 import { encodePdu } from '../../src/net/pdu-encode';
 import { Flood, FloodKind } from '../../test/helpers/flood';
 

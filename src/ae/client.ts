@@ -13,9 +13,6 @@ import { MppsCreated, createMpps, getMpps, setMpps } from '../services';
 import { NResponse } from '../services';
 import { AssociateOptions, AssociationRequestor, BasicClientAssociation, verificationContext } from './requestor';
 
-// Where they were before requestor.ts held them (tests import them from this module).
-export { verificationContext, type AssociateOptions, type ProposedContext } from './requestor';
-
 export class ApplicationEntity extends AssociationRequestor {
   /** Opens an association. Rejections, aborts and timeouts reject with a readable error. */
   async associate(options: AssociateOptions, onCreated?: (association: Association) => void): Promise<ClientAssociation> {

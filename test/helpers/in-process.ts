@@ -2,7 +2,8 @@
 // test gives it, an in-memory store that keeps what arrived, in-memory query backends, the sample
 // files as retrievable instances, small CT data sets, and waits bounded in real time.
 import { after } from 'node:test';
-import { ApplicationEntity, AssociateOptions, ClientAssociation, ProposedContext } from '../../src/ae/client';
+import { ApplicationEntity, ClientAssociation } from '../../src/ae/client';
+import { AssociateOptions, ProposedContext } from '../../src/ae/requestor';
 import { DicomServer, ServerOptions } from '../../src/ae/server';
 import { Dataset } from '../../src/dicom/dataset-model';
 import { Tags } from '../../src/dicom/tag';

@@ -2,7 +2,8 @@
 // what still comes and ends with the final response, and the association stays usable.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationEntity, ClientAssociation, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity, ClientAssociation } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { DicomServer } from '../../../src/ae/server';
 import { Dataset } from '../../../src/dicom/dataset-model';

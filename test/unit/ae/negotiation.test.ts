@@ -2,7 +2,8 @@
 // their results, role selection, extended negotiation, user identity types 1–5, max PDU.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { DicomServer, ServerOptions } from '../../../src/ae/server';
 import { ContextResult } from '../../../src/net/pdu-types';
 import { ScpService } from '../../../src/services/scp-service';

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { verificationContext } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import {
   PeerProfile, PemFileError, aeOptionsOf, applicationEntityOf, associateOptionsOf, connectionOptionsOf, describePeer, tlsOptionsOf,
 } from '../../../src/ae/peer-profile';

@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { AssociationRecord, AssociationRecorder } from '../../../src/ae/recording';
 import { Uids } from '../../../src/dicom/sop-classes';

@@ -2,7 +2,8 @@
 // for a client association and for a server.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { DicomServer } from '../../../src/ae/server';
 import { describeCommand, traceMessages, tracePdus, traceServer } from '../../../src/ae/trace';
 import { CommandField, NO_DATASET } from '../../../src/dimse/command';

@@ -2,7 +2,7 @@
 // with a failure status (PS3.7 C.5: 0211 Unrecognized Operation), not with an A-ABORT.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verificationContext } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { encodeDataset } from '../../../src/dicom';
 import { Uids } from '../../../src/dicom/sop-classes';

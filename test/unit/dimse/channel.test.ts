@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { getContexts } from '../../../src/ae/retrieve-contexts';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { DicomServer } from '../../../src/ae/server';

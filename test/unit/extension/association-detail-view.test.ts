@@ -3,7 +3,8 @@
 // kept as text with its control and direction characters made visible.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { AssociationRecord, AssociationRecorder, dcmtkCommand } from '../../../src/ae/recording';
 import { Uids } from '../../../src/dicom/sop-classes';

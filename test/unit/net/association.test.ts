@@ -2,7 +2,8 @@
 // too late.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { encodePdu } from '../../../src/net/pdu-encode';
 import { Association } from '../../../src/net/association';
 import {

@@ -2,7 +2,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { ApplicationEntity, verificationContext } from '../../../src/ae/client';
+import { ApplicationEntity } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { DicomServer } from '../../../src/ae/server';
 import { Association } from '../../../src/net/association';
 import { encodePdu } from '../../../src/net/pdu-encode';

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { verificationContext } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { Command, CommandField } from '../../../src/dimse/command';
 import { NoAcceptedContextError } from '../../../src/services/context';
 import { associate, scu, startServer } from '../../helpers/in-process';

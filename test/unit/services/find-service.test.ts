@@ -2,7 +2,7 @@
 // final statuses.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { verificationContext } from '../../../src/ae/client';
+import { verificationContext } from '../../../src/ae/requestor';
 import { findContexts } from '../../../src/ae/retrieve-contexts';
 import { Dataset } from '../../../src/dicom/dataset-model';
 import { Uids } from '../../../src/dicom/sop-classes';
