@@ -9,6 +9,7 @@ import type { PixelDescription } from './pixel-description';
 import type { DecodedFrame, EncodedFrame, EncodeParams } from './frame-codec';
 import { CodecTask, CodecWorkerData, TaskErrorInfo, TaskRequest, TaskResponse } from './worker-protocol';
 import { availableParallelism, loadWorkerThreads } from '../lazy-builtins';
+import { PendingTask, settleTask } from '../worker-task';
 import { CodecPoolError, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from './errors';
 
 export interface CodecPoolOptions {
@@ -28,13 +29,9 @@ export interface TaskOptions {
   signal?: AbortSignal;
 }
 
-interface Pending {
+interface Pending extends PendingTask<DecodedFrame | EncodedFrame> {
   id: number;
   task: CodecTask;
-  resolve: (r: DecodedFrame | EncodedFrame) => void;
-  reject: (e: Error) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 interface Slot {
@@ -95,11 +92,11 @@ export class CodecPool {
   async close(): Promise<void> {
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    for (const p of this.queue.splice(0)) this.settle(p, new CodecPoolError('The codec pool was closed.'));
+    for (const p of this.queue.splice(0)) settleTask(p, new CodecPoolError('The codec pool was closed.'));
     const workers = this.slots.splice(0);
     for (const s of workers) {
       if (s.timer) clearTimeout(s.timer);
-      if (s.running) this.settle(s.running, new CodecPoolError('The codec pool was closed.'));
+      if (s.running) settleTask(s.running, new CodecPoolError('The codec pool was closed.'));
     }
     await Promise.all(workers.map((s) => s.worker.terminate()));
   }
@@ -122,17 +119,7 @@ export class CodecPool {
     const i = this.queue.indexOf(p);
     if (i >= 0) this.queue.splice(i, 1);
     // A running task finishes in its worker (codecs are synchronous there); its answer is dropped.
-    this.settle(p, new CodecPoolError('The frame task was cancelled.'));
-  }
-
-  private settle(p: Pending, result: DecodedFrame | EncodedFrame | Error): void {
-    if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
-    p.onAbort = undefined;
-    const { resolve, reject } = p;
-    p.resolve = () => undefined;
-    p.reject = () => undefined;
-    if (result instanceof Error) reject(result);
-    else resolve(result);
+    settleTask(p, new CodecPoolError('The frame task was cancelled.'));
   }
 
   private startWorker(): Slot {
@@ -156,7 +143,7 @@ export class CodecPool {
     const p = slot.running;
     slot.running = undefined;
     void slot.worker.terminate();
-    if (p) this.settle(p, new CodecPoolError(`The codec worker ${how} while working on a frame; the frame was not converted.`));
+    if (p) settleTask(p, new CodecPoolError(`The codec worker ${how} while working on a frame; the frame was not converted.`));
     this.pump();
   }
 
@@ -182,7 +169,7 @@ export class CodecPool {
     } catch (e) {
       slot.running = undefined;
       slot.worker.unref();
-      this.settle(p, new CodecPoolError(`The frame task could not be sent to a codec worker (${(e as Error).message}).`));
+      settleTask(p, new CodecPoolError(`The frame task could not be sent to a codec worker (${(e as Error).message}).`));
       return;
     }
     slot.timer = setTimeout(() => {
@@ -199,7 +186,7 @@ export class CodecPool {
     slot.timer = undefined;
     slot.running = undefined;
     slot.worker.unref();
-    this.settle(p, res.ok ? res.result : rebuildError(res.error));
+    settleTask(p, res.ok ? res.result : rebuildError(res.error));
     this.pump();
   }
 

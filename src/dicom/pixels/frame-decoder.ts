@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { loadWorkerThreads } from '../lazy-builtins';
+import { PendingTask, settleTask } from '../worker-task';
 import { FrameData } from './frame-data';
 import { DecodeCancelledError, NoImageError, PixelDecodeError, UnsupportedImageError } from './errors';
 import { FrameSourceRef, WorkerRequest, WorkerResponse, WorkerErrorInfo } from './worker-messages';
@@ -25,14 +26,10 @@ export interface DecodeOptions {
 /** A file path, or bytes read by the host (e.g. from a virtual file system) under a stable key. */
 export type FrameSource = string | { key: string; bytes: Uint8Array };
 
-interface Pending {
+interface Pending extends PendingTask<FrameData> {
   id: number;
   source: FrameSource;
   frame: number;
-  resolve: (f: FrameData) => void;
-  reject: (e: Error) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 function rebuildError(info: WorkerErrorInfo): Error {
@@ -86,8 +83,8 @@ export class FrameDecoder {
 
   dispose(): void {
     this.disposed = true;
-    for (const p of this.queue.splice(0)) this.settle(p, new PixelDecodeError('The frame decoder was disposed.'));
-    if (this.running) this.settle(this.running, new PixelDecodeError('The frame decoder was disposed.'));
+    for (const p of this.queue.splice(0)) settleTask(p, new PixelDecodeError('The frame decoder was disposed.'));
+    if (this.running) settleTask(this.running, new PixelDecodeError('The frame decoder was disposed.'));
     this.running = undefined;
     this.stopWorker();
   }
@@ -96,21 +93,11 @@ export class FrameDecoder {
     const i = this.queue.indexOf(p);
     if (i >= 0) {
       this.queue.splice(i, 1);
-      this.settle(p, new DecodeCancelledError());
+      settleTask(p, new DecodeCancelledError());
     } else if (this.running === p) {
       // The worker finishes the frame (decoding is synchronous there); its answer is dropped.
-      this.settle(p, new DecodeCancelledError());
+      settleTask(p, new DecodeCancelledError());
     }
-  }
-
-  private settle(p: Pending, result: FrameData | Error): void {
-    if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
-    p.onAbort = undefined;
-    const { resolve, reject } = p;
-    p.resolve = () => undefined;
-    p.reject = () => undefined;
-    if (result instanceof Error) reject(result);
-    else resolve(result);
   }
 
   private ensureWorker(): Worker {
@@ -139,7 +126,7 @@ export class FrameDecoder {
     this.stopWorker();
     const p = this.running;
     this.running = undefined;
-    if (p) this.settle(p, error);
+    if (p) settleTask(p, error);
     this.pump();
   }
 
@@ -164,7 +151,7 @@ export class FrameDecoder {
     this.timer = setTimeout(() => {
       if (this.running !== p) return;
       this.running = undefined;
-      this.settle(p, new PixelDecodeError(`Decoding frame ${p.frame + 1} took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped.`));
+      settleTask(p, new PixelDecodeError(`Decoding frame ${p.frame + 1} took longer than ${Math.round(this.timeoutMs / 1000)} s and was stopped.`));
       this.stopWorker();
       this.pump();
     }, this.timeoutMs);
@@ -177,9 +164,9 @@ export class FrameDecoder {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.running = undefined;
-    if (res.ok && res.frame) this.settle(p, res.frame);
-    else if (!res.ok) this.settle(p, rebuildError(res.error));
-    else this.settle(p, new PixelDecodeError('The decoding worker answered without a frame.'));
+    if (res.ok && res.frame) settleTask(p, res.frame);
+    else if (!res.ok) settleTask(p, rebuildError(res.error));
+    else settleTask(p, new PixelDecodeError('The decoding worker answered without a frame.'));
     if (this.queue.length === 0) this.worker?.unref();
     this.pump();
   }
