@@ -14,7 +14,7 @@ export interface OpenFiles {
   open: number;
 }
 
-/** Descriptors set aside per established association: its socket, a file being received or sent, a C-MOVE's own association. */
+/** Descriptors set aside per established association: its socket, a file being received or sent, the next one opened ahead, a C-MOVE's own association. */
 export const FILES_PER_ASSOCIATION = 4;
 /** Descriptors left for everything else: the archive, the DICOMweb server's listener, codec workers, logs. */
 export const FILES_IN_RESERVE = 64;

@@ -2,7 +2,7 @@
 // temporary file with its file meta in front, its identifying UIDs are read from the received
 // bytes on the way, and only a complete, valid instance is renamed to its place in the archive.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, open, readdirSync, renameSync, rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHeaderScanner, ScannedElement } from '../dicom';
 import { LeadingMetaStripper } from '../dicom';
@@ -16,6 +16,24 @@ import { transcodeFile, describeFileTranscode } from '../dicom';
 import { CodecPool, CodecPoolError, EncodeParams, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from '../dicom';
 import { DicomParseError } from '../dicom';
 import { encodingOf } from '../dicom';
+
+interface OpenedFile {
+  path: string;
+  fd: number;
+}
+
+interface OpenedAhead {
+  ready?: OpenedFile;
+  opening: boolean;
+  ended: boolean;
+  /** Called when the open under way has finished (the session ended meanwhile). */
+  settled?: () => void;
+}
+
+function discardOpened(file: OpenedFile): void {
+  try { closeSync(file.fd); } catch { /* closed already */ }
+  try { unlinkSync(file.path); } catch { /* gone already */ }
+}
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
 
@@ -117,6 +135,8 @@ export class FileStore implements StoreBackend {
   private readonly tempPrefix = `${randomBytes(6).toString('hex')}-`;
   private tempCount = 0;
   private readonly fileMeta = new FileMetaMemo();
+  /** Per session (association): the next instance's temporary file, opened ahead. */
+  private readonly ahead = new Map<object, OpenedAhead>();
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -128,9 +148,63 @@ export class FileStore implements StoreBackend {
     for (const name of readdirSync(this.incomingDir)) rmSync(path.join(this.incomingDir, name), { force: true });
   }
 
+  private nextTempPath(): string {
+    return `${this.incomingPrefix}${this.tempPrefix}${++this.tempCount}.part`;
+  }
+
+  /**
+   * Opens the next instance's temporary file on the thread pool, while this one arrives: creating
+   * a file is the costliest metadata operation of an instance (on ext4 from ~20 µs to over a
+   * millisecond of kernel time, when inodes freed shortly before must be skipped), and the main
+   * thread is what a one-at-a-time sender waits for. Only from a session's second instance on (a
+   * session of one instance opens nothing it does not use); what is left is removed when it ends.
+   */
+  private openAhead(state: OpenedAhead): void {
+    if (state.opening || state.ready || state.ended) return;
+    const temp = this.nextTempPath();
+    state.opening = true;
+    open(temp, 'wx', (error, fd) => {
+      state.opening = false;
+      // On error the next instance opens its own file, and reports what goes wrong.
+      if (!error && state.ended) discardOpened({ path: temp, fd });
+      else if (!error) state.ready = { path: temp, fd };
+      state.settled?.();
+    });
+  }
+
+  /** A temporary file is open and waiting for the session's next instance. */
+  hasOpenedAhead(session: object): boolean {
+    return this.ahead.get(session)?.ready !== undefined;
+  }
+
+  /** Removes the file opened ahead for the session; resolves once one still being opened is removed too. */
+  sessionEnded(session: object): Promise<void> {
+    const state = this.ahead.get(session);
+    if (!state) return Promise.resolve();
+    this.ahead.delete(session);
+    state.ended = true;
+    if (state.ready) discardOpened(state.ready);
+    state.ready = undefined;
+    if (!state.opening) return Promise.resolve();
+    return new Promise<void>((resolve) => { state.settled = resolve; });
+  }
+
+  /** The temporary file of an instance: one opened ahead for its session when there is one. */
+  private writerFor(session: object | undefined): InstanceWriter {
+    if (!session) return new InstanceWriter(this.nextTempPath());
+    const state = this.ahead.get(session);
+    if (!state) {
+      this.ahead.set(session, { opening: false, ended: false });
+      return new InstanceWriter(this.nextTempPath());
+    }
+    const opened = state.ready;
+    state.ready = undefined;
+    this.openAhead(state);
+    return opened ? new InstanceWriter(opened.path, { fd: opened.fd }) : new InstanceWriter(this.nextTempPath());
+  }
+
   begin(incoming: IncomingInstance): StoreTransaction {
-    const temp = `${this.incomingPrefix}${this.tempPrefix}${++this.tempCount}.part`;
-    const writer = new InstanceWriter(temp);
+    const writer = this.writerFor(incoming.session);
     // The whole data set is walked (large values are skipped by counting), so a truncated one is caught.
     const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid);
     let failure: Failure | undefined;

@@ -16,8 +16,8 @@
 //   the event loop.
 // Every byte's place in the file is fixed when it is accepted, so the two ways mix freely. Past
 // HIGH_WATER bytes submitted and not yet written, the caller is made to wait (the association
-// stops reading) until LOW_WATER. The file is opened synchronously on the first write (one cheap
-// system call, whose failure is the writer's first error).
+// stops reading) until LOW_WATER. The file is opened synchronously on the first write (one system
+// call, whose failure is the writer's first error), unless the caller opened it ahead.
 import { closeSync, fsync, openSync, unlinkSync, write, writevSync } from 'node:fs';
 import { Association } from '../net';
 
@@ -80,9 +80,13 @@ export class InstanceWriter {
   private slowDisk = false;
   private readonly slowWriteMs: number;
 
-  /** `slowWriteMs`: how long a synchronous write may take before the rest goes through the thread pool. */
-  constructor(readonly path: string, options: { slowWriteMs?: number } = {}) {
+  /**
+   * `slowWriteMs`: how long a synchronous write may take before the rest goes through the thread
+   * pool. `fd`: `path` is already created and open (empty, for writing); the writer owns it.
+   */
+  constructor(readonly path: string, options: { slowWriteMs?: number; fd?: number } = {}) {
     this.slowWriteMs = options.slowWriteMs ?? SLOW_SYNC_WRITE_MS;
+    this.fd = options.fd;
   }
 
   /** Accepts a view of a read buffer: it is written by release() at the latest. */

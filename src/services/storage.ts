@@ -11,6 +11,11 @@ export interface IncomingInstance {
   calledAeTitle: string;
   moveOriginatorAeTitle?: string;
   moveOriginatorMessageId?: number;
+  /**
+   * What the instance arrives on (the association), when more may follow on it: the backend may
+   * prepare the next one's storage ahead of time, until told `sessionEnded`.
+   */
+  session?: object;
 }
 
 export interface StoreOutcome {
@@ -48,4 +53,6 @@ export interface StoreTransaction {
 
 export interface StoreBackend {
   begin(incoming: IncomingInstance): StoreTransaction;
+  /** No more instances come on this session: drop what was prepared for it (resolves once done). */
+  sessionEnded?(session: object): void | Promise<void>;
 }

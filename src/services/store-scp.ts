@@ -36,12 +36,15 @@ export class StoreReceiver {
     if (!map) {
       map = new Map();
       this.pending.set(sa.association, map);
+      const ended = this.backend.sessionEnded;
+      if (ended) sa.association.once('closed', () => { void ended.call(this.backend, sa.association); });
     }
     return map;
   }
 
   sinkFor(sa: ServiceAssociation, contextId: number, command: Command): DatasetSink {
     const context = sa.association.contexts.get(contextId)!;
+    const pending = this.pendingOf(sa);
     const transaction: StoreTransaction = this.backend.begin({
       sopClassUid: command.affectedSopClassUid ?? '',
       sopInstanceUid: command.affectedSopInstanceUid ?? '',
@@ -50,6 +53,7 @@ export class StoreReceiver {
       calledAeTitle: sa.localAeTitle,
       moveOriginatorAeTitle: command.moveOriginatorAeTitle,
       moveOriginatorMessageId: command.moveOriginatorMessageId,
+      session: sa.association,
     });
     const messageId = command.messageId ?? 0;
     // A backend that does not take views gets copies it may keep.
@@ -59,7 +63,7 @@ export class StoreReceiver {
       release: () => release?.(),
       end: () => {
         release?.();
-        this.pendingOf(sa).set(messageId, transaction.commit());
+        pending.set(messageId, transaction.commit());
       },
       abort: (error) => transaction.abort(error),
     };
