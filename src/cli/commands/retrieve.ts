@@ -7,6 +7,7 @@ import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
 import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
 import { ProgressBar } from '../progress';
+import { lineBatch } from '../line-batch';
 import { Command } from '../command';
 import { QUERY_OPTIONS, identifierFrom, queryLevel, queryModel } from './query-options';
 import { Dataset } from '../../dicom';
@@ -98,12 +99,15 @@ export const getCommand: Command = {
       }
     }
     const { contexts, roles } = sopClasses.length ? getContexts(model, sopClasses) : getContexts(model);
+    // Printed once the C-STORE-RSP is on its way (the peer waits for it), in the same order; redirected
+    // output in batches (a write per instance cost about a tenth of receiving a 0.5 MB instance).
+    const batch = process.stdout.isTTY ? undefined : lineBatch((text) => process.stdout.write(text));
     const out = (s: string) => { process.stdout.write(`${s}\n`); };
+    const say = batch ? (s: string) => batch.say(s) : (s: string) => { setImmediate(out, s); };
     const store = new FileStore({
       root: args.string('output') ?? '.',
-      // Printed once the C-STORE-RSP is on its way (the peer waits for it), in the same order.
-      onStored: (i) => { setImmediate(out, `wrote ${i.path}`); },
-      onRefused: (i, o, detail) => { setImmediate(out, `refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`); },
+      onStored: (i) => say(`wrote ${i.path}`),
+      onRefused: (i, o, detail) => say(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
     });
     const client = await associate(peer, { contexts, roles });
     const controller = new AbortController();
@@ -111,9 +115,11 @@ export const getCommand: Command = {
     process.once('SIGINT', onSignal);
     try {
       const summary = await follow(client.get(identifier, store, { model, signal: controller.signal }), 'C-GET');
+      batch?.flush();
       return report(summary, 'C-GET', 'get');
     } finally {
       process.removeListener('SIGINT', onSignal);
+      batch?.flush();
       await client.releaseOrAbort();
     }
   },
