@@ -74,3 +74,22 @@ export function binaryValueSize(vr: VR): number | undefined {
 export function looksLikeVr(b0: number, b1: number): boolean {
   return b0 >= 0x41 && b0 <= 0x5a && b1 >= 0x41 && b1 <= 0x5a;
 }
+
+// Every two-letter code once, so that reading an element's VR makes no string and its header
+// form is a table look-up (the receiver reads every element header of every instance).
+const CODES: string[] = [];
+const LONG_CODES = new Uint8Array(26 * 26);
+for (let i = 0; i < 26 * 26; i++) {
+  CODES.push(String.fromCharCode(0x41 + Math.floor(i / 26), 0x41 + (i % 26)));
+  LONG_CODES[i] = LONG_HEADER.has(CODES[i]!) ? 1 : 0;
+}
+
+/** The VR code of two bytes for which looksLikeVr holds. */
+export function vrOfBytes(b0: number, b1: number): VR {
+  return CODES[(b0 - 0x41) * 26 + (b1 - 0x41)]!;
+}
+
+/** hasLongExplicitHeader of the VR code of two bytes for which looksLikeVr holds. */
+export function hasLongExplicitHeaderBytes(b0: number, b1: number): boolean {
+  return LONG_CODES[(b0 - 0x41) * 26 + (b1 - 0x41)] === 1;
+}

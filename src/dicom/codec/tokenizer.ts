@@ -6,7 +6,7 @@
 
 import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
-import { hasLongExplicitHeader, looksLikeVr } from '../vr';
+import { hasLongExplicitHeaderBytes, looksLikeVr, vrOfBytes } from '../vr';
 import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
 import { Syntax } from './reader';
 
@@ -143,7 +143,7 @@ export class DatasetTokenizer {
     if (g === 0xfffe) return 8;
     const b0 = buf[off + 4];
     const b1 = buf[off + 5];
-    return looksLikeVr(b0, b1) && hasLongExplicitHeader(String.fromCharCode(b0, b1)) ? 12 : 8;
+    return looksLikeVr(b0, b1) && hasLongExplicitHeaderBytes(b0, b1) ? 12 : 8;
   }
 
   private closeFinishedFrames(): void {
@@ -210,7 +210,7 @@ export class DatasetTokenizer {
       const b0 = b[o + 4];
       const b1 = b[o + 5];
       if (!looksLikeVr(b0, b1)) this.fail(`Element ${formatTag(t)} at offset ${start} has no valid VR (bytes 0x${b0.toString(16)} 0x${b1.toString(16)}).`);
-      vr = String.fromCharCode(b0, b1);
+      vr = vrOfBytes(b0, b1);
       len = size === 12
         ? (s.little ? b.readUInt32LE(o + 8) : b.readUInt32BE(o + 8))
         : (s.little ? b.readUInt16LE(o + 6) : b.readUInt16BE(o + 6));
