@@ -28,6 +28,8 @@ export interface ArchiveIndexOptions {
 export interface IndexInput {
   /** Absolute path (or relative to the working directory); must be inside the archive root. */
   path: string;
+  /** `path` relative to the archive root, normalized, when the caller has it (a FileStore `StoredInstance`). */
+  relativePath?: string;
   /** File size; `fileSize` is accepted too (scanFileHeader's name). Read from disk when neither is given. */
   size?: number;
   fileSize?: number;

@@ -117,7 +117,20 @@ export class InstanceEntry {
   }
 }
 
+/** Digits and dots, and not a "." or ".." segment: joins with path.join's result without normalizing. */
+function plainSegment(s: string): boolean {
+  if (s.length === 0 || s === '.' || s === '..') return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x30 || c > 0x39) && c !== 0x2e) return false;
+  }
+  return true;
+}
+
 /** The archive layout's path of an instance, relative to the root. */
 export function canonicalPath(studyUid: string, seriesUid: string, sopUid: string): string {
+  // UIDs are joined as they are (placing each received instance asks for this); anything else
+  // goes through path.join's normalizing.
+  if (plainSegment(studyUid) && plainSegment(seriesUid) && plainSegment(sopUid)) return `${studyUid}${path.sep}${seriesUid}${path.sep}${sopUid}.dcm`;
   return path.join(studyUid, seriesUid, `${sopUid}.dcm`);
 }

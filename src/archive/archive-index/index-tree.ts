@@ -55,9 +55,14 @@ export class IndexTree {
     };
   }
 
-  private relativeTo(file: string): string {
-    // What the file store hands over (an absolute, normalized path under the root) needs no
-    // resolving: path.relative resolves both sides again, for every received instance.
+  private relativeTo(file: string, relative: string | undefined): string {
+    // What the file store hands over (an absolute, normalized path under the root, and that path
+    // relative to the root) needs no resolving: path.relative resolves both sides again, and
+    // path.normalize walks it, for every received instance.
+    if (relative !== undefined && relative !== '' && file.length === this.rootPrefix.length + relative.length
+      && file.startsWith(this.rootPrefix) && file.endsWith(relative)) {
+      return relative;
+    }
     if (file.length > this.rootPrefix.length && file.startsWith(this.rootPrefix) && path.normalize(file) === file) {
       return file.slice(this.rootPrefix.length);
     }
@@ -69,7 +74,7 @@ export class IndexTree {
   }
 
   insert(input: IndexInput, onDuplicate: 'replace' | 'keep', relative?: string): Placed {
-    const rel = relative ?? this.relativeTo(input.path);
+    const rel = relative ?? this.relativeTo(input.path, input.relativePath);
     const el = input.elements;
     const uid = (t: Tag, what: string) => {
       const v = asciiText(el.get(t));
