@@ -1,6 +1,6 @@
 // The FileStore opens the next instance's temporary file ahead, on the thread pool, for a session
 // (an association) more instances may come on, and removes it when the session ends.
-import { test } from 'node:test';
+import { test, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -24,13 +24,18 @@ async function receive(store: FileStore, uid: string, session?: object): Promise
   assert.equal((await tx.commit()).status, 0);
 }
 
-test('from a session\'s second instance on, the next temporary file is opened ahead and written by the next instance; the session\'s end removes it', async (t) => {
+/** A store that received the first two instances of a session (`${prefix}.1`, `.2`): the second starts opening a file for a third. */
+async function twoReceived(t: TestContext, prefix: string) {
   const root = tempDir(t);
-  const incoming = path.join(root, '.incoming');
   const store = new FileStore({ root });
   const session = {};
-  await receive(store, '2.25.8401.1.1', session);
-  await receive(store, '2.25.8401.1.2', session);
+  await receive(store, `${prefix}.1`, session);
+  await receive(store, `${prefix}.2`, session);
+  return { root, incoming: path.join(root, '.incoming'), store, session };
+}
+
+test('from a session\'s second instance on, the next temporary file is opened ahead and written by the next instance; the session\'s end removes it', async (t) => {
+  const { root, incoming, store, session } = await twoReceived(t, '2.25.8401.1');
   await waitUntil('the next temporary file to be opened ahead', () => store.hasOpenedAhead(session), { detail: () => JSON.stringify(readdirSync(incoming)) });
   const ahead = readdirSync(incoming);
   assert.equal(ahead.length, 1);
@@ -53,13 +58,8 @@ test('from a session\'s second instance on, the next temporary file is opened ah
 });
 
 test('a session that ends while its next file is being opened leaves nothing behind; instances without a session are stored as before', async (t) => {
-  const root = tempDir(t);
-  const incoming = path.join(root, '.incoming');
-  const store = new FileStore({ root });
-  const session = {};
-  await receive(store, '2.25.8401.2.1', session);
-  // The second instance starts opening the file for a third, which never comes.
-  await receive(store, '2.25.8401.2.2', session);
+  // The third instance never comes.
+  const { root, incoming, store, session } = await twoReceived(t, '2.25.8401.2');
   await store.sessionEnded(session);
   assert.deepEqual(readdirSync(incoming), []);
   for (const uid of ['2.25.8401.2.3', '2.25.8401.2.4']) await receive(store, uid);
