@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { OFFSET_LEB128, PRIME_LEB128, checksum64, checksumAvailable } from '../../../src/cli/checksum';
+import { OFFSET_LEB128, PRIME_LEB128, checksum64, checksumAvailable, checksumBuffer, releaseChecksumBuffers } from '../../../src/cli/checksum';
 
 /** The definition: FNV-1a's basis and prime over 8-byte little-endian words, zero-padded, then ^ length. */
 function reference(data: Buffer): bigint {
@@ -54,5 +54,30 @@ describe('code cache checksum', () => {
     assert.notDeepEqual(checksum64(Buffer.concat([data, Buffer.alloc(1)])), sum, 'a zero byte appended');
     assert.notDeepEqual(checksum64(data.subarray(0, data.length - 1)), sum, 'cut short');
     assert.deepEqual(checksum64(Buffer.from(data)), sum, 'the same bytes in another buffer');
+  });
+
+  it('checksums bytes where they lie in its memory, whatever bytes follow them', () => {
+    const region = checksumBuffer(5000);
+    randomBytes(5000).copy(region);
+    for (const [start, length] of [[0, 0], [0, 1], [3, 7], [1, 8], [5, 9], [8, 4096], [13, 4987], [4999, 1]]) {
+      const view = region.subarray(start, start + length);
+      assert.equal(checksum64(view).readBigUInt64LE(0), reference(Buffer.from(view)), `${length} bytes at ${start}`);
+    }
+    releaseChecksumBuffers();
+  });
+
+  it('hands out buffers that stay apart and stay usable after a larger one (its memory is never grown)', () => {
+    const first = checksumBuffer(100_000);
+    randomBytes(first.length).copy(first);
+    const kept = Buffer.from(first);
+    const second = checksumBuffer(100_000);
+    second.fill(0xff);
+    const large = checksumBuffer(40 << 20); // more than a memory holds at first: another memory
+    large.fill(0xaa, 0, 1 << 20);
+    assert.deepEqual(first, kept, 'the first buffer kept its bytes (not detached, not overwritten)');
+    assert.equal(checksum64(first).readBigUInt64LE(0), reference(kept));
+    assert.equal(checksum64(large.subarray(0, 1 << 20)).readBigUInt64LE(0), reference(Buffer.alloc(1 << 20, 0xaa)));
+    releaseChecksumBuffers();
+    assert.equal(checksum64(kept).readBigUInt64LE(0), reference(kept), 'copied in after the release');
   });
 });

@@ -183,4 +183,21 @@ describe('dicomnet code cache', () => {
       assert.deepEqual(requireWithCodeCache(bundle, { dir, label: 'text' }), { text: 'Ψ σ ς → é' }, `run ${run + 1}`);
     }
   });
+
+  it("compiles a bundle as Node's loader does: wrapped as a CommonJS module, a \"#!\" line skipped, lines kept", () => {
+    const dir = fresh('wrapped');
+    for (const [name, text] of [['plain.js', 'ascii'], ['shebang.js', 'ascii'], ['shebang-utf8.js', 'é → ψ']]) {
+      const bundle = path.join(root, name);
+      const shebang = name.startsWith('shebang') ? '#!/usr/bin/env node\n' : '';
+      writeFileSync(bundle, `${shebang}\nmodule.exports = { text: '${text}', args: arguments.length, file: __filename, dir: __dirname, at: new Error().stack.split('\\n')[1] };\n`);
+      for (let run = 0; run < 2; run++) {
+        const got = requireWithCodeCache(bundle, { dir, label: name.replace('.js', '') }) as Record<string, unknown>;
+        assert.equal(got.text, text, `${name}, run ${run + 1}`);
+        assert.equal(got.args, 5, 'exports, require, module, __filename, __dirname');
+        assert.equal(got.file, bundle);
+        assert.equal(got.dir, root);
+        assert.match(String(got.at), new RegExp(`${name.replace('.', '\\.')}:${shebang ? 3 : 2}:`), 'the line numbers of the file');
+      }
+    }
+  });
 });
