@@ -11,7 +11,8 @@ import { FindScp, FindScpOptions } from '../services';
 import { GetScp, MoveScp, RetrieveScpOptions } from '../services';
 import { ScpService } from '../services';
 import { StorageScp } from '../services';
-import { DuplicatePolicy, FileStore, StoreAs, StoredInstance } from './file-store';
+import { DuplicatePolicy, FileStore, StoredInstance } from './file-store';
+import { ConvertingFileStore, StoreAs } from './converting-file-store';
 import { ArchiveIndex, OpenReport } from './archive-index';
 import { WorklistStore } from './worklist';
 import { MppsEvent, mppsScp } from '../services';
@@ -82,7 +83,7 @@ export class ArchiveServices {
   static async open(options: ArchiveServicesOptions): Promise<ArchiveServices> {
     await mkdir(options.dir, { recursive: true });
     const index = await ArchiveIndex.open({ root: options.dir, log: options.log });
-    const store = new FileStore({
+    const store = new ConvertingFileStore({
       root: options.dir,
       aeTitle: options.aeTitle,
       onDuplicate: options.onDuplicate,

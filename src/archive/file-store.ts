@@ -12,10 +12,6 @@ import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '
 import { FileMetaMemo } from './file-meta-memo';
 import { InstanceWriter } from './instance-writer';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
-import { transcodeFile, describeFileTranscode } from '../dicom';
-import { CodecPool, CodecPoolError, EncodeParams, FrameDecodeError, FrameEncodeError, UnsupportedConversionError } from '../dicom';
-import { DicomParseError } from '../dicom';
-import { encodingOf } from '../dicom';
 
 interface OpenedFile {
   path: string;
@@ -60,19 +56,16 @@ export interface StoredInstance {
   kept: boolean;
   /** File meta elements (group 0002) the sender put in the data set, dropped before writing. */
   droppedMetaElements: number;
-  /** The syntax it arrived in, when it was stored in another one (see FileStoreOptions.storeAs). */
+  /** The syntax it arrived in, when it was stored in another one (see ConvertingFileStore). */
   receivedTransferSyntaxUid?: string;
   /** How it was converted, or why it was kept as received; absent when no conversion was asked for. */
   conversion?: string;
 }
 
-/** Convert what arrives to one transfer syntax before it is put in place. */
-export interface StoreAs {
-  transferSyntaxUid: string;
-  /** Lossy coding allowed (and its parameters). */
-  params?: EncodeParams;
-  /** The codec pool (default: the process-wide one). */
-  pool?: CodecPool;
+/** A received file converted before it is put in place: its path (none: kept as received), and what changes in the record. */
+export interface Conversion {
+  path?: string;
+  stored: Partial<StoredInstance>;
 }
 
 export interface FileStoreOptions {
@@ -103,8 +96,6 @@ export interface FileStoreOptions {
   onAnswered?: (instance: StoredInstance) => void;
   /** Called for each instance refused (the failure status it is answered with). */
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
-  /** Store instances in this syntax (default: as received). */
-  storeAs?: StoreAs;
 }
 
 function text(elements: Map<Tag, ScannedElement>, tag: Tag): string | undefined {
@@ -118,7 +109,7 @@ function text(elements: Map<Tag, ScannedElement>, tag: Tag): string | undefined 
 }
 
 /** A refusal: `comment` goes into the C-STORE-RSP (at most 64 characters), `message` into logs. */
-class Failure extends Error {
+export class Failure extends Error {
   constructor(readonly status: number, readonly comment: string, detail?: string) {
     super(detail ?? comment);
   }
@@ -363,37 +354,10 @@ export class FileStore implements StoreBackend {
   }
 
   /**
-   * The received file converted to the storeAs syntax, in the incoming folder: its path and what
-   * changes in the record. Undefined when nothing is to be converted. An image whose layout the
-   * target cannot hold is kept as received (said in `conversion`); one whose pixel data cannot be
-   * decoded is refused.
+   * The received file converted before it is put in place (ConvertingFileStore, converting-file-store.ts):
+   * its path in the incoming folder and what changes in the record. This store keeps what it receives.
    */
-  private async convert(incoming: IncomingInstance, received: string, elements: Map<Tag, ScannedElement>):
-    Promise<{ path?: string; stored: Partial<StoredInstance> } | undefined> {
-    const target = this.options.storeAs;
-    if (!target || target.transferSyntaxUid === incoming.transferSyntaxUid) return undefined;
-    // Objects without pixel data go into a compressed syntax as they are: there is nothing to compress.
-    if (!elements.has(Tags.PixelData) && encodingOf(target.transferSyntaxUid).encapsulated) {
-      return { stored: { conversion: 'kept as received: it has no pixel data to compress' } };
-    }
-    const output = path.join(this.incomingDir, `${randomBytes(9).toString('hex')}.conv`);
-    try {
-      const r = await transcodeFile(received, output, target.transferSyntaxUid, { ...target.params, pool: target.pool });
-      return {
-        path: output,
-        stored: {
-          transferSyntaxUid: target.transferSyntaxUid, receivedTransferSyntaxUid: incoming.transferSyntaxUid,
-          size: r.bytes, datasetOffset: r.datasetOffset, conversion: describeFileTranscode(r),
-        },
-      };
-    } catch (error) {
-      const text = (error as Error).message.replace(/\.$/, '');
-      const message = /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
-      if (error instanceof UnsupportedConversionError) return { stored: { conversion: `kept as received: ${message}` } };
-      if (error instanceof FrameDecodeError || error instanceof FrameEncodeError || error instanceof CodecPoolError || error instanceof DicomParseError) {
-        throw new Failure(Status.CannotUnderstand, 'the pixel data cannot be converted', `the pixel data cannot be converted: ${message}`);
-      }
-      throw error;
-    }
+  protected async convert(_incoming: IncomingInstance, _received: string, _elements: Map<Tag, ScannedElement>): Promise<Conversion | undefined> {
+    return undefined;
   }
 }
