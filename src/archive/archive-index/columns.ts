@@ -37,28 +37,30 @@ function columns(level: IndexLevel, spec: string): LevelColumns {
   return { level, columns: list, position: new Map(list.map((c, i) => [c.tag, i])) };
 }
 
+// Pure: a bundle that reaches this folder without the index (dicomnet get's, for FileStore) drops
+// these tables, whose keywords would make the dictionary parse its whole table at start-up.
 // A trailing "*" marks columns whose values are shared between entities. Columns most files
 // have come first: an entity's value array ends at its last present value.
-export const PATIENT_COLUMNS = columns('PATIENT', `
+export const PATIENT_COLUMNS = /* @__PURE__ */ columns('PATIENT', `
   PatientName PatientID IssuerOfPatientID PatientBirthDate* PatientSex* PatientBirthTime OtherPatientIDs
   OtherPatientNames TypeOfPatientID* PatientBirthName PatientMotherBirthName EthnicGroup* PatientComments
   PatientSpeciesDescription* PatientBreedDescription* ResponsiblePerson ResponsibleOrganization
   PatientIdentityRemoved*`);
 
-export const STUDY_COLUMNS = columns('STUDY', `
+export const STUDY_COLUMNS = /* @__PURE__ */ columns('STUDY', `
   StudyDate* StudyTime AccessionNumber StudyID ReferringPhysicianName* StudyDescription*
   PatientAge* PatientSize* PatientWeight* NameOfPhysiciansReadingStudy* AdmittingDiagnosesDescription
   Occupation* AdditionalPatientHistory OtherStudyNumbers PhysiciansOfRecord* AdmissionID
   StudyStatusID* PregnancyStatus* SmokingStatus* TimezoneOffsetFromUTC*`);
 
-export const SERIES_COLUMNS = columns('SERIES', `
+export const SERIES_COLUMNS = /* @__PURE__ */ columns('SERIES', `
   Modality* SeriesNumber SeriesDescription* SeriesDate* SeriesTime BodyPartExamined* Laterality*
   ProtocolName* OperatorsName* PerformingPhysicianName* InstitutionName* InstitutionalDepartmentName*
   StationName* Manufacturer* ManufacturerModelName* FrameOfReferenceUID PatientPosition*
   PerformedProcedureStepStartDate* PerformedProcedureStepStartTime PerformedProcedureStepID
   PerformedProcedureStepDescription* SeriesType*`);
 
-export const IMAGE_COLUMNS = columns('IMAGE', `
+export const IMAGE_COLUMNS = /* @__PURE__ */ columns('IMAGE', `
   SOPClassUID* InstanceNumber ImageType* Rows* Columns* BitsAllocated* SamplesPerPixel*
   PhotometricInterpretation* NumberOfFrames* ContentDate* ContentTime AcquisitionDate* AcquisitionTime
   AcquisitionNumber InstanceCreationDate* InstanceCreationTime AcquisitionDateTime SliceLocation
@@ -75,7 +77,7 @@ export const DERIVED_TAGS: Readonly<Record<IndexLevel, readonly Tag[]>> = {
   PATIENT: [Tags.NumberOfPatientRelatedStudies, Tags.NumberOfPatientRelatedSeries, Tags.NumberOfPatientRelatedInstances],
   STUDY: [Tags.ModalitiesInStudy, Tags.SOPClassesInStudy, Tags.NumberOfStudyRelatedSeries, Tags.NumberOfStudyRelatedInstances],
   SERIES: [Tags.NumberOfSeriesRelatedInstances],
-  IMAGE: [tagForKeyword('AvailableTransferSyntaxUID')!],
+  IMAGE: [/* @__PURE__ */ tagForKeyword('AvailableTransferSyntaxUID')!],
 };
 
 /** The entity keys, which are fields of the entities rather than columns. */
@@ -84,18 +86,18 @@ export const UID_TAGS: Readonly<Record<IndexLevel, Tag | undefined>> = {
 };
 
 /** The highest tag any column needs: header scans stop after it (and always before Pixel Data). */
-export const LAST_INDEXED_TAG: Tag = Math.max(
+export const LAST_INDEXED_TAG: Tag = /* @__PURE__ */ (() => Math.max(
   ...INDEX_LEVELS.flatMap((l) => LEVEL_COLUMNS[l].columns.map((c) => c.tag)),
   Tags.SpecificCharacterSet, Tags.StudyInstanceUID, Tags.SeriesInstanceUID, Tags.SOPInstanceUID,
-);
+))();
 
 /** Where a header scan for the index can stop: just past the last indexed tag. */
-export const SCAN_STOP_TAG: Tag = Math.min(LAST_INDEXED_TAG + 1, Tags.PixelData);
+export const SCAN_STOP_TAG: Tag = /* @__PURE__ */ (() => Math.min(LAST_INDEXED_TAG + 1, Tags.PixelData))();
 
-const ANSWERABLE: ReadonlySet<Tag> = new Set([
+const ANSWERABLE: ReadonlySet<Tag> = /* @__PURE__ */ (() => new Set([
   ...INDEX_LEVELS.flatMap((l) => [...LEVEL_COLUMNS[l].columns.map((c) => c.tag), ...DERIVED_TAGS[l]]),
   Tags.StudyInstanceUID, Tags.SeriesInstanceUID, Tags.SOPInstanceUID, Tags.InstanceAvailability,
-]);
+]))();
 
 /**
  * Whether the index holds (or computes) an attribute, so that it can match on it. Pass it to

@@ -7,12 +7,12 @@ import { CharacterSet, StoredValue, StoredValues } from './values';
 import { PATIENT_COLUMNS, SERIES_COLUMNS, IMAGE_COLUMNS } from './columns';
 import { Tags } from '../../dicom';
 
-const PATIENT_ID = PATIENT_COLUMNS.position.get(Tags.PatientID)!;
-const ISSUER = PATIENT_COLUMNS.position.get(Tags.IssuerOfPatientID)!;
-const PATIENT_NAME = PATIENT_COLUMNS.position.get(Tags.PatientName)!;
-const BIRTH_DATE = PATIENT_COLUMNS.position.get(Tags.PatientBirthDate)!;
-const MODALITY = SERIES_COLUMNS.position.get(Tags.Modality)!;
-const SOP_CLASS = IMAGE_COLUMNS.position.get(Tags.SOPClassUID)!;
+const PATIENT_ID = /* @__PURE__ */ (() => PATIENT_COLUMNS.position.get(Tags.PatientID)!)();
+const ISSUER = /* @__PURE__ */ (() => PATIENT_COLUMNS.position.get(Tags.IssuerOfPatientID)!)();
+const PATIENT_NAME = /* @__PURE__ */ (() => PATIENT_COLUMNS.position.get(Tags.PatientName)!)();
+const BIRTH_DATE = /* @__PURE__ */ (() => PATIENT_COLUMNS.position.get(Tags.PatientBirthDate)!)();
+const MODALITY = /* @__PURE__ */ (() => SERIES_COLUMNS.position.get(Tags.Modality)!)();
+const SOP_CLASS = /* @__PURE__ */ (() => IMAGE_COLUMNS.position.get(Tags.SOPClassUID)!)();
 
 function text(v: StoredValue | undefined): string {
   if (v === undefined) return '';

@@ -275,8 +275,8 @@ export class IndexTree {
   }
 }
 
-const ACCESSION = LEVEL_COLUMNS.STUDY.position.get(Tags.AccessionNumber)!;
-const PATIENT_NAME = LEVEL_COLUMNS.PATIENT.position.get(Tags.PatientName)!;
+const ACCESSION = /* @__PURE__ */ (() => LEVEL_COLUMNS.STUDY.position.get(Tags.AccessionNumber)!)();
+const PATIENT_NAME = /* @__PURE__ */ (() => LEVEL_COLUMNS.PATIENT.position.get(Tags.PatientName)!)();
 
 function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   let set = map.get(key);

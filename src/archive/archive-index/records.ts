@@ -10,7 +10,7 @@ import { StoredValues } from './values';
 
 export type AnyEntry = PatientEntry | StudyEntry | SeriesEntry | InstanceEntry;
 
-const AVAILABLE_TRANSFER_SYNTAX = DERIVED_TAGS.IMAGE[0]!;
+const AVAILABLE_TRANSFER_SYNTAX = /* @__PURE__ */ (() => DERIVED_TAGS.IMAGE[0]!)();
 
 function column(layout: LevelColumns, values: StoredValues, t: Tag): AttributeValue | undefined {
   const i = layout.position.get(t);

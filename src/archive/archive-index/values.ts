@@ -139,10 +139,10 @@ function oneTextValue(text: string, vr: string): StoredValue {
 }
 
 /** Where each indexed tag goes: which level's values, at which position. */
-const SLOTS: ReadonlyMap<Tag, { level: number; position: number; column: Column }> = new Map(
+const SLOTS: ReadonlyMap<Tag, { level: number; position: number; column: Column }> = /* @__PURE__ */ (() => new Map(
   INDEX_LEVELS.flatMap((level, l) => LEVEL_COLUMNS[level].columns.map((column, position): [Tag, { level: number; position: number; column: Column }] =>
     [column.tag, { level: l, position, column }])),
-);
+))();
 
 /** Decoding values is most of indexing an instance, and the patient, study and series values of
  * one series' instances are the same bytes again and again: the last ones decoded per level are
