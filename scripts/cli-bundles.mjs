@@ -9,4 +9,5 @@ export const CLI_BUNDLES = {
   main: 'src/cli/main.ts',
   echo: 'src/cli/commands/echo-bundle.ts',
   find: 'src/cli/commands/find-bundle.ts',
+  get: 'src/cli/commands/get-bundle.ts',
 };

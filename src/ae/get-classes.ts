@@ -1,12 +1,12 @@
 // Which storage SOP classes a C-GET will bring, learnt before it (a C-GET's instances come back on
 // the same association, so their classes must be proposed with the SCP role up front).
 import { Dataset, Tags } from '../dicom';
-import { QueryLevelName, QueryModelName, buildIdentifier } from '../services';
-import type { ClientAssociation } from './client';
+import { QueryLevelName, QueryModelName, ServiceAssociation, buildIdentifier } from '../services';
+import { limitedFind } from './limited-find';
 
-async function findAll(client: ClientAssociation, model: Exclude<QueryModelName, 'worklist'>, level: QueryLevelName, keys: string[]): Promise<Dataset[]> {
+async function findAll(client: ServiceAssociation, model: Exclude<QueryModelName, 'worklist'>, level: QueryLevelName, keys: string[]): Promise<Dataset[]> {
   const matches: Dataset[] = [];
-  for await (const match of client.find(buildIdentifier(keys, { model, level, defaultKeys: false }), { model })) matches.push(match);
+  for await (const match of limitedFind(client, buildIdentifier(keys, { model, level, defaultKeys: false }), { model })) matches.push(match);
   return matches;
 }
 
@@ -16,7 +16,7 @@ async function findAll(client: ClientAssociation, model: Exclude<QueryModelName,
  * SOP Class UID at IMAGE level (one answer per instance); none when the peer answers neither.
  * `keys`: the retrieval's unique keys as "Keyword=value" (others are ignored).
  */
-export async function sopClassesToGet(client: ClientAssociation, keys: readonly string[], model: Exclude<QueryModelName, 'worklist'> = 'study'): Promise<string[]> {
+export async function sopClassesToGet(client: ServiceAssociation, keys: readonly string[], model: Exclude<QueryModelName, 'worklist'> = 'study'): Promise<string[]> {
   const unique = keys.filter((k) => /^(PatientID|StudyInstanceUID|SeriesInstanceUID|SOPInstanceUID)=/.test(k));
   if (unique.some((k) => k.startsWith('StudyInstanceUID='))) {
     try {

@@ -1,6 +1,6 @@
 // Which bundle the dicomnet executable (bin.ts) loads for a command. The full tool (cli-main.js)
 // holds every command; a few short, often scripted ones also have a bundle of their own
-// (cli-echo.js, cli-find.js: the entries commands/*-bundle.ts, built by scripts/cli-bundles.mjs),
+// (cli-echo.js, cli-find.js, cli-get.js: the entries commands/*-bundle.ts, built by scripts/cli-bundles.mjs),
 // which holds only what that command reaches. Less to read, deserialize from the code cache and
 // evaluate at each start: dicomnet echo and find start ~5–7 ms of CPU sooner (docs/benchmark.md).
 // No imports: the executable reads this before anything else.
@@ -11,6 +11,8 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
   ['find', 'find'],
   ['findscu', 'find'],
   ['worklist', 'find'],
+  ['get', 'get'],
+  ['getscu', 'get'],
 ]);
 
 /**
@@ -21,6 +23,7 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 export const FULL_TOOL_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([
   ['echo', ['--record']],
   ['find', ['--record']],
+  ['get', ['--record']],
 ]);
 
 /**

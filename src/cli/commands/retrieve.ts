@@ -1,11 +1,12 @@
 // dicomnet move / dicomnet get: C-MOVE to a destination AE, C-GET into a folder.
-import { getContexts, moveContexts, findContexts, sopClassesToGet } from '../../ae';
+import { AssociationRequestor, getContexts, moveContexts, findContexts, sopClassesToGet } from '../../ae';
 import { FileStore } from '../../archive';
 import { formatStatus, statusClass } from '../../dimse';
-import { RetrieveProgress, RetrieveSummary } from '../../services';
+import { RetrieveProgress, RetrieveSummary, getScu } from '../../services';
 import { Args, OptionSpec, UsageError, formatHelp } from '../args';
 import { EXIT_OK, EXIT_STATUS } from '../errors';
-import { NETWORK_OPTIONS, associate, peerFrom } from '../network-options';
+import { NETWORK_OPTIONS, RecorderFor, associate, associateBasic, peerFrom, peerWith } from '../network-options';
+import { recorderFor } from '../record-file';
 import { ProgressBar } from '../progress';
 import { lineBatch } from '../line-batch';
 import { Command } from '../command';
@@ -80,47 +81,60 @@ const getOptions: OptionSpec[] = [
   ...NETWORK_OPTIONS,
 ];
 
-export const getCommand: Command = {
-  name: 'get',
-  aliases: ['getscu'],
-  summary: 'Retrieve with C-GET: the matches come back over the same association into a folder.',
-  options: getOptions,
-  help: () => formatHelp('dicomnet get [HOST] [PORT] --level STUDY -k StudyInstanceUID=UID [--output DIR] [options]', getCommand.summary, getOptions),
-  async run(args) {
-    const peer = peerFrom(args);
-    const model = queryModel(args);
-    const identifier = retrieveIdentifier(args);
-    let sopClasses = args.strings('sop-class');
-    if (sopClasses.length === 0) {
-      const probe = await associate(peer, { contexts: findContexts(model) }).catch(() => undefined);
-      if (probe) {
-        sopClasses = await sopClassesToGet(probe, args.strings('query'), model);
-        await probe.releaseOrAbort();
-      }
+/**
+ * dicomnet get (getscu), with --record kept by recorder: the full tool's records (record-file.ts);
+ * the get bundle's has no recorder, and the executable sends every get with --record to the full
+ * tool (src/cli/bundles.ts). Its associations carry C-FIND and C-GET only (associateBasic).
+ */
+export function getCommandWith(recorder: RecorderFor): Command {
+  const command: Command = {
+    name: 'get',
+    aliases: ['getscu'],
+    summary: 'Retrieve with C-GET: the matches come back over the same association into a folder.',
+    options: getOptions,
+    help: () => formatHelp('dicomnet get [HOST] [PORT] --level STUDY -k StudyInstanceUID=UID [--output DIR] [options]', command.summary, getOptions),
+    run: (args) => runGet(args, recorder),
+  };
+  return command;
+}
+
+async function runGet(args: Args, recorder: RecorderFor): Promise<number> {
+  // Our AE without the services a C-GET does not use (network-options.ts, associateBasic).
+  const peer = peerWith(args, (options) => new AssociationRequestor(options), recorder);
+  const model = queryModel(args);
+  const identifier = retrieveIdentifier(args);
+  let sopClasses = args.strings('sop-class');
+  if (sopClasses.length === 0) {
+    const probe = await associateBasic(peer, { contexts: findContexts(model) }).catch(() => undefined);
+    if (probe) {
+      sopClasses = await sopClassesToGet(probe, args.strings('query'), model);
+      await probe.releaseOrAbort();
     }
-    const { contexts, roles } = sopClasses.length ? getContexts(model, sopClasses) : getContexts(model);
-    // Printed once the C-STORE-RSP is on its way (the peer waits for it), in the same order; redirected
-    // output in batches (a write per instance cost about a tenth of receiving a 0.5 MB instance).
-    const batch = process.stdout.isTTY ? undefined : lineBatch((text) => process.stdout.write(text));
-    const out = (s: string) => { process.stdout.write(`${s}\n`); };
-    const say = batch ? (s: string) => batch.say(s) : (s: string) => { setImmediate(out, s); };
-    const store = new FileStore({
-      root: args.string('output') ?? '.',
-      onStored: (i) => say(`wrote ${i.path}`),
-      onRefused: (i, o, detail) => say(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
-    });
-    const client = await associate(peer, { contexts, roles });
-    const controller = new AbortController();
-    const onSignal = () => controller.abort();
-    process.once('SIGINT', onSignal);
-    try {
-      const summary = await follow(client.get(identifier, store, { model, signal: controller.signal }), 'C-GET');
-      batch?.flush();
-      return report(summary, 'C-GET', 'get');
-    } finally {
-      process.removeListener('SIGINT', onSignal);
-      batch?.flush();
-      await client.releaseOrAbort();
-    }
-  },
-};
+  }
+  const { contexts, roles } = sopClasses.length ? getContexts(model, sopClasses) : getContexts(model);
+  // Printed once the C-STORE-RSP is on its way (the peer waits for it), in the same order; redirected
+  // output in batches (a write per instance cost about a tenth of receiving a 0.5 MB instance).
+  const batch = process.stdout.isTTY ? undefined : lineBatch((text) => process.stdout.write(text));
+  const out = (s: string) => { process.stdout.write(`${s}\n`); };
+  const say = batch ? (s: string) => batch.say(s) : (s: string) => { setImmediate(out, s); };
+  const store = new FileStore({
+    root: args.string('output') ?? '.',
+    onStored: (i) => say(`wrote ${i.path}`),
+    onRefused: (i, o, detail) => say(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
+  });
+  const client = await associateBasic(peer, { contexts, roles });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const summary = await follow(getScu(client, identifier, store, { model, signal: controller.signal }), 'C-GET');
+    batch?.flush();
+    return report(summary, 'C-GET', 'get');
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    batch?.flush();
+    await client.releaseOrAbort();
+  }
+}
+
+export const getCommand: Command = /* @__PURE__ */ getCommandWith(recorderFor);
