@@ -3,11 +3,11 @@
 //   dist/index.cjs   src/index.ts bundled (CommonJS); dependencies stay external and are declared
 //   dist/index.mjs   the ES module entry: re-exports index.cjs, so both module systems share one copy
 //   dist/cli.cjs     the dicomnet command (bin): loads cli-main.cjs, the tool, through a V8 code
-//                    cache kept in the user's cache folder (src/cli/code-cache.ts), or for echo
-//                    and find their own bundle (src/cli/bundles.ts)
+//                    cache kept in the user's cache folder (src/cli/code-cache.ts), or for echo,
+//                    find and get their own bundle (src/cli/bundles.ts)
 //   dist/cli-main.cjs the command-line tool
-//   dist/cli-echo.cjs, dist/cli-find.cjs  those commands alone (scripts/cli-bundles.mjs)
-//   dist/dictionary-data.cjs  the data dictionary's table (200 kB), required by both bundles
+//   dist/cli-echo.cjs, cli-find.cjs, cli-get.cjs  those commands alone (scripts/cli-bundles.mjs)
+//   dist/dictionary-data.cjs  the data dictionary's table (200 kB), required by the bundles
 //                    instead of bundled into each
 //   dist/codec-worker.js  the codec worker thread both start for conversions (dcmjs-codecs, a
 //                    declared dependency, finds its WebAssembly module in node_modules)

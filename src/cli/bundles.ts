@@ -1,8 +1,9 @@
 // Which bundle the dicomnet executable (bin.ts) loads for a command. The full tool (cli-main.js)
 // holds every command; a few short, often scripted ones also have a bundle of their own
-// (cli-echo.js, cli-find.js, cli-get.js: the entries commands/*-bundle.ts, built by scripts/cli-bundles.mjs),
-// which holds only what that command reaches. Less to read, deserialize from the code cache and
-// evaluate at each start: dicomnet echo and find start ~5–7 ms of CPU sooner (docs/benchmark.md).
+// (cli-echo.js, cli-find.js, cli-get.js: the entries commands/*-bundle.ts, built by
+// scripts/cli-bundles.mjs), which holds only what that command reaches. Less to read, deserialize
+// from the code cache and evaluate at each start: dicomnet echo and find start ~5–7 ms of CPU
+// sooner, dicomnet get ~25 ms (docs/benchmark.md).
 // No imports: the executable reads this before anything else.
 
 /** The command names and aliases that have a bundle of their own, and its name (cli-<name>.js). */
@@ -17,7 +18,7 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 
 /**
  * Options that send a command with a bundle of its own to the full tool instead, by bundle: what
- * that bundle leaves out. Both leave out the association recorder (--record); echo's, with it, the
+ * that bundle leaves out. All leave out the association recorder (--record); echo's, with it, the
  * data set model and the 200 kB dictionary table that recording an identifier reaches.
  */
 export const FULL_TOOL_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([

@@ -53,10 +53,10 @@ describe('the dicomnet npm package', () => {
   });
 
   it('holds its bundles, declarations, README, LICENSE and CHANGELOG, and nothing else', () => {
-    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|cli-(main|echo|find)\.cjs|dictionary-data\.cjs|codec-worker\.js|types\/[\w/-]+\.d\.ts))$/;
+    const allowed = /^package\/(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(index\.cjs|index\.mjs|index\.d\.mts|cli\.cjs|cli-(main|echo|find|get)\.cjs|dictionary-data\.cjs|codec-worker\.js|types\/[\w/-]+\.d\.ts))$/;
     assert.deepEqual(entries.filter((e) => !allowed.test(e)), []);
     assert.deepEqual(entries.map((e) => developmentFile(e.replace(/^package\//, ''))).filter((p) => p !== undefined), []);
-    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/cli-main.cjs', 'package/dist/cli-echo.cjs', 'package/dist/cli-find.cjs', 'package/dist/codec-worker.js', 'package/dist/dictionary-data.cjs', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
+    for (const needed of ['package/dist/index.cjs', 'package/dist/index.mjs', 'package/dist/cli.cjs', 'package/dist/cli-main.cjs', 'package/dist/cli-echo.cjs', 'package/dist/cli-find.cjs', 'package/dist/cli-get.cjs', 'package/dist/codec-worker.js', 'package/dist/dictionary-data.cjs', 'package/dist/types/index.d.ts', 'package/README.md', 'package/LICENSE']) {
       assert.ok(entries.includes(needed), `${needed} is missing`);
     }
   });

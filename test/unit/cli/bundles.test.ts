@@ -1,9 +1,9 @@
-// The dicomnet executable sends echo and find (with their aliases) to bundles of their own
+// The dicomnet executable sends echo, find and get (with their aliases) to bundles of their own
 // (src/cli/bundles.ts): each name is run by its bundle, with the same output and exit code as the
 // full tool gives, and every other name by the full tool.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,13 @@ import { CLI, REPO_ROOT, RunResult, dicomnet, run, startScp } from '../../helper
 import { writeSyntheticInstance } from '../../helpers/dicom-files';
 
 const FULL_TOOL = path.join(REPO_ROOT, 'dist', 'cli-main.js');
+
+/** The .dcm files under a folder (relative path → bytes), sorted by path; none when it does not exist. */
+function dicomFilesUnder(root: string): Map<string, Buffer> {
+  if (!existsSync(root)) return new Map();
+  const names = (readdirSync(root, { recursive: true }) as string[]).filter((name) => name.endsWith('.dcm')).sort();
+  return new Map(names.map((name) => [name, readFileSync(path.join(root, name))]));
+}
 
 describe('dicomnet command bundles', () => {
   let dir = '';
@@ -67,19 +74,21 @@ describe('dicomnet command bundles', () => {
     for (const command of ['store', 'scp', 'move', '--help', '', 'toString', '__proto__', 'constructor']) {
       assert.deepEqual(bundleFor(CLI, command), { file: FULL_TOOL }, `dicomnet ${command}`);
     }
-    // What a command's bundle leaves out goes to the full tool (echo's and find's: --record).
-    for (const command of ['echo', 'find', 'findscu', 'worklist']) {
+    // What a command's bundle leaves out goes to the full tool (echo's, find's and get's: --record).
+    for (const command of ['echo', 'find', 'findscu', 'worklist', 'get', 'getscu']) {
       for (const args of [['--record', 'r.jsonl'], ['127.0.0.1', '--record=r.jsonl'], ['--', '--record']]) {
         assert.deepEqual(bundleFor(CLI, command, args), { file: FULL_TOOL }, `dicomnet ${command} ${args.join(' ')}`);
       }
     }
     assert.equal(path.basename(bundleFor(CLI, 'echo', ['127.0.0.1', '--aec', 'RECORD', '--trace']).file), 'cli-echo.js');
     assert.equal(path.basename(bundleFor(CLI, 'find', ['-k', 'PatientID=--record', '--json']).file), 'cli-find.js');
+    assert.equal(path.basename(bundleFor(CLI, 'getscu', ['-k', 'PatientID=--record', '--output', 'record']).file), 'cli-get.js');
+    assert.deepEqual(bundleFor(CLI, 'move', ['--dest', 'X']), { file: FULL_TOOL }, 'dicomnet move has no bundle of its own');
   });
 
   it('runs each name with its bundle, printing what the full tool prints', async () => {
     const lines: [string[], string][] = [...COMMAND_BUNDLES].map(([command, name]) => [[command, '--help'], `cli-${name}.js`]);
-    lines.push([['echo', '--no-such-option'], 'cli-echo.js'], [['find', '--level', 'NOPE'], 'cli-find.js'], [['store', '--help'], 'cli-main.js']);
+    lines.push([['echo', '--no-such-option'], 'cli-echo.js'], [['find', '--level', 'NOPE'], 'cli-find.js'], [['get', '--level', 'STUDY'], 'cli-get.js'], [['store', '--help'], 'cli-main.js']);
     for (const [args, bundle] of lines) {
       const { result, bundle: loaded } = await viaExecutable(args);
       const expected = await fullTool(args);
@@ -147,6 +156,61 @@ describe('dicomnet command bundles', () => {
       }
 
       await recordsAlike(['find', '127.0.0.1', port, '--aec', 'QR', '-k', 'PatientID=']);
+    } finally {
+      await scp.stop();
+    }
+  });
+  it('retrieves from a real SCP through the get bundle as the full tool does: the same output and the same files', async () => {
+    // The get bundle asks which SOP classes to accept (C-FIND) and retrieves (C-GET with role
+    // selection) on associations without the other services, into a FileStore without conversion.
+    const timeless = (text: string) => text.replace(/\b\d+(\.\d+)? ms\b/g, 'N ms');
+    const scp = await startScp(['--aet', 'QR', '--dir', path.join(dir, 'get-archive')]);
+    try {
+      const study = '1.2.826.0.1.3680043.10.1000.1';
+      const instances = [];
+      for (const [i, series] of ['1.2.826.0.1.3680043.10.1000.1.1', '1.2.826.0.1.3680043.10.1000.1.1', '1.2.826.0.1.3680043.10.1000.1.2'].entries()) {
+        instances.push(await writeSyntheticInstance(path.join(dir, `get-${i}.dcm`), 64 + 1000 * i, { studyInstanceUid: study, seriesInstanceUid: series }));
+      }
+      const stored = await fullTool(['store', '127.0.0.1', String(scp.port), '--aec', 'QR', ...instances.map((i) => i.path)]);
+      assert.equal(stored.code, 0, stored.stderr);
+      const port = String(scp.port);
+      const commands = [
+        ['get', '127.0.0.1', port, '--aec', 'QR', '--level', 'STUDY', '-k', `StudyInstanceUID=${study}`],
+        ['getscu', '127.0.0.1', port, '--aec', 'QR', '--level', 'SERIES', '-k', `StudyInstanceUID=${study}`, '-k', 'SeriesInstanceUID=1.2.826.0.1.3680043.10.1000.1.1', '--trace', '--verbose'],
+        ['get', '127.0.0.1', port, '--aec', 'QR', '--model', 'patient', '--level', 'PATIENT', '-k', 'PatientID=SYN-1', '--sop-class', '1.2.840.10008.5.1.4.1.1.2'],
+        ['get', '127.0.0.1', port, '--aec', 'QR', '--level', 'STUDY', '-k', 'StudyInstanceUID=1.2.3.4.5.6'],
+      ];
+      for (const [n, args] of commands.entries()) {
+        const folders = { bundle: path.join(dir, `got-${n}-bundle`), full: path.join(dir, `got-${n}-full`) };
+        const ours = await viaExecutable([...args, '--output', folders.bundle]);
+        const expected = await fullTool([...args, '--output', folders.full]);
+        const what = `dicomnet ${args.join(' ')}`;
+        assert.equal(ours.bundle, 'cli-get.js', what);
+        assert.equal(ours.result.code, 0, `${what}: ${ours.result.stderr}`);
+        const same = (text: string, folder: string) => timeless(text.split(folder).join('<output>'));
+        // The trace's lines for what is sent and what arrives interleave as the peer's timing has
+        // them (a C-STORE-RSP sent before or after the next PDU is read): compared as a set of lines.
+        const lines = (text: string, folder: string) => same(text.trim(), folder).split('\n').sort();
+        assert.deepEqual(
+          { code: ours.result.code, stdout: same(ours.result.stdout, folders.bundle), stderr: lines(ours.result.stderr, folders.bundle) },
+          { code: expected.code, stdout: same(expected.stdout, folders.full), stderr: lines(expected.stderr, folders.full) }, what);
+        const files = { bundle: dicomFilesUnder(folders.bundle), full: dicomFilesUnder(folders.full) };
+        assert.deepEqual([...files.bundle.keys()], [...files.full.keys()], `${what}: the same files`);
+        for (const [name, bytes] of files.bundle) assert.ok(bytes.equals(files.full.get(name)!), `${what}: ${name} differs between the bundle and the full tool`);
+        const count = n === 1 ? 2 : n === 3 ? 0 : 3;
+        assert.equal(files.bundle.size, count, `${what}: ${files.bundle.size} files retrieved, not ${count}: ${ours.result.stdout}`);
+        assert.match(ours.result.stdout, new RegExp(`^C-GET: ${count} completed, 0 failed, 0 warning`, 'm'), what);
+      }
+
+      // Nothing listening: the same sentence and exit code (3, network) from both.
+      const closed = String(await freePort());
+      const refused = await viaExecutable(['get', '127.0.0.1', closed, '-k', `StudyInstanceUID=${study}`, '--output', path.join(dir, 'got-none')]);
+      const expected = await fullTool(['get', '127.0.0.1', closed, '-k', `StudyInstanceUID=${study}`, '--output', path.join(dir, 'got-none')]);
+      assert.equal(refused.result.code, 3, refused.result.stderr);
+      assert.deepEqual({ code: refused.result.code, stderr: refused.result.stderr }, { code: expected.code, stderr: expected.stderr.trim() });
+
+      // With --sop-class there is no C-FIND first: one association to record.
+      await recordsAlike(['get', '127.0.0.1', port, '--aec', 'QR', '-k', `StudyInstanceUID=${study}`, '--sop-class', '1.2.840.10008.5.1.4.1.1.2', '--output', path.join(dir, 'got-recorded')]);
     } finally {
       await scp.stop();
     }
