@@ -3,7 +3,7 @@
 // (cli-echo.js, cli-find.js, cli-get.js: the entries commands/*-bundle.ts, built by
 // scripts/cli-bundles.mjs), which holds only what that command reaches. Less to read, deserialize
 // from the code cache and evaluate at each start: dicomnet echo and find start ~5–7 ms of CPU
-// sooner, dicomnet get ~25 ms (docs/benchmark.md).
+// sooner, dicomnet get ~30 ms (docs/benchmark.md).
 // No imports: the executable reads this before anything else.
 
 /** The command names and aliases that have a bundle of their own, and its name (cli-<name>.js). */
