@@ -147,8 +147,9 @@ export class ArchiveServices {
     return new ArchiveServices(index, store, destinations, worklist, services, index.openReport, mpps, commitments, commitmentReports);
   }
 
-  /** Writes the index; call when the server stops. */
-  close(): Promise<void> {
-    return this.index.close();
+  /** Removes the store's files opened ahead and writes the index; call when the server stops. */
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.index.close();
   }
 }

@@ -128,6 +128,8 @@ export class FileStore implements StoreBackend {
   private readonly fileMeta = new FileMetaMemo();
   /** Per session (association): the next instance's temporary file, opened ahead. */
   private readonly ahead = new Map<object, OpenedAhead>();
+  /** Sessions ended while their next file was still being opened: removed when the open finishes. */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -177,7 +179,18 @@ export class FileStore implements StoreBackend {
     if (state.ready) discardOpened(state.ready);
     state.ready = undefined;
     if (!state.opening) return Promise.resolve();
-    return new Promise<void>((resolve) => { state.settled = resolve; });
+    const removed = new Promise<void>((resolve) => { state.settled = resolve; });
+    this.ending.add(removed);
+    void removed.then(() => this.ending.delete(removed));
+    return removed;
+  }
+
+  /**
+   * Ends every session and resolves once every file opened ahead is removed, those still being
+   * opened included: a process that exits without this can leave an empty temporary file behind.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...[...this.ahead.keys()].map((session) => this.sessionEnded(session)), ...this.ending]);
   }
 
   /** The temporary file of an instance: one opened ahead for its session when there is one. */

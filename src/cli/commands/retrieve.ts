@@ -134,6 +134,7 @@ async function runGet(args: Args, recorder: RecorderFor): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     batch?.flush();
     await client.releaseOrAbort();
+    await store.close();
   }
 }
 

@@ -114,5 +114,6 @@ export async function get(target: DimseTarget, scope: RetrieveScope, folder: str
     }
   } finally {
     unsubscribe();
+    await own?.close();
   }
 }

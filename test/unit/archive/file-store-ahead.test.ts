@@ -66,3 +66,16 @@ test('a session that ends while its next file is being opened leaves nothing beh
   assert.deepEqual(readdirSync(incoming), []);
   assert.equal(readdirSync(path.join(root, '2.25.8401', '2.25.8401.1')).length, 4);
 });
+
+test('close() resolves only once a file still being opened ahead is removed (a process may exit right after it)', async (t) => {
+  const root = tempDir(t);
+  const incoming = path.join(root, '.incoming');
+  const store = new FileStore({ root });
+  const session = {};
+  await receive(store, '2.25.8401.3.1', session);
+  const second = begin(store, '2.25.8401.3.2', session); // starts opening a file for a third
+  await second.abort(new Error('the association was aborted'));
+  void store.sessionEnded(session); // the association's close, as its listener does: not awaited
+  await store.close();
+  assert.deepEqual(readdirSync(incoming), [], 'nothing is left in the incoming folder once close() has resolved');
+});
