@@ -157,7 +157,7 @@ async function main(): Promise<number> {
     seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     commit: gitCommit(),
     machine: { ...machine, loadAtEnd: os.loadavg().map((x) => +x.toFixed(2)) },
-    options: { scenarios: options.scenarios, reps: options.reps, pdu: options.pdu, largePdu: options.largePdu, sizes: options.sizes },
+    options: { scenarios: options.scenarios, reps: options.reps, pdu: options.pdu, largePdu: options.largePdu, sizes: options.sizes, pinFlood: options.pinFlood },
     scenarios: results.map((r) => ({ ...r, tables: r.tables.map((t) => ({ ...t, summary: summarizeTable(t) })) })),
     extension,
   };

@@ -17,7 +17,9 @@ import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { FloodKind } from '../../../test/helpers/flood';
 import { freePort } from '../../../test/helpers/peers';
 import { cpuTimeMs } from '../../../test/helpers/processes';
+import { onCores, pinSelf } from '../affinity';
 import { smallSet } from '../data';
+import { PinFlood } from '../options';
 import { Context } from '../peers';
 import { RowResult, Sample, ScenarioResult, summarizeRow } from '../results';
 import { Server, sleep, startServer } from '../system';
@@ -66,6 +68,14 @@ function lastStats(logFile: string): FloodStats | undefined {
   return lines.length ? JSON.parse(lines[lines.length - 1]!) as FloodStats : undefined;
 }
 
+/** What --pin-flood pins where (said in the tables' titles and notes). */
+const PINNING: Record<PinFlood, string | undefined> = {
+  none: undefined,
+  split: 'pinned: every flood\'s process (and the control\'s) on core 1, the SCP and the measured peer on core 0, in every phase (the no-flood one too)',
+  flood: 'pinned: every flood\'s process (and the control\'s) on core 1 only; the SCP and the measured peer on either core',
+  'scp-alone': 'pinned: the SCP on core 0, every flood\'s process (and the control\'s) and the measured peer on core 1, in every phase (the no-flood one too)',
+};
+
 /** How long the SCP's CPU cost per flood connection is sampled, the flood alone, before the peer is measured. */
 const FLOOD_ALONE_MS = 1000;
 
@@ -78,15 +88,21 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
   const files = (await collectStoreInputs(set.files.slice(0, stores).map((f) => f.path))).files;
   const floodScript = path.join(__dirname, 'flood.js');
 
+  const pin = ctx.options.pinFlood;
+  const pinning = PINNING[pin];
+  // Pinned with --pin-flood: the flood's work kept off the SCP's and the peer's core, as if it came from another machine.
+  const unpin = pin === 'split' ? pinSelf('0') : pin === 'scp-alone' ? pinSelf('1') : undefined;
   const port = await freePort();
   const scpLog = path.join(work, 'dicomnet-scp.log');
+  const scpArgs = [ctx.options.cli, 'scp', '--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(work, 'archive')];
   const scp: Server = await startServer({
-    name: 'dicomnet scp', cmd: ctx.node, args: [ctx.options.cli, 'scp', '--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(work, 'archive')],
+    name: 'dicomnet scp', ...(pin === 'split' || pin === 'scp-alone' ? onCores('0', ctx.node, scpArgs) : { cmd: ctx.node, args: scpArgs }),
     logFile: scpLog, ready: { port }, rss: 'vmhwm',
-  });
-  const echoTable = new Table('A well-behaved peer beside each flood: associate + C-ECHO + release (in-process SCU, one at a time)', 'latency', 'round trips', 'none', 'echo');
-  const storeTable = new Table('The same peer: associate + C-STORE of one 0.53 MB CT instance + release', 'latency', 'instances', 'none', 'store');
-  const notes: string[] = [];
+  }).catch((error: unknown) => { unpin?.(); throw error; });
+  const titled = (title: string) => (pinning ? `${title}; ${pinning.replace(/ \(.*\)$/, '')}` : title);
+  const echoTable = new Table(titled('A well-behaved peer beside each flood: associate + C-ECHO + release (in-process SCU, one at a time)'), 'latency', 'round trips', 'none', 'echo');
+  const storeTable = new Table(titled('The same peer: associate + C-STORE of one 0.53 MB CT instance + release'), 'latency', 'instances', 'none', 'store');
+  const notes: string[] = pinning ? [`CPU affinity (--pin-flood, an emulation of a flood from another machine): ${pinning}.`] : [];
   const target = { host: '127.0.0.1', port, calledAeTitle: 'DICOMNET' };
   const ae = new ApplicationEntity({ aeTitle: 'MODALITY', timeouts: { connectMs: 10_000, acseMs: 10_000, dimseMs: 30_000 } });
   const rows = new Map(PHASES.map((p) => [p.id, {
@@ -112,8 +128,9 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         const floodLog = path.join(work, `flood-${phase.id}-${rep}.log`);
         // At the lowest CPU priority: on a real network the flood's own work is done by another
         // machine; here it must not take the measured peer's (or the SCP's) share of the cores.
+        const niced = ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port })];
         const flood = await startServer({
-          name: `${phase.id} flood`, cmd: 'nice', args: ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port })],
+          name: `${phase.id} flood`, ...(pin === 'none' ? { cmd: 'nice', args: niced } : onCores('1', 'nice', niced)),
           logFile: floodLog, ready: { port }, rss: 'vmhwm',
         });
         await sleep(2000 - FLOOD_ALONE_MS); // the flood at full strength before the peer is measured
@@ -152,6 +169,7 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
     if (rss) notes.push(`SCP peak RSS over the whole scenario (every flood included): ${(rss / 1024).toFixed(0)} MB.`);
   } finally {
     await scp.stop();
+    unpin?.();
   }
   const refusals = readFileSync(scpLog, 'latin1').split('\n').filter((l) => l.startsWith('refused '));
   notes.push(`The SCP logged ${refusals.length} refusal line${refusals.length === 1 ? '' : 's'} in all (one per address and cause per minute, with counts)${refusals.length ? `, e.g. "${oneLine(refusals[0]!, 160)}"` : ''}.`);
