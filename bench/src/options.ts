@@ -73,15 +73,16 @@ export interface BenchOptions {
   /** Limit for any one timed run, in ms. */
   runTimeoutMs: number;
   /**
-   * Scenario 8's CPU pinning (an emulation of a flood from another machine on this box): 'none' as
-   * usual; 'split' the flood's process on core 1, the SCP and the bench process on core 0; 'flood'
-   * the flood's process on core 1 only; 'scp-alone' the SCP on core 0, the flood's process and the
-   * bench process (the measured peer) on core 1.
+   * Scenario 8's CPU pinnings, run in turn: 'none' as on any machine; 'split' the flood's process on
+   * core 1, the SCP and the bench process (the measured peer) on core 0 (an emulation of a flood
+   * from another machine); 'flood-only' the flood's process on core 1 only; 'scp-alone' the SCP on
+   * core 0, the flood's process and the bench process on core 1.
    */
-  pinFlood: PinFlood;
+  pinFlood: PinFlood[];
 }
 
-export type PinFlood = 'none' | 'split' | 'flood' | 'scp-alone';
+export type PinFlood = 'none' | 'split' | 'flood-only' | 'scp-alone';
+const PIN_FLOOD: PinFlood[] = ['none', 'split', 'flood-only', 'scp-alone'];
 
 export const ALL_SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
@@ -96,10 +97,10 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--scenario 1,5] [--reps
   --large-pdu BYTES  max PDU of scenario 2's large-PDU rows (default 4194304)
   --instances N    override the number of small instances (scenarios 1 and 7)
   --cli PATH       benchmark this dicomnet CLI bundle instead of the freshly built one
-  --pin-flood[=flood-only|scp-alone]  scenario 8 only: the flood's process on core 1, the SCP
-                   and this process (the measured peer) on core 0 (taskset), in every phase;
-                   =flood-only pins the flood alone; =scp-alone the SCP on core 0, the flood and
-                   this process on core 1
+  --pin-flood[=WHICH]  scenario 8 runs only this CPU pinning (taskset) instead of both 'none'
+                   and 'split': split (the default value) the flood on core 1, the SCP and this
+                   process (the measured peer) on core 0; none; flood-only; scp-alone (the SCP on
+                   core 0, the flood and this process on core 1)
   --keep-ca-certs  keep NODE_EXTRA_CA_CERTS for the processes started (removed by default:
                    every Node process would parse that CA bundle at start-up)
 `;
@@ -121,7 +122,7 @@ export function parseOptions(argv: readonly string[], defaults: { cli: string; d
   let largePdu = 4 * 1024 * 1024;
   let instances: number | undefined;
   let cli = defaults.cli;
-  let pinFlood: PinFlood = 'none';
+  let pinFlood: PinFlood[] = ['none', 'split'];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -142,10 +143,9 @@ export function parseOptions(argv: readonly string[], defaults: { cli: string; d
       case '--instances': instances = positiveInt('--instances', value(), 8); break;
       case '--cli': cli = value() ?? ''; if (!cli) throw new OptionsError('--cli needs a path'); break;
       case '--pin-flood':
-        if (inline === undefined) pinFlood = 'split';
-        else if (inline === 'flood-only') pinFlood = 'flood';
-        else if (inline === 'scp-alone') pinFlood = 'scp-alone';
-        else throw new OptionsError(`--pin-flood takes no value, =flood-only or =scp-alone, not "${inline}"`);
+        if (inline === undefined) pinFlood = ['split'];
+        else if ((PIN_FLOOD as string[]).includes(inline)) pinFlood = [inline as PinFlood];
+        else throw new OptionsError(`--pin-flood takes no value or one of ${PIN_FLOOD.join(', ')}, not "${inline}"`);
         break;
       case '--keep-ca-certs': break; // read by bench/run.mjs, which starts this process
       case '--help': case '-h': throw new OptionsError('');

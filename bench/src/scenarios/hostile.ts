@@ -7,6 +7,8 @@
 // Goals: the well-behaved peer is never refused, and its median under a flood stays within 2× of
 // its median without one. A control row (no flood: a process at the same priority keeping one core
 // busy, as each flood's process does) shows what that alone costs the peer on this machine.
+// The whole scenario runs twice by default: as above, then with the flood's process pinned to core 1
+// and the SCP and the peer to core 0 (taskset), an emulation of a flood from another machine.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +19,7 @@ import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { FloodKind } from '../../../test/helpers/flood';
 import { freePort } from '../../../test/helpers/peers';
 import { cpuTimeMs } from '../../../test/helpers/processes';
-import { onCores, pinSelf } from '../affinity';
+import { canPinTwoCores, onCores, pinSelf } from '../affinity';
 import { smallSet } from '../data';
 import { PinFlood } from '../options';
 import { Context } from '../peers';
@@ -68,18 +70,41 @@ function lastStats(logFile: string): FloodStats | undefined {
   return lines.length ? JSON.parse(lines[lines.length - 1]!) as FloodStats : undefined;
 }
 
-/** What --pin-flood pins where (said in the tables' titles and notes). */
-const PINNING: Record<PinFlood, string | undefined> = {
-  none: undefined,
-  split: 'pinned: every flood\'s process (and the control\'s) on core 1, the SCP and the measured peer on core 0, in every phase (the no-flood one too)',
-  flood: 'pinned: every flood\'s process (and the control\'s) on core 1 only; the SCP and the measured peer on either core',
-  'scp-alone': 'pinned: the SCP on core 0, every flood\'s process (and the control\'s) and the measured peer on core 1, in every phase (the no-flood one too)',
+/**
+ * Where each --pin-flood pinning puts the processes (taskset CPU lists; unset: either core), and
+ * how the tables and targets name it. 'split' is the emulation of a flood from another machine.
+ */
+const PINNINGS: Record<PinFlood, { self?: string; scp?: string; flood?: string; name?: string; what?: string; emulates?: boolean }> = {
+  none: {},
+  split: {
+    self: '0', scp: '0', flood: '1', name: 'flood pinned to core 1, SCP and peer to core 0', emulates: true,
+    what: 'every flood\'s process (and the control\'s) pinned to core 1, the SCP and the measured peer (this process) to core 0, in every phase (the no-flood one too): an emulation of a flood from another machine, whose own work (and, on loopback, the kernel\'s work on the packets it sends) stays off the SCP\'s core',
+  },
+  'flood-only': {
+    flood: '1', name: 'flood pinned to core 1',
+    what: 'every flood\'s process (and the control\'s) pinned to core 1; the SCP and the measured peer on either core',
+  },
+  'scp-alone': {
+    self: '1', scp: '0', flood: '1', name: 'SCP pinned to core 0, flood and peer to core 1',
+    what: 'the SCP pinned to core 0, every flood\'s process (and the control\'s) and the measured peer (this process) to core 1, in every phase (the no-flood one too)',
+  },
 };
 
 /** How long the SCP's CPU cost per flood connection is sampled, the flood alone, before the peer is measured. */
 const FLOOD_ALONE_MS = 1000;
 
+/** Scenario 8 once per pinning asked for (by default unpinned, then flood and SCP on cores of their own). */
 export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise<void> {
+  for (const pin of ctx.options.pinFlood) {
+    if (pin !== 'none' && !canPinTwoCores()) {
+      result.notes.push(`The run pinned as "${pin}" was skipped: it needs taskset and CPUs 0 and 1 available to this process.`);
+      continue;
+    }
+    await hostileRun(ctx, result, pin);
+  }
+}
+
+async function hostileRun(ctx: Context, result: ScenarioResult, pin: PinFlood): Promise<void> {
   const quick = ctx.options.quick;
   const echoes = quick ? 45 : 150;
   const stores = quick ? 24 : 60;
@@ -88,21 +113,20 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
   const files = (await collectStoreInputs(set.files.slice(0, stores).map((f) => f.path))).files;
   const floodScript = path.join(__dirname, 'flood.js');
 
-  const pin = ctx.options.pinFlood;
-  const pinning = PINNING[pin];
-  // Pinned with --pin-flood: the flood's work kept off the SCP's and the peer's core, as if it came from another machine.
-  const unpin = pin === 'split' ? pinSelf('0') : pin === 'scp-alone' ? pinSelf('1') : undefined;
+  const pinning = PINNINGS[pin];
+  const unpin = pinning.self ? pinSelf(pinning.self) : undefined;
   const port = await freePort();
   const scpLog = path.join(work, 'dicomnet-scp.log');
   const scpArgs = [ctx.options.cli, 'scp', '--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(work, 'archive')];
   const scp: Server = await startServer({
-    name: 'dicomnet scp', ...(pin === 'split' || pin === 'scp-alone' ? onCores('0', ctx.node, scpArgs) : { cmd: ctx.node, args: scpArgs }),
+    name: 'dicomnet scp', ...(pinning.scp ? onCores(pinning.scp, ctx.node, scpArgs) : { cmd: ctx.node, args: scpArgs }),
     logFile: scpLog, ready: { port }, rss: 'vmhwm',
   }).catch((error: unknown) => { unpin?.(); throw error; });
-  const titled = (title: string) => (pinning ? `${title}; ${pinning.replace(/ \(.*\)$/, '')}` : title);
+  const titled = (title: string) => (pinning.name ? `${title}; ${pinning.name}${pinning.emulates ? ' (an emulation of a flood from another machine)' : ''}` : title);
+  const named = pinning.name ? ` (${pinning.name})` : '';
   const echoTable = new Table(titled('A well-behaved peer beside each flood: associate + C-ECHO + release (in-process SCU, one at a time)'), 'latency', 'round trips', 'none', 'echo');
   const storeTable = new Table(titled('The same peer: associate + C-STORE of one 0.53 MB CT instance + release'), 'latency', 'instances', 'none', 'store');
-  const notes: string[] = pinning ? [`CPU affinity (--pin-flood, an emulation of a flood from another machine): ${pinning}.`] : [];
+  const notes: string[] = pinning.what ? [`CPU affinity (taskset): ${pinning.what}.`] : [];
   const target = { host: '127.0.0.1', port, calledAeTitle: 'DICOMNET' };
   const ae = new ApplicationEntity({ aeTitle: 'MODALITY', timeouts: { connectMs: 10_000, acseMs: 10_000, dimseMs: 30_000 } });
   const rows = new Map(PHASES.map((p) => [p.id, {
@@ -130,7 +154,7 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         // machine; here it must not take the measured peer's (or the SCP's) share of the cores.
         const niced = ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port })];
         const flood = await startServer({
-          name: `${phase.id} flood`, ...(pin === 'none' ? { cmd: 'nice', args: niced } : onCores('1', 'nice', niced)),
+          name: `${phase.id} flood`, ...(pinning.flood ? onCores(pinning.flood, 'nice', niced) : { cmd: 'nice', args: niced }),
           logFile: floodLog, ready: { port }, rss: 'vmhwm',
         });
         await sleep(2000 - FLOOD_ALONE_MS); // the flood at full strength before the peer is measured
@@ -152,7 +176,7 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         row.started += (end?.started ?? 0) - (began?.started ?? 0);
         row.failed += end?.failed ?? 0;
         const rss = scp.peakRssKb();
-        ctx.log(`  [s8 ${rep + 1}/${reps}] ${phase.label}: echo ${describe(row.echo)}, store ${describe(row.store)}; without: echo ${describe(quiet.echo)}; SCP peak RSS so far ${rss ? (rss / 1024).toFixed(0) : '?'} MB`);
+        ctx.log(`  [s8${named} ${rep + 1}/${reps}] ${phase.label}: echo ${describe(row.echo)}, store ${describe(row.store)}; without: echo ${describe(quiet.echo)}; SCP peak RSS so far ${rss ? (rss / 1024).toFixed(0) : '?'} MB`);
       }
     }
     for (const phase of PHASES.filter((p) => p.flood)) {
@@ -188,11 +212,11 @@ export async function hostileLoad(ctx: Context, result: ScenarioResult): Promise
         continue;
       }
       result.targets.push({
-        text: `${op} peer never refused during the ${row.label}`,
+        text: `${op} peer never refused during the ${row.label}${named}`,
         measured: s.failures ? `${s.failures} of ${s.runs} failed: ${oneLine(s.errors[0] ?? '', 120)}` : `0 of ${s.runs} failed`,
         met: s.failures === 0,
       });
-      const text = `${op} median during the ${row.label} within 2× of without`;
+      const text = `${op} median during the ${row.label} within 2× of without${named}`;
       result.targets.push(base === undefined || s.medianMs === undefined
         ? { text, measured: 'not measured', met: null }
         : { text, measured: `${(s.medianMs / base).toFixed(2)}× (${s.medianMs.toFixed(1)} ms vs ${base.toFixed(1)} ms)`, met: s.medianMs <= 2 * base });
