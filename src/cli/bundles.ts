@@ -17,15 +17,11 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * Options that send a command with a bundle of its own to the full tool instead, by bundle: what
- * that bundle leaves out. All leave out the association recorder (--record); echo's, with it, the
- * data set model and the 200 kB dictionary table that recording an identifier reaches.
+ * Options that send a command with a bundle of its own to the full tool instead: what every such
+ * bundle leaves out, the association recorder (--record); echo's, with it, the data set model and
+ * the 200 kB dictionary table that recording an identifier reaches.
  */
-export const FULL_TOOL_OPTIONS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['echo', ['--record']],
-  ['find', ['--record']],
-  ['get', ['--record']],
-]);
+export const FULL_TOOL_OPTIONS: readonly string[] = ['--record'];
 
 /**
  * The bundle beside the executable that runs this command line (cli.js → cli-echo.js, cli-main.js,
@@ -35,6 +31,6 @@ export function bundleFor(executable: string, command: string, args: readonly st
   const named = (name: string) => executable.replace(/(\.[cm]?js)?$/, `-${name}$1`);
   const own = COMMAND_BUNDLES.get(command);
   // Any argument that starts like one of those options, wherever it stands, goes to the full tool.
-  const needsFullTool = (FULL_TOOL_OPTIONS.get(own ?? '') ?? []).some((o) => args.some((a) => a === o || a.startsWith(`${o}=`)));
+  const needsFullTool = FULL_TOOL_OPTIONS.some((o) => args.some((a) => a === o || a.startsWith(`${o}=`)));
   return own && !needsFullTool ? { file: named(own), fallback: named('main') } : { file: named('main') };
 }
