@@ -36,8 +36,7 @@ export class StoreReceiver {
     if (!map) {
       map = new Map();
       this.pending.set(sa.association, map);
-      const ended = this.backend.sessionEnded;
-      if (ended) sa.association.once('closed', () => { void ended.call(this.backend, sa.association); });
+      if (this.backend.sessionEnded) sa.association.once('closed', () => { void this.backend.sessionEnded?.(sa.association); });
     }
     return map;
   }
