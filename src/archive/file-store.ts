@@ -20,10 +20,9 @@ interface OpenedFile {
 
 interface OpenedAhead {
   ready?: OpenedFile;
-  opening: boolean;
+  /** The open under way; a session that ended meanwhile stays known until it has finished. */
+  opening?: Promise<void>;
   ended: boolean;
-  /** Called when the open under way has finished (the session ended meanwhile). */
-  settled?: () => void;
 }
 
 function discardOpened(file: OpenedFile): void {
@@ -128,8 +127,6 @@ export class FileStore implements StoreBackend {
   private readonly fileMeta = new FileMetaMemo();
   /** Per session (association): the next instance's temporary file, opened ahead. */
   private readonly ahead = new Map<object, OpenedAhead>();
-  /** Sessions ended while their next file was still being opened: removed when the open finishes. */
-  private readonly ending = new Set<Promise<void>>();
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -152,17 +149,17 @@ export class FileStore implements StoreBackend {
    * thread is what a one-at-a-time sender waits for. Only from a session's second instance on (a
    * session of one instance opens nothing it does not use); what is left is removed when it ends.
    */
-  private openAhead(state: OpenedAhead): void {
+  private openAhead(session: object, state: OpenedAhead): void {
     if (state.opening || state.ready || state.ended) return;
     const temp = this.nextTempPath();
-    state.opening = true;
-    open(temp, 'wx', (error, fd) => {
-      state.opening = false;
+    state.opening = new Promise<void>((resolve) => open(temp, 'wx', (error, fd) => {
+      state.opening = undefined;
       // On error the next instance opens its own file, and reports what goes wrong.
       if (!error && state.ended) discardOpened({ path: temp, fd });
       else if (!error) state.ready = { path: temp, fd };
-      state.settled?.();
-    });
+      if (state.ended) this.ahead.delete(session);
+      resolve();
+    }));
   }
 
   /** A temporary file is open and waiting for the session's next instance. */
@@ -174,15 +171,11 @@ export class FileStore implements StoreBackend {
   sessionEnded(session: object): Promise<void> {
     const state = this.ahead.get(session);
     if (!state) return Promise.resolve();
-    this.ahead.delete(session);
     state.ended = true;
     if (state.ready) discardOpened(state.ready);
     state.ready = undefined;
-    if (!state.opening) return Promise.resolve();
-    const removed = new Promise<void>((resolve) => { state.settled = resolve; });
-    this.ending.add(removed);
-    void removed.then(() => this.ending.delete(removed));
-    return removed;
+    if (!state.opening) this.ahead.delete(session);
+    return state.opening ?? Promise.resolve();
   }
 
   /**
@@ -190,7 +183,7 @@ export class FileStore implements StoreBackend {
    * opened included: a process that exits without this can leave an empty temporary file behind.
    */
   async close(): Promise<void> {
-    await Promise.all([...[...this.ahead.keys()].map((session) => this.sessionEnded(session)), ...this.ending]);
+    await Promise.all([...this.ahead.keys()].map((session) => this.sessionEnded(session)));
   }
 
   /** The temporary file of an instance: one opened ahead for its session when there is one. */
@@ -198,12 +191,12 @@ export class FileStore implements StoreBackend {
     if (!session) return new InstanceWriter(this.nextTempPath());
     const state = this.ahead.get(session);
     if (!state) {
-      this.ahead.set(session, { opening: false, ended: false });
+      this.ahead.set(session, { ended: false });
       return new InstanceWriter(this.nextTempPath());
     }
     const opened = state.ready;
     state.ready = undefined;
-    this.openAhead(state);
+    this.openAhead(session, state);
     return opened ? new InstanceWriter(opened.path, { fd: opened.fd }) : new InstanceWriter(this.nextTempPath());
   }
 
