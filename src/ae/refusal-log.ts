@@ -6,6 +6,8 @@
 export type RefusalCause =
   /** A-ASSOCIATE-RJ: the established associations are at maxAssociations. */
   | 'association-limit'
+  /** A-ASSOCIATE-RJ: the calling AE at its address had maxAssociationsPerAe established, and none ended in time. */
+  | 'ae-limit'
   /** A-ASSOCIATE-RJ for another reason (AE title, application context, user identity). */
   | 'rejected'
   /** A waiting connection closed to make room: too many connections waiting in all. */

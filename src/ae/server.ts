@@ -22,6 +22,7 @@ import { PresentedIdentity, presentedIdentity } from './user-identity';
 import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate';
 import { FittedLimits, fitToOpenFiles, openFiles } from './open-files';
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
+import { CallingAeShares } from './calling-ae-shares';
 import { AssociationRecorder } from './recording';
 
 /** Outstanding operations a peer may invoke on one of our associations unless configured otherwise. */
@@ -58,6 +59,13 @@ export interface ServerOptions {
    * "local limit exceeded". Connections that have not sent their request yet do not count.
    */
   maxAssociations?: number;
+  /**
+   * Established associations one calling AE title at one address may have at once (default: no
+   * limit of its own). A request beyond them waits for one of them to end, up to
+   * `perAeWaitMs` (default 10 s), and is then rejected transiently with "local limit exceeded".
+   */
+  maxAssociationsPerAe?: number;
+  perAeWaitMs?: number;
   /**
    * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 4096).
    * When full, the oldest waiting connection of the address holding the most is closed to make room.
@@ -113,6 +121,8 @@ export interface ServerEvents {
   /** A refusal worth a log line: at most one per address and cause per refusalLogIntervalMs, with a count. */
   refused: [refusal: Refusal];
   associationRequested: [info: AssociationInfo, request: AAssociateRq];
+  /** A request waits for an association of its calling AE (at its address) to end: maxAssociationsPerAe. */
+  queued: [info: AssociationInfo, reason: string];
   accepted: [info: AssociationInfo, association: Association];
   rejected: [info: AssociationInfo, reason: string];
   released: [info: AssociationInfo];
@@ -142,6 +152,8 @@ export const DEFAULT_MAX_WAITING_BYTES = 32 * 1024 * 1024;
 const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
 /** Associations the open-file reckoning sets descriptors aside for when maxAssociations is not set. */
 const ASSOCIATIONS_RESERVED_WITHOUT_LIMIT = 32;
+/** How long a request beyond its calling AE's share waits for a slot (less than the usual 30 s ACSE timeouts of clients). */
+export const DEFAULT_PER_AE_WAIT_MS = 10_000;
 
 /** Drops that are worth a log line (a peer that closes or sends garbage is its own business). */
 const LOGGED_DROPS: ReadonlySet<DropCause> = new Set(['waiting-limit', 'source-limit', 'waiting-bytes', 'artim', 'tls']);
@@ -160,6 +172,8 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   private established = new Set<Association>();
   private readonly refusals: RefusalDigest;
   private fittedLimits: FittedLimits | undefined;
+  /** Slots per calling AE title and address, when maxAssociationsPerAe is set. */
+  private readonly shares: CallingAeShares | undefined;
 
   constructor(options: ServerOptions) {
     super();
@@ -167,6 +181,9 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     this.options = options;
     this.timeouts = { ...DEFAULT_TIMEOUTS, idleMs: SERVER_DEFAULT_IDLE_MS, ...options.timeouts };
     this.services = [new VerificationScp(), ...(options.services ?? [])];
+    const reserved = options.maxAssociations ?? ASSOCIATIONS_RESERVED_WITHOUT_LIMIT;
+    this.shares = options.maxAssociationsPerAe === undefined ? undefined
+      : new CallingAeShares(options.maxAssociationsPerAe, options.perAeWaitMs ?? DEFAULT_PER_AE_WAIT_MS, reserved);
     this.refusals = new RefusalDigest(options.refusalLogIntervalMs ?? DEFAULT_REFUSAL_LOG_INTERVAL_MS, (r) => this.emit('refused', r));
   }
 
@@ -198,7 +215,8 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     const limits = fitToOpenFiles({
       maxWaiting: o.maxWaiting ?? DEFAULT_MAX_WAITING,
       maxWaitingPerSource: o.maxWaitingPerSource ?? DEFAULT_MAX_WAITING_PER_SOURCE,
-    }, o.maxAssociations ?? ASSOCIATIONS_RESERVED_WITHOUT_LIMIT, openFiles());
+      // Requests waiting for their calling AE's share hold a connection each, as many as associations.
+    }, (o.maxAssociations ?? ASSOCIATIONS_RESERVED_WITHOUT_LIMIT) * (this.shares ? 2 : 1), openFiles());
     this.fittedLimits = limits;
     const gate = new ConnectionGate({
       maxWaiting: limits.maxWaiting,
@@ -242,6 +260,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.gate?.closeAll();
+    this.shares?.close();
     const pending = [...this.speaking].map((a) => a.whenClosed());
     const timer = setTimeout(() => { for (const a of this.speaking) a.abort(); }, graceMs);
     await Promise.all(pending);
@@ -290,6 +309,15 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   private async negotiate(info: AssociationInfo, source: string, association: Association, rq: AAssociateRq): Promise<void> {
     let decision = await this.decide(rq);
     if (!association.isAwaitingLocalAssociateResponse) return; // the peer went away while we decided
+    const share = decision instanceof Rejection || !this.shares ? undefined : await this.takeShare(this.shares, info, source);
+    if (share === false) {
+      decision = new Rejection(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded,
+        `${rq.callingAeTitle} at ${source} has ${this.shares!.max} associations established (the per-AE limit) and no slot came free for another`, 'ae-limit');
+    } else if (share !== undefined) {
+      const release = () => this.shares!.release(share);
+      if (!association.isAwaitingLocalAssociateResponse) return release(); // the peer went away while it waited
+      association.once('closed', release);
+    }
     // Checked last and with no await before accept(), so concurrent requests never overshoot.
     const max = this.options.maxAssociations;
     if (!(decision instanceof Rejection) && max !== undefined && this.established.size >= max) {
@@ -306,6 +334,15 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     association.accept(decision);
     this.emit('accepted', info, association);
     this.serve(info, association);
+  }
+
+  /** The request's slot of its calling AE's share: its key, or false when none came in time. */
+  private async takeShare(shares: CallingAeShares, info: AssociationInfo, source: string): Promise<string | false> {
+    const key = CallingAeShares.keyOf(info.callingAeTitle, source);
+    const taken = shares.take(key);
+    if (typeof taken === 'boolean') return taken ? key : false;
+    this.emit('queued', info, `${info.callingAeTitle} at ${source} has ${shares.max} associations established (the per-AE limit); waiting up to ${shares.waitMs / 1000} s for one to end`);
+    return await taken ? key : false;
   }
 
   private async decide(rq: AAssociateRq): Promise<AAssociateAc | Rejection> {

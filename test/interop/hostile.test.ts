@@ -1,6 +1,7 @@
 // Issue 20 against `dicomnet scp` with DCMTK's tools as the real peers: silent connections never
 // take an association slot, a flood from the peer's own address never locks it out, refusals are
-// logged once per address, and a flood during a long C-STORE loses nothing.
+// logged once per address, a flood during a long C-STORE loses nothing, and --max-associations-per-ae
+// makes a busy AE wait its turn while another is served.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -132,6 +133,28 @@ describe('nothing lost under a flood', () => {
       await scp.stop();
       rmSync(input, { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a calling AE\'s share of associations', () => {
+  test('--max-associations-per-ae 1: echoscu waits while its AE has an association, dicomnet echo from another AE is served meanwhile, then echoscu is', async () => {
+    const scp = await startScp(['--max-associations-per-ae', '1', '--verbose']);
+    try {
+      const holder = await new ApplicationEntity({ aeTitle: 'ECHOSCU' })
+        .associate({ host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET', contexts: [verificationContext()] });
+      let echoscuDone = false;
+      const echoscu = run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      void echoscu.then(() => { echoscuDone = true; });
+      await scp.waitFor(/from ECHOSCU@\S+ waits: ECHOSCU at 127\.0\.0\.1 has 1 associations established \(the per-AE limit\)/);
+      const ours = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'DICOMNET', '--aet', 'OTHER']);
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.equal(echoscuDone, false, 'echoscu was served while its AE already had its one association');
+      await holder.release();
+      const r = await echoscu;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+    } finally {
+      await scp.stop();
     }
   });
 });

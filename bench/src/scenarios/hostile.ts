@@ -1,5 +1,5 @@
-// Scenario 8: hostile load (issue 20). One `dicomnet scp --dir` with its default limits; a
-// well-behaved peer (our engine, in this process) measures associate + C-ECHO + release and
+// Scenario 8: hostile load (issue 20). One `dicomnet scp --dir` with its default limits (and a
+// second with --max-associations-per-ae for the phase that shows that option); a well-behaved peer (our engine, in this process) measures associate + C-ECHO + release and
 // associate + C-STORE of one 0.53 MB instance + release, first with nothing else going on, then
 // beside each flood, run by a process of its own (bench/src/flood-worker.ts) from the same
 // address (127.0.0.1, as behind a NAT) at the lowest CPU priority: silent connections (as in the
@@ -34,9 +34,13 @@ interface Phase {
   what: string;
   /** A reference, not a flood: no targets. */
   control?: boolean;
+  /** Options of the SCP this phase (and the stretch without a flood before it) runs against, besides the defaults. */
+  scpArgs?: string[];
 }
 
 const PER_SOURCE = DEFAULT_MAX_WAITING_PER_SOURCE;
+/** The per-AE limit of the phase that shows it (what the flood's one calling AE may have at once). */
+const PER_AE = 2;
 /** dicomnet scp's default --max-associations. */
 const MAX_ASSOCIATIONS = 32;
 const PHASES: Phase[] = [
@@ -60,6 +64,11 @@ const PHASES: Phase[] = [
   {
     id: 'short', label: 'many short associations', flood: { kind: 'short', concurrency: MAX_ASSOCIATIONS / 4 },
     what: `${MAX_ASSOCIATIONS / 4} clients each running associate + C-ECHO + release back to back (a quarter of --max-associations)`,
+  },
+  {
+    id: 'short-per-ae', label: `many short associations, SCP with --max-associations-per-ae ${PER_AE}`,
+    flood: { kind: 'short', concurrency: MAX_ASSOCIATIONS / 4 }, scpArgs: ['--max-associations-per-ae', String(PER_AE)],
+    what: `the same flood against a second dicomnet scp started with --max-associations-per-ae ${PER_AE} (an operator's remedy, not the default): the flood's calling AE gets ${PER_AE} associations at a time and its other requests wait their turn; the peer's calling AE is another`,
   },
 ];
 
@@ -115,19 +124,32 @@ async function hostileRun(ctx: Context, result: ScenarioResult, pin: PinFlood): 
 
   const pinning = PINNINGS[pin];
   const unpin = pinning.self ? pinSelf(pinning.self) : undefined;
-  const port = await freePort();
-  const scpLog = path.join(work, 'dicomnet-scp.log');
-  const scpArgs = [ctx.options.cli, 'scp', '--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(work, 'archive')];
-  const scp: Server = await startServer({
-    name: 'dicomnet scp', ...(pinning.scp ? onCores(pinning.scp, ctx.node, scpArgs) : { cmd: ctx.node, args: scpArgs }),
-    logFile: scpLog, ready: { port }, rss: 'vmhwm',
-  }).catch((error: unknown) => { unpin?.(); throw error; });
+  // One SCP with the defaults, and one per other set of options a phase names.
+  const scps = new Map<string, { scp: Server; port: number; log: string }>();
+  const scpOf = (phase: Phase) => scps.get((phase.scpArgs ?? []).join(' '))!;
+  try {
+    for (const extra of new Set(PHASES.map((p) => (p.scpArgs ?? []).join(' ')))) {
+      const port = await freePort();
+      const log = path.join(work, `dicomnet-scp${scps.size || ''}.log`);
+      const args = [ctx.options.cli, 'scp', '--port', String(port), '--bind', '127.0.0.1', '--dir', path.join(work, `archive${scps.size || ''}`), ...(extra ? extra.split(' ') : [])];
+      const scp = await startServer({
+        name: `dicomnet scp${extra ? ` ${extra}` : ''}`, ...(pinning.scp ? onCores(pinning.scp, ctx.node, args) : { cmd: ctx.node, args }),
+        logFile: log, ready: { port }, rss: 'vmhwm',
+      });
+      scps.set(extra, { scp, port, log });
+    }
+  } catch (error) {
+    for (const { scp } of scps.values()) await scp.stop();
+    unpin?.();
+    throw error;
+  }
+  const { scp } = scpOf(PHASES[0]!);
   const titled = (title: string) => (pinning.name ? `${title}; ${pinning.name}${pinning.emulates ? ' (an emulation of a flood from another machine)' : ''}` : title);
   const named = pinning.name ? ` (${pinning.name})` : '';
   const echoTable = new Table(titled('A well-behaved peer beside each flood: associate + C-ECHO + release (in-process SCU, one at a time)'), 'latency', 'round trips', 'none', 'echo');
   const storeTable = new Table(titled('The same peer: associate + C-STORE of one 0.53 MB CT instance + release'), 'latency', 'instances', 'none', 'store');
   const notes: string[] = pinning.what ? [`CPU affinity (taskset): ${pinning.what}.`] : [];
-  const target = { host: '127.0.0.1', port, calledAeTitle: 'DICOMNET' };
+  const targetOf = (phase: Phase) => ({ host: '127.0.0.1', port: scpOf(phase).port, calledAeTitle: 'DICOMNET' });
   const ae = new ApplicationEntity({ aeTitle: 'MODALITY', timeouts: { connectMs: 10_000, acseMs: 10_000, dimseMs: 30_000 } });
   const rows = new Map(PHASES.map((p) => [p.id, {
     echo: echoTable.add({ id: p.id, label: p.label, ours: p.id === 'none' }, async () => ({ ms: NaN })),
@@ -147,21 +169,23 @@ async function hostileRun(ctx: Context, result: ScenarioResult, pin: PinFlood): 
     for (let rep = 0; rep < reps; rep++) {
       for (const phase of PHASES.filter((p) => p.flood)) {
         const quiet = rows.get('none')!;
+        const target = targetOf(phase);
+        const phaseScp = scpOf(phase).scp;
         await measure(ae, target, take(Math.ceil(perRep.stores / 3)), Math.ceil(perRep.echoes / 3), quiet.echo, quiet.store);
         const row = rows.get(phase.id)!;
         const floodLog = path.join(work, `flood-${phase.id}-${rep}.log`);
         // At the lowest CPU priority: on a real network the flood's own work is done by another
         // machine; here it must not take the measured peer's (or the SCP's) share of the cores.
-        const niced = ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port })];
+        const niced = ['-n', '19', ctx.node, floodScript, JSON.stringify({ ...phase.flood, port: target.port })];
         const flood = await startServer({
           name: `${phase.id} flood`, ...(pinning.flood ? onCores(pinning.flood, 'nice', niced) : { cmd: 'nice', args: niced }),
-          logFile: floodLog, ready: { port }, rss: 'vmhwm',
+          logFile: floodLog, ready: { port: target.port }, rss: 'vmhwm',
         });
         await sleep(2000 - FLOOD_ALONE_MS); // the flood at full strength before the peer is measured
         // The SCP's CPU per flood connection, the flood alone (what each churned connection costs it).
-        const alone0 = { cpu: cpuTimeMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        const alone0 = { cpu: cpuTimeMs(phaseScp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
         await sleep(FLOOD_ALONE_MS);
-        const alone1 = { cpu: cpuTimeMs(scp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
+        const alone1 = { cpu: cpuTimeMs(phaseScp.pid), started: lastStats(floodLog)?.started ?? 0, at: performance.now() };
         if (alone0.cpu !== undefined && alone1.cpu !== undefined) {
           row.aloneCpuMs += alone1.cpu - alone0.cpu;
           row.aloneStarted += alone1.started - alone0.started;
@@ -190,13 +214,13 @@ async function hostileRun(ctx: Context, result: ScenarioResult, pin: PinFlood): 
         + `${costNote(row, unit)}.`);
     }
     const rss = scp.peakRssKb();
-    if (rss) notes.push(`SCP peak RSS over the whole scenario (every flood included): ${(rss / 1024).toFixed(0)} MB.`);
+    if (rss) notes.push(`SCP peak RSS over the whole scenario (every flood with the defaults included): ${(rss / 1024).toFixed(0)} MB.`);
   } finally {
-    await scp.stop();
+    for (const { scp: each } of scps.values()) await each.stop();
     unpin?.();
   }
-  const refusals = readFileSync(scpLog, 'latin1').split('\n').filter((l) => l.startsWith('refused '));
-  notes.push(`The SCP logged ${refusals.length} refusal line${refusals.length === 1 ? '' : 's'} in all (one per address and cause per minute, with counts)${refusals.length ? `, e.g. "${oneLine(refusals[0]!, 160)}"` : ''}.`);
+  const refusals = [...scps.values()].flatMap(({ log }) => readFileSync(log, 'latin1').split('\n').filter((l) => l.startsWith('refused ')));
+  notes.push(`The SCPs logged ${refusals.length} refusal line${refusals.length === 1 ? '' : 's'} in all (one per address and cause per minute, with counts)${refusals.length ? `, e.g. "${oneLine(refusals[0]!, 160)}"` : ''}.`);
   echoTable.note('Here "speed ours/row" is how many times longer the peer took under that flood than without one (the no-flood row, measured in stretches between the floods, is the reference); the goal is at most 2.');
   for (const n of notes) echoTable.note(n);
   result.tables.push(echoTable.result, storeTable.result);

@@ -1,0 +1,100 @@
+// At most `max` established associations for one calling AE title at one address. A further
+// request from it is not refused at once: it waits for one of them to end, up to `waitMs`. A client
+// that opens associations back to back on many connections (a router, a retry loop, a flood of
+// short associations) is slowed to the pace of its own associations, instead of putting that many
+// in front of every other peer's on the SCP's one thread; a client that waits for its answer is
+// served as soon as its turn comes.
+
+interface Waiter {
+  resolve: (granted: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class CallingAeShares {
+  /** Slots taken per key (calling AE title and address). */
+  private readonly taken = new Map<string, number>();
+  /** Requests waiting per key, oldest first. */
+  private readonly waiting = new Map<string, Waiter[]>();
+  private waitingCount = 0;
+
+  /**
+   * @param max slots per key
+   * @param waitMs how long a request beyond them waits for a slot
+   * @param maxWaiting requests waiting in all; beyond it a request is refused at once
+   */
+  constructor(readonly max: number, readonly waitMs: number, readonly maxWaiting: number) {
+    for (const [name, value] of [['associations per calling AE', max], ['requests waiting for one', maxWaiting]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`The limit of ${name} must be a positive integer (it is ${value}).`);
+    }
+  }
+
+  /** The calling AE title and the address it came from, as one key. */
+  static keyOf(callingAeTitle: string, source: string): string {
+    return `${callingAeTitle}\u0000${source}`;
+  }
+
+  /**
+   * Takes a slot for `key`: true at once when one is free (and nobody of the key waits), else a
+   * promise of one: true when a slot was handed over, false when the wait ran out or too many
+   * requests wait already. Whoever gets true owns the slot and must `release` it.
+   */
+  take(key: string): boolean | Promise<boolean> {
+    const count = this.taken.get(key) ?? 0;
+    if (count < this.max && !this.waiting.has(key)) {
+      this.taken.set(key, count + 1);
+      return true;
+    }
+    if (this.waitingCount >= this.maxWaiting) return false;
+    return new Promise<boolean>((resolve) => {
+      let queue = this.waiting.get(key);
+      if (!queue) this.waiting.set(key, queue = []);
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.unqueue(key, waiter);
+          resolve(false);
+        }, this.waitMs),
+      };
+      queue.push(waiter);
+      this.waitingCount++;
+    });
+  }
+
+  /** Gives a slot back: to the key's oldest waiting request when there is one. */
+  release(key: string): void {
+    const next = this.waiting.get(key)?.[0];
+    if (next) {
+      this.unqueue(key, next);
+      clearTimeout(next.timer);
+      next.resolve(true);
+      return;
+    }
+    const count = (this.taken.get(key) ?? 0) - 1;
+    if (count > 0) this.taken.set(key, count); else this.taken.delete(key);
+  }
+
+  /** Requests waiting for a slot, in all. */
+  get waitingSize(): number {
+    return this.waitingCount;
+  }
+
+  /** Ends every wait with false (the server is closing). */
+  close(): void {
+    for (const [key, queue] of [...this.waiting]) {
+      for (const waiter of [...queue]) {
+        this.unqueue(key, waiter);
+        clearTimeout(waiter.timer);
+        waiter.resolve(false);
+      }
+    }
+  }
+
+  private unqueue(key: string, waiter: Waiter): void {
+    const queue = this.waiting.get(key);
+    const at = queue?.indexOf(waiter) ?? -1;
+    if (!queue || at < 0) return;
+    queue.splice(at, 1);
+    this.waitingCount--;
+    if (queue.length === 0) this.waiting.delete(key);
+  }
+}
