@@ -9,7 +9,8 @@ import { verificationContext } from '../../../src/ae/requestor';
 import { DicomServer, ServerOptions } from '../../../src/ae/server';
 import { Refusal } from '../../../src/ae/refusal-log';
 import { AssociationRejectedError } from '../../../src/net/errors';
-import { record } from '../../helpers/flood';
+import { encodePdu } from '../../../src/net/pdu-encode';
+import { openSilent, record } from '../../helpers/flood';
 import { waitUntil } from '../../helpers/wait';
 
 const servers: DicomServer[] = [];
@@ -68,9 +69,11 @@ describe('maxAssociationsPerAe', () => {
   test('a waiting request whose peer gives up frees nothing it did not take, and the next one gets the slot', async () => {
     const { server, queued } = await start({ maxAssociationsPerAe: 1, perAeWaitMs: 60_000 });
     const first = await busy.associate(target(server));
-    const impatient = new ApplicationEntity({ aeTitle: 'BUSY', timeouts: { ...timeouts, acseMs: 300 } });
-    await assert.rejects(impatient.associate(target(server)), /A-ASSOCIATE-AC|timed out|within/i);
-    await waitUntil('the impatient request to have waited', () => queued.length === 1);
+    // A peer that sends its request and goes away while it waits.
+    const impatient = await openSilent(server.port);
+    impatient.socket.write(encodePdu(busy.buildRequest(target(server))));
+    await waitUntil('the impatient request to wait for its share', () => queued.length === 1);
+    impatient.socket.destroy();
     const third = busy.associate(target(server));
     await waitUntil('the third request to wait', () => queued.length === 2);
     await first.release();
