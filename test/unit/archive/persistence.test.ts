@@ -308,4 +308,39 @@ describe('fed by the FileStore', () => {
     assert.ok(index.get('2.25.8302.1.2'));
     await index.close();
   });
+
+  test('new FileStore({ onAnswered }): an unanswered instance of a session waits for no timer; the next instance, the session\'s end or close() runs it', async (t) => {
+    const root = tempDir(t);
+    const answered: string[] = [];
+    const store = new FileStore({ root, onAnswered: (i) => { answered.push(i.sopInstanceUid); } });
+    const session = {};
+    const begin = (uid: string) => store.begin({ sopClassUid: CT_IMAGE, sopInstanceUid: uid, transferSyntaxUid: ExplicitVRLittleEndian, callingAeTitle: 'SENDER', calledAeTitle: 'ARCHIVE', session });
+    const receive = async (uid: string) => {
+      const tx = begin(uid);
+      await tx.write(encodeDataset(dataset({ ...instanceFields({ StudyInstanceUID: '2.25.8303', SOPInstanceUID: uid }), PixelData: Buffer.alloc(64) } as Fields), ExplicitVRLittleEndian));
+      return tx.commit();
+    };
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    const first = await receive('2.25.8303.1.1');
+    assert.equal(first.status, 0);
+    await turn();
+    await turn();
+    assert.deepEqual(answered, [], 'answered by a timer, not by the next instance');
+    const second = begin('2.25.8303.1.2');
+    assert.deepEqual(answered, ['2.25.8303.1.1'], 'the next instance\'s begin answers the one before');
+    first.afterResponse!();
+    assert.deepEqual(answered, ['2.25.8303.1.1'], 'afterResponse after that runs nothing again');
+    await second.abort(new Error('association aborted'));
+
+    assert.equal((await receive('2.25.8303.1.3')).status, 0);
+    await store.sessionEnded(session);
+    assert.deepEqual(answered, ['2.25.8303.1.1', '2.25.8303.1.3'], 'the session\'s end answers its instance');
+
+    const last = await receive('2.25.8303.1.4');
+    await store.close();
+    assert.deepEqual(answered, ['2.25.8303.1.1', '2.25.8303.1.3', '2.25.8303.1.4'], 'close() answers what is left');
+    last.afterResponse!();
+    assert.equal(answered.length, 3, 'each instance is answered once');
+  });
 });
