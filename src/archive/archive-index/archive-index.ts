@@ -25,6 +25,7 @@ import { MatchedEntity, QueryBackend, RetrievableInstance } from '../../services
 import {
   ArchiveIndexOptions, IndexChange, IndexedInstance, IndexInput, IndexListener, IndexStats, OpenReport, ReconcileReport,
 } from './archive-index-types';
+import { AddQueue } from './add-queue';
 import { SCAN_STOP_TAG, indexSupportsKey } from './columns';
 import { InstanceEntry } from './entries';
 import { ArchiveIndexError, IndexFileError } from './errors';
@@ -62,6 +63,7 @@ export class ArchiveIndex implements QueryBackend {
   /** SOP Instance UIDs add()ed while a reconcile runs: the folder walk may predate their files. */
   private addedDuringReconcile: Set<string> | undefined;
   private report: OpenReport | undefined;
+  private readonly queue = new AddQueue(() => this.indexQueued());
 
   /**
    * An empty index over `root`. Use `ArchiveIndex.open()` to load the persisted index and
@@ -133,20 +135,54 @@ export class ArchiveIndex implements QueryBackend {
    * @throws IndexInputError when it lacks a Study, Series or SOP Instance UID or lies outside the root.
    */
   add(input: IndexInput): IndexedInstance {
+    this.indexQueued();
     const placed = this.tree.insert(input, 'replace');
     const view = this.view(placed.entry!);
     this.emit({ type: 'added', instance: view, replaced: placed.replaced });
     return view;
   }
 
+  /**
+   * Indexes an instance soon rather than now: queued instances are indexed together, after a few
+   * milliseconds (add-queue.ts), which costs a receiver's main thread less than one at a time
+   * between the arrivals of large instances. Nobody can tell the difference: every read of the
+   * index (find, retrieve, instancesOf, stats, get of a queued instance), every change and
+   * flush() and close() index what is queued first. `done` gets the indexed instance, or the
+   * error add() threw.
+   */
+  addSoon(input: IndexInput, done?: (result: IndexedInstance | Error) => void): void {
+    this.queue.push({ input, done });
+  }
+
+  /** Indexes what addSoon() queued, in order, now. */
+  indexQueued(): void {
+    if (this.queue.size === 0) return;
+    for (const { input, done } of this.queue.take()) {
+      let result: IndexedInstance | Error;
+      try {
+        result = this.add(input);
+      } catch (error) {
+        result = error instanceof Error ? error : new Error(String(error));
+        if (!done) this.log(`${input.path} could not be indexed: ${describeError(error)}`);
+      }
+      try {
+        done?.(result);
+      } catch (error) {
+        this.log(`An archive index callback failed: ${describeError(error)}`);
+      }
+    }
+  }
+
   /** Reads a file's header and indexes it. */
   async addFile(file: string): Promise<IndexedInstance> {
+    this.indexQueued();
     const scan = await scanFileHeader(file, { stopAt: SCAN_STOP_TAG, maxValueBytes: MAX_SCANNED_VALUE });
     return this.add({ ...scan, path: file });
   }
 
   /** Drops an instance from the index (the file is not touched). */
   remove(sopInstanceUid: string): boolean {
+    this.indexQueued();
     const entry = this.tree.instances.get(sopInstanceUid);
     if (!entry) return false;
     this.tree.detach(entry);
@@ -156,11 +192,15 @@ export class ArchiveIndex implements QueryBackend {
   }
 
   get(sopInstanceUid: string): IndexedInstance | undefined {
+    // Only a queued instance with this UID can change the answer (the file store asks for every
+    // instance it receives: that must not index the queue each time).
+    if (this.queue.has(sopInstanceUid)) this.indexQueued();
     const entry = this.tree.instances.get(sopInstanceUid);
     return entry && this.view(entry);
   }
 
   stats(): IndexStats {
+    this.indexQueued();
     return {
       patients: this.tree.patients.size, studies: this.tree.studies.size, series: this.tree.seriesByUid.size,
       instances: this.tree.instances.size, bytes: this.tree.totalBytes, ignoredFiles: this.ignoredFiles.size,
@@ -175,15 +215,18 @@ export class ArchiveIndex implements QueryBackend {
   // --- query and retrieve ----------------------------------------------------------------------
 
   find(query: CompiledQuery): Iterable<MatchedEntity> {
+    this.indexQueued();
     return findEntities(this.tree.tables, query);
   }
 
   retrieve(query: CompiledQuery): RetrievableInstance[] {
+    this.indexQueued();
     return findInstances(this.tree.tables, query).map((e) => this.retrievable(e));
   }
 
   /** The instances of a study, a series of it, or one instance (WADO-RS), without a query. */
   instancesOf(studyInstanceUid: string, seriesInstanceUid?: string, sopInstanceUid?: string): RetrievableInstance[] {
+    this.indexQueued();
     const study = this.tree.studies.get(studyInstanceUid);
     if (!study) return [];
     const out: RetrievableInstance[] = [];
@@ -261,6 +304,7 @@ export class ArchiveIndex implements QueryBackend {
    * (by size and modification time) are read. Runs once at a time; a second call joins the first.
    */
   reconcile(): Promise<ReconcileReport> {
+    this.indexQueued();
     if (!this.reconciling) {
       this.reconciling = this.runReconcile().finally(() => {
         this.reconciling = undefined;
@@ -283,6 +327,8 @@ export class ArchiveIndex implements QueryBackend {
       throw error;
     }
     const walkMs = performance.now() - started;
+    // Instances queued during the walk are compared like the others.
+    this.indexQueued();
     const handled = new Set<string>();
     const toRead: string[] = [];
     const rereading = new Set<string>();
@@ -377,12 +423,14 @@ export class ArchiveIndex implements QueryBackend {
 
   /** Writes the index file now if anything changed since the last write. */
   async flush(): Promise<void> {
+    this.indexQueued();
     await this.scheduler?.flush();
   }
 
   /** Waits for a running reconcile, then writes what is unsaved. The index stays usable in memory. */
   async close(): Promise<void> {
     await this.reconciling?.catch(() => undefined);
+    this.indexQueued();
     await this.scheduler?.close();
   }
 }
