@@ -157,20 +157,23 @@ export class ArchiveIndex implements QueryBackend {
   /** Indexes what addSoon() queued, in order, now. */
   indexQueued(): void {
     if (this.queue.size === 0) return;
-    for (const { input, done } of this.queue.take()) {
-      let result: IndexedInstance | Error;
+    const queued = this.queue.take();
+    // All of them first, then the callbacks: one that reads the index sees the whole batch.
+    const results = queued.map(({ input, done }): IndexedInstance | Error => {
       try {
-        result = this.add(input);
+        return this.add(input);
       } catch (error) {
-        result = error instanceof Error ? error : new Error(String(error));
         if (!done) this.log(`${input.path} could not be indexed: ${describeError(error)}`);
+        return error instanceof Error ? error : new Error(String(error));
       }
+    });
+    queued.forEach(({ done }, i) => {
       try {
-        done?.(result);
+        done?.(results[i]!);
       } catch (error) {
         this.log(`An archive index callback failed: ${describeError(error)}`);
       }
-    }
+    });
   }
 
   /** Reads a file's header and indexes it. */

@@ -106,3 +106,13 @@ test('addSoon: close() indexes the queue and saves it', async (t) => {
   assert.ok(existsSync(file));
   assert.ok(readFileSync(file, 'utf8').includes(String(fields.SOPInstanceUID)), 'the queued instance is in the saved index');
 });
+
+test('addSoon: a done callback that reads the index sees the whole batch it came with', () => {
+  const index = memoryIndex();
+  const seen: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    index.addSoon(instanceInput(ROOT, instanceFields({ StudyInstanceUID: '2.25.4409' })), () => seen.push(index.instancesOf('2.25.4409').length));
+  }
+  index.indexQueued();
+  assert.deepEqual(seen, [3, 3, 3]);
+});
