@@ -1,6 +1,6 @@
 // The dicomnet executable: loads the command-line tool's bundle beside this file (cli.js →
 // cli-main.js, or the command's own bundle, bundles.ts) through the V8 code cache, and runs it.
-import { bundleFor } from './bundles';
+import { COMMAND_V8_FLAGS, bundleFor } from './bundles';
 import { CacheOutcome, requireWithCodeCache } from './code-cache';
 import type { runCli } from './main';
 
@@ -13,5 +13,5 @@ const report = process.env.DICOMNET_CODE_CACHE === 'verbose'
 // Help has a cache of its own: it runs none of the command, so its cache would serve the command badly.
 const help = process.argv.includes('--help') || process.argv.includes('-h');
 const label = /^[a-z_]{1,20}$/.test(command) ? `${command}${help ? '-help' : ''}` : 'other';
-const cli = requireWithCodeCache(file, { fallback, label, report }) as { runCli: typeof runCli };
+const cli = requireWithCodeCache(file, { fallback, label, report, v8Flags: COMMAND_V8_FLAGS.get(command) }) as { runCli: typeof runCli };
 cli.runCli(process.argv.slice(2));

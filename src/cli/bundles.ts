@@ -17,6 +17,19 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * V8 flags a command runs with (set by the executable before it compiles the bundle; code-cache.ts).
+ * dicomnet get: TurboFan's tier-up budget ×8 (V8's default 67,584). A get is a short process
+ * whose per-instance functions each run a few thousand times: with the default budget V8 optimizes
+ * ~50 of them during a 500-instance retrieve, ~0.1 s of compiler CPU on its other threads that the
+ * retrieve does not earn back; with this one ~16, and long retrieves still get the rest optimized,
+ * later (docs/benchmark.md, "C-GET as SCU, fourth pass").
+ */
+export const COMMAND_V8_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['get', ['--interrupt-budget=540672']],
+  ['getscu', ['--interrupt-budget=540672']],
+]);
+
+/**
  * Options that send a command with a bundle of its own to the full tool instead: what every such
  * bundle leaves out, the association recorder (--record); echo's, with it, the data set model and
  * the 200 kB dictionary table that recording an identifier reaches.

@@ -21,6 +21,7 @@ import type * as crypto from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type ModuleClass from 'node:module';
 import type * as os from 'node:os';
+import type * as v8 from 'node:v8';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { checksum64, checksumAvailable, checksumBuffer, releaseChecksumBuffers } from './checksum';
@@ -37,6 +38,13 @@ export interface CodeCacheOptions {
   report?: (outcome: CacheOutcome, file: string) => void;
   /** The bundle to load instead when the one named is absent (no stat of it first: one system call less per start). */
   fallback?: string;
+  /**
+   * V8 flags (as on Node's command line) the bundle runs with: set before it is compiled, so V8
+   * checks and makes its cache under them, and part of the cache's key (V8 refuses a cache made
+   * under other flags). A flag the process was started with (its command line or NODE_OPTIONS,
+   * with or without `no-`) is left as the user set it.
+   */
+  v8Flags?: readonly string[];
 }
 
 const KEY_BYTES = 16;
@@ -73,6 +81,23 @@ const Module = module.constructor as typeof ModuleClass;
 
 /** The home folder (os.homedir() reads $HOME first on POSIX; node:os is loaded only without it). */
 const homedir = (): string => (process.platform !== 'win32' && process.env.HOME) || (require('node:os') as typeof os).homedir();
+
+/** A V8 flag's name as `node --v8-options` spells it: no dashes in front, no `no-`, no value, `-` for `_`. */
+function flagName(flag: string): string {
+  return flag.replace(/^--?/, '').replace(/=.*$/s, '').replace(/_/g, '-').replace(/^no-/, '');
+}
+
+/**
+ * Sets the flags among `flags` that the process was not started with (node:v8 is loaded only
+ * then); returns those set, in order.
+ */
+export function applyV8Flags(flags: readonly string[], execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env.NODE_OPTIONS): string[] {
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('-')).map(flagName));
+  const set = flags.filter((f) => !given.has(flagName(f)));
+  if (set.length > 0) (require('node:v8') as typeof v8).setFlagsFromString(set.join(' '));
+  return set;
+}
 
 /** The per-user cache folder: DICOMNET_CACHE_DIR, else the platform's cache folder + /dicomnet. */
 export function cacheFolder(env: NodeJS.ProcessEnv = process.env): string {
@@ -214,7 +239,8 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
   const off = mode === 'off' || mode === '0';
   const dir = options.dir ?? cacheFolder();
   const label = (options.label ?? '').replace(/[^\w-]/g, '').slice(0, 32) || 'main';
-  const key = cacheKey(source);
+  const flags = options.v8Flags?.length ? applyV8Flags(options.v8Flags) : [];
+  const key = cacheKey(source, flags.length > 0 ? [...process.execArgv, ...flags] : process.execArgv);
   const file = join(dir, `${basename(filename).replace(/\W/g, '_')}-${label}-${key.toString('hex').slice(0, 32)}.cache`);
 
   let cached: Buffer | undefined;
