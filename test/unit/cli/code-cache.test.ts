@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 import { isAscii } from 'node:buffer';
-import { cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile, requireWithCodeCache } from '../../../src/cli/code-cache';
+import { applyV8Flags, cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile, requireWithCodeCache } from '../../../src/cli/code-cache';
+import { COMMAND_V8_FLAGS } from '../../../src/cli/bundles';
 import { refusingPort } from '../../helpers/peers';
-import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet, startScp } from '../../helpers/processes';
+import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet, run, startScp } from '../../helpers/processes';
 
 // dicomnet find runs from a bundle of its own (src/cli/bundles.ts).
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'cli-find.js');
@@ -199,5 +200,67 @@ describe('dicomnet code cache', () => {
         assert.match(String(got.at), new RegExp(`${name.replace('.', '\\.')}:${shebang ? 3 : 2}:`), 'the line numbers of the file');
       }
     }
+  });
+
+  describe("a command's V8 flags", () => {
+    const loader = require.resolve('../../../src/cli/code-cache');
+    /** Loads `bundle` through the cache in a fresh process (node `nodeArgs`), with `flags`; what it exported and the cache's outcome. */
+    async function load(bundle: string, dir: string, flags: string[] | undefined, nodeArgs: string[] = []): Promise<{ code: number | null; value?: unknown; outcome?: string; stderr: string }> {
+      // The same script every time (node -e puts it in process.execArgv, which keys the cache): what differs comes in argv.
+      const script = `const { requireWithCodeCache } = require(${JSON.stringify(loader)});
+        const [bundle, dir, flags] = JSON.parse(process.argv[1]);
+        let outcome;
+        const value = requireWithCodeCache(bundle, { dir, v8Flags: flags ?? undefined, report: (o) => { outcome = o; } });
+        process.on('exit', () => console.log(JSON.stringify({ value, outcome })));`;
+      const r = await run(process.execPath, [...nodeArgs, '-e', script, JSON.stringify([bundle, dir, flags ?? null])], { env: { NODE_OPTIONS: '' } });
+      return { code: r.code, stderr: r.stderr, ...(r.code === 0 ? JSON.parse(r.stdout) : {}) };
+    }
+
+    it('are set before the bundle is compiled, and its cache is made and used under them', async () => {
+      const dir = fresh('flags-natives');
+      const bundle = path.join(root, 'natives.js');
+      // Parses only with --allow-natives-syntax in effect when V8 compiles it.
+      writeFileSync(bundle, 'module.exports = %IsSmi(1);\n');
+      assert.deepEqual(await load(bundle, dir, ['--allow-natives-syntax']), { code: 0, stderr: '', value: true, outcome: 'written' });
+      assert.deepEqual(await load(bundle, dir, ['--allow-natives-syntax']), { code: 0, stderr: '', value: true, outcome: 'used' });
+      // A flag the process was started with is the user's: theirs stands.
+      const refused = await load(bundle, dir, ['--allow-natives-syntax'], ['--no-allow-natives-syntax']);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /SyntaxError/);
+    });
+
+    it('key the cache: one made without them is never handed to V8 with them (V8 would refuse it)', async () => {
+      const dir = fresh('flags-key');
+      const bundle = path.join(root, 'plain-flags.js');
+      writeFileSync(bundle, 'module.exports = 42;\n');
+      const flags = ['--interrupt-budget=540672'];
+      assert.equal((await load(bundle, dir, undefined)).outcome, 'written');
+      assert.equal((await load(bundle, dir, flags)).outcome, 'written', 'a cache of its own, not the one made without the flags');
+      assert.equal((await load(bundle, dir, flags)).outcome, 'used');
+      assert.equal((await load(bundle, dir, undefined)).outcome, 'used', 'the first cache is still there and good');
+      assert.equal(readdirSync(dir).length, 2);
+    });
+
+    it('leave a flag the process was started with, on its command line or in NODE_OPTIONS, as the user set it', () => {
+      // Nothing is set when every flag is the user's already, so these run in this process.
+      assert.deepEqual(applyV8Flags(['--interrupt-budget=540672'], ['--interrupt_budget=1000'], ''), []);
+      assert.deepEqual(applyV8Flags(['--interrupt-budget=540672'], [], '--max-old-space-size=100 --interrupt-budget=1000'), []);
+      assert.deepEqual(applyV8Flags(['--allow-natives-syntax'], ['--no-allow-natives-syntax'], undefined), []);
+      assert.deepEqual(applyV8Flags([], [], undefined), []);
+    });
+
+    it('dicomnet get and getscu run with the tier-up budget raised (the cache key says so); other commands with none', async () => {
+      const budget = ['--interrupt-budget=540672'];
+      assert.deepEqual(COMMAND_V8_FLAGS.get('get'), budget);
+      assert.deepEqual(COMMAND_V8_FLAGS.get('getscu'), budget);
+      for (const command of ['echo', 'find', 'store', 'scp', 'move']) assert.equal(COMMAND_V8_FLAGS.get(command), undefined, command);
+      const dir = fresh('get-flags');
+      const r = await dicomnet(['get', '--help'], { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose', NODE_OPTIONS: '' } });
+      assert.equal(r.code, 0, r.stderr);
+      const file = r.stderr.match(/^dicomnet: code cache written: (.+)$/m)?.[1];
+      assert.ok(file, r.stderr);
+      const key = cacheKey(readFileSync(path.join(REPO_ROOT, 'dist', 'cli-get.js')), budget, '');
+      assert.equal(path.basename(file), `cli_get_js-get-help-${key.toString('hex').slice(0, 32)}.cache`);
+    });
   });
 });
