@@ -17,16 +17,23 @@ export const COMMAND_BUNDLES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
- * V8 flags a command runs with (set by the executable before it compiles the bundle; code-cache.ts).
- * dicomnet get: TurboFan's tier-up budget ×8 (V8's default 67,584). A get is a short process
- * whose per-instance functions each run a few thousand times: with the default budget V8 optimizes
- * ~50 of them during a 500-instance retrieve, ~0.1 s of compiler CPU on its other threads that the
- * retrieve does not earn back; with this one ~16, and long retrieves still get the rest optimized,
- * later (docs/benchmark.md, "C-GET as SCU, fourth pass").
+ * V8 flags a command runs with (set by the executable before it compiles the bundle; code-cache.ts):
+ * TurboFan's tier-up budget raised (V8's default 67,584) for the commands that work through a
+ * batch in a short process. Their per-item functions run a few thousand times: at the default
+ * budget V8 optimizes some fifty to a hundred of them (collection, DIMSE send and receive, Node's
+ * streams) on its other threads, ~0.1 s of compiler CPU per 500 instances retrieved or ~0.2 s per
+ * 1,000 files sent that the few remaining calls never earn back, taken from the peer and our main
+ * thread on a small machine. Longer batches still get the hot functions optimized, later
+ * (docs/benchmark.md, "C-GET as SCU, fourth pass" and "The sender's per-file work, second pass").
  */
+const RETRIEVE_FLAGS = ['--interrupt-budget=540672'];
+const SEND_FLAGS = ['--interrupt-budget=270336'];
 export const COMMAND_V8_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
-  ['get', ['--interrupt-budget=540672']],
-  ['getscu', ['--interrupt-budget=540672']],
+  ['get', RETRIEVE_FLAGS],
+  ['getscu', RETRIEVE_FLAGS],
+  ['store', SEND_FLAGS],
+  ['store_scu', SEND_FLAGS],
+  ['storescu', SEND_FLAGS],
 ]);
 
 /**

@@ -249,21 +249,24 @@ describe('dicomnet code cache', () => {
       assert.deepEqual(applyV8Flags([], [], undefined), []);
     });
 
-    it('dicomnet get and getscu run with the tier-up budget raised (the cache key says so); other commands with none', async () => {
-      const budget = ['--interrupt-budget=540672'];
-      assert.deepEqual(COMMAND_V8_FLAGS.get('get'), budget);
-      assert.deepEqual(COMMAND_V8_FLAGS.get('getscu'), budget);
-      for (const command of ['echo', 'find', 'store', 'scp', 'move']) assert.equal(COMMAND_V8_FLAGS.get(command), undefined, command);
-      const dir = fresh('get-flags');
-      const r = await dicomnet(['get', '--help'], { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose', NODE_OPTIONS: '' } });
-      assert.equal(r.code, 0, r.stderr);
-      const report = r.stderr.match(/^dicomnet: code cache written: (.+)$/m);
-      const file = report?.[1];
-      assert.ok(file, r.stderr);
-      // V8 names a flag it does not know on stderr (a Node whose V8 renamed it would say so here).
-      assert.equal(r.stderr.replace(report![0], '').trim(), '', `stderr has more than the report: ${r.stderr}`);
-      const key = cacheKey(readFileSync(path.join(REPO_ROOT, 'dist', 'cli-get.js')), budget, '');
-      assert.equal(path.basename(file), `cli_get_js-get-help-${key.toString('hex').slice(0, 32)}.cache`);
+    it('dicomnet get and store (and their aliases) run with the tier-up budget raised (the cache key says so); other commands with none', async () => {
+      const retrieve = ['--interrupt-budget=540672'];
+      const send = ['--interrupt-budget=270336'];
+      for (const command of ['get', 'getscu']) assert.deepEqual(COMMAND_V8_FLAGS.get(command), retrieve, command);
+      for (const command of ['store', 'store_scu', 'storescu']) assert.deepEqual(COMMAND_V8_FLAGS.get(command), send, command);
+      for (const command of ['echo', 'find', 'scp', 'move']) assert.equal(COMMAND_V8_FLAGS.get(command), undefined, command);
+      for (const [command, bundle, flags] of [['get', 'cli-get.js', retrieve], ['store', 'cli-main.js', send]] as const) {
+        const dir = fresh(`${command}-flags`);
+        const r = await dicomnet([command, '--help'], { env: { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose', NODE_OPTIONS: '' } });
+        assert.equal(r.code, 0, r.stderr);
+        const report = r.stderr.match(/^dicomnet: code cache written: (.+)$/m);
+        const file = report?.[1];
+        assert.ok(file, r.stderr);
+        // V8 names a flag it does not know on stderr (a Node whose V8 renamed it would say so here).
+        assert.equal(r.stderr.replace(report![0], '').trim(), '', `stderr has more than the report: ${r.stderr}`);
+        const key = cacheKey(readFileSync(path.join(REPO_ROOT, 'dist', bundle)), flags, '');
+        assert.equal(path.basename(file), `${bundle.replace(/\W/g, '_')}-${command}-help-${key.toString('hex').slice(0, 32)}.cache`);
+      }
     });
   });
 });
