@@ -42,7 +42,7 @@ export interface ArchiveServicesOptions {
   log?: (line: string) => void;
   /** Records the associations C-MOVE sub-operations open (the server's own recorder, usually). */
   recorder?: AssociationRecorder;
-  /** Each instance stored and indexed, once its C-STORE-RSP is on its way (with the next few, within milliseconds). */
+  /** Each instance stored, once its C-STORE-RSP is on its way; any read of the index from then on finds it. */
   onStored?: (instance: StoredInstance) => void;
   find?: FindScpOptions['onFind'];
   retrieve?: RetrieveScpOptions['onRetrieve'];
@@ -92,22 +92,20 @@ export class ArchiveServices {
       storeAs: options.storeAs,
       // After the C-STORE-RSP: indexing and the log line are the largest part of our per-instance
       // work after the rename, and a sender sending one instance at a time waits for the response.
-      // Indexed with the next few (addSoon): anything that reads the index sees it all the same.
+      // Indexed with the next few (addSoon): anything that reads the index sees it all the same, so
+      // onStored is told at once (a retrieve collects what it received by the time its final
+      // response arrives); only the index's change listeners hear of it a few milliseconds later.
       onAnswered: (instance) => {
         if (instance.droppedMetaElements > 0) {
           options.log?.(`${instance.relativePath}: the data set from ${instance.callingAeTitle} held ${instance.droppedMetaElements} file meta elements (group 0002); they were dropped.`);
         }
-        if (instance.kept) {
-          // Told in the order received: after the instances still queued.
-          index.indexQueued();
-          options.onStored?.(instance);
-          return;
-        }
         // The file is in place whatever happens here: an index problem must not fail the C-STORE.
-        index.addSoon(instance, (result) => {
-          if (result instanceof Error) options.log?.(`${instance.relativePath} is stored but could not be indexed: ${result.message}`);
-          options.onStored?.(instance);
-        });
+        if (!instance.kept) {
+          index.addSoon(instance, (result) => {
+            if (result instanceof Error) options.log?.(`${instance.relativePath} is stored but could not be indexed: ${result.message}`);
+          });
+        }
+        options.onStored?.(instance);
       },
       onRefused: (incoming, outcome, detail) => options.refused?.(incoming.sopInstanceUid, incoming.callingAeTitle, outcome.status, detail),
     });

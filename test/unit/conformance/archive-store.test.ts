@@ -182,6 +182,9 @@ test('the archive indexes an instance after its C-STORE-RSP is handed over, befo
   for (const uid of ['2.25.1416001', '2.25.1416002']) {
     const result = await client.store(ctDataset(uid));
     assert.equal(result.status, Status.Success, result.message);
+    // Told before the sender has its response, not after the index's batch (a retrieve collects
+    // what it received by then); checked before the index is read, which would index the batch.
+    assert.ok(order.includes(`indexed ${uid}`), `onStored was not told of ${uid} when the sender had its response`);
     assert.equal(services.index.get(uid)?.path, fileOf(dir, ctDataset(uid)), 'not in the index when the sender has its response');
   }
   await client.release();
