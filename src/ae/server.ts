@@ -309,14 +309,9 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   private async negotiate(info: AssociationInfo, source: string, association: Association, rq: AAssociateRq): Promise<void> {
     let decision = await this.decide(rq);
     if (!association.isAwaitingLocalAssociateResponse) return; // the peer went away while we decided
-    const share = decision instanceof Rejection || !this.shares ? undefined : await this.takeShare(this.shares, info, source);
-    if (share === false) {
-      decision = new Rejection(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded,
-        `${rq.callingAeTitle} at ${source} has ${this.shares!.max} associations established (the per-AE limit) and no slot came free for another`, 'ae-limit');
-    } else if (share !== undefined) {
-      const release = () => this.shares!.release(share);
-      if (!association.isAwaitingLocalAssociateResponse) return release(); // the peer went away while it waited
-      association.once('closed', release);
+    if (!(decision instanceof Rejection) && this.shares) {
+      decision = await this.waitForShare(this.shares, info, source, association) ?? decision;
+      if (!association.isAwaitingLocalAssociateResponse) return; // the peer went away while it waited
     }
     // Checked last and with no await before accept(), so concurrent requests never overshoot.
     const max = this.options.maxAssociations;
@@ -336,13 +331,25 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     this.serve(info, association);
   }
 
-  /** The request's slot of its calling AE's share: its key, or false when none came in time. */
-  private async takeShare(shares: CallingAeShares, info: AssociationInfo, source: string): Promise<string | false> {
+  /**
+   * Takes a slot of the request's calling AE's share, waiting for one when they are taken, and
+   * gives it back when the association closes; the rejection when none came free in time.
+   */
+  private async waitForShare(shares: CallingAeShares, info: AssociationInfo, source: string, association: Association): Promise<Rejection | undefined> {
     const key = CallingAeShares.keyOf(info.callingAeTitle, source);
-    const taken = shares.take(key);
-    if (typeof taken === 'boolean') return taken ? key : false;
-    this.emit('queued', info, `${info.callingAeTitle} at ${source} has ${shares.max} associations established (the per-AE limit); waiting up to ${shares.waitMs / 1000} s for one to end`);
-    return await taken ? key : false;
+    const limit = `${info.callingAeTitle} at ${source} has ${shares.max} associations established (the per-AE limit)`;
+    let taken = shares.take(key);
+    if (typeof taken !== 'boolean') {
+      this.emit('queued', info, `${limit}; waiting up to ${shares.waitMs / 1000} s for one to end`);
+      taken = await taken;
+    }
+    if (!taken) {
+      return new Rejection(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded,
+        `${limit} and no slot came free for another`, 'ae-limit');
+    }
+    if (association.isAwaitingLocalAssociateResponse) association.once('closed', () => shares.release(key));
+    else shares.release(key);
+    return undefined;
   }
 
   private async decide(rq: AAssociateRq): Promise<AAssociateAc | Rejection> {
