@@ -240,7 +240,7 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
   const dir = options.dir ?? cacheFolder();
   const label = (options.label ?? '').replace(/[^\w-]/g, '').slice(0, 32) || 'main';
   const flags = options.v8Flags?.length ? applyV8Flags(options.v8Flags) : [];
-  const key = cacheKey(source, flags.length > 0 ? [...process.execArgv, ...flags] : process.execArgv);
+  const key = cacheKey(source, [...process.execArgv, ...flags]);
   const file = join(dir, `${basename(filename).replace(/\W/g, '_')}-${label}-${key.toString('hex').slice(0, 32)}.cache`);
 
   let cached: Buffer | undefined;
