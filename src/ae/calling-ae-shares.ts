@@ -4,11 +4,19 @@
 // short associations) is slowed to the pace of its own associations, instead of putting that many
 // in front of every other peer's on the SCP's one thread; a client that waits for its answer is
 // served as soon as its turn comes.
+//
+// Two kinds: a limit (maxAssociationsPerAe: a wait that runs out is a refusal) and a fair share
+// (the default): the share holds only while another calling AE uses the SCP (holds or waits for
+// a slot now, or did within `recentMs`), and a wait that runs out admits the request anyway, so a
+// fair share delays and never refuses.
 
 interface Waiter {
   resolve: (granted: boolean) => void;
   timer: NodeJS.Timeout;
 }
+
+/** How long a calling AE that ended its last association still counts as using the SCP (fair share). */
+export const FAIR_SHARE_RECENT_MS = 2000;
 
 export class CallingAeShares {
   /** Slots taken per key (calling AE title and address). */
@@ -16,13 +24,17 @@ export class CallingAeShares {
   /** Requests waiting per key, oldest first. */
   private readonly waiting = new Map<string, Waiter[]>();
   private waitingCount = 0;
+  /** The two keys last seen (taking or giving back a slot), most recent first, and when. */
+  private recent: { key: string; at: number }[] = [];
 
   /**
    * @param max slots per key
    * @param waitMs how long a request beyond them waits for a slot
-   * @param maxWaiting requests waiting in all; beyond it a request is refused at once
+   * @param maxWaiting requests waiting in all; beyond it a request is refused at once (admitted, when fair)
+   * @param fair a fair share, not a limit: held only while another key is about, admitted when the wait runs out
+   * @param recentMs how long a key that gave back its last slot still counts as about
    */
-  constructor(readonly max: number, readonly waitMs: number, readonly maxWaiting: number) {
+  constructor(readonly max: number, readonly waitMs: number, readonly maxWaiting: number, readonly fair = false, readonly recentMs = FAIR_SHARE_RECENT_MS) {
     for (const [name, value] of [['associations per calling AE', max], ['requests waiting for one', maxWaiting]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`The limit of ${name} must be a positive integer (it is ${value}).`);
     }
@@ -36,15 +48,15 @@ export class CallingAeShares {
   /**
    * Takes a slot for `key`: true at once when one is free (and nobody of the key waits), else a
    * promise of one: true when a slot was handed over, false when the wait ran out or too many
-   * requests wait already. Whoever gets true owns the slot and must `release` it.
+   * requests wait already (when fair: true then too). Whoever gets true owns the slot and must
+   * `release` it.
    */
   take(key: string): boolean | Promise<boolean> {
     const count = this.taken.get(key) ?? 0;
-    if (count < this.max && !this.waiting.has(key)) {
-      this.taken.set(key, count + 1);
-      return true;
-    }
-    if (this.waitingCount >= this.maxWaiting) return false;
+    const free = count < this.max || (this.fair && !this.contended(key));
+    this.seen(key);
+    if (free && !this.waiting.has(key)) return this.admit(key);
+    if (this.waitingCount >= this.maxWaiting) return this.fair && this.admit(key);
     return new Promise<boolean>((resolve) => {
       let queue = this.waiting.get(key);
       if (!queue) this.waiting.set(key, queue = []);
@@ -52,7 +64,7 @@ export class CallingAeShares {
         resolve,
         timer: setTimeout(() => {
           this.unqueue(key, waiter);
-          resolve(false);
+          resolve(this.fair && this.admit(key));
         }, this.waitMs),
       };
       queue.push(waiter);
@@ -60,10 +72,11 @@ export class CallingAeShares {
     });
   }
 
-  /** Gives a slot back: to the key's oldest waiting request when there is one. */
+  /** Gives a slot back: to the key's oldest waiting request when there is one (and the key is within its share). */
   release(key: string): void {
+    this.seen(key);
     const next = this.waiting.get(key)?.[0];
-    if (next) {
+    if (next && (this.taken.get(key) ?? 0) <= this.max) {
       this.unqueue(key, next);
       clearTimeout(next.timer);
       next.resolve(true);
@@ -87,6 +100,24 @@ export class CallingAeShares {
         waiter.resolve(false);
       }
     }
+  }
+
+  private admit(key: string): true {
+    this.taken.set(key, (this.taken.get(key) ?? 0) + 1);
+    return true;
+  }
+
+  private seen(key: string): void {
+    const at = performance.now();
+    this.recent = [{ key, at }, ...this.recent.filter((r) => r.key !== key)].slice(0, 2);
+  }
+
+  /** Another key holds or waits for a slot, or was seen within recentMs. */
+  private contended(key: string): boolean {
+    const others = (map: Map<string, unknown>) => map.size - (map.has(key) ? 1 : 0);
+    if (others(this.taken) > 0 || others(this.waiting) > 0) return true;
+    const other = this.recent.find((r) => r.key !== key);
+    return other !== undefined && performance.now() - other.at < this.recentMs;
   }
 
   private unqueue(key: string, waiter: Waiter): void {

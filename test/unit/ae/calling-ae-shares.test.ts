@@ -1,5 +1,6 @@
-// The per-calling-AE share of associations (maxAssociationsPerAe): slots, waits in order, hand-over,
-// timeouts and the bound on waiting requests.
+// The per-calling-AE share of associations (maxAssociationsPerAe, and the default fair share):
+// slots, waits in order, hand-over, timeouts and the bound on waiting requests; the fair share's
+// holds only while another AE is about, and its admission when a wait runs out.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallingAeShares } from '../../../src/ae/calling-ae-shares';
@@ -71,5 +72,51 @@ describe('CallingAeShares', () => {
   test('limits must be positive integers', () => {
     assert.throws(() => new CallingAeShares(0, 1000, 8), /associations per calling AE must be a positive integer/);
     assert.throws(() => new CallingAeShares(2, 1000, 0), /requests waiting for one must be a positive integer/);
+  });
+
+  describe('fair', () => {
+    const flood = CallingAeShares.keyOf('FLOOD', '127.0.0.1');
+    const peer = CallingAeShares.keyOf('PEER', '127.0.0.1');
+
+    test('a key alone takes beyond its share; once another key holds a slot, the next request waits', async () => {
+      const shares = new CallingAeShares(2, 60_000, 8, true);
+      assert.deepEqual([shares.take(flood), shares.take(flood), shares.take(flood)], [true, true, true], 'nobody else about: no hold');
+      assert.equal(shares.take(peer), true);
+      const held = shares.take(flood);
+      assert.ok(held instanceof Promise, 'another AE is served: the busy AE waits');
+      shares.release(flood);
+      assert.deepEqual(await settled(held), { pending: true }, 'not handed over while the key would stay above its share (3 taken, one given back)');
+      shares.release(flood);
+      assert.deepEqual(await settled(held), { value: true, pending: false }, 'handed over once the key is within its share');
+      shares.close();
+    });
+
+    test('a key that gave back its last slot within recentMs still counts as about; later it does not', async () => {
+      const shares = new CallingAeShares(1, 60_000, 8, true, 100);
+      assert.equal(shares.take(peer), true);
+      shares.release(peer);
+      assert.equal(shares.take(flood), true);
+      const held = shares.take(flood);
+      assert.ok(held instanceof Promise, 'the peer was seen a moment ago');
+      shares.release(flood);
+      assert.equal(await held, true);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(shares.take(flood), true, 'the peer has not been seen for longer than recentMs: no hold');
+      shares.close();
+    });
+
+    test('a wait that runs out admits the request, over the share; a full waiting bound admits too', async () => {
+      const shares = new CallingAeShares(1, 50, 1, true);
+      assert.equal(shares.take(peer), true);
+      assert.equal(shares.take(flood), true);
+      const held = shares.take(flood);
+      assert.ok(held instanceof Promise);
+      assert.equal(shares.take(flood), true, 'one request waits already (the bound): admitted at once');
+      assert.equal(await held, true, 'admitted when its wait ran out, not refused');
+      assert.equal(shares.waitingSize, 0);
+      for (let i = 0; i < 3; i++) shares.release(flood);
+      shares.release(peer);
+      shares.close();
+    });
   });
 });
