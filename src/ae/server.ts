@@ -63,9 +63,18 @@ export interface ServerOptions {
    * Established associations one calling AE title at one address may have at once (default: no
    * limit of its own). A request beyond them waits for one of them to end, up to
    * `perAeWaitMs` (default 10 s), and is then rejected transiently with "local limit exceeded".
+   * Set, it replaces the fair share.
    */
   maxAssociationsPerAe?: number;
   perAeWaitMs?: number;
+  /**
+   * The fair share, when maxAssociationsPerAe is not set (default 2; 0 = none): while more than one
+   * calling AE uses the SCP, one calling AE title at one address with this many associations
+   * established has a further request wait for one of them to end, up to `fairShareWaitMs`
+   * (default 1 s), and then accepted anyway. It delays and never refuses.
+   */
+  fairSharePerAe?: number;
+  fairShareWaitMs?: number;
   /**
    * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 4096).
    * When full, the oldest waiting connection of the address holding the most is closed to make room.
@@ -154,6 +163,16 @@ const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 60_000;
 const ASSOCIATIONS_RESERVED_WITHOUT_LIMIT = 32;
 /** How long a request beyond its calling AE's share waits for a slot (less than the usual 30 s ACSE timeouts of clients). */
 export const DEFAULT_PER_AE_WAIT_MS = 10_000;
+/** The fair share's associations per calling AE, and how long a request beyond it waits before it is accepted anyway. */
+export const DEFAULT_FAIR_SHARE = 2;
+export const DEFAULT_FAIR_SHARE_WAIT_MS = 1000;
+
+/** The per-AE limit when one is set, else the fair share unless it is 0. */
+function sharesOf(o: ServerOptions, maxWaiting: number): CallingAeShares | undefined {
+  if (o.maxAssociationsPerAe !== undefined) return new CallingAeShares(o.maxAssociationsPerAe, o.perAeWaitMs ?? DEFAULT_PER_AE_WAIT_MS, maxWaiting);
+  const share = o.fairSharePerAe ?? DEFAULT_FAIR_SHARE;
+  return share === 0 ? undefined : new CallingAeShares(share, o.fairShareWaitMs ?? DEFAULT_FAIR_SHARE_WAIT_MS, maxWaiting, true);
+}
 
 /** Drops that are worth a log line (a peer that closes or sends garbage is its own business). */
 const LOGGED_DROPS: ReadonlySet<DropCause> = new Set(['waiting-limit', 'source-limit', 'waiting-bytes', 'artim', 'tls']);
@@ -172,7 +191,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
   private established = new Set<Association>();
   private readonly refusals: RefusalDigest;
   private fittedLimits: FittedLimits | undefined;
-  /** Slots per calling AE title and address, when maxAssociationsPerAe is set. */
+  /** Slots per calling AE title and address: maxAssociationsPerAe, or the fair share. */
   private readonly shares: CallingAeShares | undefined;
 
   constructor(options: ServerOptions) {
@@ -182,8 +201,7 @@ export class DicomServer extends EventEmitter<ServerEvents> {
     this.timeouts = { ...DEFAULT_TIMEOUTS, idleMs: SERVER_DEFAULT_IDLE_MS, ...options.timeouts };
     this.services = [new VerificationScp(), ...(options.services ?? [])];
     const reserved = options.maxAssociations ?? ASSOCIATIONS_RESERVED_WITHOUT_LIMIT;
-    this.shares = options.maxAssociationsPerAe === undefined ? undefined
-      : new CallingAeShares(options.maxAssociationsPerAe, options.perAeWaitMs ?? DEFAULT_PER_AE_WAIT_MS, reserved);
+    this.shares = sharesOf(options, reserved);
     this.refusals = new RefusalDigest(options.refusalLogIntervalMs ?? DEFAULT_REFUSAL_LOG_INTERVAL_MS, (r) => this.emit('refused', r));
   }
 
@@ -337,10 +355,10 @@ export class DicomServer extends EventEmitter<ServerEvents> {
    */
   private async waitForShare(shares: CallingAeShares, info: AssociationInfo, source: string, association: Association): Promise<Rejection | undefined> {
     const key = CallingAeShares.keyOf(info.callingAeTitle, source);
-    const limit = `${info.callingAeTitle} at ${source} has ${shares.max} associations established (the per-AE limit)`;
+    const limit = `${info.callingAeTitle} at ${source} has ${shares.max} associations established (the ${shares.fair ? 'fair share while other AEs are served' : 'per-AE limit'})`;
     let taken = shares.take(key);
     if (typeof taken !== 'boolean') {
-      this.emit('queued', info, `${limit}; waiting up to ${shares.waitMs / 1000} s for one to end`);
+      this.emit('queued', info, `${limit}; waiting up to ${shares.waitMs / 1000} s for one to end${shares.fair ? ', then accepted anyway' : ''}`);
       taken = await taken;
     }
     if (!taken) {

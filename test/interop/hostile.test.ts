@@ -157,4 +157,26 @@ describe('a calling AE\'s share of associations', () => {
       await scp.stop();
     }
   });
+
+  test('the default fair share: echoscu waits while its AE has 2 associations and another AE is served, and is served when one ends', async () => {
+    const scp = await startScp(['--verbose']);
+    const target = { host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET', contexts: [verificationContext()] };
+    try {
+      const echoscuAe = new ApplicationEntity({ aeTitle: 'ECHOSCU' });
+      const holders = [await echoscuAe.associate(target), await echoscuAe.associate(target)];
+      const peer = await new ApplicationEntity({ aeTitle: 'OTHER' }).associate(target);
+      let echoscuDone = false;
+      const echoscu = run('echoscu', ['-aec', 'DICOMNET', '127.0.0.1', String(scp.port)], { env: DCMTK_ENV });
+      void echoscu.then(() => { echoscuDone = true; });
+      await scp.waitFor(/from ECHOSCU@\S+ waits: ECHOSCU at 127\.0\.0\.1 has 2 associations established \(the fair share while other AEs are served\)/);
+      assert.equal(echoscuDone, false, 'echoscu was served while its AE had its share and another AE was served');
+      await holders[0]!.release();
+      const r = await echoscu;
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      await holders[1]!.release();
+      await peer.release();
+    } finally {
+      await scp.stop();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // maxAssociationsPerAe on our DicomServer with our SCU as the peers: a calling AE's request beyond
 // its share waits for one of its associations to end, another AE is accepted at once meanwhile,
-// and a wait that runs out is a transient "local limit exceeded" (DCMTK's echoscu in
+// and a wait that runs out is a transient "local limit exceeded"; the default fair share holds
+// only while another AE is served and accepts when its wait runs out (DCMTK's echoscu in
 // test/interop/hostile.test.ts).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,5 +89,39 @@ describe('maxAssociationsPerAe', () => {
     assert.equal(server.associationCount, 4);
     assert.equal(queued.length, 0);
     for (const a of opened) await a.release();
+  });
+
+  test('with no per-AE limit, a fair share of 2: a busy AE waits while another is served, and a wait that runs out is accepted', async () => {
+    const { server, queued, refused } = await start({ fairShareWaitMs: 300 });
+    const held = [await busy.associate(target(server)), await busy.associate(target(server)), await busy.associate(target(server))];
+    assert.equal(queued.length, 0, 'alone, the busy AE is not held');
+    const peer = await other.associate(target(server));
+    const fourth = busy.associate(target(server));
+    await waitUntil('the busy AE\'s next request to wait for its share', () => queued.length === 1);
+    assert.match(queued[0]![1], /BUSY at 127\.0\.0\.1 has 2 associations established \(the fair share while other AEs are served\); waiting up to 0\.3 s for one to end, then accepted anyway/);
+    assert.equal(server.associationCount, 4);
+    const accepted = await fourth;
+    assert.equal(server.associationCount, 5, 'accepted when its wait ran out, with none of the others ended');
+    assert.equal(refused.length, 0);
+    for (const a of [...held, peer, accepted]) await a.release();
+  });
+
+  test('the fair share hands a slot to the waiting request when one of its AE\'s associations ends; --fair-share 0 holds nothing', async () => {
+    const { server, queued } = await start({ fairShareWaitMs: 60_000 });
+    const first = await busy.associate(target(server));
+    const second = await busy.associate(target(server));
+    const peer = await other.associate(target(server));
+    const third = busy.associate(target(server));
+    await waitUntil('the third request to wait', () => queued.length === 1);
+    await first.release();
+    const opened = await third;
+    assert.equal(server.associationCount, 3);
+    for (const a of [second, peer, opened]) await a.release();
+
+    const unshared = await start({ fairSharePerAe: 0 });
+    const all = await Promise.all([other.associate(target(unshared.server)), ...[0, 1, 2].map(() => busy.associate(target(unshared.server)))]);
+    assert.equal(unshared.server.associationCount, 4);
+    assert.equal(unshared.queued.length, 0);
+    for (const a of all) await a.release();
   });
 });
