@@ -1,5 +1,5 @@
 // Scenario 8: hostile load (issue 20). One `dicomnet scp --dir` with its default limits (and a
-// second with --max-associations-per-ae for the phase that shows that option); a well-behaved peer (our engine, in this process) measures associate + C-ECHO + release and
+// second with --fair-share 0 for the phase that shows what the default fair share does); a well-behaved peer (our engine, in this process) measures associate + C-ECHO + release and
 // associate + C-STORE of one 0.53 MB instance + release, first with nothing else going on, then
 // beside each flood, run by a process of its own (bench/src/flood-worker.ts) from the same
 // address (127.0.0.1, as behind a NAT) at the lowest CPU priority: silent connections (as in the
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApplicationEntity } from '../../../src/ae/client';
-import { DEFAULT_MAX_WAITING_PER_SOURCE } from '../../../src/ae/server';
+import { DEFAULT_FAIR_SHARE, DEFAULT_MAX_WAITING_PER_SOURCE } from '../../../src/ae/server';
 import { storeFileList } from '../../../src/ae/store';
 import { collectStoreInputs } from '../../../src/ae/store-inputs';
 import { FloodKind } from '../../../test/helpers/flood';
@@ -39,8 +39,6 @@ interface Phase {
 }
 
 const PER_SOURCE = DEFAULT_MAX_WAITING_PER_SOURCE;
-/** The per-AE limit of the phase that shows it (what the flood's one calling AE may have at once). */
-const PER_AE = 2;
 /** dicomnet scp's default --max-associations. */
 const MAX_ASSOCIATIONS = 32;
 const PHASES: Phase[] = [
@@ -63,12 +61,12 @@ const PHASES: Phase[] = [
   },
   {
     id: 'short', label: 'many short associations', flood: { kind: 'short', concurrency: MAX_ASSOCIATIONS / 4 },
-    what: `${MAX_ASSOCIATIONS / 4} clients each running associate + C-ECHO + release back to back (a quarter of --max-associations)`,
+    what: `${MAX_ASSOCIATIONS / 4} clients of one calling AE each running associate + C-ECHO + release back to back (a quarter of --max-associations), against the default SCP, whose fair share holds that AE to ${DEFAULT_FAIR_SHARE} associations at a time while the peer is served`,
   },
   {
-    id: 'short-per-ae', label: `many short associations, SCP with --max-associations-per-ae ${PER_AE}`,
-    flood: { kind: 'short', concurrency: MAX_ASSOCIATIONS / 4 }, scpArgs: ['--max-associations-per-ae', String(PER_AE)],
-    what: `the same flood against a second dicomnet scp started with --max-associations-per-ae ${PER_AE} (an operator's remedy, not the default): the flood's calling AE gets ${PER_AE} associations at a time and its other requests wait their turn; the peer's calling AE is another`,
+    id: 'short-unshared', label: 'many short associations, SCP with --fair-share 0',
+    flood: { kind: 'short', concurrency: MAX_ASSOCIATIONS / 4 }, scpArgs: ['--fair-share', '0'],
+    what: `the same flood against a second dicomnet scp started with --fair-share 0 (without the default fair share, which holds the flood's calling AE to ${DEFAULT_FAIR_SHARE} associations at a time while the peer, another calling AE, is served)`,
   },
 ];
 
