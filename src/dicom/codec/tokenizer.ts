@@ -43,11 +43,31 @@ interface Frame {
 
 const IMPLICIT_LE: Syntax = { explicit: false, little: true };
 
+// Plain byte arithmetic rather than Buffer's readUInt*: the header is read once per element, and
+// a receiver runs this code unoptimized for most of a transfer, where each of those is a call that
+// validates its offset (the bytes are there: a header is only read once it is complete).
+function u16(b: Buffer, o: number, little: boolean): number {
+  return little ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
+}
+
+function u32(b: Buffer, o: number, little: boolean): number {
+  return (little
+    ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)
+    : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+function tagAt(b: Buffer, o: number, little: boolean): Tag {
+  return (little
+    ? (b[o + 1] << 24) | (b[o] << 16) | (b[o + 3] << 8) | b[o + 2]
+    : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
 export class DatasetTokenizer {
   /** Absolute offset of the next byte to consume. */
   position = 0;
   private readonly stack: Frame[];
-  private readonly carry = Buffer.alloc(12);
+  /** A header split between chunks, gathered here (made when first needed). */
+  private carry: Buffer | undefined;
   private carryLen = 0;
   private valueRemaining = 0;
   private wantValue = false;
@@ -101,9 +121,9 @@ export class DatasetTokenizer {
       if (this.inValue) {
         const take = Math.min(this.valueRemaining, n - i);
         if (take > 0) {
-          const piece = chunk.subarray(i, i + take);
-          if (this.contextBytes) for (const b of piece) this.contextBytes.push(b);
-          if (this.wantValue) this.sink.value(piece);
+          // A value nobody reads is skipped without a view of it (one object fewer per element).
+          if (this.contextBytes) for (let k = i; k < i + take; k++) this.contextBytes.push(chunk[k]);
+          if (this.wantValue) this.sink.value(chunk.subarray(i, i + take));
           i += take;
           this.position += take;
           this.valueRemaining -= take;
@@ -123,14 +143,15 @@ export class DatasetTokenizer {
         continue;
       }
       // The header straddles chunks: collect it byte by byte (at most 12) in the carry.
+      const carry = this.carry ??= Buffer.alloc(12);
       for (;;) {
-        need = this.headerSize(this.carry, 0, this.carryLen);
+        need = this.headerSize(carry, 0, this.carryLen);
         if (this.carryLen >= need) break;
         if (i >= n) return;
-        this.carry[this.carryLen++] = chunk[i++];
+        carry[this.carryLen++] = chunk[i++];
       }
       this.carryLen = 0;
-      this.header(this.carry, 0, need);
+      this.header(carry, 0, need);
     }
   }
 
@@ -163,16 +184,14 @@ export class DatasetTokenizer {
     const top = this.stack[this.stack.length - 1];
     const s = top.syntax;
     const start = this.position;
-    const t = s.little
-      ? ((b.readUInt16LE(o) << 16) | b.readUInt16LE(o + 2)) >>> 0
-      : ((b.readUInt16BE(o) << 16) | b.readUInt16BE(o + 2)) >>> 0;
-    const limit = this.limit();
+    const t = tagAt(b, o, s.little);
+    const limit = this.stack.length === 1 ? (top.end >= 0 ? top.end : Infinity) : this.limit();
     if (start + size > limit) this.fail(`A header at offset ${start} crosses the end of its container at ${limit}.`);
     this.position += size;
     const depth = this.stack.length - 1;
 
     if (top.kind === 'seq' || top.kind === 'frags') {
-      const len = s.little ? b.readUInt32LE(o + 4) : b.readUInt32BE(o + 4);
+      const len = u32(b, o + 4, s.little);
       if (t === SEQUENCE_DELIMITATION && top.end < 0) {
         this.stack.pop();
         if (top.kind === 'seq') this.sink.sequenceEnd(depth - 1, s);
@@ -211,11 +230,9 @@ export class DatasetTokenizer {
       const b1 = b[o + 5];
       if (!looksLikeVr(b0, b1)) this.fail(`Element ${formatTag(t)} at offset ${start} has no valid VR (bytes 0x${b0.toString(16)} 0x${b1.toString(16)}).`);
       vr = vrOfBytes(b0, b1);
-      len = size === 12
-        ? (s.little ? b.readUInt32LE(o + 8) : b.readUInt32BE(o + 8))
-        : (s.little ? b.readUInt16LE(o + 6) : b.readUInt16BE(o + 6));
+      len = size === 12 ? u32(b, o + 8, s.little) : u16(b, o + 6, s.little);
     } else {
-      len = s.little ? b.readUInt32LE(o + 4) : b.readUInt32BE(o + 4);
+      len = u32(b, o + 4, s.little);
       vr = implicitVr(t, top.ctx);
     }
     if (len === UNDEFINED_LENGTH) {
@@ -234,7 +251,7 @@ export class DatasetTokenizer {
       }
       return;
     }
-    this.checkFits(len, limit, start, 'Element', t);
+    if (this.position + len > limit) this.checkFits(len, limit, start, 'Element', t);
     if (vr === 'SQ') {
       if (this.stack.length > this.maxDepth) this.fail(`Sequences nest deeper than ${this.maxDepth} levels at offset ${start}.`);
       this.stack.push({ kind: 'seq', end: this.position + len, syntax: s, ctx: top.ctx, tag: t });
@@ -242,7 +259,7 @@ export class DatasetTokenizer {
       return;
     }
     const want = this.sink.element(t, vr, len, depth, s);
-    this.beginValue(len, want, len === 2 && isContextTag(t) && !s.explicit ? t : 0);
+    this.beginValue(len, want, !s.explicit && len === 2 && isContextTag(t) ? t : 0);
   }
 
   private parentCtx(): VrContext {
