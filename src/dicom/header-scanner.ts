@@ -1,5 +1,6 @@
 // Incremental header scanner: fed the dataset bytes as they arrive (P-DATA fragments, file
-// chunks), it keeps the small top-level values and skips everything else by counting.
+// chunks), it keeps the small top-level values (or those of the tags asked for) and skips
+// everything else by counting.
 
 import { promises as fsp } from 'node:fs';
 import { Tag } from './tag';
@@ -25,6 +26,11 @@ export interface ScannerOptions {
   stopAt?: Tag;
   /** Largest value kept (default 64 KiB); larger ones are skipped and reported without value. */
   maxValueBytes?: number;
+  /**
+   * The tags whose values are kept (up to maxValueBytes); every other element is reported without
+   * its value, skipped by counting. Default: every value up to maxValueBytes.
+   */
+  values?: ReadonlySet<Tag>;
   maxDepth?: number;
 }
 
@@ -35,6 +41,7 @@ export class DatasetHeaderScanner {
   private readonly missing: Set<Tag>;
   private readonly stopAt: number;
   private readonly cap: number;
+  private readonly values: ReadonlySet<Tag> | undefined;
   /** The value being kept, copied as it arrives: pushed chunks are only valid during push(). */
   private collecting: { tag: Tag; el: ScannedElement; value: Buffer; size: number; little: boolean } | undefined;
   private finished = false;
@@ -44,6 +51,7 @@ export class DatasetHeaderScanner {
     this.missing = new Set(opts.wanted ?? []);
     this.stopAt = opts.stopAt ?? 0x100000000;
     this.cap = opts.maxValueBytes ?? 64 * 1024;
+    this.values = opts.values;
     this.tokenizer = new DatasetTokenizer({ explicit: s.explicit, little: s.little }, this.sink(), { maxDepth: opts.maxDepth });
     this.inflater = s.deflated ? new IncrementalInflater((c) => this.feed(c)) : undefined;
   }
@@ -71,7 +79,7 @@ export class DatasetHeaderScanner {
         // Every element gets the same shape (value present, if undefined): code reading them stays monomorphic.
         const el: ScannedElement = { vr, length, value: undefined };
         self.found.set(tag, el);
-        if (length <= self.cap) {
+        if (length <= self.cap && (self.values === undefined || self.values.has(tag))) {
           self.collecting = { tag, el, value: Buffer.allocUnsafe(length), size: 0, little: syntax.little };
           return true;
         }

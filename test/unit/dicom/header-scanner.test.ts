@@ -62,6 +62,15 @@ describe('scanner: random chunk splits equal a whole-buffer scan', { skip: !samp
         assert.equal(split.result, whole.result, `pieces of at most ${maxPiece}`);
         assert.equal(split.error, whole.error);
       }
+      // Asked for some values: the same elements, and only those values.
+      const values = new Set<number>([Tags.SOPInstanceUID, Tags.PatientName, Tags.Rows, Tags.SpecificCharacterSet]);
+      const expected = JSON.stringify((JSON.parse(whole.result) as [number, string, number, string | null][])
+        .map(([t, vr, len, hex]) => [t, vr, len, values.has(t) ? hex : null]));
+      for (const maxPiece of [7, 1 << 20]) {
+        const picked = scanAll(f.transferSyntaxUid, randomSplit(data, rnd, maxPiece), { values });
+        assert.equal(picked.result, expected, `values of ${[...values].length} tags, pieces of at most ${maxPiece}`);
+        assert.equal(picked.error, whole.error);
+      }
     });
   }
 });
