@@ -13,7 +13,7 @@ import { ScpService } from '../services';
 import { StorageScp } from '../services';
 import { DuplicatePolicy, FileStore, StoredInstance } from './file-store';
 import { ConvertingFileStore, StoreAs } from './converting-file-store';
-import { ArchiveIndex, OpenReport } from './archive-index';
+import { ArchiveIndex, INDEXED_VALUE_TAGS, OpenReport } from './archive-index';
 import { WorklistStore } from './worklist';
 import { MppsEvent, mppsScp } from '../services';
 import { AnsweredCommitment, storageCommitmentScp } from '../services';
@@ -42,7 +42,10 @@ export interface ArchiveServicesOptions {
   log?: (line: string) => void;
   /** Records the associations C-MOVE sub-operations open (the server's own recorder, usually). */
   recorder?: AssociationRecorder;
-  /** Each instance stored, once its C-STORE-RSP is on its way; any read of the index from then on finds it. */
+  /**
+   * Each instance stored, once its C-STORE-RSP is on its way; any read of the index from then on
+   * finds it. Its `elements` hold the values the index reads (its columns and the UIDs), no others.
+   */
   onStored?: (instance: StoredInstance) => void;
   find?: FindScpOptions['onFind'];
   retrieve?: RetrieveScpOptions['onRetrieve'];
@@ -90,6 +93,8 @@ export class ArchiveServices {
       fsync: options.fsync,
       locate: (sopInstanceUid) => index.get(sopInstanceUid)?.path,
       storeAs: options.storeAs,
+      // The index reads these values of each instance; nothing else here reads any.
+      keepValues: INDEXED_VALUE_TAGS,
       // After the C-STORE-RSP: indexing and the log line are the largest part of our per-instance
       // work after the rename, and a sender sending one instance at a time waits for the response.
       // Indexed with the next few (addSoon): anything that reads the index sees it all the same, so

@@ -47,7 +47,10 @@ export interface StoredInstance {
   /** Where the data set starts in the file (the file meta's length). */
   datasetOffset: number;
   callingAeTitle: string;
-  /** Top-level elements before the pixel data, as received (small values only). */
+  /**
+   * The data set's top-level elements, as received: every one with its VR and length, and the
+   * values up to 64 KiB of the tags FileStoreOptions.keepValues names (default: all of them).
+   */
   elements: Map<Tag, ScannedElement>;
   /** An instance with the same SOP Instance UID was replaced. */
   replaced: boolean;
@@ -75,6 +78,12 @@ export interface FileStoreOptions {
    */
   aeTitle?: string;
   onDuplicate?: DuplicatePolicy;
+  /**
+   * The top-level values StoredInstance.elements keeps, besides the UIDs the store reads itself
+   * (SOP Class, SOP Instance, Study and Series Instance UID). Default: every value up to 64 KiB.
+   * Copying the values nobody reads was most of the header scan of each received instance.
+   */
+  keepValues?: Iterable<Tag>;
   /** fsync each file before it is renamed into place (slower; survives power loss). */
   fsync?: boolean;
   /**
@@ -99,6 +108,9 @@ export interface FileStoreOptions {
   /** Called for each instance refused (the failure status it is answered with). */
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
 }
+
+/** The values the store reads itself. */
+const STORE_VALUES: readonly Tag[] = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
 
 function text(elements: Map<Tag, ScannedElement>, tag: Tag): string | undefined {
   const value = elements.get(tag)?.value;
@@ -132,12 +144,15 @@ export class FileStore implements StoreBackend {
   private readonly ahead = new Map<object, OpenedAhead>();
   /** Instances of a session stored and not yet answered: their onAnswered, run once each. */
   private unanswered = new Set<() => void>();
+  /** The scan's options: the values to keep (all when the owner names none). */
+  private readonly scan: { values?: ReadonlySet<Tag> };
 
   constructor(readonly options: FileStoreOptions) {
     this.root = path.resolve(options.root);
     this.incomingDir = path.join(this.root, INCOMING_DIR);
     this.rootPrefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
     this.incomingPrefix = this.incomingDir + path.sep;
+    this.scan = options.keepValues ? { values: new Set([...STORE_VALUES, ...options.keepValues]) } : {};
     mkdirSync(this.incomingDir, { recursive: true });
     // Leftovers of a previous run that stopped mid-transfer are never complete instances.
     for (const name of readdirSync(this.incomingDir)) rmSync(path.join(this.incomingDir, name), { force: true });
@@ -219,7 +234,7 @@ export class FileStore implements StoreBackend {
     this.answerPending();
     const writer = this.writerFor(incoming.session);
     // The whole data set is walked (large values are skipped by counting), so a truncated one is caught.
-    const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid);
+    const scanner = new DatasetHeaderScanner(incoming.transferSyntaxUid, this.scan);
     let failure: Failure | undefined;
     let datasetOffset = 0;
     try {

@@ -119,6 +119,8 @@ async function runGet(args: Args, recorder: RecorderFor): Promise<number> {
   const say = batch ? (s: string) => batch.say(s) : (s: string) => { setImmediate(out, s); };
   const store = new FileStore({
     root: args.string('output') ?? '.',
+    // Nothing here reads a value of the data set: the store's own UIDs are all it keeps.
+    keepValues: [],
     onStored: (i) => say(`wrote ${i.path}`),
     onRefused: (i, o, detail) => say(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
   });

@@ -93,7 +93,7 @@ export async function move(target: DimseTarget, scope: RetrieveScope, scp: Local
 export async function get(target: DimseTarget, scope: RetrieveScope, folder: string, scp: LocalScp | undefined, log: EngineLog, options: RetrieveOptions): Promise<RetrieveOutcome> {
   const identifier = buildIdentifier(scopeKeys(scope), { model: 'study', level: scopeLevel(scope), defaultKeys: false });
   const files: string[] = [];
-  const own = scp?.storeBackend ? undefined : new FileStore({ root: folder, onStored: (i) => { files.push(i.path); } });
+  const own = scp?.storeBackend ? undefined : new FileStore({ root: folder, keepValues: [], onStored: (i) => { files.push(i.path); } });
   const unsubscribe = own ? () => undefined : scp!.onStored((n) => { if (inScope(n, scope)) files.push(n.path); });
   const backend = own ?? scp!.storeBackend!;
   const started = Date.now();
