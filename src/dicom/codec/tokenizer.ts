@@ -134,6 +134,11 @@ export class DatasetTokenizer {
       }
       this.closeFinishedFrames();
       if (this.stopped) return;
+      if (this.stack.length === 1 && this.carryLen === 0 && this.syntax.explicit && this.syntax.little) {
+        const at = i;
+        i = this.topLevelElements(chunk, i, n);
+        if (i !== at) continue;
+      }
       // Gather a header: 8 bytes, or 12 for explicit VR elements with a 32-bit length.
       let need = this.carryLen === 0 ? this.headerSize(chunk, i, n - i) : 0;
       if (this.carryLen === 0 && n - i >= need) {
@@ -153,6 +158,46 @@ export class DatasetTokenizer {
       this.carryLen = 0;
       this.header(carry, 0, need);
     }
+  }
+
+  /**
+   * The top-level elements of an explicit VR little endian data set whose headers lie whole in
+   * the chunk, one after the other: the same tokens as header() and the value loop give, without
+   * their calls and field updates per element (a receiver runs this unoptimized for most of a
+   * transfer). A sequence, an undefined length, an item tag or anything invalid is left to
+   * header(). Returns where it stopped; a value that goes on past the chunk is left begun.
+   */
+  private topLevelElements(chunk: Buffer, i: number, n: number): number {
+    const s = this.syntax;
+    const sink = this.sink;
+    while (n - i >= 8) {
+      const b0 = chunk[i + 4];
+      const b1 = chunk[i + 5];
+      if ((chunk[i] === 0xfe && chunk[i + 1] === 0xff) || !looksLikeVr(b0, b1)) return i;
+      const long = hasLongExplicitHeaderBytes(b0, b1);
+      if (long && n - i < 12) return i;
+      const len = long ? u32(chunk, i + 8, true) : u16(chunk, i + 6, true);
+      const vr = vrOfBytes(b0, b1);
+      if (len === UNDEFINED_LENGTH || vr === 'SQ') return i;
+      const t = tagAt(chunk, i, true);
+      const size = long ? 12 : 8;
+      i += size;
+      this.position += size;
+      const want = sink.element(t, vr, len, 0, s);
+      if (this.stopped) return i;
+      if (len > n - i) {
+        this.beginValue(len, want, 0);
+        return i;
+      }
+      this.position += len;
+      if (want) {
+        if (len > 0) sink.value(chunk.subarray(i, i + len));
+        sink.valueEnd();
+      }
+      i += len;
+      if (this.stopped) return i;
+    }
+    return i;
   }
 
   /** Bytes needed for the header starting at buf[off]; 8 until the VR is visible. */

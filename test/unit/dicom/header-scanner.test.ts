@@ -22,14 +22,14 @@ function snapshot(m: Map<number, ScannedElement>): string {
   return JSON.stringify([...m].map(([t, e]) => [t, e.vr, e.length, e.value?.toString('hex')]));
 }
 
-function scanAll(ts: string, pieces: Buffer[], opts = {}): { result: string; error?: string } {
+function scanAll(ts: string, pieces: Buffer[], opts = {}): { result: string; error?: string; position: number } {
   const s = new DatasetHeaderScanner(ts, opts);
   try {
     for (const p of pieces) if (s.push(p)) break;
     s.end();
-    return { result: snapshot(s.result()) };
+    return { result: snapshot(s.result()), position: s.position };
   } catch (e) {
-    return { result: snapshot(s.result()), error: (e as Error).name };
+    return { result: snapshot(s.result()), error: (e as Error).name, position: s.position };
   }
 }
 
@@ -53,6 +53,7 @@ describe('scanner: random chunk splits equal a whole-buffer scan', { skip: !samp
           if (el.value && el.value.length <= 65536) assert.equal(hex, el.value.toString('hex'));
           if (el.items || el.fragments) assert.equal(hex, undefined);
         }
+        if (f.transferSyntaxUid !== DEFL) assert.equal(whole.position, data.length, 'every byte is counted');
       } else {
         assert.equal(whole.error, 'TruncatedFileError');
       }
@@ -61,6 +62,7 @@ describe('scanner: random chunk splits equal a whole-buffer scan', { skip: !samp
         const split = scanAll(f.transferSyntaxUid, randomSplit(data, rnd, maxPiece));
         assert.equal(split.result, whole.result, `pieces of at most ${maxPiece}`);
         assert.equal(split.error, whole.error);
+        assert.equal(split.position, whole.position);
       }
       // Asked for some values: the same elements, and only those values.
       const values = new Set<number>([Tags.SOPInstanceUID, Tags.PatientName, Tags.Rows, Tags.SpecificCharacterSet]);
@@ -96,20 +98,24 @@ describe('scanner behaviour', () => {
 
   test('stops once every wanted tag was seen, with their values', () => {
     for (const ts of [EVLE, IVLE, EVBE]) {
-      const bytes = encodeDataset(sample(), ts, { lengths: 'undefined' });
-      const s = new DatasetHeaderScanner(ts, { wanted: [Tags.SOPInstanceUID, Tags.StudyInstanceUID] });
-      let consumed = 0;
-      let done = false;
-      for (const p of randomSplit(bytes, prng(1), 10)) {
-        consumed += p.length;
-        if ((done = s.push(p))) break;
+      // Pieces of at most 10 bytes, and the whole data set in one.
+      for (const maxPiece of [10, 1 << 20]) {
+        const bytes = encodeDataset(sample(), ts, { lengths: 'undefined' });
+        const s = new DatasetHeaderScanner(ts, { wanted: [Tags.SOPInstanceUID, Tags.StudyInstanceUID] });
+        let consumed = 0;
+        let done = false;
+        for (const p of randomSplit(bytes, prng(1), maxPiece)) {
+          consumed += p.length;
+          if ((done = s.push(p))) break;
+        }
+        assert.equal(done, true);
+        if (maxPiece === 10) assert.ok(consumed < 400, `stopped early (${consumed} bytes)`);
+        assert.ok(s.position < 400, `stopped early (at ${s.position})`);
+        assert.equal(s.text(Tags.SOPInstanceUID), '1.2.3.4.5');
+        assert.equal(s.text(Tags.StudyInstanceUID), '1.2.3');
+        assert.equal(s.result().get(Tags.ReferencedSOPSequence)!.length, -1);
+        assert.equal(s.result().has(Tags.SeriesInstanceUID), false);
       }
-      assert.equal(done, true);
-      assert.ok(consumed < 400, `stopped early (${consumed} bytes)`);
-      assert.equal(s.text(Tags.SOPInstanceUID), '1.2.3.4.5');
-      assert.equal(s.text(Tags.StudyInstanceUID), '1.2.3');
-      assert.equal(s.result().get(Tags.ReferencedSOPSequence)!.length, -1);
-      assert.equal(s.result().has(Tags.SeriesInstanceUID), false);
     }
   });
 
