@@ -52,10 +52,14 @@ export class CallingAeShares {
    * `release` it.
    */
   take(key: string): boolean | Promise<boolean> {
-    const count = this.taken.get(key) ?? 0;
-    const free = count < this.max || (this.fair && !this.contended(key));
+    if (this.fair && !this.contended(key)) {
+      // Nobody else about (any more): no hold, and the key's held requests, older, go first.
+      this.seen(key);
+      this.admitWaiting(key);
+      return this.admit(key);
+    }
     this.seen(key);
-    if (free && !this.waiting.has(key)) return this.admit(key);
+    if ((this.taken.get(key) ?? 0) < this.max && !this.waiting.has(key)) return this.admit(key);
     if (this.waitingCount >= this.maxWaiting) return this.fair && this.admit(key);
     return new Promise<boolean>((resolve) => {
       let queue = this.waiting.get(key);
@@ -72,18 +76,20 @@ export class CallingAeShares {
     });
   }
 
-  /** Gives a slot back: to the key's oldest waiting request when there is one (and the key is within its share). */
+  /**
+   * Gives a slot back: to the key's oldest waiting request when the key is within its share (when
+   * fair and nobody else is about, to every waiting request of the key).
+   */
   release(key: string): void {
     this.seen(key);
-    const next = this.waiting.get(key)?.[0];
-    if (next && (this.taken.get(key) ?? 0) <= this.max) {
-      this.unqueue(key, next);
-      clearTimeout(next.timer);
-      next.resolve(true);
-      return;
-    }
     const count = (this.taken.get(key) ?? 0) - 1;
     if (count > 0) this.taken.set(key, count); else this.taken.delete(key);
+    if (this.fair && !this.contended(key)) {
+      this.admitWaiting(key);
+      return;
+    }
+    const next = this.waiting.get(key)?.[0];
+    if (next && count < this.max) this.handOver(key, next);
   }
 
   /** Requests waiting for a slot, in all. */
@@ -102,12 +108,23 @@ export class CallingAeShares {
     }
   }
 
+  private handOver(key: string, waiter: Waiter): void {
+    this.unqueue(key, waiter);
+    clearTimeout(waiter.timer);
+    waiter.resolve(this.admit(key));
+  }
+
+  private admitWaiting(key: string): void {
+    for (const waiter of [...this.waiting.get(key) ?? []]) this.handOver(key, waiter);
+  }
+
   private admit(key: string): true {
     this.taken.set(key, (this.taken.get(key) ?? 0) + 1);
     return true;
   }
 
   private seen(key: string): void {
+    if (!this.fair) return;
     const at = performance.now();
     this.recent = [{ key, at }, ...this.recent.filter((r) => r.key !== key)].slice(0, 2);
   }

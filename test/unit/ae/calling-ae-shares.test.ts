@@ -105,6 +105,34 @@ describe('CallingAeShares', () => {
       shares.close();
     });
 
+    test('once nobody else is about, the key\'s held requests go at its next request or release, oldest first', async () => {
+      const shares = new CallingAeShares(1, 60_000, 8, true, 50);
+      assert.equal(shares.take(peer), true);
+      assert.equal(shares.take(flood), true);
+      const held = [shares.take(flood), shares.take(flood)];
+      assert.ok(held.every((h) => h instanceof Promise));
+      shares.release(peer);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const order: number[] = [];
+      held.forEach((h, i) => void (h as Promise<boolean>).then(() => order.push(i)));
+      assert.equal(shares.take(flood), true, 'the peer is gone: no hold');
+      assert.deepEqual(await Promise.all(held.map((h) => settled(h as Promise<boolean>))), [{ value: true, pending: false }, { value: true, pending: false }], 'and the held requests went with it');
+      assert.deepEqual(order, [0, 1]);
+      assert.equal(shares.waitingSize, 0);
+
+      const again = new CallingAeShares(1, 60_000, 8, true, 50);
+      assert.deepEqual([again.take(flood), again.take(flood)], [true, true], 'alone: two, over the share');
+      assert.equal(again.take(peer), true);
+      const waiting = again.take(flood);
+      again.release(peer);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      assert.deepEqual(await settled(waiting as Promise<boolean>), { pending: true }, 'nothing wakes it by itself before its wait runs out');
+      again.release(flood);
+      assert.deepEqual(await settled(waiting as Promise<boolean>), { value: true, pending: false }, 'a release with nobody else about hands it over, though the key is still at its share');
+      shares.close();
+      again.close();
+    });
+
     test('a wait that runs out admits the request, over the share; a full waiting bound admits too', async () => {
       const shares = new CallingAeShares(1, 50, 1, true);
       assert.equal(shares.take(peer), true);
