@@ -31,7 +31,10 @@ function expand(input: string, out: string[], skipped: SkippedInput[]): void {
     out.push(input);
     return;
   }
-  const walk = (dir: string): void => {
+  // Each path is what path.join(folder, name) gives, made by concatenation: a folder's own path is
+  // already normalized, and a listed name (never "." or "..", and no dot-entry is kept) has no
+  // separator, so joining would only add one (path.join costs about as much as reading the file's header).
+  const walk = (dir: string, prefix: string): void => {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -41,13 +44,18 @@ function expand(input: string, out: string[], skipped: SkippedInput[]): void {
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
+      const p = prefix + entry.name;
+      if (entry.isDirectory()) walk(p, p + path.sep);
       else if (entry.isFile()) out.push(p);
       else if (entry.isSymbolicLink()) expand(p, out, skipped);
     }
   };
-  walk(input);
+  walk(input, joinPrefix(input));
+}
+
+/** What path.join(folder, name) puts before a plain name: "a/b/" for "a/b" or "a//b/", "" for ".". */
+function joinPrefix(folder: string): string {
+  return path.join(folder, 'x').slice(0, -1);
 }
 
 function reasonFor(error: unknown, file: string): string {

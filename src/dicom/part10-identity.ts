@@ -9,7 +9,6 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { syntaxOf } from './codec';
-import { isDicm, trimText } from './file-meta';
 import { readPart10HeaderSync } from './part10';
 import { Tags } from './tag';
 import { UNDEFINED_LENGTH, newElementHeader, readElementHeader } from './plain-elements';
@@ -37,14 +36,31 @@ function datasetText(buf: Buffer, start: number, end: number): string {
   return buf.toString('latin1', start, end);
 }
 
+/** A file meta text value as trimText keeps it (leading spaces, trailing spaces and NULs removed), without a view of it. */
+function metaText(buf: Buffer, start: number, end: number): string {
+  while (end > start && (buf[end - 1] === 0 || buf[end - 1] === 0x20)) end--;
+  while (start < end && buf[start] === 0x20) start++;
+  return buf.toString('latin1', start, end);
+}
+
 /**
  * The identity of a Part 10 file from its first bytes (`buf`, the start of a file of `fileSize`
  * bytes), or undefined when this is not the plain case: readPart10HeaderSync decides those.
  */
 export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identity | undefined {
+  return identityIn(buf, buf.length, fileSize);
+}
+
+/** "DICM" at `at`, within the first `available` bytes. */
+function dicmAt(buf: Buffer, available: number, at: number): boolean {
+  return available >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
+}
+
+/** identityFromPrefix of the first `available` bytes of `buf` (a scratch buffer read into, not cut to size). */
+function identityIn(buf: Buffer, available: number, fileSize: number): Part10Identity | undefined {
   // Fewer than 132 bytes of a longer file cannot tell "DICM" at 0 from "DICM" at 128.
-  if (fileSize === 0 || (buf.length < 132 && buf.length < fileSize)) return undefined;
-  const metaStart = isDicm(buf, 128) ? 132 : isDicm(buf, 0) ? 4 : -1;
+  if (fileSize === 0 || (available < 132 && available < fileSize)) return undefined;
+  const metaStart = dicmAt(buf, available, 128) ? 132 : dicmAt(buf, available, 0) ? 4 : -1;
   if (metaStart < 0) return undefined;
   // File meta: group 0002 in Explicit VR Little Endian, ended by another group or by its group length.
   let transferSyntaxUid: string | undefined;
@@ -58,18 +74,18 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
       if (pos === declaredEnd && transferSyntaxUid !== undefined) break;
       if (pos >= declaredEnd) declaredEnd = undefined;
     }
-    if (buf.length - pos < 8) return undefined;
-    if (buf.readUInt16LE(pos) !== 0x0002) break;
-    if (!readElementHeader(buf, pos, true, el)) return undefined;
+    if (available - pos < 8) return undefined;
+    if ((buf[pos] | (buf[pos + 1] << 8)) !== 0x0002) break;
+    if (!readElementHeader(buf, pos, true, el, available)) return undefined;
     const { vr, length, valueStart } = el;
     const element = el.tag & 0xffff;
     if (vr === 'SQ' || length === UNDEFINED_LENGTH) return undefined;
     const end = valueStart + length;
-    if (end > buf.length) return undefined;
+    if (end > available) return undefined;
     if (element === 0x0010 || element === 0x0002 || element === 0x0003) {
       // A UID in another VR, or a repeated one, is for the full reader to judge.
       if (vr !== 'UI') return undefined;
-      const text = trimText(buf.subarray(valueStart, end));
+      const text = metaText(buf, valueStart, end);
       if (element === 0x0010) {
         if (transferSyntaxUid !== undefined) return undefined;
         transferSyntaxUid = text;
@@ -97,7 +113,7 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
   for (;;) {
     if (sopClass !== undefined && sopInstance !== undefined && seenStudy && seenSeries) break;
     if (pos === fileSize) break;
-    if (!readElementHeader(buf, pos, syntax.explicit, el)) return undefined;
+    if (!readElementHeader(buf, pos, syntax.explicit, el, available)) return undefined;
     const { tag, vr, length, valueStart } = el;
     if (tag >= STOP_AT) {
       // The element the full reader stops at: it accepts any but a non-sequence of undefined length.
@@ -108,7 +124,7 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
     const end = valueStart + length;
     if (end > fileSize) return undefined;
     if (tag === Tags.SOPClassUID || tag === Tags.SOPInstanceUID || tag === Tags.StudyInstanceUID || tag === Tags.SeriesInstanceUID) {
-      if (length > MAX_KEPT_VALUE || end > buf.length) return undefined;
+      if (length > MAX_KEPT_VALUE || end > available) return undefined;
       if (tag === Tags.SOPClassUID) sopClass = datasetText(buf, valueStart, end);
       else if (tag === Tags.SOPInstanceUID) sopInstance = datasetText(buf, valueStart, end);
       else if (tag === Tags.StudyInstanceUID) seenStudy = true;
@@ -136,19 +152,17 @@ export function readPart10IdentitySync(path: string, scratch: Buffer): Part10Ide
   let identity: Part10Identity | undefined;
   try {
     const fileSize = fstatSync(fd).size;
-    let filled = 0;
-    const fillTo = (want: number): boolean => {
-      while (filled < want) {
-        const n = readSync(fd, scratch, filled, want - filled, filled);
-        if (n === 0) return false;
-        filled += n;
-      }
-      return true;
-    };
     const limit = Math.min(scratch.length, fileSize);
-    if (fillTo(Math.min(FIRST_READ, limit))) {
-      identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
-      if (!identity && filled < limit && fillTo(limit)) identity = identityFromPrefix(scratch.subarray(0, filled), fileSize);
+    let want = Math.min(FIRST_READ, limit);
+    let filled = 0;
+    for (;;) {
+      const n = filled < want ? readSync(fd, scratch, filled, want - filled, filled) : 0;
+      filled += n;
+      if (filled < want && n > 0) continue;
+      if (filled < want) break;
+      identity = identityIn(scratch, filled, fileSize);
+      if (identity || want === limit) break;
+      want = limit;
     }
   } finally {
     closeSync(fd);

@@ -3,7 +3,7 @@
 // that a data set read for sending is whole). Whatever is not plain is left to the tokenizer.
 
 import { syntaxOf } from './codec';
-import { KNOWN_VRS, hasLongExplicitHeader } from './vr';
+import { hasLongExplicitHeaderBytes, knownVrOfBytes } from './vr';
 import { implicitVr } from './vr-resolve';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
@@ -22,32 +22,42 @@ export function newElementHeader(): ElementHeader {
 }
 
 /**
- * Reads the header at `pos` into `out`; false when it is incomplete in `buf`, an item tag, or
- * (explicit VR) has a VR that is not a known one.
+ * Reads the header at `pos` into `out`; false when it is incomplete in `buf` (or before `end`,
+ * when only that much of it holds data), an item tag, or (explicit VR) has a VR that is not a
+ * known one. Bytes are read one by one and the VR is looked up, not made: this runs for every
+ * element a sender looks at, often before V8 has compiled it.
  */
-export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader): boolean {
-  if (buf.length - pos < 8) return false;
-  const tag = ((buf.readUInt16LE(pos) << 16) | buf.readUInt16LE(pos + 2)) >>> 0;
-  if (tag >>> 16 === 0xfffe) return false;
+export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader, end = buf.length): boolean {
+  if (end - pos < 8) return false;
+  const group = buf[pos] | (buf[pos + 1] << 8);
+  if (group === 0xfffe) return false;
+  const tag = group * 0x10000 + (buf[pos + 2] | (buf[pos + 3] << 8));
   out.tag = tag;
   if (!explicit) {
     out.vr = implicitVr(tag, {});
-    out.length = buf.readUInt32LE(pos + 4);
+    out.length = uint32At(buf, pos + 4);
     out.valueStart = pos + 8;
     return true;
   }
-  const vr = String.fromCharCode(buf[pos + 4], buf[pos + 5]);
-  if (!KNOWN_VRS.has(vr)) return false;
+  const b0 = buf[pos + 4];
+  const b1 = buf[pos + 5];
+  const vr = knownVrOfBytes(b0, b1);
+  if (vr === undefined) return false;
   out.vr = vr;
-  if (hasLongExplicitHeader(vr)) {
-    if (buf.length - pos < 12) return false;
-    out.length = buf.readUInt32LE(pos + 8);
+  if (hasLongExplicitHeaderBytes(b0, b1)) {
+    if (end - pos < 12) return false;
+    out.length = uint32At(buf, pos + 8);
     out.valueStart = pos + 12;
   } else {
-    out.length = buf.readUInt16LE(pos + 6);
+    out.length = buf[pos + 6] | (buf[pos + 7] << 8);
     out.valueStart = pos + 8;
   }
   return true;
+}
+
+/** The little-endian unsigned 32-bit value at `pos` (in bounds). */
+function uint32At(buf: Buffer, pos: number): number {
+  return (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16)) + buf[pos + 3] * 0x1000000;
 }
 
 /**

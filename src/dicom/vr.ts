@@ -79,9 +79,11 @@ export function looksLikeVr(b0: number, b1: number): boolean {
 // form is a table look-up (the receiver reads every element header of every instance).
 const CODES: string[] = [];
 const LONG_CODES = new Uint8Array(26 * 26);
+const KNOWN_CODES = new Uint8Array(26 * 26);
 for (let i = 0; i < 26 * 26; i++) {
   CODES.push(String.fromCharCode(0x41 + Math.floor(i / 26), 0x41 + (i % 26)));
   LONG_CODES[i] = LONG_HEADER.has(CODES[i]!) ? 1 : 0;
+  KNOWN_CODES[i] = KNOWN_VRS.has(CODES[i]!) ? 1 : 0;
 }
 
 /** The VR code of two bytes for which looksLikeVr holds. */
@@ -92,4 +94,11 @@ export function vrOfBytes(b0: number, b1: number): VR {
 /** hasLongExplicitHeader of the VR code of two bytes for which looksLikeVr holds. */
 export function hasLongExplicitHeaderBytes(b0: number, b1: number): boolean {
   return LONG_CODES[(b0 - 0x41) * 26 + (b1 - 0x41)] === 1;
+}
+
+/** The VR of two bytes when it is one of KNOWN_VRS (the one string for it: nothing made, nothing hashed), else undefined. */
+export function knownVrOfBytes(b0: number, b1: number): VR | undefined {
+  if (!looksLikeVr(b0, b1)) return undefined;
+  const i = (b0 - 0x41) * 26 + (b1 - 0x41);
+  return KNOWN_CODES[i] === 1 ? CODES[i] : undefined;
 }
