@@ -64,8 +64,11 @@ function identityIn(buf: Buffer, available: number, fileSize: number): Part10Ide
   if (metaStart < 0) return undefined;
   // File meta: group 0002 in Explicit VR Little Endian, ended by another group or by its group length.
   let transferSyntaxUid: string | undefined;
-  let metaClass: string | undefined;
-  let metaInstance: string | undefined;
+  // Where the meta's SOP Class and Instance UIDs are (-1: absent): read only when the data set lacks its own.
+  let metaClassAt = -1;
+  let metaClassEnd = -1;
+  let metaInstanceAt = -1;
+  let metaInstanceEnd = -1;
   let pos = metaStart;
   let declaredEnd: number | undefined;
   const el = newElementHeader();
@@ -85,16 +88,17 @@ function identityIn(buf: Buffer, available: number, fileSize: number): Part10Ide
     if (element === 0x0010 || element === 0x0002 || element === 0x0003) {
       // A UID in another VR, or a repeated one, is for the full reader to judge.
       if (vr !== 'UI') return undefined;
-      const text = metaText(buf, valueStart, end);
       if (element === 0x0010) {
         if (transferSyntaxUid !== undefined) return undefined;
-        transferSyntaxUid = text;
+        transferSyntaxUid = metaText(buf, valueStart, end);
       } else if (element === 0x0002) {
-        if (metaClass !== undefined) return undefined;
-        metaClass = text;
+        if (metaClassAt >= 0) return undefined;
+        metaClassAt = valueStart;
+        metaClassEnd = end;
       } else {
-        if (metaInstance !== undefined) return undefined;
-        metaInstance = text;
+        if (metaInstanceAt >= 0) return undefined;
+        metaInstanceAt = valueStart;
+        metaInstanceEnd = end;
       }
     }
     if (pos === metaStart && element === 0x0000 && length === 4) declaredEnd = end + buf.readUInt32LE(valueStart);
@@ -133,7 +137,9 @@ function identityIn(buf: Buffer, available: number, fileSize: number): Part10Ide
     pos = end;
   }
   return {
-    transferSyntaxUid, sopClassUid: sopClass || metaClass || '', sopInstanceUid: sopInstance || metaInstance || '',
+    transferSyntaxUid,
+    sopClassUid: sopClass || (metaClassAt >= 0 ? metaText(buf, metaClassAt, metaClassEnd) : ''),
+    sopInstanceUid: sopInstance || (metaInstanceAt >= 0 ? metaText(buf, metaInstanceAt, metaInstanceEnd) : ''),
     datasetOffset, fileSize, hasMeta: true,
   };
 }
