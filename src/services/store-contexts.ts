@@ -49,6 +49,12 @@ export function groupForAssociations<T extends Pick<StoreFile, 'sopClassUid' | '
   for (const file of files) {
     let placed = false;
     for (const g of groups) {
+      // A group that already holds this class and syntax takes the file at no cost (the common case).
+      if (g.classes.get(file.sopClassUid)?.has(file.transferSyntaxUid)) {
+        g.files.push(file);
+        placed = true;
+        break;
+      }
       const syntaxes = new Set(g.classes.get(file.sopClassUid) ?? []);
       const before = g.classes.has(file.sopClassUid) ? cost(g.classes.get(file.sopClassUid)!) : 0;
       syntaxes.add(file.transferSyntaxUid);
