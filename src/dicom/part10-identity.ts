@@ -159,16 +159,17 @@ export function readPart10IdentitySync(path: string, scratch: Buffer): Part10Ide
   try {
     const fileSize = fstatSync(fd).size;
     const limit = Math.min(scratch.length, fileSize);
-    let want = Math.min(FIRST_READ, limit);
     let filled = 0;
-    for (;;) {
-      const n = filled < want ? readSync(fd, scratch, filled, want - filled, filled) : 0;
-      filled += n;
-      if (filled < want && n > 0) continue;
+    // The first read, then (when that did not decide it) the rest of the scratch; a file that ends first is not read directly.
+    for (let want = Math.min(FIRST_READ, limit); ; want = limit) {
+      while (filled < want) {
+        const n = readSync(fd, scratch, filled, want - filled, filled);
+        if (n === 0) break;
+        filled += n;
+      }
       if (filled < want) break;
       identity = identityIn(scratch, filled, fileSize);
       if (identity || want === limit) break;
-      want = limit;
     }
   } finally {
     closeSync(fd);
