@@ -22,12 +22,13 @@ export function newElementHeader(): ElementHeader {
 }
 
 /**
- * Reads the header at `pos` into `out`; false when it is incomplete in `buf` (or before `end`,
- * when only that much of it holds data), an item tag, or (explicit VR) has a VR that is not a
- * known one. Bytes are read one by one and the VR is looked up, not made: this runs for every
- * element a sender looks at, often before V8 has compiled it.
+ * Reads the header at `pos` into `out`; false when it is incomplete before `end` (the end of the
+ * bytes of `buf` that hold data), an item tag, or (explicit VR) has a VR that is not a known one.
+ * Bytes are read one by one and the VR is looked up, not made: this runs for every element a
+ * sender looks at, often before V8 has compiled it. `end` is not optional: a default that one
+ * caller never takes would send the optimized code back to the interpreter when another does.
  */
-export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader, end = buf.length): boolean {
+export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader, end: number): boolean {
   if (end - pos < 8) return false;
   const group = buf[pos] | (buf[pos + 1] << 8);
   if (group === 0xfffe) return false;
@@ -71,7 +72,7 @@ export function isPlainAndWhole(data: Buffer, transferSyntaxUid: string): boolea
   const el = newElementHeader();
   let pos = 0;
   while (pos < data.length) {
-    if (!readElementHeader(data, pos, syntax.explicit, el)) return false;
+    if (!readElementHeader(data, pos, syntax.explicit, el, data.length)) return false;
     if (el.length === UNDEFINED_LENGTH || el.vr === 'SQ') return false;
     pos = el.valueStart + el.length;
   }
