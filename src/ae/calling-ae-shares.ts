@@ -6,9 +6,9 @@
 // served as soon as its turn comes.
 //
 // Two kinds: a limit (maxAssociationsPerAe: a wait that runs out is a refusal) and a fair share
-// (the default): the share holds only while another calling AE uses the SCP (holds or waits for
-// a slot now, or did within `recentMs`), and a wait that runs out admits the request anyway, so a
-// fair share delays and never refuses.
+// (the default): the share holds only while the SCP is busy (`busy()`) and another calling AE uses
+// it (holds or waits for a slot now, or did within `recentMs`), and a wait that runs out admits the
+// request anyway, so a fair share delays and never refuses.
 
 interface Waiter {
   resolve: (granted: boolean) => void;
@@ -18,7 +18,18 @@ interface Waiter {
 /** How long a calling AE that ended its last association still counts as using the SCP (fair share). */
 export const FAIR_SHARE_RECENT_MS = 2000;
 
+/** What makes a share fair (see the top of this file). */
+export interface Fairness {
+  /** How long a key that gave back its last slot still counts as about (default FAIR_SHARE_RECENT_MS). */
+  recentMs?: number;
+  /** Whether the SCP is busy enough for a hold to matter (default: always). */
+  busy?: () => boolean;
+}
+
 export class CallingAeShares {
+  readonly fair: boolean;
+  private readonly recentMs: number;
+  private readonly busy: (() => boolean) | undefined;
   /** Slots taken per key (calling AE title and address). */
   private readonly taken = new Map<string, number>();
   /** Requests waiting per key, oldest first. */
@@ -31,10 +42,13 @@ export class CallingAeShares {
    * @param max slots per key
    * @param waitMs how long a request beyond them waits for a slot
    * @param maxWaiting requests waiting in all; beyond it a request is refused at once (admitted, when fair)
-   * @param fair a fair share, not a limit: held only while another key is about, admitted when the wait runs out
-   * @param recentMs how long a key that gave back its last slot still counts as about
+   * @param fairness a fair share, not a limit: held only while another key is about (and `busy()`
+   *   says so), admitted when the wait runs out
    */
-  constructor(readonly max: number, readonly waitMs: number, readonly maxWaiting: number, readonly fair = false, readonly recentMs = FAIR_SHARE_RECENT_MS) {
+  constructor(readonly max: number, readonly waitMs: number, readonly maxWaiting: number, fairness?: Fairness) {
+    this.fair = fairness !== undefined;
+    this.recentMs = fairness?.recentMs ?? FAIR_SHARE_RECENT_MS;
+    this.busy = fairness?.busy;
     for (const [name, value] of [['associations per calling AE', max], ['requests waiting for one', maxWaiting]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`The limit of ${name} must be a positive integer (it is ${value}).`);
     }
@@ -129,8 +143,9 @@ export class CallingAeShares {
     this.recent = [{ key, at }, ...this.recent.filter((r) => r.key !== key)].slice(0, 2);
   }
 
-  /** Another key holds or waits for a slot, or was seen within recentMs. */
+  /** The SCP is busy, and another key holds or waits for a slot, or was seen within recentMs. */
   private contended(key: string): boolean {
+    if (this.busy && !this.busy()) return false;
     const others = (map: Map<string, unknown>) => map.size - (map.has(key) ? 1 : 0);
     if (others(this.taken) > 0 || others(this.waiting) > 0) return true;
     const other = this.recent.find((r) => r.key !== key);

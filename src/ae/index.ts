@@ -23,7 +23,7 @@ export {
 } from './retrieve-contexts';
 export { sopClassesToGet } from './get-classes';
 export {
-  DEFAULT_ASYNC_OPERATIONS, DEFAULT_FAIR_SHARE, DEFAULT_FAIR_SHARE_WAIT_MS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DEFAULT_PER_AE_WAIT_MS, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
+  DEFAULT_ASYNC_OPERATIONS, DEFAULT_FAIR_SHARE, DEFAULT_FAIR_SHARE_BUSY_ABOVE, DEFAULT_FAIR_SHARE_WAIT_MS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DEFAULT_PER_AE_WAIT_MS, DicomServer, ListenError, SERVER_DEFAULT_IDLE_MS,
   type AssociationInfo, type IdentityDecision, type ServerEvents, type ServerOptions,
 } from './server';
 export { collectStoreInputs, type CollectedInputs, type SkippedInput } from './store-inputs';

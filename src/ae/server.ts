@@ -23,6 +23,7 @@ import { ConnectionGate, DropCause, WaitingConnection } from './connection-gate'
 import { FittedLimits, fitToOpenFiles, openFiles } from './open-files';
 import { Refusal, RefusalCause, RefusalDigest } from './refusal-log';
 import { CallingAeShares } from './calling-ae-shares';
+import { LoopLoad } from './loop-load';
 import { AssociationRecorder } from './recording';
 
 /** Outstanding operations a peer may invoke on one of our associations unless configured otherwise. */
@@ -71,10 +72,13 @@ export interface ServerOptions {
    * The fair share, when maxAssociationsPerAe is not set (default 2; 0 = none): while more than one
    * calling AE uses the SCP, one calling AE title at one address with this many associations
    * established has a further request wait for one of them to end, up to `fairShareWaitMs`
-   * (default 1 s), and then accepted anyway. It delays and never refuses.
+   * (default 1 s), and then accepted anyway. It delays and never refuses. It holds only while the
+   * event loop was busy at least `fairShareBusyAbove` of the last 100 ms (default 0.2; 0 = always):
+   * associations that wait on a slow network are not held.
    */
   fairSharePerAe?: number;
   fairShareWaitMs?: number;
+  fairShareBusyAbove?: number;
   /**
    * Connections waiting for their A-ASSOCIATE-RQ (TLS handshake included), in all (default 4096).
    * When full, the oldest waiting connection of the address holding the most is closed to make room.
@@ -166,12 +170,16 @@ export const DEFAULT_PER_AE_WAIT_MS = 10_000;
 /** The fair share's associations per calling AE, and how long a request beyond it waits before it is accepted anyway. */
 export const DEFAULT_FAIR_SHARE = 2;
 export const DEFAULT_FAIR_SHARE_WAIT_MS = 1000;
+/** The share of the last 100 ms the SCP's event loop must have been busy for the fair share to hold anybody. */
+export const DEFAULT_FAIR_SHARE_BUSY_ABOVE = 0.2;
 
 /** The per-AE limit when one is set, else the fair share unless it is 0. */
 function sharesOf(o: ServerOptions, maxWaiting: number): CallingAeShares | undefined {
   if (o.maxAssociationsPerAe !== undefined) return new CallingAeShares(o.maxAssociationsPerAe, o.perAeWaitMs ?? DEFAULT_PER_AE_WAIT_MS, maxWaiting);
   const share = o.fairSharePerAe ?? DEFAULT_FAIR_SHARE;
-  return share === 0 ? undefined : new CallingAeShares(share, o.fairShareWaitMs ?? DEFAULT_FAIR_SHARE_WAIT_MS, maxWaiting, true);
+  if (share === 0) return undefined;
+  const load = new LoopLoad(o.fairShareBusyAbove ?? DEFAULT_FAIR_SHARE_BUSY_ABOVE);
+  return new CallingAeShares(share, o.fairShareWaitMs ?? DEFAULT_FAIR_SHARE_WAIT_MS, maxWaiting, { busy: () => load.busy() });
 }
 
 /** Drops that are worth a log line (a peer that closes or sends garbage is its own business). */

@@ -158,8 +158,9 @@ describe('a calling AE\'s share of associations', () => {
     }
   });
 
-  test('the default fair share: echoscu waits while its AE has 2 associations and another AE is served, and is served when one ends', async () => {
-    const scp = await startScp(['--verbose']);
+  test('the fair share: echoscu waits while its AE has 2 associations and another AE is served, and is served when one ends', async () => {
+    // Held whatever this SCP's load (the default holds only while it is 20 % busy).
+    const scp = await startScp(['--verbose', '--fair-share-busy', '0']);
     const target = { host: '127.0.0.1', port: scp.port, calledAeTitle: 'DICOMNET', contexts: [verificationContext()] };
     try {
       const echoscuAe = new ApplicationEntity({ aeTitle: 'ECHOSCU' });

@@ -1,7 +1,7 @@
 // dicomnet scp: a DICOM server answering C-ECHO, and storage, Query/Retrieve, worklist and
 // DICOMweb over folders as its archive options ask.
 import {
-  DEFAULT_ASYNC_OPERATIONS, DEFAULT_FAIR_SHARE, DEFAULT_FAIR_SHARE_WAIT_MS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DEFAULT_PER_AE_WAIT_MS, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
+  DEFAULT_ASYNC_OPERATIONS, DEFAULT_FAIR_SHARE, DEFAULT_FAIR_SHARE_BUSY_ABOVE, DEFAULT_FAIR_SHARE_WAIT_MS, DEFAULT_MAX_WAITING, DEFAULT_MAX_WAITING_PER_SOURCE, DEFAULT_PER_AE_WAIT_MS, DicomServer, SERVER_DEFAULT_IDLE_MS, ServerOptions,
 } from '../../ae';
 import { DEFAULT_TIMEOUTS } from '../../ae';
 import { formatRefusal, openFilesNote } from '../../ae';
@@ -23,6 +23,7 @@ const options: OptionSpec[] = [
   { name: 'max-associations', kind: 'number', valueName: 'N', description: 'established associations at once; more are rejected with "local limit exceeded" (default 32)' },
   { name: 'max-associations-per-ae', kind: 'number', valueName: 'N', description: `established associations one calling AE title at one address may have at once; a further request waits for one to end (up to ${DEFAULT_PER_AE_WAIT_MS / 1000} s), then is rejected with "local limit exceeded" (default: no such limit; replaces --fair-share)` },
   { name: 'fair-share', kind: 'number', valueName: 'N', description: `while more than one calling AE is served, one calling AE title at one address with N associations established has a further request wait for one to end (up to ${DEFAULT_FAIR_SHARE_WAIT_MS / 1000} s), then accepted anyway; never refuses (default ${DEFAULT_FAIR_SHARE}; 0 = off)` },
+  { name: 'fair-share-busy', kind: 'number', valueName: 'PERCENT', description: `the fair share holds only while the SCP was busy at least PERCENT of the last 100 ms (default ${DEFAULT_FAIR_SHARE_BUSY_ABOVE * 100}; 0 = always)` },
   { name: 'max-ops-performed', kind: 'number', valueName: 'N', description: `operations a peer may have outstanding on one association when it proposes an asynchronous operations window (PS3.7 D.3.3.3): we grant up to N (default ${DEFAULT_ASYNC_OPERATIONS}; 1 = one at a time)` },
   { name: 'max-waiting', kind: 'number', valueName: 'N', description: `connections waiting for their A-ASSOCIATE-RQ (TLS handshake included); when full, the oldest is closed (default ${DEFAULT_MAX_WAITING})` },
   { name: 'max-waiting-per-source', kind: 'number', valueName: 'N', description: `the same from one address (default ${DEFAULT_MAX_WAITING_PER_SOURCE})` },
@@ -36,6 +37,11 @@ const options: OptionSpec[] = [
   HELP_OPTION,
   ...ARCHIVE_OPTIONS,
 ];
+
+/** A percentage as a fraction. */
+function fraction(percent: number | undefined): number | undefined {
+  return percent === undefined ? undefined : percent / 100;
+}
 
 /** A --NAME in seconds: positive (or 0 when `zeroAllowed`), else a usage error. */
 function seconds(args: Args, name: string, zeroAllowed: boolean): number | undefined {
@@ -72,6 +78,7 @@ export const scpCommand: Command = {
       maxAssociations: args.integer('max-associations', 1, 10_000) ?? 32,
       maxAssociationsPerAe: args.integer('max-associations-per-ae', 1, 10_000),
       fairSharePerAe: args.integer('fair-share', 0, 10_000),
+      fairShareBusyAbove: fraction(args.integer('fair-share-busy', 0, 100)),
       maxAsyncOperations: args.integer('max-ops-performed', 1, 65_535),
       maxWaiting: args.integer('max-waiting', 1, 100_000),
       maxWaitingPerSource: args.integer('max-waiting-per-source', 1, 100_000),

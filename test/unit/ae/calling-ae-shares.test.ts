@@ -79,7 +79,7 @@ describe('CallingAeShares', () => {
     const peer = CallingAeShares.keyOf('PEER', '127.0.0.1');
 
     test('a key alone takes beyond its share; once another key holds a slot, the next request waits', async () => {
-      const shares = new CallingAeShares(2, 60_000, 8, true);
+      const shares = new CallingAeShares(2, 60_000, 8, {});
       assert.deepEqual([shares.take(flood), shares.take(flood), shares.take(flood)], [true, true, true], 'nobody else about: no hold');
       assert.equal(shares.take(peer), true);
       const held = shares.take(flood);
@@ -92,7 +92,7 @@ describe('CallingAeShares', () => {
     });
 
     test('a key that gave back its last slot within recentMs still counts as about; later it does not', async () => {
-      const shares = new CallingAeShares(1, 60_000, 8, true, 100);
+      const shares = new CallingAeShares(1, 60_000, 8, { recentMs: 100 });
       assert.equal(shares.take(peer), true);
       shares.release(peer);
       assert.equal(shares.take(flood), true);
@@ -106,7 +106,7 @@ describe('CallingAeShares', () => {
     });
 
     test('once nobody else is about, the key\'s held requests go at its next request or release, oldest first', async () => {
-      const shares = new CallingAeShares(1, 60_000, 8, true, 50);
+      const shares = new CallingAeShares(1, 60_000, 8, { recentMs: 50 });
       assert.equal(shares.take(peer), true);
       assert.equal(shares.take(flood), true);
       const held = [shares.take(flood), shares.take(flood)];
@@ -120,7 +120,7 @@ describe('CallingAeShares', () => {
       assert.deepEqual(order, [0, 1]);
       assert.equal(shares.waitingSize, 0);
 
-      const again = new CallingAeShares(1, 60_000, 8, true, 50);
+      const again = new CallingAeShares(1, 60_000, 8, { recentMs: 50 });
       assert.deepEqual([again.take(flood), again.take(flood)], [true, true], 'alone: two, over the share');
       assert.equal(again.take(peer), true);
       const waiting = again.take(flood);
@@ -134,7 +134,7 @@ describe('CallingAeShares', () => {
     });
 
     test('a wait that runs out admits the request, over the share; a full waiting bound admits too', async () => {
-      const shares = new CallingAeShares(1, 50, 1, true);
+      const shares = new CallingAeShares(1, 50, 1, {});
       assert.equal(shares.take(peer), true);
       assert.equal(shares.take(flood), true);
       const held = shares.take(flood);

@@ -92,7 +92,7 @@ describe('maxAssociationsPerAe', () => {
   });
 
   test('with no per-AE limit, a fair share of 2: a busy AE waits while another is served, and a wait that runs out is accepted', async () => {
-    const { server, queued, refused } = await start({ fairShareWaitMs: 300 });
+    const { server, queued, refused } = await start({ fairShareWaitMs: 300, fairShareBusyAbove: 0 });
     const held = [await busy.associate(target(server)), await busy.associate(target(server)), await busy.associate(target(server))];
     assert.equal(queued.length, 0, 'alone, the busy AE is not held');
     const peer = await other.associate(target(server));
@@ -106,8 +106,8 @@ describe('maxAssociationsPerAe', () => {
     for (const a of [...held, peer, accepted]) await a.release();
   });
 
-  test('the fair share hands a slot to the waiting request when one of its AE\'s associations ends; --fair-share 0 holds nothing', async () => {
-    const { server, queued } = await start({ fairShareWaitMs: 60_000 });
+  test('the fair share hands a slot to the waiting request when one of its AE\'s associations ends; no share, or an SCP not busy enough, holds nothing', async () => {
+    const { server, queued } = await start({ fairShareWaitMs: 60_000, fairShareBusyAbove: 0 });
     const first = await busy.associate(target(server));
     const second = await busy.associate(target(server));
     const peer = await other.associate(target(server));
@@ -118,10 +118,13 @@ describe('maxAssociationsPerAe', () => {
     assert.equal(server.associationCount, 3);
     for (const a of [second, peer, opened]) await a.release();
 
-    const unshared = await start({ fairSharePerAe: 0 });
-    const all = await Promise.all([other.associate(target(unshared.server)), ...[0, 1, 2].map(() => busy.associate(target(unshared.server)))]);
-    assert.equal(unshared.server.associationCount, 4);
-    assert.equal(unshared.queued.length, 0);
-    for (const a of all) await a.release();
+    // An SCP that was not busy enough (here: never, at 100 %) holds nobody either.
+    for (const options of [{ fairSharePerAe: 0 }, { fairShareBusyAbove: 1 }]) {
+      const unshared = await start(options);
+      const all = await Promise.all([other.associate(target(unshared.server)), ...[0, 1, 2].map(() => busy.associate(target(unshared.server)))]);
+      assert.equal(unshared.server.associationCount, 4);
+      assert.equal(unshared.queued.length, 0);
+      for (const a of all) await a.release();
+    }
   });
 });
