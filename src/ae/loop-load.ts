@@ -2,7 +2,8 @@
 // windows of at least `windowMs`, sampled when asked. The fair share holds a calling AE to its
 // share only while the SCP's one thread is busy enough for one AE's requests to delay another's;
 // parallel associations that mostly wait on a slow network cost the thread little and are not held.
-import { EventLoopUtilization, performance } from 'node:perf_hooks';
+// Node's global performance: importing node:perf_hooks would load it into every command's start.
+import type { EventLoopUtilization } from 'node:perf_hooks';
 
 export class LoopLoad {
   private last: EventLoopUtilization = performance.eventLoopUtilization();
