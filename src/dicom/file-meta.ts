@@ -30,16 +30,17 @@ export interface MetaParse {
 const INITIAL_READ = 16 * 1024;
 const MAX_META_BYTES = 1024 * 1024;
 
-/** Whether "DICM" stands at `at` (128 in a Part 10 file; 0 in files written without a preamble). */
-export function isDicm(buf: Buffer, at: number): boolean {
-  return buf.length >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
+/**
+ * Whether "DICM" stands at `at` (128 in a Part 10 file; 0 in files written without a preamble),
+ * within the first `end` bytes of `buf` (a scratch buffer read into is not cut to size).
+ */
+export function isDicm(buf: Buffer, at: number, end: number): boolean {
+  return end >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
 }
 
-/** A file meta text value as it is kept: leading spaces, trailing spaces and NULs removed. */
-export function trimText(b: Buffer): string {
-  let end = b.length;
-  while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--;
-  let start = 0;
+/** A file meta text value, bytes `start` to `end` of `b`, as it is kept: leading spaces, trailing spaces and NULs removed. */
+export function trimText(b: Buffer, start: number, end: number): string {
+  while (end > start && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--;
   while (start < end && b[start] === 0x20) start++;
   return b.toString('latin1', start, end);
 }
@@ -56,7 +57,7 @@ function metaValues(ds: Dataset): FileMetaValues {
   for (const el of ds.elements()) {
     const key = META_KEYWORDS.get(el.tag) ?? keywordOf(el.tag) ?? formatTag(el.tag).slice(1, -1);
     const v = el.value ?? Buffer.alloc(0);
-    if (isTextVr(el.vr)) out[key] = trimText(v);
+    if (isTextVr(el.vr)) out[key] = trimText(v, 0, v.length);
     else if (el.vr === 'UL' && v.length === 4) out[key] = v.readUInt32LE(0);
     else if (el.vr === 'US' && v.length === 2) out[key] = v.readUInt16LE(0);
     else out[key] = v;
@@ -144,8 +145,8 @@ function detectSyntax(buf: Buffer, fileSize: number, name: string): string {
 
 function parseMeta(buf: Buffer, fileSize: number, name: string): MetaParse | NeedMoreBytes {
   let metaStart = -1;
-  if (isDicm(buf, 128)) metaStart = 132;
-  else if (isDicm(buf, 0)) metaStart = 4;
+  if (isDicm(buf, 128, buf.length)) metaStart = 132;
+  else if (isDicm(buf, 0, buf.length)) metaStart = 4;
   else if (buf.length < 132 && buf.length < fileSize) return new NeedMoreBytes(Math.min(fileSize, 132));
   if (metaStart < 0) {
     const ts = detectSyntax(buf, fileSize, name);

@@ -9,6 +9,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { syntaxOf } from './codec';
+import { isDicm, trimText } from './file-meta';
 import { readPart10HeaderSync } from './part10';
 import { Tags } from './tag';
 import { UNDEFINED_LENGTH, newElementHeader, readElementHeader } from './plain-elements';
@@ -36,13 +37,6 @@ function datasetText(buf: Buffer, start: number, end: number): string {
   return buf.toString('latin1', start, end);
 }
 
-/** A file meta text value as trimText keeps it (leading spaces, trailing spaces and NULs removed), without a view of it. */
-function metaText(buf: Buffer, start: number, end: number): string {
-  while (end > start && (buf[end - 1] === 0 || buf[end - 1] === 0x20)) end--;
-  while (start < end && buf[start] === 0x20) start++;
-  return buf.toString('latin1', start, end);
-}
-
 /**
  * The identity of a Part 10 file from its first bytes (`buf`, the start of a file of `fileSize`
  * bytes), or undefined when this is not the plain case: readPart10HeaderSync decides those.
@@ -51,16 +45,11 @@ export function identityFromPrefix(buf: Buffer, fileSize: number): Part10Identit
   return identityIn(buf, buf.length, fileSize);
 }
 
-/** "DICM" at `at`, within the first `available` bytes. */
-function dicmAt(buf: Buffer, available: number, at: number): boolean {
-  return available >= at + 4 && buf[at] === 0x44 && buf[at + 1] === 0x49 && buf[at + 2] === 0x43 && buf[at + 3] === 0x4d;
-}
-
 /** identityFromPrefix of the first `available` bytes of `buf` (a scratch buffer read into, not cut to size). */
 function identityIn(buf: Buffer, available: number, fileSize: number): Part10Identity | undefined {
   // Fewer than 132 bytes of a longer file cannot tell "DICM" at 0 from "DICM" at 128.
   if (fileSize === 0 || (available < 132 && available < fileSize)) return undefined;
-  const metaStart = dicmAt(buf, available, 128) ? 132 : dicmAt(buf, available, 0) ? 4 : -1;
+  const metaStart = isDicm(buf, 128, available) ? 132 : isDicm(buf, 0, available) ? 4 : -1;
   if (metaStart < 0) return undefined;
   // File meta: group 0002 in Explicit VR Little Endian, ended by another group or by its group length.
   let transferSyntaxUid: string | undefined;
@@ -90,7 +79,7 @@ function identityIn(buf: Buffer, available: number, fileSize: number): Part10Ide
       if (vr !== 'UI') return undefined;
       if (element === 0x0010) {
         if (transferSyntaxUid !== undefined) return undefined;
-        transferSyntaxUid = metaText(buf, valueStart, end);
+        transferSyntaxUid = trimText(buf, valueStart, end);
       } else if (element === 0x0002) {
         if (metaClassAt >= 0) return undefined;
         metaClassAt = valueStart;
@@ -138,8 +127,8 @@ function identityIn(buf: Buffer, available: number, fileSize: number): Part10Ide
   }
   return {
     transferSyntaxUid,
-    sopClassUid: sopClass || (metaClassAt >= 0 ? metaText(buf, metaClassAt, metaClassEnd) : ''),
-    sopInstanceUid: sopInstance || (metaInstanceAt >= 0 ? metaText(buf, metaInstanceAt, metaInstanceEnd) : ''),
+    sopClassUid: sopClass || (metaClassAt >= 0 ? trimText(buf, metaClassAt, metaClassEnd) : ''),
+    sopInstanceUid: sopInstance || (metaInstanceAt >= 0 ? trimText(buf, metaInstanceAt, metaInstanceEnd) : ''),
     datasetOffset, fileSize, hasMeta: true,
   };
 }
