@@ -2,7 +2,7 @@
 // about them needs the full tokenizer: the fast paths of the sender (a file's identity, the check
 // that a data set read for sending is whole). Whatever is not plain is left to the tokenizer.
 
-import { syntaxOf } from './codec';
+import { syntaxOf, tagAt, uint16At, uint32At } from './codec';
 import { hasLongExplicitHeaderBytes, knownVrOfBytes } from './vr';
 import { implicitVr } from './vr-resolve';
 
@@ -30,13 +30,12 @@ export function newElementHeader(): ElementHeader {
  */
 export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader, end: number): boolean {
   if (end - pos < 8) return false;
-  const group = buf[pos] | (buf[pos + 1] << 8);
-  if (group === 0xfffe) return false;
-  const tag = group * 0x10000 + (buf[pos + 2] | (buf[pos + 3] << 8));
+  const tag = tagAt(buf, pos, true);
+  if (tag >>> 16 === 0xfffe) return false;
   out.tag = tag;
   if (!explicit) {
     out.vr = implicitVr(tag, {});
-    out.length = uint32At(buf, pos + 4);
+    out.length = uint32At(buf, pos + 4, true);
     out.valueStart = pos + 8;
     return true;
   }
@@ -47,18 +46,13 @@ export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, o
   out.vr = vr;
   if (hasLongExplicitHeaderBytes(b0, b1)) {
     if (end - pos < 12) return false;
-    out.length = uint32At(buf, pos + 8);
+    out.length = uint32At(buf, pos + 8, true);
     out.valueStart = pos + 12;
   } else {
-    out.length = buf[pos + 6] | (buf[pos + 7] << 8);
+    out.length = uint16At(buf, pos + 6, true);
     out.valueStart = pos + 8;
   }
   return true;
-}
-
-/** The little-endian unsigned 32-bit value at `pos` (in bounds). */
-function uint32At(buf: Buffer, pos: number): number {
-  return (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16)) + buf[pos + 3] * 0x1000000;
 }
 
 /**

@@ -8,6 +8,7 @@ import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
 import { hasLongExplicitHeaderBytes, looksLikeVr, vrOfBytes } from '../vr';
 import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
+import { tagAt, uint16At, uint32At } from './byte-reads';
 import { Syntax } from './reader';
 
 /** Undefined lengths are reported as -1. */
@@ -42,25 +43,6 @@ interface Frame {
 }
 
 const IMPLICIT_LE: Syntax = { explicit: false, little: true };
-
-// Plain byte arithmetic rather than Buffer's readUInt*: the header is read once per element, and
-// a receiver runs this code unoptimized for most of a transfer, where each of those is a call that
-// validates its offset (the bytes are there: a header is only read once it is complete).
-function u16(b: Buffer, o: number, little: boolean): number {
-  return little ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1];
-}
-
-function u32(b: Buffer, o: number, little: boolean): number {
-  return (little
-    ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)
-    : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-
-function tagAt(b: Buffer, o: number, little: boolean): Tag {
-  return (little
-    ? (b[o + 1] << 24) | (b[o] << 16) | (b[o + 3] << 8) | b[o + 2]
-    : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
 
 export class DatasetTokenizer {
   /** Absolute offset of the next byte to consume. */
@@ -176,7 +158,7 @@ export class DatasetTokenizer {
       if ((chunk[i] === 0xfe && chunk[i + 1] === 0xff) || !looksLikeVr(b0, b1)) return i;
       const long = hasLongExplicitHeaderBytes(b0, b1);
       if (long && n - i < 12) return i;
-      const len = long ? u32(chunk, i + 8, true) : u16(chunk, i + 6, true);
+      const len = long ? uint32At(chunk, i + 8, true) : uint16At(chunk, i + 6, true);
       const vr = vrOfBytes(b0, b1);
       if (len === UNDEFINED_LENGTH || vr === 'SQ') return i;
       const t = tagAt(chunk, i, true);
@@ -236,7 +218,7 @@ export class DatasetTokenizer {
     const depth = this.stack.length - 1;
 
     if (top.kind === 'seq' || top.kind === 'frags') {
-      const len = u32(b, o + 4, s.little);
+      const len = uint32At(b, o + 4, s.little);
       if (t === SEQUENCE_DELIMITATION && top.end < 0) {
         this.stack.pop();
         if (top.kind === 'seq') this.sink.sequenceEnd(depth - 1, s);
@@ -275,9 +257,9 @@ export class DatasetTokenizer {
       const b1 = b[o + 5];
       if (!looksLikeVr(b0, b1)) this.fail(`Element ${formatTag(t)} at offset ${start} has no valid VR (bytes 0x${b0.toString(16)} 0x${b1.toString(16)}).`);
       vr = vrOfBytes(b0, b1);
-      len = size === 12 ? u32(b, o + 8, s.little) : u16(b, o + 6, s.little);
+      len = size === 12 ? uint32At(b, o + 8, s.little) : uint16At(b, o + 6, s.little);
     } else {
-      len = u32(b, o + 4, s.little);
+      len = uint32At(b, o + 4, s.little);
       vr = implicitVr(t, top.ctx);
     }
     if (len === UNDEFINED_LENGTH) {
