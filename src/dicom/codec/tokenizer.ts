@@ -212,7 +212,7 @@ export class DatasetTokenizer {
     const s = top.syntax;
     const start = this.position;
     const t = tagAt(b, o, s.little);
-    const limit = this.stack.length === 1 ? (top.end >= 0 ? top.end : Infinity) : this.limit();
+    const limit = this.limit();
     if (start + size > limit) this.fail(`A header at offset ${start} crosses the end of its container at ${limit}.`);
     this.position += size;
     const depth = this.stack.length - 1;
