@@ -85,17 +85,14 @@ export const UID_TAGS: Readonly<Record<IndexLevel, Tag | undefined>> = {
   PATIENT: undefined, STUDY: Tags.StudyInstanceUID, SERIES: Tags.SeriesInstanceUID, IMAGE: Tags.SOPInstanceUID,
 };
 
-/** The highest tag any column needs: header scans stop after it (and always before Pixel Data). */
-export const LAST_INDEXED_TAG: Tag = /* @__PURE__ */ (() => Math.max(
-  ...INDEX_LEVELS.flatMap((l) => LEVEL_COLUMNS[l].columns.map((c) => c.tag)),
-  Tags.SpecificCharacterSet, Tags.StudyInstanceUID, Tags.SeriesInstanceUID, Tags.SOPInstanceUID,
-))();
-
 /** The header values indexing an instance reads: its columns', the character set and the three UIDs. */
 export const INDEXED_VALUE_TAGS: readonly Tag[] = /* @__PURE__ */ (() => [
   ...INDEX_LEVELS.flatMap((l) => LEVEL_COLUMNS[l].columns.map((c) => c.tag)),
   Tags.SpecificCharacterSet, Tags.StudyInstanceUID, Tags.SeriesInstanceUID, Tags.SOPInstanceUID,
 ])();
+
+/** The highest tag any column needs: header scans stop after it (and always before Pixel Data). */
+export const LAST_INDEXED_TAG: Tag = /* @__PURE__ */ Math.max(...INDEXED_VALUE_TAGS);
 
 /** Where a header scan for the index can stop: just past the last indexed tag. */
 export const SCAN_STOP_TAG: Tag = /* @__PURE__ */ (() => Math.min(LAST_INDEXED_TAG + 1, Tags.PixelData))();
