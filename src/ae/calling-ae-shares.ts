@@ -10,6 +10,11 @@
 // it (holds or waits for a slot now, or did within `recentMs`), and a wait that runs out admits the
 // request anyway, so a fair share delays and never refuses.
 
+interface Sighting {
+  key: string;
+  at: number;
+}
+
 interface Waiter {
   resolve: (granted: boolean) => void;
   timer: NodeJS.Timeout;
@@ -35,8 +40,9 @@ export class CallingAeShares {
   /** Requests waiting per key, oldest first. */
   private readonly waiting = new Map<string, Waiter[]>();
   private waitingCount = 0;
-  /** The two keys last seen (taking or giving back a slot), most recent first, and when. */
-  private recent: { key: string; at: number }[] = [];
+  /** The key last seen (taking or giving back a slot), and the other key seen before it. */
+  private latest: Sighting | undefined;
+  private other: Sighting | undefined;
 
   /**
    * @param max slots per key
@@ -139,8 +145,8 @@ export class CallingAeShares {
 
   private seen(key: string): void {
     if (!this.fair) return;
-    const at = performance.now();
-    this.recent = [{ key, at }, ...this.recent.filter((r) => r.key !== key)].slice(0, 2);
+    if (this.latest && this.latest.key !== key) this.other = this.latest;
+    this.latest = { key, at: performance.now() };
   }
 
   /** The SCP is busy, and another key holds or waits for a slot, or was seen within recentMs. */
@@ -148,7 +154,7 @@ export class CallingAeShares {
     if (this.busy && !this.busy()) return false;
     const others = (map: Map<string, unknown>) => map.size - (map.has(key) ? 1 : 0);
     if (others(this.taken) > 0 || others(this.waiting) > 0) return true;
-    const other = this.recent.find((r) => r.key !== key);
+    const other = this.latest?.key !== key ? this.latest : this.other;
     return other !== undefined && performance.now() - other.at < this.recentMs;
   }
 
