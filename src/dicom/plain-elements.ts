@@ -2,7 +2,7 @@
 // about them needs the full tokenizer: the fast paths of the sender (a file's identity, the check
 // that a data set read for sending is whole). Whatever is not plain is left to the tokenizer.
 
-import { syntaxOf, tagAt, uint16At, uint32At } from './codec';
+import { syntaxOf, uint32At } from './codec';
 import { hasLongExplicitHeaderBytes, knownVrOfBytes } from './vr';
 import { implicitVr } from './vr-resolve';
 
@@ -30,8 +30,11 @@ export function newElementHeader(): ElementHeader {
  */
 export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, out: ElementHeader, end: number): boolean {
   if (end - pos < 8) return false;
-  const tag = tagAt(buf, pos, true);
-  if (tag >>> 16 === 0xfffe) return false;
+  // The group first, and inline: an item tag is refused on it, and this runs ~15 times per file
+  // collected, unoptimized (two more calls per header cost ~2 ms per 1,000 files).
+  const group = buf[pos] | (buf[pos + 1] << 8);
+  if (group === 0xfffe) return false;
+  const tag = group * 0x10000 + (buf[pos + 2] | (buf[pos + 3] << 8));
   out.tag = tag;
   if (!explicit) {
     out.vr = implicitVr(tag, {});
@@ -49,7 +52,7 @@ export function readElementHeader(buf: Buffer, pos: number, explicit: boolean, o
     out.length = uint32At(buf, pos + 8, true);
     out.valueStart = pos + 12;
   } else {
-    out.length = uint16At(buf, pos + 6, true);
+    out.length = buf[pos + 6] | (buf[pos + 7] << 8);
     out.valueStart = pos + 8;
   }
   return true;
