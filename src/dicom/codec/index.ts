@@ -1,7 +1,6 @@
 // The public entry of src/dicom/codec: what the other folders import from it.
 
-export { swapInPlace, swapped } from './byte-swap';
-export { tagAt, uint16At, uint32At } from './byte-reads';
+export { swapInPlace, swapped, tagAt, uint16At, uint32At } from './byte-order';
 export { IncrementalInflater } from './inflate';
 export { parseDataset, parseElementsExplicitLE, syntaxOf, type ParseOptions, type Syntax } from './reader';
 export { DatasetTokenizer, type TokenSink } from './tokenizer';

@@ -7,7 +7,7 @@ import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
 import { encodingOf } from '../transfer-syntaxes';
 import { hasLongExplicitHeader, swapUnit, looksLikeVr } from '../vr';
-import { swapped } from './byte-swap';
+import { swapped } from './byte-order';
 import { loadZlib } from '../lazy-builtins';
 import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
 

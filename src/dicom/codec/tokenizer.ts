@@ -8,7 +8,7 @@ import { DicomParseError, TruncatedFileError } from '../errors';
 import { Tag, formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH, Tags } from '../tag';
 import { hasLongExplicitHeaderBytes, looksLikeVr, vrOfBytes } from '../vr';
 import { implicitVr, isContextTag, noteContextValue, VrContext } from '../vr-resolve';
-import { tagAt, uint16At, uint32At } from './byte-reads';
+import { tagAt, uint16At, uint32At } from './byte-order';
 import { Syntax } from './reader';
 
 /** Undefined lengths are reported as -1. */

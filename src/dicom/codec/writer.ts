@@ -5,7 +5,7 @@ import { Dataset, DataElement } from '../dataset-model';
 import { DicomError } from '../errors';
 import { formatTag, ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../tag';
 import { hasLongExplicitHeader, paddingByte, swapUnit } from '../vr';
-import { swapped } from './byte-swap';
+import { swapped } from './byte-order';
 import { loadZlib } from '../lazy-builtins';
 import { Syntax, syntaxOf } from './reader';
 
