@@ -27,7 +27,7 @@ export {
 } from './errors';
 export {
   DEFAULT_IMPLEMENTATION_CLASS_UID, DEFAULT_IMPLEMENTATION_VERSION_NAME, buildFileMeta, checkUidChars, parseFileMeta,
-  readFileMetaFromHandle, type FileMetaRead, type MetaParse,
+  readFileMetaFromHandle, trimText, type FileMetaRead, type MetaParse,
 } from './file-meta';
 export { DatasetHeaderScanner, scanFileHeader, type ScannedElement } from './header-scanner';
 export {

@@ -1,6 +1,8 @@
 // DIMSE command sets (PS3.7 §9.3, §10.3, Annex E): always Implicit VR Little Endian, group 0000,
 // led by the Command Group Length.
 
+import { trimText } from '../dicom';
+
 export const enum CommandField {
   CStoreRq = 0x0001, CStoreRsp = 0x8001,
   CGetRq = 0x0010, CGetRsp = 0x8010,
@@ -151,14 +153,6 @@ export function encodeCommand(command: Command): Buffer {
   return out;
 }
 
-function trimText(b: Buffer): string {
-  let end = b.length;
-  while (end > 0 && (b[end - 1] === 0 || b[end - 1] === 0x20)) end--;
-  let start = 0;
-  while (start < end && b[start] === 0x20) start++;
-  return b.toString('latin1', start, end);
-}
-
 function decodeValue(kind: Kind, element: number, b: Buffer): unknown {
   const need = (n: number) => {
     if (b.length !== n) throw new CommandDecodeError(`command element (0000,${hex4(element)}) has ${b.length} bytes instead of ${n}`);
@@ -166,7 +160,7 @@ function decodeValue(kind: Kind, element: number, b: Buffer): unknown {
   switch (kind) {
     case 'US': need(2); return b.readUInt16LE(0);
     case 'UL': need(4); return b.readUInt32LE(0);
-    case 'UI': case 'AE': case 'LO': return trimText(b);
+    case 'UI': case 'AE': case 'LO': return trimText(b, 0, b.length);
     case 'AT': {
       if (b.length % 4 !== 0) throw new CommandDecodeError(`command element (0000,${hex4(element)}) has ${b.length} bytes, not a multiple of 4`);
       const tags: number[] = [];
