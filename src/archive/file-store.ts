@@ -11,6 +11,7 @@ import { Status } from '../dimse';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services';
 import { FileMetaMemo } from './file-meta-memo';
 import { InstanceWriter } from './instance-writer';
+import { DiskWatch } from './disk-watch';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
 
 interface OpenedFile {
@@ -142,6 +143,8 @@ export class FileStore implements StoreBackend {
   private readonly fileMeta = new FileMetaMemo();
   /** Per session (association): the next instance's temporary file, opened ahead. */
   private readonly ahead = new Map<object, OpenedAhead>();
+  /** The disk as the writes into this store found it: after a slow one, every writer takes the thread pool for a while. */
+  private readonly disk = new DiskWatch();
   /** Instances of a session stored and not yet answered: their onAnswered, run once each. */
   private unanswered = new Set<() => void>();
   /** The scan's options: the values to keep (all when the owner names none). */
@@ -218,16 +221,16 @@ export class FileStore implements StoreBackend {
 
   /** The temporary file of an instance: one opened ahead for its session when there is one. */
   private writerFor(session: object | undefined): InstanceWriter {
-    if (!session) return new InstanceWriter(this.nextTempPath());
+    if (!session) return new InstanceWriter(this.nextTempPath(), { disk: this.disk });
     const state = this.ahead.get(session);
     if (!state) {
       this.ahead.set(session, { ended: false });
-      return new InstanceWriter(this.nextTempPath());
+      return new InstanceWriter(this.nextTempPath(), { disk: this.disk });
     }
     const opened = state.ready;
     state.ready = undefined;
     this.openAhead(session, state);
-    return opened ? new InstanceWriter(opened.path, { fd: opened.fd }) : new InstanceWriter(this.nextTempPath());
+    return opened ? new InstanceWriter(opened.path, { disk: this.disk, fd: opened.fd }) : new InstanceWriter(this.nextTempPath(), { disk: this.disk });
   }
 
   begin(incoming: IncomingInstance): StoreTransaction {

@@ -51,9 +51,6 @@ export class Association extends EventEmitter<AssociationEvents> {
   private closedPromise: Promise<Error | undefined>;
   private resolveClosed!: (e: Error | undefined) => void;
   private finished = false;
-  /** Associations of this thread that have received a data set and have not ended yet. */
-  private static receivingCount = 0;
-  private countedReceiving = false;
   /** Indications for the user, given once the state reflects the action that raised them. */
   private deferred: (() => void)[] = [];
   /** Whether the P-DATA-TF being received was accepted by the state machine (DT-2, AR-6). */
@@ -99,15 +96,6 @@ export class Association extends EventEmitter<AssociationEvents> {
   get peerMaxPdu(): number { return this.record.peerMaxPdu; }
   /** The error that ended the association, once closed (undefined after a normal release). */
   get closeError(): Error | undefined { return this.record.closeError; }
-
-  /**
-   * How many associations of this thread have received a data set (a C-STORE's instance, a query's
-   * identifier) and not ended: work that can go to another core (the archive's file writes) does so
-   * when more than one receives data at a time. Associations that carry only commands (C-ECHO, a
-   * stream of short verifications) are not counted: they never write, and the instance a lone
-   * sender waits on should not pay a thread-pool round trip because they are open.
-   */
-  static get receivingDataInThread(): number { return Association.receivingCount; }
 
   /** Established and ready for data transfer (Sta6). */
   get isEstablished(): boolean { return this.current === 'Sta6'; }
@@ -404,10 +392,6 @@ export class Association extends EventEmitter<AssociationEvents> {
   private onPDataPiece(contextId: number, header: number, data: Buffer, pdvDone: boolean): void {
     this.pdataTrace?.piece(contextId, header, data, pdvDone);
     if (!this.pdataAccepted) return;
-    if ((header & 1) === 0 && !this.countedReceiving) {
-      this.countedReceiving = true;
-      Association.receivingCount++;
-    }
     this.emit('pdv', contextId, (header & 1) !== 0, (header & 2) !== 0, data, pdvDone);
   }
 
@@ -444,8 +428,6 @@ export class Association extends EventEmitter<AssociationEvents> {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.countedReceiving) Association.receivingCount--;
-    this.countedReceiving = false;
     this.pdataAccepted = false;
     this.reader.stop();
     this.timers.stopArtim();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InstanceWriter } from '../../../src/archive/instance-writer';
+import { DiskWatch } from '../../../src/archive/disk-watch';
 
 /** Feeds `bytes` in fragments of `size` through one view buffer that is overwritten after each release, as the association does. */
 function feeder(writer: InstanceWriter, bytes: Buffer, size: number) {
@@ -28,21 +29,31 @@ describe('InstanceWriter', () => {
   before(() => { dir = mkdtempSync(join(tmpdir(), 'writer-')); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('alone, then beside another writer, then alone again: both files hold exactly their bytes', async () => {
+  test('two writers at once, each view overwritten after its release: both are written synchronously, and both files hold exactly their bytes', async () => {
     const a = randomBytes(3 * 1024 * 1024 + 17);
     const b = randomBytes(2 * 1024 * 1024 + 5);
-    const wa = new InstanceWriter(join(dir, 'a.part'));
-    const wb = new InstanceWriter(join(dir, 'b.part'));
+    // One store's disk, on which no synchronous write counts as slow however loaded the machine is.
+    const disk = new DiskWatch({ slowWriteMs: Infinity });
+    const wa = new InstanceWriter(join(dir, 'a.part'), { disk });
+    const wb = new InstanceWriter(join(dir, 'b.part'), { disk });
     const fa = feeder(wa, a, 100_000);
     const fb = feeder(wb, b, 65_536);
-    // A starts alone (written synchronously), B joins (both through the thread pool), B ends, A ends alone.
-    for (let i = 0; i < 5; i++) await fa.next();
+    let acceptedA = 0;
+    let acceptedB = 0;
+    const nextA = async () => {
+      await fa.next();
+      acceptedA = Math.min(acceptedA + 100_000, a.length);
+      assert.equal(wa.bytesWritten, acceptedA, 'A holds every byte accepted so far');
+    };
+    for (let i = 0; i < 5; i++) await nextA();
     while (!fb.done) {
       await fb.next();
-      if (!fa.done) await fa.next();
+      acceptedB = Math.min(acceptedB + 65_536, b.length);
+      assert.equal(wb.bytesWritten, acceptedB, 'B, beside A, holds every byte accepted so far (no thread-pool round trip)');
+      if (!fa.done) await nextA();
     }
     await wb.finish();
-    while (!fa.done) await fa.next();
+    while (!fa.done) await nextA();
     await wa.finish({ fsync: true });
     assert.ok(readFileSync(wa.path).equals(a), 'file A holds what was written, in order');
     assert.ok(readFileSync(wb.path).equals(b), 'file B holds what was written, in order');
@@ -53,7 +64,7 @@ describe('InstanceWriter', () => {
   test('owned bytes (the file meta) wait for the first view and go out with it; an instance of owned bytes alone is written by finish()', async () => {
     const meta = randomBytes(356);
     const data = randomBytes(300_000);
-    const w = new InstanceWriter(join(dir, 'owned.part'), { slowWriteMs: Infinity });
+    const w = new InstanceWriter(join(dir, 'owned.part'), { disk: new DiskWatch({ slowWriteMs: Infinity }) });
     await w.writeOwned(meta);
     w.release(); // the command's read buffer is reused: nothing of it is in the writer
     assert.equal(w.bytesWritten, 0, 'the owned bytes are not written alone');
@@ -75,7 +86,7 @@ describe('InstanceWriter', () => {
   test('alone, an instance of any size is written synchronously: every byte accepted is in the file once release() returns', async () => {
     const big = randomBytes(12 * 1024 * 1024 + 3);
     // No synchronous write counts as slow here, however loaded the machine is.
-    const w = new InstanceWriter(join(dir, 'big.part'), { slowWriteMs: Infinity });
+    const w = new InstanceWriter(join(dir, 'big.part'), { disk: new DiskWatch({ slowWriteMs: Infinity }) });
     const f = feeder(w, big, 1024 * 1024);
     let accepted = 0;
     while (!f.done) {
@@ -90,7 +101,7 @@ describe('InstanceWriter', () => {
   test('after a slow synchronous write the rest of the instance goes through the thread pool, and the file is whole', async () => {
     const big = randomBytes(6 * 1024 * 1024 + 11);
     // Every synchronous write counts as slow: the first batch is written at once, the rest is copied and handed to the pool.
-    const w = new InstanceWriter(join(dir, 'slow.part'), { slowWriteMs: 0 });
+    const w = new InstanceWriter(join(dir, 'slow.part'), { disk: new DiskWatch({ slowWriteMs: 0 }) });
     const f = feeder(w, big, 1024 * 1024);
     await f.next();
     assert.equal(w.bytesWritten, 1024 * 1024, 'the first batch went synchronously');
@@ -100,6 +111,25 @@ describe('InstanceWriter', () => {
     await w.finish();
     assert.ok(readFileSync(w.path).equals(big), 'the file holds every byte, in order, though the read buffer was overwritten after each release');
     assert.equal(w.bytesWritten, big.length);
+  });
+
+  test("one slow synchronous write sends the store's other writers through the thread pool too, until the disk stops counting as slow", async () => {
+    let now = 0;
+    const disk = new DiskWatch({ slowWriteMs: 0, holdMs: 10_000, now: () => now });
+    const first = new InstanceWriter(join(dir, 'first-slow.part'), { disk });
+    await feeder(first, randomBytes(1024 * 1024), 1024 * 1024).next();
+    assert.equal(first.bytesWritten, 1024 * 1024, 'the first write went synchronously, and counted as slow');
+    const other = new InstanceWriter(join(dir, 'other.part'), { disk });
+    const otherBytes = randomBytes(300_000);
+    await feeder(other, otherBytes, 300_000).next();
+    assert.equal(other.bytesWritten, 0, "another writer of the same store was copied for the thread pool, not written on the main thread");
+    await other.finish();
+    assert.ok(readFileSync(other.path).equals(otherBytes));
+    now = 10_000;
+    const later = new InstanceWriter(join(dir, 'later.part'), { disk });
+    await feeder(later, randomBytes(300_000), 300_000).next();
+    assert.equal(later.bytesWritten, 300_000, 'once the hold ran out, writes go synchronously again');
+    await Promise.all([first.finish(), later.finish()]);
   });
 
   test('discard beside another writer removes the file once its writes are done; the other is unharmed', async () => {

@@ -58,24 +58,3 @@ test('release() after the peer aborted rejects with the abort instead of waiting
   await assert.rejects(client.release(), /aborted by the peer \(service user\)/);
 });
 
-test('an association counts as receiving data from its first data-set fragment until it ends, not for commands alone', async () => {
-  const before = Association.receivingDataInThread;
-  const { client, peer } = await associated();
-  const a = client.association;
-  const seen: [boolean, number][] = [];
-  const bothSeen = new Promise<void>((resolve) => {
-    // First in line: the DIMSE layer may abort on a message it did not expect, which ends the count.
-    a.prependListener('pdv', (_context, isCommand) => {
-      seen.push([isCommand, Association.receivingDataInThread - before]);
-      if (seen.length === 2) resolve();
-    });
-  });
-  const pdv = (isCommand: boolean) => encodePdu({ type: PDU_P_DATA_TF, pdvs: [{ contextId: 1, isCommand, isLast: false, data: Buffer.alloc(2) }] });
-  // A command fragment, then a data-set fragment (which the DIMSE layer refuses, the command being
-  // incomplete: the association aborts, and its end takes it out of the count).
-  peer.send(Buffer.concat([pdv(true), pdv(false)]));
-  await within('two P-DATA fragments to arrive', bothSeen);
-  assert.deepEqual(seen, [[true, 0], [false, 1]]);
-  await within('the association to close', a.whenClosed());
-  assert.equal(Association.receivingDataInThread, before);
-});
