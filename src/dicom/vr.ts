@@ -77,14 +77,26 @@ export function looksLikeVr(b0: number, b1: number): boolean {
 
 // Every two-letter code once, so that reading an element's VR makes no string and its header
 // form is a table look-up (the receiver reads every element header of every instance).
-const CODES: string[] = [];
-const LONG_CODES = new Uint8Array(26 * 26);
-const KNOWN_CODES = new Uint8Array(26 * 26);
-for (let i = 0; i < 26 * 26; i++) {
-  CODES.push(String.fromCharCode(0x41 + Math.floor(i / 26), 0x41 + (i % 26)));
-  LONG_CODES[i] = LONG_HEADER.has(CODES[i]!) ? 1 : 0;
-  KNOWN_CODES[i] = KNOWN_VRS.has(CODES[i]!) ? 1 : 0;
+// Built in functions, not in a loop at the top level: a loop there spends the interrupt budget of
+// the whole bundle's top-level function, which V8 then compiles with Sparkplug (~2.5 M
+// instructions for dicomnet echo's bundle, a function that runs once); and pure calls, so bundles
+// that never read a VR from bytes (echo, find) leave the tables out.
+function twoLetterCodes(): string[] {
+  const codes: string[] = [];
+  for (let i = 0; i < 26 * 26; i++) codes.push(String.fromCharCode(0x41 + Math.floor(i / 26), 0x41 + (i % 26)));
+  return codes;
 }
+
+/** 1 where the code is in the set, by index into the codes. */
+function codesIn(codes: readonly string[], set: ReadonlySet<string>): Uint8Array {
+  const flags = new Uint8Array(codes.length);
+  for (let i = 0; i < codes.length; i++) flags[i] = set.has(codes[i]!) ? 1 : 0;
+  return flags;
+}
+
+const CODES: readonly string[] = /* @__PURE__ */ twoLetterCodes();
+const LONG_CODES = /* @__PURE__ */ codesIn(CODES, LONG_HEADER);
+const KNOWN_CODES = /* @__PURE__ */ codesIn(CODES, KNOWN_VRS);
 
 /** The VR code of two bytes for which looksLikeVr holds. */
 export function vrOfBytes(b0: number, b1: number): VR {

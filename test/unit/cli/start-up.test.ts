@@ -48,6 +48,24 @@ describe('dicomnet start-up', () => {
     assert.deepEqual(NOT_AT_START.filter((m) => modules.includes(m)), []);
   });
 
+  // A bundle is one function (esbuild's top level in CommonJS's wrapper) that runs once. Work at
+  // its top level that spends V8's interrupt budget (a loop of a few hundred turns: vr.ts built its
+  // tables so) has V8 compile that whole function with Sparkplug, ~2.5 M instructions for echo's.
+  it('no bundle does enough at its top level for V8 to compile the whole bundle with Sparkplug', async () => {
+    for (const command of ['echo', 'find', 'get', 'scp']) {
+      // In a cache folder of its own: the first run compiles from source, the second takes the code cache.
+      const env = { DICOMNET_CACHE_DIR: path.join(dir, `sparkplug-${command}`) };
+      for (const pass of ['from source', 'from the code cache']) {
+        const r = await run(process.execPath, ['--trace-baseline-batch-compilation', CLI, command, '--help'], { timeoutMs: 30_000, env });
+        assert.equal(r.code, 0, `dicomnet ${command} --help exited with ${r.code}: ${r.stderr}`);
+        const enqueued = [...r.stdout.matchAll(/Enqueued SFI (.*) with estimated size (\d+)/g)].map((m) => ({ name: m[1]!.trim(), size: Number(m[2]) }));
+        assert.ok(enqueued.length > 0, `V8 traced no baseline compilation (the flag's output changed?): ${r.stdout.slice(-500)}`);
+        const whole = enqueued.filter((f) => f.name === '' && f.size > 60_000);
+        assert.deepEqual(whole, [], `dicomnet ${command} --help, ${pass}: a function as large as a bundle was compiled with Sparkplug`);
+      }
+    }
+  });
+
   it('dicomnet find and store load their modules without those either', async () => {
     for (const command of ['find', 'store']) {
       const { stdout, modules } = await loaded([command, '--help']);
