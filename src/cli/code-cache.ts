@@ -10,6 +10,12 @@
 // cannot be read or written, or that V8 rejects, is ignored: the bundle is then compiled from its
 // source as before, and a fresh cache is written (to a temporary name, then renamed into place).
 //
+// A cache holds the functions the run that wrote it compiled. The stamp says whether that run
+// succeeded: a run that failed (a refused connection, a usage error) ran little of its command, so
+// its cache is "partial", and the first later run that succeeds writes it again, whole, once; a
+// whole cache is never written again. So failed runs have a cache too, and one never costs the
+// successful runs after it the compiling of what it lacks.
+//
 // The digests are a 64-bit checksum computed in WebAssembly (checksum.ts): they detect damage and
 // tell bundles apart; they are not a defence against someone who can write the folder, which is
 // what the ownership check is for. node:crypto's SHA-256 (~3 ms to load, ~2 ms to hash the bundle)
@@ -27,7 +33,7 @@ import { Script } from 'node:vm';
 import { checksum64, checksumAvailable, checksumBuffer, releaseChecksumBuffers } from './checksum';
 
 /** What happened to the cache on this run (DICOMNET_CODE_CACHE=verbose prints it). */
-export type CacheOutcome = 'used' | 'written' | 'rejected' | 'invalid' | 'off' | 'unwritable' | 'not written';
+export type CacheOutcome = 'used' | 'written' | 'written partial' | 'completed' | 'rejected' | 'invalid' | 'off' | 'unwritable';
 
 export interface CodeCacheOptions {
   /** Folder of the cache files; default: the per-user cache folder (see cacheFolder). */
@@ -49,15 +55,19 @@ export interface CodeCacheOptions {
 
 const KEY_BYTES = 16;
 const DIGEST_BYTES = checksumAvailable ? 8 : 32;
+/** The stamp's byte after the first line: how the run that wrote the file ended. */
+const WHOLE = 0x77; // 'w': it succeeded
+const PARTIAL = 0x70; // 'p': it failed
 /**
  * The stamp's first line, padded so that V8's data starts at a multiple of 8 bytes into the file
  * (and so into the buffer it is read into): V8 copies data that is not 8-byte aligned before it
  * reads it, 0.3 MB for dicomnet echo's cache.
  */
-const MAGIC = ((text: string) => Buffer.from(`${text}${' '.repeat(7 - ((text.length + KEY_BYTES + DIGEST_BYTES) % 8))}\n`))(
-  `dicomnet code cache 4 ${checksumAvailable ? 'sum64' : 'sha256'}`,
+const MAGIC = ((text: string) => Buffer.from(`${text}${' '.repeat(7 - ((text.length + 1 + KEY_BYTES + DIGEST_BYTES) % 8))}\n`))(
+  `dicomnet code cache 5 ${checksumAvailable ? 'sum64' : 'sha256'}`,
 );
-const HEADER_BYTES = MAGIC.length + KEY_BYTES + DIGEST_BYTES;
+const KEY_AT = MAGIC.length + 1;
+const HEADER_BYTES = KEY_AT + KEY_BYTES + DIGEST_BYTES;
 /** Cache files of other bundles (older versions) are removed once they are this old. */
 const STALE_MS = 30 * 24 * 3600 * 1000;
 
@@ -119,17 +129,25 @@ export function cacheKey(source: Buffer, execArgv = process.execArgv, nodeOption
   return key;
 }
 
-/** A cache file's bytes: the stamp (magic, key, digest of the data), then V8's data. */
-export function encodeCacheFile(key: Buffer, data: Buffer): Buffer {
-  return Buffer.concat([MAGIC, key, digestOf(data), data]);
+/**
+ * A cache file's bytes: the stamp (magic, whether the run that wrote it succeeded, key, digest of
+ * the data), then V8's data.
+ */
+export function encodeCacheFile(key: Buffer, data: Buffer, whole = true): Buffer {
+  return Buffer.concat([MAGIC, Buffer.of(whole ? WHOLE : PARTIAL), key, digestOf(data), data]);
 }
 
 /** V8's data from a cache file's bytes, or undefined when the file is not this key's or is damaged. */
 export function decodeCacheFile(file: Buffer, key: Buffer): Buffer | undefined {
   if (file.length <= HEADER_BYTES || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  if (!file.subarray(MAGIC.length, MAGIC.length + KEY_BYTES).equals(key)) return undefined;
+  if ((file[MAGIC.length] !== WHOLE && file[MAGIC.length] !== PARTIAL) || !file.subarray(KEY_AT, KEY_AT + KEY_BYTES).equals(key)) return undefined;
   const data = file.subarray(HEADER_BYTES);
-  return file.subarray(MAGIC.length + KEY_BYTES, HEADER_BYTES).equals(digestOf(data)) ? data : undefined;
+  return file.subarray(KEY_AT + KEY_BYTES, HEADER_BYTES).equals(digestOf(data)) ? data : undefined;
+}
+
+/** Whether a cache file (one decodeCacheFile accepts) was written by a run that succeeded. */
+export function isWholeCacheFile(file: Buffer): boolean {
+  return file[MAGIC.length] === WHOLE;
 }
 
 /**
@@ -244,10 +262,12 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
   const file = join(dir, `${basename(filename).replace(/\W/g, '_')}-${label}-${key.toString('hex').slice(0, 32)}.cache`);
 
   let cached: Buffer | undefined;
+  let partial = false;
   let outcome: CacheOutcome = 'off';
   if (!off) {
     const bytes = readIfPresent(file);
     cached = bytes && decodeCacheFile(bytes, key);
+    partial = cached !== undefined && !isWholeCacheFile(bytes!);
     outcome = bytes === undefined ? 'written' : cached ? 'used' : 'invalid';
   }
   const script = new Script(code, { filename, cachedData: cached });
@@ -255,13 +275,13 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
   // V8 holds neither the source's bytes (the string is a copy) nor the cache's.
   releaseChecksumBuffers();
 
-  if (!off && outcome !== 'used') {
-    // At exit, so the cache holds the functions this command compiled, not only the top level; and
-    // only after a run that succeeded: a failed one (a refused connection, a usage error) compiled
-    // little of the command, and its cache would be used, and cost every later run the rest.
+  if (!off && (outcome !== 'used' || partial)) {
+    // At exit, so the cache holds the functions this command compiled, not only the top level.
     process.once('exit', (code) => {
-      if (code !== 0) {
-        options.report?.('not written', file);
+      const succeeded = code === 0;
+      // A partial cache is written again by a run that succeeds, never by another that fails.
+      if (outcome === 'used' && !succeeded) {
+        options.report?.(outcome, file);
         return;
       }
       let data: Buffer | undefined;
@@ -270,7 +290,8 @@ export function requireWithCodeCache(filename: string, options: CodeCacheOptions
       } catch {
         data = undefined;
       }
-      if (!data?.length || !writeCache(dir, file, encodeCacheFile(key, data))) outcome = 'unwritable';
+      if (!data?.length || !writeCache(dir, file, encodeCacheFile(key, data, succeeded))) outcome = 'unwritable';
+      else outcome = outcome === 'used' ? 'completed' : succeeded ? outcome : 'written partial';
       options.report?.(outcome, file);
     });
   } else {

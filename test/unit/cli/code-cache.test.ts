@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Script } from 'node:vm';
 import { isAscii } from 'node:buffer';
-import { applyV8Flags, cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile, requireWithCodeCache } from '../../../src/cli/code-cache';
+import { applyV8Flags, cacheFolder, cacheKey, decodeCacheFile, encodeCacheFile, isWholeCacheFile, requireWithCodeCache } from '../../../src/cli/code-cache';
 import { COMMAND_V8_FLAGS } from '../../../src/cli/bundles';
 import { refusingPort } from '../../helpers/peers';
 import { CLI, REPO_ROOT, RunResult, TEST_CODE_CACHE_DIR, dicomnet, run, startScp } from '../../helpers/processes';
@@ -52,34 +52,54 @@ describe('dicomnet code cache', () => {
     assert.deepEqual(second, { outcome: 'used', file: first.file });
   });
 
-  it('is written only by a run that succeeded, and help keeps a cache of its own', async () => {
+  it('is written partial by a run that failed, completed once by the first that succeeds, and help keeps a cache of its own', async () => {
     const dir = fresh('succeeded');
     const env = { DICOMNET_CACHE_DIR: dir, DICOMNET_CODE_CACHE: 'verbose' };
     const outcomeOf = (r: RunResult) => r.stderr.match(/^dicomnet: code cache ([\w ]+): (.+)$/m)?.slice(1) ?? [];
     const refusing = await refusingPort();
     const scp = await startScp(['--aet', 'CACHE']);
+    const refusedEcho = async () => {
+      const r = await dicomnet(['echo', '127.0.0.1', String(refusing.port)], { env });
+      assert.equal(r.code, 3, r.stderr);
+      return outcomeOf(r);
+    };
+    const echo = async () => {
+      const r = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'CACHE'], { env });
+      assert.equal(r.code, 0, r.stderr);
+      return outcomeOf(r);
+    };
     try {
-      // A refused echo ran little of the command: a cache of it would cost every later echo the rest.
-      const refused = await dicomnet(['echo', '127.0.0.1', String(refusing.port)], { env });
-      assert.equal(refused.code, 3, refused.stderr);
-      assert.equal(outcomeOf(refused)[0], 'not written', refused.stderr);
-      assert.throws(() => readdirSync(dir), /ENOENT/, 'a failed run leaves no cache');
+      // A refused echo ran little of the command: its cache serves the failed runs after it...
+      const [outcome, file] = await refusedEcho();
+      assert.equal(outcome, 'written partial');
+      assert.match(path.basename(file!), /^cli_echo_js-echo-[0-9a-f]{32}\.cache$/);
+      const partial = readFileSync(file!);
+      assert.deepEqual(await refusedEcho(), ['used', file], 'another failed run uses it and leaves it');
+      assert.deepEqual(readFileSync(file!), partial);
       const help = await dicomnet(['echo', '--help'], { env });
       assert.equal(outcomeOf(help)[0], 'written', help.stderr);
       assert.match(path.basename(outcomeOf(help)[1]!), /^cli_echo_js-echo-help-/);
-      const echoes: string[][] = [];
-      for (let run = 0; run < 2; run++) {
-        const r = await dicomnet(['echo', '127.0.0.1', String(scp.port), '--aec', 'CACHE'], { env });
-        assert.equal(r.code, 0, r.stderr);
-        echoes.push(outcomeOf(r));
-      }
-      assert.equal(echoes[0]![0], 'written', 'the first echo that succeeded writes the echo cache, whatever help wrote');
-      assert.match(path.basename(echoes[0]![1]!), /^cli_echo_js-echo-[0-9a-f]{32}\.cache$/);
-      assert.deepEqual(echoes[1], ['used', echoes[0]![1]]);
+      // ...and the first echo that succeeds writes it again with all that the echo compiled, once.
+      assert.deepEqual(await echo(), ['completed', file]);
+      const whole = readFileSync(file!);
+      assert.ok(whole.length > partial.length + 10_000, `the completed cache (${whole.length} bytes) holds more than the partial one (${partial.length})`);
+      assert.deepEqual(await echo(), ['used', file]);
+      assert.deepEqual(await refusedEcho(), ['used', file], 'a failed run leaves a complete cache as it is');
+      assert.deepEqual(await echo(), ['used', file]);
+      assert.deepEqual(readFileSync(file!), whole, 'written no more after it was completed');
     } finally {
       refusing.close();
       await scp.stop();
     }
+  });
+
+  it('is written whole by a first run that succeeds, and then never again', async () => {
+    const dir = fresh('whole');
+    const first = await runWith(dir);
+    assert.equal(first.outcome, 'written');
+    const whole = readFileSync(first.file);
+    for (let run = 0; run < 2; run++) assert.deepEqual(await runWith(dir), { outcome: 'used', file: first.file });
+    assert.deepEqual(readFileSync(first.file), whole);
   });
 
   it('ignores a damaged file (a flipped byte, or cut short), runs from source, and replaces it', async () => {
@@ -146,6 +166,10 @@ describe('dicomnet code cache', () => {
     const data = Buffer.from('v8 data');
     const file = encodeCacheFile(key, data);
     assert.deepEqual(decodeCacheFile(file, key), data);
+    assert.equal(isWholeCacheFile(file), true);
+    const partial = encodeCacheFile(key, data, false);
+    assert.deepEqual(decodeCacheFile(partial, key), data);
+    assert.equal(isWholeCacheFile(partial), false);
     assert.equal(decodeCacheFile(file, cacheKey(Buffer.from('bundle2'))), undefined, 'another key');
     for (let i = 0; i < file.length; i++) {
       const bad = Buffer.from(file);
