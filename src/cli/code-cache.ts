@@ -105,7 +105,13 @@ export function applyV8Flags(flags: readonly string[], execArgv: readonly string
   nodeOptions = process.env.NODE_OPTIONS): string[] {
   const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('-')).map(flagName));
   const set = flags.filter((f) => !given.has(flagName(f)));
-  if (set.length > 0) (require('node:v8') as typeof v8).setFlagsFromString(set.join(' '));
+  if (set.length > 0) {
+    // Node's own modules required after a flag changes are compiled from their source: V8 refuses
+    // the code cache Node ships for them, made under other flags (node:net alone: +13 M
+    // instructions). The commands that take flags all connect, so net and its streams come first.
+    require('node:net');
+    (require('node:v8') as typeof v8).setFlagsFromString(set.join(' '));
+  }
   return set;
 }
 

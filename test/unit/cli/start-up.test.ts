@@ -66,6 +66,23 @@ describe('dicomnet start-up', () => {
     }
   });
 
+  // A V8 flag set at run time (bundles.ts, COMMAND_V8_FLAGS) makes V8 refuse the code cache Node
+  // ships for its own modules: each one required after it is compiled from source (net: ~13 M
+  // instructions). So the executable requires net, and the streams under it, first.
+  it('dicomnet get and store load Node\'s net before they set their V8 flags', async () => {
+    const order = path.join(dir, 'order.js');
+    writeFileSync(order, `process.once('exit', () => process._rawDebug('order: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ')));\n`);
+    for (const command of ['get', 'store']) {
+      const r = await run(process.execPath, ['--require', order, CLI, command, '--help'], { timeoutMs: 30_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const modules = r.stderr.split('\n').find((l) => l.startsWith('order: '))?.slice(7).split(' ') ?? [];
+      assert.ok(modules.includes('v8'), `dicomnet ${command} sets no V8 flag any more (node:v8 not loaded): ${modules.join(' ')}`);
+      for (const early of ['net', 'stream', 'internal/stream_base_commons']) {
+        assert.ok(modules.indexOf(early) >= 0 && modules.indexOf(early) < modules.indexOf('v8'), `dicomnet ${command}: ${early} loaded after node:v8`);
+      }
+    }
+  });
+
   it('dicomnet find and store load their modules without those either', async () => {
     for (const command of ['find', 'store']) {
       const { stdout, modules } = await loaded([command, '--help']);
