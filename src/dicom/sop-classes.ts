@@ -12,7 +12,9 @@ type Row = [uid: string, name: string, retired?: 1];
 
 const P = '1.2.840.10008.5.1.4.1.1.';
 
-const STORAGE_ROWS: Row[] = [
+// The rows are built when first indexed (functions, not tables evaluated at load): dicomnet echo
+// names no SOP class, and ~230 rows with their concatenated UIDs were built at each of its starts.
+const storageRows = (): Row[] => [
   [P + '1', 'Computed Radiography Image Storage'],
   [P + '1.1', 'Digital X-Ray Image Storage - For Presentation'],
   [P + '1.1.1', 'Digital X-Ray Image Storage - For Processing'],
@@ -259,7 +261,7 @@ export const Uids = {
   ComprehensiveSRStorage: P + '88.33',
 } as const;
 
-const OTHER_ROWS: Row[] = [
+const otherRows = (): Row[] => [
   [Uids.Verification, 'Verification SOP Class'],
   [Uids.ApplicationContext, 'DICOM Application Context Name'],
   [Uids.PatientRootFind, 'Patient Root Query/Retrieve Information Model - FIND'],
@@ -320,8 +322,8 @@ function index(rows: Row[]): Map<string, SopClass> {
 let storage: ReadonlyMap<string, SopClass> | undefined;
 let other: ReadonlyMap<string, SopClass> | undefined;
 /** Every Storage SOP class by UID. */
-export const storageSopClasses = (): ReadonlyMap<string, SopClass> => (storage ??= index(STORAGE_ROWS));
-const otherSopClasses = (): ReadonlyMap<string, SopClass> => (other ??= index(OTHER_ROWS));
+export const storageSopClasses = (): ReadonlyMap<string, SopClass> => (storage ??= index(storageRows()));
+const otherSopClasses = (): ReadonlyMap<string, SopClass> => (other ??= index(otherRows()));
 
 /** True for every Storage SOP class, retired ones included (a receiver may still be sent them). */
 export function isStorageSopClass(uid: string): boolean {
