@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DicomServer } from '../../../src/ae/server';
-import { CLI, run } from '../../helpers/processes';
+import { CLI, run, startScp } from '../../helpers/processes';
 
 /**
  * Built-in modules no echo or query needs before it has said its answer (the code cache's
@@ -46,6 +46,18 @@ describe('dicomnet start-up', () => {
     assert.match(stdout, /^C-ECHO SERVER@127\.0\.0\.1:\d+: 0x0000 \(Success\)/);
     assert.ok(modules.includes('net'), `the list does not look like Node's: ${modules.join(' ')}`);
     assert.deepEqual(NOT_AT_START.filter((m) => modules.includes(m)), []);
+  });
+
+  it('dicomnet get retrieves into a folder without loading node:crypto (its temporary names need no secure random bytes)', async () => {
+    const scp = await startScp(['--aet', 'QR', '--dir', path.join(dir, 'get-archive')]);
+    try {
+      const { stdout, modules } = await loaded(['get', '127.0.0.1', String(scp.port), '--aec', 'QR', '-k', 'StudyInstanceUID=1.2.3.4', '-o', path.join(dir, 'got')]);
+      assert.match(stdout, /C-GET/, 'the C-GET ran');
+      assert.ok(modules.includes('net'), `the list does not look like Node's: ${modules.join(' ')}`);
+      assert.deepEqual(['crypto', 'tls', 'worker_threads', 'zlib'].filter((m) => modules.includes(m)), []);
+    } finally {
+      await scp.stop();
+    }
   });
 
   // A bundle is one function (esbuild's top level in CommonJS's wrapper) that runs once. Work at
