@@ -139,7 +139,7 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
     let data: Buffer;
     let damage: string | undefined;
     try {
-      const given = options.data ?? checked(options.prefetched ? await options.prefetched : await readDataset(file), file);
+      const given = options.data ?? checked(options.prefetched ? await options.prefetched : readDataset(file), file);
       if (given instanceof Error) throw given;
       ({ data, damage } = given);
     } catch (error) {
@@ -199,10 +199,10 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
   onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   const window = Math.max(1, Math.min(options.window ?? invokeWindow(sa), MAX_STORE_WINDOW));
-  // Reads run two files ahead and start only after a send, so that when an answer makes room the
-  // next C-STORE goes out at once (no open, no read, no check on the way). Buffers: `window`
-  // C-STOREs unanswered and two files read ahead; a buffer is read into again only after the
-  // peer answered the C-STORE that carried it.
+  // Reads run two files ahead and happen right after a send, while the peer works on it, so that
+  // when an answer makes room the next C-STORE goes out at once (no open, no read, no check on the
+  // way). Buffers: `window` C-STOREs unanswered and two files read ahead; a buffer is read into
+  // again only after the peer answered the C-STORE that carried it.
   const reader = new RingReader(window + 2);
   const readable = (f: StoreFile | undefined): boolean => {
     if (!f || f.fileSize - f.datasetOffset > WHOLE_FILE_LIMIT) return false;
@@ -226,8 +226,8 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       await onResult(result, results.length - 1);
     }
   };
-  /** Reads under way or done, by file index, until their file is sent. */
-  const ahead = new Map<number, Promise<ReadAhead>>();
+  /** Files read ahead, by index, until they are sent. */
+  const ahead = new Map<number, ReadAhead>();
   const readAhead = (index: number) => {
     if (readable(files[index])) ahead.set(index, reader.read(files[index]));
   };
@@ -238,9 +238,8 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
       while (pending.length >= window) await takeOldest();
       // Checked after the wait for room: a cancel that came meanwhile starts nothing more.
       if (options.signal?.aborted) break;
-      const read = ahead.get(i);
+      const data = ahead.get(i);
       ahead.delete(i);
-      const data = read ? await read : undefined;
       const file = files[i];
       // A data set that streams can fail half-way and take the association with it: the C-STOREs
       // before it are answered first, so that only this file is lost with the association.
@@ -271,8 +270,6 @@ export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFi
     await report().catch(() => undefined);
     throw error;
   } finally {
-    // Leave no read under way into a buffer when the caller moves on (an error, an abort).
-    await Promise.allSettled(ahead.values());
     await Promise.allSettled(pending);
   }
   return results;
