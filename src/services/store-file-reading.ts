@@ -1,7 +1,7 @@
 // Reading the data sets the storage SCU sends: whole small files into buffers used in turn, large
 // files in chunks read ahead while the previous one is on the wire, converted ones through the
 // transcoder; each checked for structural damage before it goes out.
-import { closeSync, createReadStream, openSync, read as fsRead, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { DatasetHeaderScanner, DeflatedExplicitVRLittleEndian, TruncatedFileError, createTranscoder, isPlainAndWhole } from '../dicom';
 
 /** What the SCU needs to know of a file to send it (read from its header, not its whole data set). */
@@ -18,43 +18,29 @@ export interface StoreFile {
 /** Files up to this size are read in one piece (and the next one read ahead while this one is on the wire). */
 export const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
 
-/** A file that ends before its header said. */
-function shorter(file: StoreFile): Error {
-  return new Error(`${file.path} became shorter while it was being sent`);
-}
-
-/** Fills `into` from `position` of an open file, in the thread pool (chunks of large files). */
-function readFully(fd: number, file: StoreFile, into: Buffer, position: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const readFrom = (filled: number) => {
-      fsRead(fd, into, filled, into.length - filled, position + filled, (error, n) => {
-        if (error) return reject(error);
-        if (n === 0) return reject(shorter(file));
-        if (filled + n < into.length) return readFrom(filled + n);
-        resolve(into);
-      });
-    };
-    if (into.length === 0) resolve(into); else readFrom(0);
-  });
-}
-
 /**
- * Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT), into `into` when given.
- * Synchronously: from the page cache a read costs the copy, and the thread pool's round trip
- * (futex wake-ups on both sides, the completion's turn of the event loop) costs more than it moves
- * off the main thread (1,000 × 0.53 MB with C-STOREs outstanding: ~0.07 s less of the sender's CPU; docs/benchmark.md, "The sender's reads").
+ * Fills `into` from `position` of an open file: the one read loop of the storage SCU (a file that
+ * ends before its header said is an error). Synchronously: from the page cache a read costs the
+ * copy, and a thread-pool round trip (futex wake-ups on both sides, the completion's turn of the
+ * event loop) costs more than it moves off the main thread (docs/benchmark.md, "The sender's
+ * reads": 1,000 × 0.53 MB with C-STOREs outstanding, ~0.07 s less of the sender's CPU; one 1 GiB
+ * instance, ~0.07–0.11 s less wall time).
  */
+function readFully(fd: number, file: StoreFile, into: Buffer, position: number): Buffer {
+  for (let filled = 0; filled < into.length;) {
+    const n = readSync(fd, into, filled, into.length - filled, position + filled);
+    if (n === 0) throw new Error(`${file.path} became shorter while it was being sent`);
+    filled += n;
+  }
+  return into;
+}
+
+/** Reads a file's whole data set (for files up to WHOLE_FILE_LIMIT), into `into` when given. */
 export function readDataset(file: StoreFile, into?: Buffer): Buffer {
-  const length = file.fileSize - file.datasetOffset;
-  const buffer = into ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  const buffer = into ? into.subarray(0, file.fileSize - file.datasetOffset) : Buffer.allocUnsafe(file.fileSize - file.datasetOffset);
   const fd = openSync(file.path, 'r');
   try {
-    for (let filled = 0; filled < length;) {
-      const n = readSync(fd, buffer, filled, length - filled, file.datasetOffset + filled);
-      if (n === 0) throw shorter(file);
-      filled += n;
-    }
-    return buffer;
+    return readFully(fd, file, buffer, file.datasetOffset);
   } finally {
     closeSync(fd);
   }
@@ -62,44 +48,46 @@ export function readDataset(file: StoreFile, into?: Buffer): Buffer {
 
 /**
  * Bytes of a large file read at a time (rounded down to whole fragments, at least one). Each chunk
- * costs a thread-pool read, a generator step and a wait for the socket to drain: 4 MiB instead of
+ * costs a read, a generator step and a wait for the socket to drain: 4 MiB instead of
  * 2 MiB took ~0.07 s of the sender's CPU off a 1 GiB instance at 128 KiB PDUs (3 buffers: 12 MiB).
  */
 const LARGE_FILE_CHUNK = 4 * 1024 * 1024;
 
 /**
  * The data set of a large file in chunks that are whole multiples of the fragment size. The next
- * chunk is read while the current one is on the wire. Three buffers take turns: the DIMSE channel
- * holds one chunk back until it sees the next (to flag the last fragment), so when chunk k+2 is
- * read, chunk k may still wait to be sent and chunk k+1 is in hand; chunk k's buffer is read into
- * again only after the channel sent it and the socket drained.
+ * chunk is read before the current one is handed on, while the one before it is still on the wire.
+ * Three buffers take turns: the DIMSE channel holds one chunk back until it sees the next (to flag
+ * the last fragment), so when chunk k+2 is read, chunk k may still wait to be sent and chunk k+1 is
+ * in hand; chunk k's buffer is read into again only after the channel sent it and the socket
+ * drained. A read that fails is reported after the chunk before it went out.
  */
 export function fileChunks(file: StoreFile): (fragmentSize: number) => AsyncIterable<Buffer> {
   return async function* chunks(fragmentSize: number) {
     const chunkSize = Math.max(1, Math.floor(LARGE_FILE_CHUNK / fragmentSize)) * fragmentSize;
     const buffers = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
     const fd = openSync(file.path, 'r');
-    const readAt = (position: number, turn: number): Promise<Buffer> =>
-      readFully(fd, file, buffers[turn].subarray(0, Math.min(chunkSize, file.fileSize - position)), position);
+    const readAt = (position: number, turn: number): Buffer | Error => {
+      try {
+        return readFully(fd, file, buffers[turn].subarray(0, Math.min(chunkSize, file.fileSize - position)), position);
+      } catch (error) {
+        return error as Error;
+      }
+    };
     let turn = 0;
     let position = file.datasetOffset;
-    let next: Promise<Buffer> | undefined;
     try {
-      next = position < file.fileSize ? readAt(position, turn) : undefined;
+      let next = position < file.fileSize ? readAt(position, turn) : undefined;
       while (next) {
-        const chunk = await next;
+        if (next instanceof Error) throw next;
+        const chunk = next;
         position += chunk.length;
         turn = (turn + 1) % 3;
         next = position < file.fileSize ? readAt(position, turn) : undefined;
-        // Keep a failed read-ahead from becoming an unhandled rejection if the caller stops here.
-        next?.catch(() => undefined);
         // The last chunk may sit in the socket's buffer after the consumer moves on: give it its own copy.
         yield next ? chunk : Buffer.from(chunk);
       }
       if ((file.fileSize - file.datasetOffset) % 2 === 1 && file.transferSyntaxUid === DeflatedExplicitVRLittleEndian) yield Buffer.alloc(1);
     } finally {
-      // A read still under way must finish before its file descriptor is closed (and maybe reused).
-      await next?.catch(() => undefined);
       closeSync(fd);
     }
   };
