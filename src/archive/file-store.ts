@@ -87,6 +87,11 @@ export interface FileStoreOptions {
   /** fsync each file before it is renamed into place (slower; survives power loss). */
   fsync?: boolean;
   /**
+   * close() removes the store's working folder (`.incoming`) when it is empty: for a folder that
+   * receives files once (`dicomnet get --output`), not an archive that keeps receiving.
+   */
+  removeWorkingFolderOnClose?: boolean;
+  /**
    * Where an instance with this SOP Instance UID is already stored, if anywhere (the archive's
    * index). Duplicates are found by SOP Instance UID, so one re-sent under a corrected Study or
    * Series UID is a duplicate too; without it, only a file at the same path is.
@@ -222,6 +227,12 @@ export class FileStore implements StoreBackend {
   async close(): Promise<void> {
     this.answerPending();
     await Promise.all([...this.ahead.keys()].map((session) => this.sessionEnded(session)));
+    if (!this.options.removeWorkingFolderOnClose) return;
+    try {
+      rmdirSync(this.incomingDir);
+    } catch {
+      // Not empty (an instance of another store on the folder), or gone already.
+    }
   }
 
   /** The temporary file of an instance: one opened ahead for its session when there is one. */

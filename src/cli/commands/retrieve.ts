@@ -121,6 +121,8 @@ async function runGet(args: Args, recorder: RecorderFor): Promise<number> {
     root: args.string('output') ?? '.',
     // Nothing here reads a value of the data set: the store's own UIDs are all it keeps.
     keepValues: [],
+    // The output folder is left holding the instances only, as getscu leaves it.
+    removeWorkingFolderOnClose: true,
     onStored: (i) => say(`wrote ${i.path}`),
     onRefused: (i, o, detail) => say(`refused ${i.sopInstanceUid}: ${formatStatus(o.status, 'store')} ${detail}`),
   });

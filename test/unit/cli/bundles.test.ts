@@ -194,6 +194,9 @@ describe('dicomnet command bundles', () => {
         assert.deepEqual(
           { code: ours.result.code, stdout: same(ours.result.stdout, folders.bundle), stderr: lines(ours.result.stderr, folders.bundle) },
           { code: expected.code, stdout: same(expected.stdout, folders.full), stderr: lines(expected.stderr, folders.full) }, what);
+        for (const folder of [folders.bundle, folders.full]) {
+          assert.deepEqual(readdirSync(folder).filter((name) => name.startsWith('.')), [], `${what}: the output folder holds no working folder`);
+        }
         const files = { bundle: dicomFilesUnder(folders.bundle), full: dicomFilesUnder(folders.full) };
         assert.deepEqual([...files.bundle.keys()], [...files.full.keys()], `${what}: the same files`);
         for (const [name, bytes] of files.bundle) assert.ok(bytes.equals(files.full.get(name)!), `${what}: ${name} differs between the bundle and the full tool`);
