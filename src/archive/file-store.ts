@@ -237,15 +237,20 @@ export class FileStore implements StoreBackend {
 
   /** The temporary file of an instance: one opened ahead for its session when there is one. */
   private writerFor(session: object | undefined): InstanceWriter {
-    if (!session) return new InstanceWriter(this.nextTempPath(), { disk: this.disk });
+    if (!session) return this.writer();
     const state = this.ahead.get(session);
     if (!state) {
       this.ahead.set(session, { ended: false });
-      return new InstanceWriter(this.nextTempPath(), { disk: this.disk });
+      return this.writer();
     }
     const opened = state.ready;
     state.ready = undefined;
     this.openAhead(session, state);
+    return this.writer(opened);
+  }
+
+  /** A writer into a file opened ahead, or into a new temporary file; every writer of the store shares its DiskWatch. */
+  private writer(opened?: OpenedFile): InstanceWriter {
     return opened ? new InstanceWriter(opened.path, { disk: this.disk, fd: opened.fd }) : new InstanceWriter(this.nextTempPath(), { disk: this.disk });
   }
 
