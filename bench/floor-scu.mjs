@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// The least a Node.js storage SCU can do (a reference row of `npm run bench`, scenarios 1 and 2;
+// not product code, in no package): the sending half of the floor beside floor-scp.mjs. One
+// association, one presentation context per SOP class and transfer syntax met in the files' meta,
+// one C-STORE at a time as storescu sends: each file read synchronously in chunks and sent as
+// P-DATA-TFs of the peer's max PDU, then the response awaited. No checks beyond the file meta, no
+// log.
+//
+//   node bench/floor-scu.mjs --port P [--max-pdu N] FILE|FOLDER ...
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+const args = process.argv.slice(2);
+const inputs = [];
+let port = 104;
+let ownMaxPdu = 131072;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--port') port = Number(args[++i]);
+  else if (args[i] === '--max-pdu') ownMaxPdu = Number(args[++i]);
+  else inputs.push(args[i]);
+}
+
+function filesUnder(p) {
+  if (fs.statSync(p).isDirectory()) return fs.readdirSync(p).sort().flatMap((n) => filesUnder(path.join(p, n)));
+  return p.endsWith('.json') ? [] : [p];
+}
+
+const CHUNK = 4 * 1024 * 1024;
+// Two chunk buffers: one is read into while the other is still being taken by the socket.
+const chunks = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+const sent = [Promise.resolve(), Promise.resolve()];
+let turn = 0;
+
+/** The file meta's SOP class, instance and transfer syntax, and where the data set starts. */
+function meta(fd) {
+  const head = Buffer.alloc(144);
+  fs.readSync(fd, head, 0, 144, 0);
+  const groupLength = head.readUInt32LE(140);
+  const group = Buffer.alloc(groupLength);
+  fs.readSync(fd, group, 0, groupLength, 144);
+  const out = { start: 144 + groupLength };
+  let at = 0;
+  while (at + 8 <= group.length) {
+    const element = group.readUInt16LE(at + 2);
+    const vr = group.toString('latin1', at + 4, at + 6);
+    const long = vr === 'OB' || vr === 'UN' || vr === 'OW' || vr === 'SQ' || vr === 'UT';
+    const len = long ? group.readUInt32LE(at + 8) : group.readUInt16LE(at + 6);
+    const v = at + (long ? 12 : 8);
+    const text = () => group.toString('latin1', v, v + len).replace(/[\0 ]+$/, '');
+    if (element === 0x0002) out.sopClass = text();
+    else if (element === 0x0003) out.sopInstance = text();
+    else if (element === 0x0010) out.transferSyntax = text();
+    at = v + len;
+  }
+  return out;
+}
+
+function item(type, body) {
+  const b = Buffer.alloc(4 + body.length);
+  b[0] = type;
+  b.writeUInt16BE(body.length, 2);
+  body.copy(b, 4);
+  return b;
+}
+
+function padded(text) {
+  return Buffer.from(text.length % 2 === 1 ? `${text}\0` : text, 'latin1');
+}
+
+function associateRq(contexts) {
+  const fixed = Buffer.alloc(68);
+  fixed.writeUInt16BE(1, 0);
+  fixed.write('ANY-SCP'.padEnd(16), 4, 'latin1');
+  fixed.write('FLOORSCU'.padEnd(16), 20, 'latin1');
+  const items = [item(0x10, Buffer.from('1.2.840.10008.3.1.1.1', 'latin1'))];
+  for (const [id, c] of contexts) {
+    const head = Buffer.from([id, 0, 0, 0]);
+    items.push(item(0x20, Buffer.concat([head, item(0x30, Buffer.from(c.sopClass, 'latin1')), item(0x40, Buffer.from(c.transferSyntax, 'latin1'))])));
+  }
+  const max = Buffer.alloc(4);
+  max.writeUInt32BE(ownMaxPdu, 0);
+  items.push(item(0x50, Buffer.concat([item(0x51, max), item(0x52, Buffer.from('1.2.826.0.1.3680043.10.1471.98', 'latin1'))])));
+  const body = Buffer.concat([fixed, ...items]);
+  const pdu = Buffer.alloc(6);
+  pdu[0] = 0x01;
+  pdu.writeUInt32BE(body.length, 2);
+  return Buffer.concat([pdu, body]);
+}
+
+function implicitElement(element, value) {
+  const b = Buffer.alloc(8 + value.length);
+  b.writeUInt16LE(element, 2);
+  b.writeUInt32LE(value.length, 4);
+  value.copy(b, 8);
+  return b;
+}
+
+function us(n) {
+  const b = Buffer.alloc(2);
+  b.writeUInt16LE(n, 0);
+  return b;
+}
+
+function storeRq(contextId, m, messageId) {
+  const els = Buffer.concat([
+    implicitElement(0x0002, padded(m.sopClass)), implicitElement(0x0100, us(0x0001)), implicitElement(0x0110, us(messageId)),
+    implicitElement(0x0700, us(0)), implicitElement(0x0800, us(0x0000)), implicitElement(0x1000, padded(m.sopInstance)),
+  ]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(els.length, 0);
+  const command = Buffer.concat([implicitElement(0x0000, length), els]);
+  const pdu = Buffer.alloc(12);
+  pdu[0] = 0x04;
+  pdu.writeUInt32BE(6 + command.length, 2);
+  pdu.writeUInt32BE(2 + command.length, 6);
+  pdu[10] = contextId;
+  pdu[11] = 0x03;
+  return Buffer.concat([pdu, command]);
+}
+
+/** Reads whole PDUs off the socket; resolves the next one (type and body) when asked. */
+class PduReader {
+  constructor(socket) {
+    this.buffered = Buffer.alloc(0);
+    this.waiting = undefined;
+    socket.on('data', (d) => {
+      this.buffered = Buffer.concat([this.buffered, d]);
+      this.poke();
+    });
+    socket.on('close', () => this.waiting?.reject(new Error('the peer closed the connection')));
+  }
+
+  poke() {
+    if (!this.waiting || this.buffered.length < 6) return;
+    const length = this.buffered.readUInt32BE(2);
+    if (this.buffered.length < 6 + length) return;
+    const pdu = { type: this.buffered[0], body: this.buffered.subarray(6, 6 + length) };
+    this.buffered = this.buffered.subarray(6 + length);
+    const { resolve } = this.waiting;
+    this.waiting = undefined;
+    resolve(pdu);
+  }
+
+  next() {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.poke();
+    });
+  }
+}
+
+async function main() {
+  const files = inputs.flatMap(filesUnder).map((p) => {
+    const fd = fs.openSync(p, 'r');
+    const m = meta(fd);
+    fs.closeSync(fd);
+    return { path: p, ...m };
+  });
+  const contexts = new Map();
+  const contextOf = new Map();
+  for (const f of files) {
+    const key = `${f.sopClass}|${f.transferSyntax}`;
+    if (!contextOf.has(key)) {
+      const id = 1 + 2 * contextOf.size;
+      contextOf.set(key, id);
+      contexts.set(id, f);
+    }
+  }
+  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+  const reader = new PduReader(socket);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.write(associateRq(contexts));
+  const ac = await reader.next();
+  if (ac.type !== 0x02) throw new Error(`association not accepted (PDU type ${ac.type})`);
+  let peerMax = 0;
+  for (let at = 68; at + 4 <= ac.body.length;) {
+    const len = ac.body.readUInt16BE(at + 2);
+    if (ac.body[at] === 0x50) {
+      for (let sub = at + 4; sub < at + 4 + len;) {
+        const subLen = ac.body.readUInt16BE(sub + 2);
+        if (ac.body[sub] === 0x51) peerMax = ac.body.readUInt32BE(sub + 4);
+        sub += 4 + subLen;
+      }
+    }
+    at += 4 + len;
+  }
+  const fragment = (peerMax === 0 ? CHUNK : Math.min(peerMax, CHUNK)) - 6;
+  let messageId = 0;
+  for (const f of files) {
+    const contextId = contextOf.get(`${f.sopClass}|${f.transferSyntax}`);
+    socket.write(storeRq(contextId, f, ++messageId));
+    const fd = fs.openSync(f.path, 'r');
+    const size = fs.fstatSync(fd).size;
+    let position = f.start;
+    while (position < size) {
+      const slot = turn++ % 2;
+      await sent[slot];
+      const chunk = chunks[slot];
+      const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, size - position), position);
+      position += n;
+      socket.cork();
+      let written;
+      for (let at = 0; at < n; at += fragment) {
+        const len = Math.min(fragment, n - at);
+        const header = Buffer.alloc(12);
+        header[0] = 0x04;
+        header.writeUInt32BE(len + 6, 2);
+        header.writeUInt32BE(len + 2, 6);
+        header[10] = contextId;
+        header[11] = position === size && at + len === n ? 0x02 : 0x00;
+        socket.write(header);
+        if (at + len >= n) written = new Promise((resolve) => socket.write(chunk.subarray(at, at + len), resolve));
+        else socket.write(chunk.subarray(at, at + len));
+      }
+      socket.uncork();
+      sent[slot] = written;
+    }
+    fs.closeSync(fd);
+    const rsp = await reader.next();
+    if (rsp.type !== 0x04) throw new Error(`expected a C-STORE-RSP, got PDU type ${rsp.type}`);
+  }
+  socket.write(Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]));
+  const rp = await reader.next();
+  if (rp.type !== 0x06) throw new Error(`expected an A-RELEASE-RP, got PDU type ${rp.type}`);
+  socket.destroy();
+}
+
+main().catch((e) => {
+  console.error(`floor-scu: ${e.message}`);
+  process.exit(1);
+});
