@@ -104,6 +104,7 @@ async function main(): Promise<number> {
     options, log, have,
     node: process.execPath,
     dcmjsDir: path.join(BENCH_DIR, 'dcmjs'),
+    benchDir: BENCH_DIR,
     runDir: (name) => scratch(`${name}-${++runCount}`, options.dataDir),
   };
   removeStaleScratch(['/dev/shm', options.dataDir]);

@@ -1,5 +1,6 @@
-// How each implementation is started: our CLI, DCMTK's tools, Orthanc, and the small
-// dcmjs-dimse scripts in bench/dcmjs. Servers get a free port and a log file in the scratch area.
+// How each implementation is started: our CLI, DCMTK's tools, Orthanc, the small dcmjs-dimse
+// scripts in bench/dcmjs, and the Node floor (bench/floor-scp.mjs, bench/floor-scu.mjs). Servers get
+// a free port and a log file in the scratch area.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DCMTK_MAX_PDU, ORTHANC_BINARY, dcmqrscpConfig, freePort, orthancConfig } from '../../test/helpers/peers';
@@ -11,6 +12,8 @@ export interface Context {
   log: (line: string) => void;
   node: string;
   dcmjsDir: string;
+  /** bench/ in the repository (the bench runs from a bundle in bench/data/build). */
+  benchDir: string;
   /** A fresh scratch folder for one run. */
   runDir: (name: string) => string;
   have: { dcmtk: boolean; orthanc: boolean; dicomweb: string | undefined; dcmjs: boolean; httpServer: boolean; fork: boolean };
@@ -61,6 +64,16 @@ export async function dcmjsScp(ctx: Context, log: string, o: { dir: string; maxP
   mkdirSync(o.dir, { recursive: true });
   const args = [path.join(ctx.dcmjsDir, 'store-scp.js'), '--port', String(port), '--dir', o.dir, '--max-pdu', String(o.maxPdu)];
   return started(startServer({ name: 'dcmjs-dimse scp', cmd: ctx.node, args, logFile: log, ready: { port }, rss: 'vmhwm' }), port);
+}
+
+/**
+ * The Node floor SCP (bench/floor-scp.mjs): the least a Node.js storage SCP does, a reference for
+ * where Node itself stands. Writes `<SOP Instance UID>.dcm` into `dir`.
+ */
+export async function floorScp(ctx: Context, log: string, o: { dir: string; maxPdu: number }): Promise<Started> {
+  const port = await freePort();
+  const args = [path.join(ctx.benchDir, 'floor-scp.mjs'), '--port', String(port), '--dir', o.dir, '--max-pdu', String(o.maxPdu)];
+  return started(startServer({ name: 'Node floor scp', cmd: ctx.node, args, logFile: log, ready: { port }, rss: 'vmhwm' }), port);
 }
 
 /** dcmqrscp over one storage area (AE title DCMQRSCP); `destinations` are its C-MOVE peers. */
@@ -117,6 +130,11 @@ export function dicomnetStore(ctx: Context, port: number, input: string, aec = '
 export function storescu(port: number, inputs: string[], env: NodeJS.ProcessEnv, aec = 'ANY-SCP'): Spec {
   // +sd/+r: scan folders recursively; -nh: go on past a file it cannot read (none expected).
   return { cmd: 'storescu', args: ['-aec', aec, '+sd', '+r', '-nh', '127.0.0.1', String(port), ...inputs], env };
+}
+
+/** The Node floor SCU (bench/floor-scu.mjs): one association, sending at the peer's max PDU. */
+export function floorStore(ctx: Context, port: number, input: string): Spec {
+  return { cmd: ctx.node, args: [path.join(ctx.benchDir, 'floor-scu.mjs'), '--port', String(port), input] };
 }
 
 export function dcmjsStore(ctx: Context, port: number, input: string): Spec {
