@@ -114,6 +114,14 @@ export async function storeOnce(ctx: Context, id: string, run: StoreRun): Promis
   }
 }
 
+/**
+ * The note of a Node floor row (bench/floor-scp.mjs, bench/floor-scu.mjs): a reference that tells
+ * what Node itself costs from what our code adds; never the reference row, in no target.
+ */
+export function floorNote(what: string): string {
+  return `Node floor: ${what} (no index, log, checks or limits): where Node itself stands, not a product; in no target`;
+}
+
 export function ratioTarget(text: string, ratio: number | undefined, atLeast: number): TargetResult {
   if (ratio === undefined) return { text, measured: 'not measured', met: null };
   return { text, measured: `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×`, met: ratio >= atLeast };

@@ -4,10 +4,10 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { linkFiles, smallSet } from '../data';
-import { Context, DCMTK_NODELAY, Started, dicomnetScp, storescp, storescu } from '../peers';
+import { Context, DCMTK_NODELAY, Started, dicomnetScp, floorScp, storescp, storescu } from '../peers';
 import { Sample, ScenarioResult } from '../results';
 import { countFiles, runTimed, waitForFiles } from '../system';
-import { Table, oneLine, runInterleaved } from './common';
+import { Table, floorNote, oneLine, runInterleaved } from './common';
 
 interface Part {
   dir: string;
@@ -71,6 +71,9 @@ export async function storeConcurrent(ctx: Context, result: ScenarioResult): Pro
   } else {
     result.notes.push('storescp --fork is not available on this platform: only its single-process mode is measured.');
   }
+  // A reference floor (bench/floor-scp.mjs): what Node itself costs, in no target.
+  table.add({ id: 'floor', label: 'Node floor SCP (single thread)', note: floorNote('bench/floor-scp.mjs, the least a Node.js SCP does, one thread serving every association') },
+    () => concurrentOnce(ctx, 'floor', parts, (dir, log) => floorScp(ctx, log, { dir, maxPdu: pdu })));
   await runInterleaved(ctx, 's3', [table], ctx.options.reps);
   result.tables.push(table.result);
 }

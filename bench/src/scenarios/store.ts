@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { DCMTK_MAX_PDU } from '../../../test/helpers/peers';
 import { linkFiles, largeInstance, smallSet } from '../data';
 import {
-  Context, DCMTK_DEFAULT_ENV, DCMTK_NODELAY, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, storescp, storescu,
+  Context, DCMTK_DEFAULT_ENV, DCMTK_NODELAY, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, floorScp, floorStore, storescp, storescu,
 } from '../peers';
 import { ScenarioResult, findRow } from '../results';
-import { Table, belowTarget, ratioTarget, runInterleaved, storeOnce } from './common';
+import { Table, belowTarget, floorNote, ratioTarget, runInterleaved, storeOnce } from './common';
 
 interface Input {
   path: string;
@@ -79,6 +79,39 @@ function addPairs(ctx: Context, table: Table, o: PairOptions): void {
   }
 }
 
+/**
+ * The Node floor (bench/floor-scp.mjs, bench/floor-scu.mjs): reference rows that tell what Node
+ * itself costs from what our code adds. Never the reference row and in no target. The floor SCP
+ * writes `<SOP Instance UID>.dcm` into the receiver's folder, counted as every receiver's files.
+ * `pdus`: the max PDU of each floor → floor row (the first also gets storescu → floor SCP).
+ */
+function addFloors(ctx: Context, table: Table, input: Input, pdus: number[]): void {
+  const label = (pdu: number) => (pdu === DCMTK_MAX_PDU ? ''
+    : pdu % 2 ** 20 === 0 ? ` (PDU ${pdu / 2 ** 20} MiB)` : ` (PDU ${pdu / 1024} KiB)`);
+  if (ctx.have.dcmtk) {
+    const pdu = pdus[0];
+    table.add({ id: 'storescu-floor', label: `storescu → Node floor SCP${label(pdu)}`, note: floorNote('bench/floor-scp.mjs, the least a Node.js SCP does') },
+      () => storeOnce(ctx, 'storescu-floor', {
+        receiver: (dir, log) => floorScp(ctx, log, { dir, maxPdu: pdu }),
+        sender: (port) => storescu(port, [input.path], DCMTK_NODELAY),
+        items: input.items, bytes: input.bytes, what: 'storescu',
+      }));
+  }
+  pdus.forEach((pdu, i) => {
+    const id = i === 0 ? 'floor' : `floor-pdu-${pdu}`;
+    // floor-scu.mjs reads 4 MiB at a time and sends no PDU larger than that.
+    const capped = pdu > 4 * 2 ** 20 ? '; its SCU sends PDUs of at most 4 MiB (its read size)' : '';
+    table.add({
+      id, label: `Node floor SCU → Node floor SCP${label(pdu)}`,
+      note: floorNote('bench/floor-scu.mjs → bench/floor-scp.mjs, the least a Node.js SCU and SCP do, the SCU sending PDUs of the SCP\'s max PDU') + capped,
+    }, () => storeOnce(ctx, id, {
+      receiver: (dir, log) => floorScp(ctx, log, { dir, maxPdu: pdu }),
+      sender: (port) => floorStore(ctx, port, input.path),
+      items: input.items, bytes: input.bytes, what: 'floor-scu.mjs',
+    }));
+  });
+}
+
 function missingPeers(ctx: Context): string[] {
   const notes: string[] = [];
   if (!ctx.have.dcmtk) notes.push('DCMTK (storescu/storescp) is not installed: its rows are missing (Debian package dcmtk).');
@@ -102,6 +135,7 @@ export async function storeSmall(ctx: Context, result: ScenarioResult): Promise<
     dcmjsMaxReps: 2,
     dcmjsNote: ctx.options.reps > 2 ? 'at most 2 runs (it takes ~35 times as long as the others)' : undefined,
   });
+  addFloors(ctx, table, { path: set.filesDir, items: n, bytes: set.totalBytes }, [ctx.options.pdu]);
   result.notes.push(...missingPeers(ctx));
   await runInterleaved(ctx, 's1', [table], ctx.options.reps);
   result.tables.push(table.result);
@@ -137,6 +171,7 @@ export async function storeLarge(ctx: Context, result: ScenarioResult): Promise<
     sender: (port) => dicomnetStore(ctx, port, large.path),
     items: 1, bytes: large.size, what: 'dicomnet store',
   }));
+  addFloors(ctx, table, input, [ctx.options.pdu, bigPdu]);
   result.notes.push(...missingPeers(ctx));
   await runInterleaved(ctx, 's2', [table], ctx.options.reps);
   result.tables.push(table.result);
