@@ -186,6 +186,8 @@ async function main() {
     at += 4 + len;
   }
   const fragment = (peerMax === 0 ? CHUNK : Math.min(peerMax, CHUNK)) - 6;
+  // Whole fragments per read, so that a read does not end in a short PDU.
+  const perRead = Math.max(1, Math.floor(CHUNK / fragment)) * fragment;
   let messageId = 0;
   for (const f of files) {
     const contextId = contextOf.get(`${f.sopClass}|${f.transferSyntax}`);
@@ -197,7 +199,7 @@ async function main() {
       const slot = turn++ % 2;
       await sent[slot];
       const chunk = chunks[slot];
-      const n = fs.readSync(fd, chunk, 0, Math.min(CHUNK, size - position), position);
+      const n = fs.readSync(fd, chunk, 0, Math.min(perRead, size - position), position);
       position += n;
       socket.cork();
       let written;
