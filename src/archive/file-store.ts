@@ -112,7 +112,21 @@ export interface FileStoreOptions {
   onAnswered?: (instance: StoredInstance) => void;
   /** Called for each instance refused (the failure status it is answered with). */
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
+  /**
+   * How creating the temporary files has gone: while it is slow, a session's next file is opened
+   * ahead on the thread pool. Default: slow after three creates in a row of 0.2 ms or more, for a
+   * minute (CREATES_WATCH).
+   */
+  creates?: DiskWatch;
 }
+
+/**
+ * On tmpfs or a quiet ext4 a create is 15–30 µs, less than the thread-pool round trip of opening
+ * ahead (and that round trip's wake-ups take the main thread's core from it on two cores); on an
+ * ext4 that freed inodes shortly before, every create costs 0.2–1.2 ms. Three in a row, so that one
+ * create descheduled on a busy machine does not count.
+ */
+const CREATES_WATCH = { slowMs: 0.2, inARow: 3, holdMs: 60_000 } as const;
 
 /** The values the store reads itself. */
 const STORE_VALUES: readonly Tag[] = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
@@ -154,7 +168,9 @@ export class FileStore implements StoreBackend {
   /** Per session (association): the next instance's temporary file, opened ahead. */
   private readonly ahead = new Map<object, OpenedAhead>();
   /** The disk as the writes into this store found it: after a slow one, every writer takes the thread pool for a while. */
-  private readonly disk = new DiskWatch();
+  private readonly writes = new DiskWatch();
+  /** The disk as creating this store's files found it: while slow, files are opened ahead. */
+  private readonly creates: DiskWatch;
   /** Instances of a session stored and not yet answered: their onAnswered, run once each. */
   private unanswered = new Set<() => void>();
   /** The scan's options: the values to keep (all when the owner names none). */
@@ -166,6 +182,7 @@ export class FileStore implements StoreBackend {
     this.rootPrefix = this.root.endsWith(path.sep) ? this.root : this.root + path.sep;
     this.incomingPrefix = this.incomingDir + path.sep;
     this.scan = options.keepValues ? { values: new Set([...STORE_VALUES, ...options.keepValues]) } : {};
+    this.creates = options.creates ?? new DiskWatch(CREATES_WATCH);
     mkdirSync(this.incomingDir, { recursive: true });
     // Leftovers of a previous run that stopped mid-transfer are never complete instances.
     for (const name of readdirSync(this.incomingDir)) rmSync(path.join(this.incomingDir, name), { force: true });
@@ -176,11 +193,11 @@ export class FileStore implements StoreBackend {
   }
 
   /**
-   * Opens the next instance's temporary file on the thread pool, while this one arrives: creating
-   * a file is the costliest metadata operation of an instance (on ext4 from ~20 µs to over a
-   * millisecond of kernel time, when inodes freed shortly before must be skipped), and the main
-   * thread is what a one-at-a-time sender waits for. Only from a session's second instance on (a
-   * session of one instance opens nothing it does not use); what is left is removed when it ends.
+   * Opens the next instance's temporary file on the thread pool, while this one arrives, when
+   * creating files has been slow (on ext4 over a millisecond of kernel time each when inodes freed
+   * shortly before must be skipped), as the main thread is what a one-at-a-time sender waits for.
+   * Only from a session's second instance on (a session of one instance opens nothing it does not
+   * use); what is left is removed when it ends.
    */
   private openAhead(session: object, state: OpenedAhead): void {
     if (state.opening || state.ready || state.ended) return;
@@ -245,13 +262,15 @@ export class FileStore implements StoreBackend {
     }
     const opened = state.ready;
     state.ready = undefined;
-    this.openAhead(session, state);
+    if (this.creates.slow) this.openAhead(session, state);
     return this.writer(opened);
   }
 
-  /** A writer into a file opened ahead, or into a new temporary file; every writer of the store shares its DiskWatch. */
+  /** A writer into a file opened ahead, or into a new temporary file; every writer of the store shares its DiskWatches. */
   private writer(opened?: OpenedFile): InstanceWriter {
-    return opened ? new InstanceWriter(opened.path, { disk: this.disk, fd: opened.fd }) : new InstanceWriter(this.nextTempPath(), { disk: this.disk });
+    return opened
+      ? new InstanceWriter(opened.path, { writes: this.writes, fd: opened.fd })
+      : new InstanceWriter(this.nextTempPath(), { writes: this.writes, creates: this.creates });
   }
 
   begin(incoming: IncomingInstance): StoreTransaction {

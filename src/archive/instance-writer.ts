@@ -1,7 +1,7 @@
 // Writes one incoming instance to a temporary file. Fragments arrive as views of a read buffer
 // that is read into again once they have been handed on (`release()`), and are written one of
 // two ways:
-// - While the store's disk keeps up (its DiskWatch): the views are gathered and written
+// - While the store's disk keeps up with writes (its DiskWatch of writes): the views are gathered and written
 //   synchronously in batches, with no copy and no thread-pool round trip, whatever the instance's
 //   size and however many associations or instances are being received. This is the cheapest way
 //   on the CPU (one 1 GiB instance: ~0.3 s less than copying and handing every piece to the pool;
@@ -13,8 +13,9 @@
 //   the event loop.
 // Every byte's place in the file is fixed when it is accepted, so the two ways mix. Past
 // HIGH_WATER bytes submitted and not yet written, the caller is made to wait (the association
-// stops reading) until LOW_WATER. The file is opened synchronously on the first write (one system
-// call, whose failure is the writer's first error), unless the caller opened it ahead.
+// stops reading) until LOW_WATER. The file is created synchronously on the first write (one system
+// call, whose failure is the writer's first error, and whose time goes to the store's DiskWatch of
+// creates), unless the caller opened it ahead.
 import { closeSync, fsync, openSync, unlinkSync, write, writevSync } from 'node:fs';
 import { DiskWatch } from './disk-watch';
 
@@ -62,14 +63,17 @@ export class InstanceWriter {
   private drainWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private discarded = false;
-  private readonly disk: DiskWatch;
+  private readonly writes: DiskWatch;
+  private readonly creates: DiskWatch | undefined;
 
   /**
-   * `disk`: the store's disk as its writes found it, shared by its writers (the writer's own
-   * when not given). `fd`: `path` is already created and open (empty, for writing); the writer owns it.
+   * `writes`: the store's disk as its writes found it, shared by its writers (the writer's own
+   * when not given). `creates`: where the time of creating the file goes (the store's). `fd`:
+   * `path` is already created and open (empty, for writing); the writer owns it.
    */
-  constructor(readonly path: string, options: { disk?: DiskWatch; fd?: number } = {}) {
-    this.disk = options.disk ?? new DiskWatch();
+  constructor(readonly path: string, options: { writes?: DiskWatch; creates?: DiskWatch; fd?: number } = {}) {
+    this.writes = options.writes ?? new DiskWatch();
+    this.creates = options.creates;
     this.fd = options.fd;
   }
 
@@ -89,7 +93,7 @@ export class InstanceWriter {
 
   private accept(data: Buffer, owned: boolean): void | Promise<void> {
     if (this.error || this.discarded || data.length === 0) return;
-    if (this.disk.slow) return this.stageCopy(data);
+    if (this.writes.slow) return this.stageCopy(data);
     if (this.stage) this.submit();
     if (this.gathered.length === 0) this.gatheredAt = this.position;
     if (!owned) this.viewsGathered = true;
@@ -125,7 +129,9 @@ export class InstanceWriter {
   private open(): boolean {
     if (this.fd !== undefined) return true;
     try {
+      const started = performance.now();
       this.fd = openSync(this.path, 'wx');
+      this.creates?.took(performance.now() - started);
       return true;
     } catch (error) {
       this.error ??= error as Error;
@@ -156,7 +162,7 @@ export class InstanceWriter {
     } catch (error) {
       this.error ??= error as Error;
     }
-    this.disk.wrote(performance.now() - started);
+    this.writes.took(performance.now() - started);
   }
 
   /** Hands the staging buffer to the thread pool (opening the file on the first call). */

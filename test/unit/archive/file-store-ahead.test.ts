@@ -1,5 +1,6 @@
-// The FileStore opens the next instance's temporary file ahead, on the thread pool, for a session
-// (an association) more instances may come on, and removes it when the session ends.
+// While creating files is slow, the FileStore opens the next instance's temporary file ahead, on
+// the thread pool, for a session (an association) more instances may come on, and removes it when
+// the session ends; while it is quick, each instance creates its own on the main thread.
 import { test, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,11 +8,17 @@ import * as path from 'node:path';
 import { encodeDataset } from '../../../src/dicom';
 import { ExplicitVRLittleEndian } from '../../../src/dicom/transfer-syntaxes';
 import { FileStore } from '../../../src/archive/file-store';
+import { DiskWatch } from '../../../src/archive/disk-watch';
 import { dataset, instanceFields, tempDir, Fields, CT_IMAGE } from './helpers';
 import { waitUntil } from '../../helpers/wait';
 
 function instance(uid: string): Buffer {
   return encodeDataset(dataset({ ...instanceFields({ StudyInstanceUID: '2.25.8401', SOPInstanceUID: uid }), PixelData: Buffer.alloc(512, 7) } as Fields), ExplicitVRLittleEndian);
+}
+
+/** A watch on which every create counts as slow: the store opens ahead from a session's second instance on. */
+function everyCreateSlow(): DiskWatch {
+  return new DiskWatch({ slowMs: 0 });
 }
 
 function begin(store: FileStore, uid: string, session?: object) {
@@ -27,7 +34,7 @@ async function receive(store: FileStore, uid: string, session?: object): Promise
 /** A store that received the first two instances of a session (`${prefix}.1`, `.2`): the second starts opening a file for a third. */
 async function twoReceived(t: TestContext, prefix: string) {
   const root = tempDir(t);
-  const store = new FileStore({ root });
+  const store = new FileStore({ root, creates: everyCreateSlow() });
   const session = {};
   await receive(store, `${prefix}.1`, session);
   await receive(store, `${prefix}.2`, session);
@@ -70,7 +77,7 @@ test('a session that ends while its next file is being opened leaves nothing beh
 test('close() resolves only once a file still being opened ahead is removed (a process may exit right after it)', async (t) => {
   const root = tempDir(t);
   const incoming = path.join(root, '.incoming');
-  const store = new FileStore({ root });
+  const store = new FileStore({ root, creates: everyCreateSlow() });
   const session = {};
   await receive(store, '2.25.8401.3.1', session);
   const second = begin(store, '2.25.8401.3.2', session); // starts opening a file for a third
@@ -78,4 +85,42 @@ test('close() resolves only once a file still being opened ahead is removed (a p
   void store.sessionEnded(session); // the association's close, as its listener does: not awaited
   await store.close();
   assert.deepEqual(readdirSync(incoming), [], 'nothing is left in the incoming folder once close() has resolved');
+});
+
+test('while creating files is quick, each instance of a session creates its own temporary file: nothing is opened ahead', async (t) => {
+  const root = tempDir(t);
+  const incoming = path.join(root, '.incoming');
+  const store = new FileStore({ root, creates: new DiskWatch({ slowMs: Infinity }) });
+  const session = {};
+  for (let i = 1; i <= 5; i++) {
+    await receive(store, `2.25.8401.4.${i}`, session);
+    assert.equal(store.hasOpenedAhead(session), false, `nothing opened ahead after instance ${i}`);
+    assert.deepEqual(readdirSync(incoming), [], `no temporary file waits after instance ${i}`);
+  }
+  await store.sessionEnded(session);
+  assert.equal(readdirSync(path.join(root, '2.25.8401', '2.25.8401.1')).length, 5);
+});
+
+test('three slow creates in a row make the store open ahead, until the hold ends; the file opened last is still used', async (t) => {
+  const root = tempDir(t);
+  const incoming = path.join(root, '.incoming');
+  let now = 0;
+  const store = new FileStore({ root, creates: new DiskWatch({ slowMs: 0, inARow: 3, holdMs: 1_000, now: () => now }) });
+  const session = {};
+  for (let i = 1; i <= 3; i++) {
+    await receive(store, `2.25.8401.5.${i}`, session);
+    assert.equal(store.hasOpenedAhead(session), false, `two slow creates are not enough (after instance ${i})`);
+  }
+  await receive(store, '2.25.8401.5.4', session); // the third slow create made the store slow: it opens ahead for the fifth
+  await waitUntil('the fifth instance\'s file to be opened ahead', () => store.hasOpenedAhead(session), { detail: () => JSON.stringify(readdirSync(incoming)) });
+  now = 2_000; // the hold is over
+  const fifth = begin(store, '2.25.8401.5.5', session);
+  assert.equal(store.hasOpenedAhead(session), false, 'the fifth instance took the file opened ahead');
+  await fifth.write(instance('2.25.8401.5.5'));
+  assert.equal((await fifth.commit()).status, 0);
+  assert.deepEqual(readdirSync(incoming), [], 'nothing was opened ahead after the hold ended');
+  await receive(store, '2.25.8401.5.6', session);
+  assert.equal(store.hasOpenedAhead(session), false);
+  await store.sessionEnded(session);
+  assert.equal(readdirSync(path.join(root, '2.25.8401', '2.25.8401.1')).length, 6);
 });

@@ -33,9 +33,9 @@ describe('InstanceWriter', () => {
     const a = randomBytes(3 * 1024 * 1024 + 17);
     const b = randomBytes(2 * 1024 * 1024 + 5);
     // One store's disk, on which no synchronous write counts as slow however loaded the machine is.
-    const disk = new DiskWatch({ slowWriteMs: Infinity });
-    const wa = new InstanceWriter(join(dir, 'a.part'), { disk });
-    const wb = new InstanceWriter(join(dir, 'b.part'), { disk });
+    const disk = new DiskWatch({ slowMs: Infinity });
+    const wa = new InstanceWriter(join(dir, 'a.part'), { writes: disk });
+    const wb = new InstanceWriter(join(dir, 'b.part'), { writes: disk });
     const fa = feeder(wa, a, 100_000);
     const fb = feeder(wb, b, 65_536);
     let acceptedA = 0;
@@ -64,7 +64,7 @@ describe('InstanceWriter', () => {
   test('owned bytes (the file meta) wait for the first view and go out with it; an instance of owned bytes alone is written by finish()', async () => {
     const meta = randomBytes(356);
     const data = randomBytes(300_000);
-    const w = new InstanceWriter(join(dir, 'owned.part'), { disk: new DiskWatch({ slowWriteMs: Infinity }) });
+    const w = new InstanceWriter(join(dir, 'owned.part'), { writes: new DiskWatch({ slowMs: Infinity }) });
     await w.writeOwned(meta);
     w.release(); // the command's read buffer is reused: nothing of it is in the writer
     assert.equal(w.bytesWritten, 0, 'the owned bytes are not written alone');
@@ -86,7 +86,7 @@ describe('InstanceWriter', () => {
   test('alone, an instance of any size is written synchronously: every byte accepted is in the file once release() returns', async () => {
     const big = randomBytes(12 * 1024 * 1024 + 3);
     // No synchronous write counts as slow here, however loaded the machine is.
-    const w = new InstanceWriter(join(dir, 'big.part'), { disk: new DiskWatch({ slowWriteMs: Infinity }) });
+    const w = new InstanceWriter(join(dir, 'big.part'), { writes: new DiskWatch({ slowMs: Infinity }) });
     const f = feeder(w, big, 1024 * 1024);
     let accepted = 0;
     while (!f.done) {
@@ -101,7 +101,7 @@ describe('InstanceWriter', () => {
   test('after a slow synchronous write the rest of the instance goes through the thread pool, and the file is whole', async () => {
     const big = randomBytes(6 * 1024 * 1024 + 11);
     // Every synchronous write counts as slow: the first batch is written at once, the rest is copied and handed to the pool.
-    const w = new InstanceWriter(join(dir, 'slow.part'), { disk: new DiskWatch({ slowWriteMs: 0 }) });
+    const w = new InstanceWriter(join(dir, 'slow.part'), { writes: new DiskWatch({ slowMs: 0 }) });
     const f = feeder(w, big, 1024 * 1024);
     await f.next();
     assert.equal(w.bytesWritten, 1024 * 1024, 'the first batch went synchronously');
@@ -115,18 +115,18 @@ describe('InstanceWriter', () => {
 
   test("one slow synchronous write sends the store's other writers through the thread pool too, until the disk stops counting as slow", async () => {
     let now = 0;
-    const disk = new DiskWatch({ slowWriteMs: 0, holdMs: 10_000, now: () => now });
-    const first = new InstanceWriter(join(dir, 'first-slow.part'), { disk });
+    const disk = new DiskWatch({ slowMs: 0, holdMs: 10_000, now: () => now });
+    const first = new InstanceWriter(join(dir, 'first-slow.part'), { writes: disk });
     await feeder(first, randomBytes(1024 * 1024), 1024 * 1024).next();
     assert.equal(first.bytesWritten, 1024 * 1024, 'the first write went synchronously, and counted as slow');
-    const other = new InstanceWriter(join(dir, 'other.part'), { disk });
+    const other = new InstanceWriter(join(dir, 'other.part'), { writes: disk });
     const otherBytes = randomBytes(300_000);
     await feeder(other, otherBytes, 300_000).next();
     assert.equal(other.bytesWritten, 0, "another writer of the same store was copied for the thread pool, not written on the main thread");
     await other.finish();
     assert.ok(readFileSync(other.path).equals(otherBytes));
     now = 10_000;
-    const later = new InstanceWriter(join(dir, 'later.part'), { disk });
+    const later = new InstanceWriter(join(dir, 'later.part'), { writes: disk });
     await feeder(later, randomBytes(300_000), 300_000).next();
     assert.equal(later.bytesWritten, 300_000, 'once the hold ran out, writes go synchronously again');
     await Promise.all([first.finish(), later.finish()]);
