@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { commandPdu, implicitElement, uiValue, us } from './floor-pdu.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -33,10 +34,6 @@ function ascii(buf, start, end) {
   let s = buf.toString('latin1', start, end);
   while (s.length > 0 && (s.endsWith('\0') || s.endsWith(' '))) s = s.slice(0, -1);
   return s.trim();
-}
-
-function padded(text) {
-  return text.length % 2 === 1 ? `${text}\0` : text;
 }
 
 /** An A-ASSOCIATE-AC for an A-ASSOCIATE-RQ body: every context accepted with its first transfer syntax. */
@@ -125,41 +122,15 @@ function commandValues(cmd) {
   return out;
 }
 
-function implicitElement(element, value) {
-  const b = Buffer.alloc(8 + value.length);
-  b.writeUInt16LE(0, 0);
-  b.writeUInt16LE(element, 2);
-  b.writeUInt32LE(value.length, 4);
-  value.copy(b, 8);
-  return b;
-}
-
-function us(n) {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n, 0);
-  return b;
-}
-
 function response(contextId, cmd, field) {
-  const els = Buffer.concat([
-    implicitElement(0x0002, Buffer.from(padded(cmd.sopClass), 'latin1')),
+  return commandPdu(contextId, [
+    implicitElement(0x0002, uiValue(cmd.sopClass)),
     implicitElement(0x0100, us(field)),
     implicitElement(0x0120, us(cmd.messageId)),
     implicitElement(0x0800, us(0x0101)),
     implicitElement(0x0900, us(0)),
-    ...(cmd.sopInstance ? [implicitElement(0x1000, Buffer.from(padded(cmd.sopInstance), 'latin1'))] : []),
+    ...(cmd.sopInstance ? [implicitElement(0x1000, uiValue(cmd.sopInstance))] : []),
   ]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(els.length, 0);
-  const command = Buffer.concat([implicitElement(0x0000, length), els]);
-  const pdu = Buffer.alloc(12 + command.length);
-  pdu[0] = 0x04;
-  pdu.writeUInt32BE(6 + command.length, 2);
-  pdu.writeUInt32BE(2 + command.length, 6);
-  pdu[10] = contextId;
-  pdu[11] = 0x03;
-  command.copy(pdu, 12);
-  return pdu;
 }
 
 function explicitElement(element, vr, value) {
@@ -179,13 +150,12 @@ function explicitElement(element, vr, value) {
 
 /** Preamble, DICM and a file meta group for one instance. */
 function fileMeta(cmd, transferSyntax) {
-  const ui = (t) => Buffer.from(padded(t), 'latin1');
   const els = Buffer.concat([
     explicitElement(0x0001, 'OB', Buffer.from([0, 1])),
-    explicitElement(0x0002, 'UI', ui(cmd.sopClass)),
-    explicitElement(0x0003, 'UI', ui(cmd.sopInstance)),
-    explicitElement(0x0010, 'UI', ui(transferSyntax)),
-    explicitElement(0x0012, 'UI', ui(IMPLEMENTATION_UID)),
+    explicitElement(0x0002, 'UI', uiValue(cmd.sopClass)),
+    explicitElement(0x0003, 'UI', uiValue(cmd.sopInstance)),
+    explicitElement(0x0010, 'UI', uiValue(transferSyntax)),
+    explicitElement(0x0012, 'UI', uiValue(IMPLEMENTATION_UID)),
   ]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(els.length, 0);

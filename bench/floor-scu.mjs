@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { commandPdu, implicitElement, uiValue, us } from './floor-pdu.mjs';
 
 const args = process.argv.slice(2);
 const inputs = [];
@@ -64,10 +65,6 @@ function item(type, body) {
   return b;
 }
 
-function padded(text) {
-  return Buffer.from(text.length % 2 === 1 ? `${text}\0` : text, 'latin1');
-}
-
 function associateRq(contexts) {
   const fixed = Buffer.alloc(68);
   fixed.writeUInt16BE(1, 0);
@@ -88,35 +85,11 @@ function associateRq(contexts) {
   return Buffer.concat([pdu, body]);
 }
 
-function implicitElement(element, value) {
-  const b = Buffer.alloc(8 + value.length);
-  b.writeUInt16LE(element, 2);
-  b.writeUInt32LE(value.length, 4);
-  value.copy(b, 8);
-  return b;
-}
-
-function us(n) {
-  const b = Buffer.alloc(2);
-  b.writeUInt16LE(n, 0);
-  return b;
-}
-
 function storeRq(contextId, m, messageId) {
-  const els = Buffer.concat([
-    implicitElement(0x0002, padded(m.sopClass)), implicitElement(0x0100, us(0x0001)), implicitElement(0x0110, us(messageId)),
-    implicitElement(0x0700, us(0)), implicitElement(0x0800, us(0x0000)), implicitElement(0x1000, padded(m.sopInstance)),
+  return commandPdu(contextId, [
+    implicitElement(0x0002, uiValue(m.sopClass)), implicitElement(0x0100, us(0x0001)), implicitElement(0x0110, us(messageId)),
+    implicitElement(0x0700, us(0)), implicitElement(0x0800, us(0x0000)), implicitElement(0x1000, uiValue(m.sopInstance)),
   ]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(els.length, 0);
-  const command = Buffer.concat([implicitElement(0x0000, length), els]);
-  const pdu = Buffer.alloc(12);
-  pdu[0] = 0x04;
-  pdu.writeUInt32BE(6 + command.length, 2);
-  pdu.writeUInt32BE(2 + command.length, 6);
-  pdu[10] = contextId;
-  pdu[11] = 0x03;
-  return Buffer.concat([pdu, command]);
 }
 
 /** Reads whole PDUs off the socket; resolves the next one (type and body) when asked. */
