@@ -2,26 +2,34 @@
 // (cheapest there while the page cache takes the bytes, well under a millisecond per MiB) or
 // creating files (15–30 µs on tmpfs or a quiet ext4; 0.2–1.2 ms of kernel time each on an ext4
 // whose inode allocator must skip inodes freed in the last minutes). A disk that cannot keep up
-// makes such an operation wait, and with it every association the thread serves: once it has been
-// slow, the store's writers do it through the thread pool for a while instead of each instance
-// finding it out again by stalling the event loop.
+// makes such an operation wait, and with it every association the thread serves. Once writes have
+// been slow, the store's writers write through the thread pool for a while; once creates have been
+// slow, the store opens each session's next file ahead on the thread pool for a while (a session's
+// first instance, and one whose file opened ahead is not ready yet, still create their own).
 
 /**
- * A synchronous write (at most one socket read's worth, 1 MiB) that takes longer than this was
+ * Writes: a synchronous write (at most one socket read's worth, 1 MiB) that takes 50 ms or more was
  * waiting for the disk, not the page cache. Well above a scheduler's time slice, so that on a busy
- * machine a write that was only descheduled seldom counts (when one does, the writes cost more
- * CPU for a while, and nothing else changes).
+ * machine a write that was only descheduled seldom counts (when one does, the writes cost more CPU
+ * for a while, and nothing else changes). Then 10 s through the thread pool, before writing
+ * synchronously is tried again.
  */
-const SLOW_SYNC_WRITE_MS = 50;
-/** How long writes go through the thread pool after a slow one, before writing synchronously is tried again. */
-const SLOW_DISK_HOLD_MS = 10_000;
+export const WRITES_WATCH = { slowMs: 50, inARow: 1, holdMs: 10_000 } as const;
+
+/**
+ * Creates: on tmpfs or a quiet ext4 a create is 15–30 µs, less than the thread-pool round trip of
+ * opening ahead (and that round trip's wake-ups take the main thread's core from it on two cores);
+ * on an ext4 that freed inodes shortly before, every create costs 0.2–1.2 ms. Three in a row, so
+ * that one create descheduled on a busy machine does not count; then a minute of opening ahead.
+ */
+export const CREATES_WATCH = { slowMs: 0.2, inARow: 3, holdMs: 60_000 } as const;
 
 export interface DiskWatchOptions {
-  /** An operation that took at least this long was slow (default: a write's 50 ms). */
+  /** An operation that took at least this long was slow (default: WRITES_WATCH's). */
   slowMs?: number;
-  /** This many slow operations in a row make the disk slow (default 1). */
+  /** This many slow operations in a row make the disk slow (default: WRITES_WATCH's). */
   inARow?: number;
-  /** How long the disk then counts as slow, before the main thread is tried again (default 10 s). */
+  /** How long the disk then counts as slow, before the main thread is tried again (default: WRITES_WATCH's). */
   holdMs?: number;
   now?: () => number;
 }
@@ -37,9 +45,9 @@ export class DiskWatch {
   private slowSeen = 0;
 
   constructor(options: DiskWatchOptions = {}) {
-    this.slowMs = options.slowMs ?? SLOW_SYNC_WRITE_MS;
-    this.inARow = options.inARow ?? 1;
-    this.holdMs = options.holdMs ?? SLOW_DISK_HOLD_MS;
+    this.slowMs = options.slowMs ?? WRITES_WATCH.slowMs;
+    this.inARow = options.inARow ?? WRITES_WATCH.inARow;
+    this.holdMs = options.holdMs ?? WRITES_WATCH.holdMs;
     this.now = options.now ?? (() => performance.now());
   }
 

@@ -10,7 +10,7 @@ import { Status } from '../dimse';
 import { IncomingInstance, StoreBackend, StoreOutcome, StoreTransaction } from '../services';
 import { FileMetaMemo } from './file-meta-memo';
 import { InstanceWriter } from './instance-writer';
-import { DiskWatch } from './disk-watch';
+import { CREATES_WATCH, DiskWatch, WRITES_WATCH } from './disk-watch';
 import { INCOMING_DIR, InvalidUidError, instanceRelativePath } from './layout';
 
 interface OpenedFile {
@@ -114,19 +114,11 @@ export interface FileStoreOptions {
   onRefused?: (incoming: IncomingInstance, outcome: StoreOutcome, detail: string) => void;
   /**
    * How creating the temporary files has gone: while it is slow, a session's next file is opened
-   * ahead on the thread pool. Default: slow after three creates in a row of 0.2 ms or more, for a
-   * minute (CREATES_WATCH).
+   * ahead on the thread pool. Default: a watch with CREATES_WATCH (three creates in a row of 0.2 ms
+   * or more make it slow, for a minute).
    */
   creates?: DiskWatch;
 }
-
-/**
- * On tmpfs or a quiet ext4 a create is 15–30 µs, less than the thread-pool round trip of opening
- * ahead (and that round trip's wake-ups take the main thread's core from it on two cores); on an
- * ext4 that freed inodes shortly before, every create costs 0.2–1.2 ms. Three in a row, so that one
- * create descheduled on a busy machine does not count.
- */
-const CREATES_WATCH = { slowMs: 0.2, inARow: 3, holdMs: 60_000 } as const;
 
 /** The values the store reads itself. */
 const STORE_VALUES: readonly Tag[] = [Tags.SOPClassUID, Tags.SOPInstanceUID, Tags.StudyInstanceUID, Tags.SeriesInstanceUID];
@@ -165,10 +157,10 @@ export class FileStore implements StoreBackend {
   private readonly tempPrefix = `${process.pid.toString(36)}-${Math.floor(Math.random() * 0x100000000).toString(36)}-`;
   private tempCount = 0;
   private readonly fileMeta = new FileMetaMemo();
-  /** Per session (association): the next instance's temporary file, opened ahead. */
+  /** Per session (association) with an instance: what is opened ahead for its next one, if anything. */
   private readonly ahead = new Map<object, OpenedAhead>();
   /** The disk as the writes into this store found it: after a slow one, every writer takes the thread pool for a while. */
-  private readonly writes = new DiskWatch();
+  private readonly writes = new DiskWatch(WRITES_WATCH);
   /** The disk as creating this store's files found it: while slow, files are opened ahead. */
   private readonly creates: DiskWatch;
   /** Instances of a session stored and not yet answered: their onAnswered, run once each. */
@@ -200,7 +192,7 @@ export class FileStore implements StoreBackend {
    * use); what is left is removed when it ends.
    */
   private openAhead(session: object, state: OpenedAhead): void {
-    if (state.opening || state.ready || state.ended) return;
+    if (!this.creates.slow || state.opening || state.ready || state.ended) return;
     const temp = this.nextTempPath();
     state.opening = new Promise<void>((resolve) => open(temp, 'wx', (error, fd) => {
       state.opening = undefined;
@@ -215,6 +207,12 @@ export class FileStore implements StoreBackend {
   /** A temporary file is open and waiting for the session's next instance. */
   hasOpenedAhead(session: object): boolean {
     return this.ahead.get(session)?.ready !== undefined;
+  }
+
+  /** A temporary file is being opened, or is open and waiting, for the session's next instance. */
+  opensAhead(session: object): boolean {
+    const state = this.ahead.get(session);
+    return state?.opening !== undefined || state?.ready !== undefined;
   }
 
   /** Runs onAnswered for every stored instance nobody answered yet. */
@@ -262,7 +260,7 @@ export class FileStore implements StoreBackend {
     }
     const opened = state.ready;
     state.ready = undefined;
-    if (this.creates.slow) this.openAhead(session, state);
+    this.openAhead(session, state);
     return this.writer(opened);
   }
 

@@ -1,6 +1,8 @@
 // While creating files is slow, the FileStore opens the next instance's temporary file ahead, on
 // the thread pool, for a session (an association) more instances may come on, and removes it when
-// the session ends; while it is quick, each instance creates its own on the main thread.
+// the session ends; while it is quick, each instance creates its own on the main thread. The stores
+// here are given their watch of creates; the SCP's own (interop suites) opens ahead only when the
+// disk under the test's folder is slow at creating files, which depends on the machine.
 import { test, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,7 +20,7 @@ function instance(uid: string): Buffer {
 
 /** A watch on which every create counts as slow: the store opens ahead from a session's second instance on. */
 function everyCreateSlow(): DiskWatch {
-  return new DiskWatch({ slowMs: 0 });
+  return new DiskWatch({ slowMs: 0, holdMs: Infinity });
 }
 
 function begin(store: FileStore, uid: string, session?: object) {
@@ -94,7 +96,7 @@ test('while creating files is quick, each instance of a session creates its own 
   const session = {};
   for (let i = 1; i <= 5; i++) {
     await receive(store, `2.25.8401.4.${i}`, session);
-    assert.equal(store.hasOpenedAhead(session), false, `nothing opened ahead after instance ${i}`);
+    assert.equal(store.opensAhead(session), false, `nothing opened ahead after instance ${i}`);
     assert.deepEqual(readdirSync(incoming), [], `no temporary file waits after instance ${i}`);
   }
   await store.sessionEnded(session);
@@ -109,18 +111,18 @@ test('three slow creates in a row make the store open ahead, until the hold ends
   const session = {};
   for (let i = 1; i <= 3; i++) {
     await receive(store, `2.25.8401.5.${i}`, session);
-    assert.equal(store.hasOpenedAhead(session), false, `two slow creates are not enough (after instance ${i})`);
+    assert.equal(store.opensAhead(session), false, `two slow creates are not enough (after instance ${i})`);
   }
   await receive(store, '2.25.8401.5.4', session); // the third slow create made the store slow: it opens ahead for the fifth
   await waitUntil('the fifth instance\'s file to be opened ahead', () => store.hasOpenedAhead(session), { detail: () => JSON.stringify(readdirSync(incoming)) });
   now = 2_000; // the hold is over
   const fifth = begin(store, '2.25.8401.5.5', session);
-  assert.equal(store.hasOpenedAhead(session), false, 'the fifth instance took the file opened ahead');
+  assert.equal(store.opensAhead(session), false, 'the fifth instance took the file opened ahead, and nothing more is opened');
   await fifth.write(instance('2.25.8401.5.5'));
   assert.equal((await fifth.commit()).status, 0);
   assert.deepEqual(readdirSync(incoming), [], 'nothing was opened ahead after the hold ended');
   await receive(store, '2.25.8401.5.6', session);
-  assert.equal(store.hasOpenedAhead(session), false);
+  assert.equal(store.opensAhead(session), false);
   await store.sessionEnded(session);
   assert.equal(readdirSync(path.join(root, '2.25.8401', '2.25.8401.1')).length, 6);
 });

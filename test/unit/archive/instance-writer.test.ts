@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -155,5 +155,25 @@ describe('InstanceWriter', () => {
     second.release();
     await assert.rejects(second.finish(), /EEXIST/);
     assert.equal(readFileSync(path, 'latin1'), 'x', 'the existing file is untouched');
+  });
+
+  test('the time of each create the writer makes itself goes to the creates watch; a file opened for it, or one that could not be created, counts for nothing', async () => {
+    // Every create counts as slow; two in a row make the watch slow.
+    const creates = new DiskWatch({ slowMs: 0, inARow: 2, holdMs: Infinity });
+    const openedPath = join(dir, 'opened-for-it.part');
+    const opened = new InstanceWriter(openedPath, { creates, fd: openSync(openedPath, 'wx') });
+    await opened.write(Buffer.from('a'));
+    await opened.finish();
+    const failing = new InstanceWriter(openedPath, { creates }); // exists already: the create fails
+    await failing.write(Buffer.from('b'));
+    await assert.rejects(failing.finish(), /EEXIST/);
+    const own = new InstanceWriter(join(dir, 'own-1.part'), { creates });
+    await own.write(Buffer.from('c'));
+    await own.finish();
+    assert.equal(creates.slow, false, 'one create of its own so far');
+    const another = new InstanceWriter(join(dir, 'own-2.part'), { creates });
+    await another.write(Buffer.from('d'));
+    await another.finish();
+    assert.equal(creates.slow, true, 'two creates of their own, both slow');
   });
 });
