@@ -40,8 +40,6 @@ export interface StoreOptions {
   moveOriginatorAeTitle?: string;
   moveOriginatorMessageId?: number;
   priority?: number;
-  /** The data set already read (read-ahead); used when the file goes out unchanged. */
-  prefetched?: Promise<Buffer>;
   /** C-GET sub-operation: only contexts where the requestor is SCP. */
   requireRequestorScp?: boolean;
   /** How far conversions may go (default: lossless only). */
@@ -139,7 +137,7 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
     let data: Buffer;
     let damage: string | undefined;
     try {
-      const given = options.data ?? checked(options.prefetched ? await options.prefetched : readDataset(file), file);
+      const given = options.data ?? checked(readDataset(file), file);
       if (given instanceof Error) throw given;
       ({ data, damage } = given);
     } catch (error) {
@@ -196,7 +194,7 @@ export function invokeWindow(sa: ServiceAssociation): number {
  * aborted), the results stop after it, and the caller sends the rest on a new association.
  */
 export async function storeFiles(sa: ServiceAssociation, files: readonly StoreFile[],
-  onResult: (result: StoreResult, index: number) => void | Promise<void>, options: Omit<StoreOptions, 'prefetched'> & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
+  onResult: (result: StoreResult, index: number) => void | Promise<void>, options: StoreOptions & { signal?: AbortSignal; window?: number } = {}): Promise<StoreResult[]> {
   const results: StoreResult[] = [];
   const window = Math.max(1, Math.min(options.window ?? invokeWindow(sa), MAX_STORE_WINDOW));
   // Reads run two files ahead and happen right after a send, while the peer works on it, so that
