@@ -41,6 +41,7 @@ export {
   parsePart10, readPart10, readPart10Header, readPart10HeaderSync, writePart10, type Part10File,
   type Part10Header, type WritePart10Options,
 } from './part10';
+export { readUpTo } from './read-up-to';
 export {
   FrameDecoder, summarizeImage, type DecodeOptions, type FrameData, type FrameDecoderOptions,
   type FrameSource, type ImageSummary,

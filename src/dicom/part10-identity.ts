@@ -7,12 +7,13 @@
 // malformed) goes to readPart10HeaderSync, which decides it as it always has, with its own errors.
 // The direct reading accepts exactly what that reader accepts and returns what it returns.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { syntaxOf } from './codec';
 import { isDicm, trimText } from './file-meta';
 import { readPart10HeaderSync } from './part10';
 import { Tags } from './tag';
 import { UNDEFINED_LENGTH, newElementHeader, readElementHeader } from './plain-elements';
+import { readUpTo } from './read-up-to';
 
 export interface Part10Identity {
   transferSyntaxUid: string;
@@ -151,11 +152,7 @@ export function readPart10IdentitySync(path: string, scratch: Buffer): Part10Ide
     let filled = 0;
     // The first read, then (when that did not decide it) the rest of the scratch; a file that ends first is not read directly.
     for (let want = Math.min(FIRST_READ, limit); ; want = limit) {
-      while (filled < want) {
-        const n = readSync(fd, scratch, filled, want - filled, filled);
-        if (n === 0) break;
-        filled += n;
-      }
+      filled += readUpTo(fd, scratch, filled, want - filled, filled);
       if (filled < want) break;
       identity = identityIn(scratch, filled, fileSize);
       if (identity || want === limit) break;

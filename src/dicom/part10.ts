@@ -1,7 +1,7 @@
 // DICOM Part 10 files (PS3.10 7.1): 128-byte preamble, "DICM", group 0002 in Explicit VR LE,
 // then the dataset in the transfer syntax named by (0002,0010).
 
-import { closeSync, fstatSync, openSync, promises as fsp, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fsp } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from './lazy-builtins';
 import { Dataset } from './dataset-model';
@@ -10,6 +10,7 @@ import { encodeDataset, EncodeOptions } from './codec';
 import { DicomError, DicomParseError, NotDicomError, TruncatedFileError } from './errors';
 import { Tags, Tag } from './tag';
 import { DatasetHeaderScanner } from './header-scanner';
+import { readUpTo } from './read-up-to';
 import {
   FileMetaValues, FileMetaOptions, buildFileMeta, parseFileMeta, readFileMetaFromHandle,
 } from './file-meta';
@@ -111,12 +112,7 @@ export function readPart10HeaderSync(path: string, scratch?: Buffer): Part10Head
       const size = Math.min(length, fileSize - position);
       const buf = useScratch && scratch!.length >= size ? scratch!.subarray(0, size) : Buffer.allocUnsafe(size);
       useScratch = false;
-      let filled = 0;
-      while (filled < buf.length) {
-        const n = readSync(fd, buf, filled, buf.length - filled, position + filled);
-        if (n === 0) break;
-        filled += n;
-      }
+      const filled = readUpTo(fd, buf, 0, buf.length, position);
       return filled === buf.length ? buf : buf.subarray(0, filled);
     };
     let chunk = readAt(0, scratch?.length ?? 16 * 1024);
