@@ -204,15 +204,10 @@ export class FileStore implements StoreBackend {
     }));
   }
 
-  /** A temporary file is open and waiting for the session's next instance. */
-  hasOpenedAhead(session: object): boolean {
-    return this.ahead.get(session)?.ready !== undefined;
-  }
-
-  /** A temporary file is being opened, or is open and waiting, for the session's next instance. */
-  opensAhead(session: object): boolean {
+  /** The session's next instance's temporary file: being opened ahead, open and waiting, or neither. */
+  aheadFor(session: object): 'none' | 'opening' | 'ready' {
     const state = this.ahead.get(session);
-    return state?.opening !== undefined || state?.ready !== undefined;
+    return state?.ready ? 'ready' : state?.opening ? 'opening' : 'none';
   }
 
   /** Runs onAnswered for every stored instance nobody answered yet. */

@@ -45,7 +45,7 @@ async function twoReceived(t: TestContext, prefix: string) {
 
 test('from a session\'s second instance on, the next temporary file is opened ahead and written by the next instance; the session\'s end removes it', async (t) => {
   const { root, incoming, store, session } = await twoReceived(t, '2.25.8401.1');
-  await waitUntil('the next temporary file to be opened ahead', () => store.hasOpenedAhead(session), { detail: () => JSON.stringify(readdirSync(incoming)) });
+  await waitUntil('the next temporary file to be opened ahead', () => store.aheadFor(session) === 'ready', { detail: () => JSON.stringify(readdirSync(incoming)) });
   const ahead = readdirSync(incoming);
   assert.equal(ahead.length, 1);
 
@@ -58,12 +58,12 @@ test('from a session\'s second instance on, the next temporary file is opened ah
   const stored = readFileSync(path.join(root, '2.25.8401', '2.25.8401.1', '2.25.8401.1.3.dcm'));
   assert.ok(stored.subarray(stored.length - bytes.length).equals(bytes), 'the data set is stored as it arrived');
 
-  await waitUntil('the file for the instance after it to be opened ahead', () => store.hasOpenedAhead(session));
+  await waitUntil('the file for the instance after it to be opened ahead', () => store.aheadFor(session) === 'ready');
   assert.equal(readdirSync(incoming).length, 1);
   assert.notEqual(readdirSync(incoming)[0], ahead[0]);
   void store.sessionEnded(session);
   assert.deepEqual(readdirSync(incoming), [], 'a file open ahead is removed at once when its session ends');
-  assert.equal(store.hasOpenedAhead(session), false);
+  assert.notEqual(store.aheadFor(session), 'ready');
 });
 
 test('a session that ends while its next file is being opened leaves nothing behind; instances without a session are stored as before', async (t) => {
@@ -96,7 +96,7 @@ test('while creating files is quick, each instance of a session creates its own 
   const session = {};
   for (let i = 1; i <= 5; i++) {
     await receive(store, `2.25.8401.4.${i}`, session);
-    assert.equal(store.opensAhead(session), false, `nothing opened ahead after instance ${i}`);
+    assert.equal(store.aheadFor(session), 'none', `nothing opened ahead after instance ${i}`);
     assert.deepEqual(readdirSync(incoming), [], `no temporary file waits after instance ${i}`);
   }
   await store.sessionEnded(session);
@@ -111,18 +111,18 @@ test('three slow creates in a row make the store open ahead, until the hold ends
   const session = {};
   for (let i = 1; i <= 3; i++) {
     await receive(store, `2.25.8401.5.${i}`, session);
-    assert.equal(store.opensAhead(session), false, `two slow creates are not enough (after instance ${i})`);
+    assert.equal(store.aheadFor(session), 'none', `two slow creates are not enough (after instance ${i})`);
   }
   await receive(store, '2.25.8401.5.4', session); // the third slow create made the store slow: it opens ahead for the fifth
-  await waitUntil('the fifth instance\'s file to be opened ahead', () => store.hasOpenedAhead(session), { detail: () => JSON.stringify(readdirSync(incoming)) });
+  await waitUntil('the fifth instance\'s file to be opened ahead', () => store.aheadFor(session) === 'ready', { detail: () => JSON.stringify(readdirSync(incoming)) });
   now = 2_000; // the hold is over
   const fifth = begin(store, '2.25.8401.5.5', session);
-  assert.equal(store.opensAhead(session), false, 'the fifth instance took the file opened ahead, and nothing more is opened');
+  assert.equal(store.aheadFor(session), 'none', 'the fifth instance took the file opened ahead, and nothing more is opened');
   await fifth.write(instance('2.25.8401.5.5'));
   assert.equal((await fifth.commit()).status, 0);
   assert.deepEqual(readdirSync(incoming), [], 'nothing was opened ahead after the hold ended');
   await receive(store, '2.25.8401.5.6', session);
-  assert.equal(store.opensAhead(session), false);
+  assert.equal(store.aheadFor(session), 'none');
   await store.sessionEnded(session);
   assert.equal(readdirSync(path.join(root, '2.25.8401', '2.25.8401.1')).length, 6);
 });
