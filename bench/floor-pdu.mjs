@@ -1,5 +1,14 @@
-// What the Node floor's SCP and SCU (floor-scp.mjs, floor-scu.mjs) both encode: UI values, implicit
-// VR little endian command elements, and a command set in a P-DATA-TF of its own.
+// What the Node floor's SCP and SCU (floor-scp.mjs, floor-scu.mjs) both encode: A-ASSOCIATE items,
+// UI values, implicit VR little endian command elements, and a command set in a P-DATA-TF of its own.
+
+/** An A-ASSOCIATE-RQ/AC item or sub-item: type, reserved byte, 16-bit length, body. */
+export function item(type, body) {
+  const b = Buffer.alloc(4 + body.length);
+  b[0] = type;
+  b.writeUInt16BE(body.length, 2);
+  body.copy(b, 4);
+  return b;
+}
 
 /** A UI value padded to even length with a NUL, as bytes. */
 export function uiValue(text) {

@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { commandPdu, implicitElement, uiValue, us } from './floor-pdu.mjs';
+import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -36,73 +36,39 @@ function ascii(buf, start, end) {
   return s.trim();
 }
 
-/** An A-ASSOCIATE-AC for an A-ASSOCIATE-RQ body: every context accepted with its first transfer syntax. */
+/**
+ * An A-ASSOCIATE-AC for an A-ASSOCIATE-RQ body: every context accepted with its first transfer
+ * syntax; and those transfer syntaxes by context ID.
+ */
 function acceptFor(rq) {
   const items = [];
-  let at = 68;
-  while (at + 4 <= rq.length) {
-    const type = rq[at];
+  const contexts = new Map();
+  for (let at = 68; at + 4 <= rq.length;) {
     const len = rq.readUInt16BE(at + 2);
     const body = rq.subarray(at + 4, at + 4 + len);
-    if (type === 0x10) items.push(rq.subarray(at, at + 4 + len));
-    if (type === 0x20) {
-      let sub = 4;
-      let ts;
-      while (sub + 4 <= body.length) {
+    if (rq[at] === 0x10) items.push(rq.subarray(at, at + 4 + len));
+    if (rq[at] === 0x20) {
+      for (let sub = 4; sub + 4 <= body.length && !contexts.has(body[0]);) {
         const subLen = body.readUInt16BE(sub + 2);
-        if (body[sub] === 0x40 && !ts) ts = body.subarray(sub + 4, sub + 4 + subLen);
+        if (body[sub] === 0x40) {
+          const ts = body.subarray(sub + 4, sub + 4 + subLen);
+          contexts.set(body[0], ascii(ts, 0, ts.length));
+          items.push(item(0x21, Buffer.concat([Buffer.from([body[0], 0, 0, 0]), item(0x40, ts)])));
+        }
         sub += 4 + subLen;
       }
-      const tsItem = Buffer.alloc(4 + ts.length);
-      tsItem[0] = 0x40;
-      tsItem.writeUInt16BE(ts.length, 2);
-      ts.copy(tsItem, 4);
-      const pc = Buffer.alloc(8 + tsItem.length);
-      pc[0] = 0x21;
-      pc.writeUInt16BE(4 + tsItem.length, 2);
-      pc[4] = body[0];
-      tsItem.copy(pc, 8);
-      items.push(pc);
     }
     at += 4 + len;
   }
-  const uid = Buffer.from(IMPLEMENTATION_UID, 'latin1');
-  const user = Buffer.alloc(4 + 8 + 4 + uid.length);
-  user[0] = 0x50;
-  user.writeUInt16BE(user.length - 4, 2);
-  user[4] = 0x51;
-  user.writeUInt16BE(4, 6);
-  user.writeUInt32BE(maxPdu, 8);
-  user[12] = 0x52;
-  user.writeUInt16BE(uid.length, 14);
-  uid.copy(user, 16);
-  items.push(user);
-  const fixed = Buffer.from(rq.subarray(0, 68));
-  const body = Buffer.concat([fixed, ...items]);
+  const max = Buffer.alloc(4);
+  max.writeUInt32BE(maxPdu, 0);
+  items.push(item(0x50, Buffer.concat([item(0x51, max), item(0x52, Buffer.from(IMPLEMENTATION_UID, 'latin1'))])));
+  const body = Buffer.concat([rq.subarray(0, 68), ...items]);
   const pdu = Buffer.alloc(6 + body.length);
   pdu[0] = 0x02;
   pdu.writeUInt32BE(body.length, 2);
   body.copy(pdu, 6);
-  return { pdu, contexts: transferSyntaxes(rq) };
-}
-
-function transferSyntaxes(rq) {
-  const map = new Map();
-  let at = 68;
-  while (at + 4 <= rq.length) {
-    const len = rq.readUInt16BE(at + 2);
-    if (rq[at] === 0x20) {
-      const body = rq.subarray(at + 4, at + 4 + len);
-      let sub = 4;
-      while (sub + 4 <= body.length) {
-        const subLen = body.readUInt16BE(sub + 2);
-        if (body[sub] === 0x40 && !map.has(body[0])) map.set(body[0], ascii(body, sub + 4, sub + 4 + subLen));
-        sub += 4 + subLen;
-      }
-    }
-    at += 4 + len;
-  }
-  return map;
+  return { pdu, contexts };
 }
 
 /** The command's values this SCP needs: implicit VR little endian elements of group 0000. */

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { commandPdu, implicitElement, uiValue, us } from './floor-pdu.mjs';
+import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.mjs';
 
 const args = process.argv.slice(2);
 const inputs = [];
@@ -55,14 +55,6 @@ function meta(fd) {
     at = v + len;
   }
   return out;
-}
-
-function item(type, body) {
-  const b = Buffer.alloc(4 + body.length);
-  b[0] = type;
-  b.writeUInt16BE(body.length, 2);
-  body.copy(b, 4);
-  return b;
 }
 
 function associateRq(contexts) {
