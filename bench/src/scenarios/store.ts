@@ -28,8 +28,14 @@ interface PairOptions {
   dcmjsNote?: string;
 }
 
+/** How a row names a max PDU other than DCMTK's (which every row uses unless it says). */
+function labelOfPdu(pdu: number): string {
+  if (pdu === DCMTK_MAX_PDU) return '';
+  return pdu % 2 ** 20 === 0 ? ` (PDU ${pdu / 2 ** 20} MiB)` : ` (PDU ${pdu / 1024} KiB)`;
+}
+
 function addPairs(ctx: Context, table: Table, o: PairOptions): void {
-  const pduLabel = o.pdu === DCMTK_MAX_PDU ? '' : ` (PDU ${o.pdu / 1024} KiB)`;
+  const pduLabel = labelOfPdu(o.pdu);
   const ours = (id: string, pdu: number, label: string) => table.add({ id, label, ours: id === table.result.reference }, () => storeOnce(ctx, id, {
     receiver: (dir, log) => dicomnetScp(ctx, log, { dir, maxPdu: pdu }),
     sender: (port) => dicomnetStore(ctx, port, o.input.path),
@@ -86,11 +92,9 @@ function addPairs(ctx: Context, table: Table, o: PairOptions): void {
  * `pdus`: the max PDU of each floor → floor row (the first also gets storescu → floor SCP).
  */
 function addFloors(ctx: Context, table: Table, input: Input, pdus: number[]): void {
-  const label = (pdu: number) => (pdu === DCMTK_MAX_PDU ? ''
-    : pdu % 2 ** 20 === 0 ? ` (PDU ${pdu / 2 ** 20} MiB)` : ` (PDU ${pdu / 1024} KiB)`);
   if (ctx.have.dcmtk) {
     const pdu = pdus[0];
-    table.add({ id: 'storescu-floor', label: `storescu → Node floor SCP${label(pdu)}`, note: floorNote('bench/floor-scp.mjs, the least a Node.js SCP does') },
+    table.add({ id: 'storescu-floor', label: `storescu → Node floor SCP${labelOfPdu(pdu)}`, note: floorNote('bench/floor-scp.mjs, the least a Node.js SCP does') },
       () => storeOnce(ctx, 'storescu-floor', {
         receiver: (dir, log) => floorScp(ctx, log, { dir, maxPdu: pdu }),
         sender: (port) => storescu(port, [input.path], DCMTK_NODELAY),
@@ -102,7 +106,7 @@ function addFloors(ctx: Context, table: Table, input: Input, pdus: number[]): vo
     // floor-scu.mjs reads 4 MiB at a time and sends no PDU larger than that.
     const capped = pdu > 4 * 2 ** 20 ? '; its SCU sends PDUs of at most 4 MiB (its read size)' : '';
     table.add({
-      id, label: `Node floor SCU → Node floor SCP${label(pdu)}`,
+      id, label: `Node floor SCU → Node floor SCP${labelOfPdu(pdu)}`,
       note: floorNote('bench/floor-scu.mjs → bench/floor-scp.mjs, the least a Node.js SCU and SCP do, the SCU sending PDUs of the SCP\'s max PDU') + capped,
     }, () => storeOnce(ctx, id, {
       receiver: (dir, log) => floorScp(ctx, log, { dir, maxPdu: pdu }),
@@ -166,7 +170,7 @@ export async function storeLarge(ctx: Context, result: ScenarioResult): Promise<
       : 'at most 2 runs (it parses the whole instance in memory on both sides)',
   });
   const bigPdu = ctx.options.largePdu;
-  table.add({ id: 'dicomnet-large-pdu', label: `dicomnet → dicomnet (PDU ${bigPdu / 2 ** 20} MiB)` }, () => storeOnce(ctx, 'dicomnet-large-pdu', {
+  table.add({ id: 'dicomnet-large-pdu', label: `dicomnet → dicomnet${labelOfPdu(bigPdu)}` }, () => storeOnce(ctx, 'dicomnet-large-pdu', {
     receiver: (dir, log) => dicomnetScp(ctx, log, { dir, maxPdu: bigPdu }),
     sender: (port) => dicomnetStore(ctx, port, large.path),
     items: 1, bytes: large.size, what: 'dicomnet store',
