@@ -11,8 +11,8 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { syntaxOf } from './codec';
 import { isDicm, trimText } from './file-meta';
 import { readPart10HeaderSync } from './part10';
-import { Tags } from './tag';
-import { UNDEFINED_LENGTH, newElementHeader, readElementHeader } from './plain-elements';
+import { Tags, UNDEFINED_LENGTH } from './tag';
+import { newElementHeader, readElementHeader } from './plain-elements';
 import { readUpTo } from './read-up-to';
 
 export interface Part10Identity {

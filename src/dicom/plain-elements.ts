@@ -4,9 +4,8 @@
 
 import { syntaxOf, uint32At } from './codec';
 import { hasLongExplicitHeaderBytes, knownVrOfBytes } from './vr';
+import { UNDEFINED_LENGTH } from './tag';
 import { implicitVr } from './vr-resolve';
-
-export const UNDEFINED_LENGTH = 0xffffffff;
 
 /** One element header, filled in place (one object reused for a whole walk). */
 export interface ElementHeader {
