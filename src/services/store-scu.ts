@@ -109,6 +109,8 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
   if ('reason' in choice) return done({ ...base, message: choice.reason, bytes: 0, ms: ms(), outcome: 'skipped' });
   const { context, convert } = choice;
   let bytes = 0;
+  /** The chunks, counted into `bytes` as they are sent. */
+  const counted = async function* (chunks: AsyncIterable<Buffer>) { for await (const c of chunks) { bytes += c.length; yield c; } };
   let source: DatasetSource;
   let conversion: string | undefined;
   let converted: ConvertedData | undefined;
@@ -127,11 +129,10 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
       bytes = source.length;
     } else {
       const chunks = fileChunks({ ...file, path: converted.file!.path, datasetOffset: 0, fileSize: converted.file!.size, transferSyntaxUid: context.transferSyntax });
-      source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
+      source = (size: number) => counted(chunks(size));
     }
   } else if (convert) {
     conversion = describeConversion(file.transferSyntaxUid, context.transferSyntax, undefined);
-    const counted = async function* (chunks: AsyncIterable<Buffer>) { for await (const c of chunks) { bytes += c.length; yield c; } };
     source = counted(convertedChunks(file, context.transferSyntax));
   } else if (file.fileSize - file.datasetOffset <= WHOLE_FILE_LIMIT) {
     let data: Buffer;
@@ -148,7 +149,7 @@ async function beginStoreFile(sa: ServiceAssociation, file: StoreFile, options: 
     bytes = source.length;
   } else {
     const chunks = fileChunks(file);
-    source = (size: number) => (async function* () { for await (const c of chunks(size)) { bytes += c.length; yield c; } })();
+    source = (size: number) => counted(chunks(size));
   }
   let answer: Awaited<ReturnType<typeof startCStore>>;
   try {
