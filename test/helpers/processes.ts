@@ -69,8 +69,11 @@ export interface Background {
   output(): string;
   /** False once the process has exited. */
   running(): boolean;
-  /** Resolves when the output matches; fails at once when the process exits first. */
-  waitFor(pattern: RegExp, limit?: WaitLimit): Promise<RegExpMatchArray>;
+  /**
+   * Resolves when the output matches; fails at once when the process exits first. from: match only
+   * the output after this offset (output().length before the action whose effect is awaited).
+   */
+  waitFor(pattern: RegExp, limit?: WaitLimit, from?: number): Promise<RegExpMatchArray>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -103,19 +106,19 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
     child,
     output: () => output,
     running: () => child.exitCode === null && child.signalCode === null,
-    waitFor(pattern, limit = { cpuMs: 10_000 }) {
+    waitFor(pattern, limit = { cpuMs: 10_000 }, from = 0) {
       const { cpuMs, wallMs } = typeof limit === 'number' ? { cpuMs: undefined, wallMs: limit } : { cpuMs: limit.cpuMs, wallMs: limit.wallMs ?? 120_000 };
       const cpuAtStart = child.pid !== undefined ? cpuTimeMs(child.pid) : undefined;
       return new Promise((resolve, reject) => {
         const check = () => {
-          const m = output.match(pattern);
+          const m = output.slice(from).match(pattern);
           if (m) { cleanup(); resolve(m); return; }
           if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
             reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${output}`));
           }
         };
-        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output}`)); };
+        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output.slice(from)}`)); };
         const timer = setTimeout(() => fail(`within ${wallMs} ms`), wallMs);
         const cpuWatch = cpuMs !== undefined && cpuAtStart !== undefined ? setInterval(() => {
           const used = cpuTimeMs(child.pid!);

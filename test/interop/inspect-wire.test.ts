@@ -23,7 +23,6 @@ import { startOrthanc, OrthancPeer } from '../helpers/orthanc';
 import { Background, dicomnet, run, startScp, startStorescp } from '../helpers/processes';
 import { DCMTK_ENV, startWlmscpfs } from '../helpers/dcmtk';
 import { recordIn, readRecords } from '../helpers/association-records';
-import { waitUntil } from '../helpers/wait';
 import { PDU, TappedPdu, commandName, readAbort, readAssociate, readReject, startPduTap, wireCommands } from '../helpers/pdu-tap';
 
 const CT_SMALL = path.join(PYDICOM_FILES, 'CT_small.dcm');
@@ -292,10 +291,8 @@ describe('association records against DCMTK, as on the wire', () => {
         [3, 'Verification SOP Class', 0, 'accepted', 'Implicit VR Little Endian'],
       ]);
       // storescp's log comes through a pipe from another process: wait for its account of the AC.
-      const log = await waitUntil('storescp to log the A-ASSOCIATE-AC it sent', () => {
-        const said = storescp.output().slice(logBefore);
-        return /END A-ASSOCIATE-AC/.test(said) ? said : undefined;
-      }, { detail: () => storescp.output().slice(logBefore).slice(-3000) });
+      await storescp.waitFor(/END A-ASSOCIATE-AC/, undefined, logBefore);
+      const log = storescp.output().slice(logBefore);
       const said = [...log.matchAll(/Context ID:\s+(\d+) \(([^)]*)\)/g)].map((m) => `${m[1]} ${m[2]}`);
       assert.ok(said.includes('1 Transfer Syntaxes Not Supported') && said.includes('3 Accepted'), `storescp's log says: ${said.join('; ')}\n${log.slice(0, 3000)}`);
     } finally {
@@ -332,8 +329,7 @@ describe('association records against DCMTK, as on the wire', () => {
       assertMessagesAsOnTheWire(record, tap.read, 'client');
       assert.equal(record.messages.some((m) => m.command === 'C-STORE-RSP'), false);
       // storescp's log comes through a pipe from another process, after the connection closed.
-      await waitUntil('storescp to log the association as aborted', () => /Association Aborted/.test(storescp.output().slice(logBefore)),
-        { detail: () => storescp.output().slice(logBefore).slice(-3000) });
+      await storescp.waitFor(/Association Aborted/, undefined, logBefore);
     } finally {
       await tap.stop();
     }
