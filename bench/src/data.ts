@@ -138,21 +138,26 @@ export interface SmallSet {
 
 const SERIES = 4;
 
-/** `count` CT-like instances of 0.53 MB (one 512×512×16-bit frame) in one study of 4 series. */
-export async function smallSet(dataDir: string, count: number, log: (s: string) => void): Promise<SmallSet> {
-  const dir = path.join(dataDir, `ct-small-${count}`);
-  const studyInstanceUid = uid(1, count);
+/**
+ * `count` CT-like instances of 0.53 MB (one 512×512×16-bit frame) in one study of 4 series.
+ * second: the same again as another study of the same patient (other UIDs, its own folder).
+ */
+export async function smallSet(dataDir: string, count: number, log: (s: string) => void, second = false): Promise<SmallSet> {
+  const dir = path.join(dataDir, `ct-small-${count}${second ? '-second' : ''}`);
+  // UID kinds: study, series, instance (4 and 5 are the large instance's and the find archives').
+  const [studyKind, seriesKind, instanceKind] = second ? [7, 8, 9] : [1, 2, 3];
+  const studyInstanceUid = uid(studyKind, count);
   const plan = Array.from({ length: count }, (_, i) => {
     const series = (i % SERIES) + 1;
     return {
       rel: path.join(`s${series}`, `${String(i + 1).padStart(5, '0')}.dcm`),
-      sopInstanceUid: uid(3, count, i + 1),
-      seriesInstanceUid: uid(2, count, series),
+      sopInstanceUid: uid(instanceKind, count, i + 1),
+      seriesInstanceUid: uid(seriesKind, count, series),
       series,
       instanceNumber: Math.floor(i / SERIES) + 1,
     };
   });
-  await cached(dir, `small:${count}`, log, async (out) => {
+  await cached(dir, `small:${count}${second ? ':second' : ''}`, log, async (out) => {
     const pixels = pixelPattern(FRAME_BYTES);
     const ph = pixelHeader(FRAME_BYTES);
     for (let s = 1; s <= SERIES; s++) mkdirSync(path.join(out, 'files', `s${s}`), { recursive: true });

@@ -86,11 +86,17 @@ export interface StoreRun {
   items: number;
   bytes: number;
   what: string;
+  /**
+   * A send to the fresh receiver before the timed one, untimed: the row then measures a receiver
+   * that has been running (its code warmed up, its index holding what came before).
+   */
+  before?: { sender: (port: number) => Omit<RunSpec, 'logFile' | 'timeoutMs'>; items: number; what: string };
 }
 
 /**
- * One C-STORE measurement: a fresh receiver, the sender timed from spawn to exit, then the files
- * counted (the time runs on until they are all there), then the receiver's peak RSS.
+ * One C-STORE measurement: a fresh receiver (given `before`, sent to first, untimed), the sender
+ * timed from spawn to exit, then the files counted (the time runs on until they are all there),
+ * then the receiver's peak RSS.
  */
 export async function storeOnce(ctx: Context, id: string, run: StoreRun): Promise<Sample> {
   const work = ctx.runDir(id);
@@ -98,12 +104,19 @@ export async function storeOnce(ctx: Context, id: string, run: StoreRun): Promis
   const server = await run.receiver(recv, path.join(work, 'receiver.log'));
   let rssReceiverKb: number | undefined;
   try {
+    let expected = run.items;
+    if (run.before) {
+      await runClient(ctx, run.before.sender(server.port), path.join(work, 'sender-before.log'), run.before.what);
+      const done = await waitForFiles(recv, run.before.items, 30_000);
+      if (!done.complete) throw new Error(`the receiver holds ${done.count} of the ${run.before.items} instances sent first, 30 s after their sender finished`);
+      expected += done.count;
+    }
     const t0 = performance.now();
     const r = await runClient(ctx, run.sender(server.port), path.join(work, 'sender.log'), run.what);
     let ms = r.ms;
-    if (countFiles(recv) < run.items) {
-      const done = await waitForFiles(recv, run.items, 30_000);
-      if (!done.complete) throw new Error(`the receiver holds ${done.count} of ${run.items} instances 30 s after the sender finished`);
+    if (countFiles(recv) < expected) {
+      const done = await waitForFiles(recv, expected, 30_000);
+      if (!done.complete) throw new Error(`the receiver holds ${done.count} of ${expected} instances 30 s after the sender finished`);
       ms = done.atMs - t0;
     }
     rssReceiverKb = await server.stop();

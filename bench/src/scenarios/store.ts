@@ -1,9 +1,9 @@
 // Scenarios 1 and 2: C-STORE over one association, between every pair of implementations.
 import * as path from 'node:path';
 import { DCMTK_MAX_PDU } from '../../../test/helpers/peers';
-import { linkFiles, largeInstance, smallSet } from '../data';
+import { SmallSet, linkFiles, largeInstance, smallSet } from '../data';
 import {
-  Context, DCMTK_DEFAULT_ENV, DCMTK_NODELAY, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, floorScp, floorStore, storescp, storescu,
+  Context, DCMTK_DEFAULT_ENV, DCMTK_NODELAY, Started, dcmjsScp, dcmjsStore, dicomnetScp, dicomnetStore, floorScp, floorStore, storescp, storescu,
 } from '../peers';
 import { ScenarioResult, findRow } from '../results';
 import { Table, belowTarget, floorNote, ratioTarget, runInterleaved, storeOnce } from './common';
@@ -116,6 +116,26 @@ function addFloors(ctx: Context, table: Table, input: Input, pdus: number[]): vo
   });
 }
 
+/**
+ * storescu into a receiver that has been running: it first takes `first` (another study, untimed),
+ * then `set` is timed. A fresh process runs our code unoptimized while V8 warms up; an SCP left
+ * running has done that. Reference rows, in no target: the targets compare fresh receivers.
+ */
+function addRunningReceivers(ctx: Context, table: Table, set: SmallSet, first: SmallSet): void {
+  const n = set.files.length;
+  const note = `the receiver first took the ${first.files.length} instances of another study from storescu (untimed), as a running SCP has; in no target`;
+  const before = { sender: (port: number) => storescu(port, [first.filesDir], DCMTK_NODELAY), items: first.files.length, what: 'storescu (first study)' };
+  const rows: [string, string, (dir: string, log: string) => Promise<Started>][] = [
+    ['storescu-dicomnet-running', 'storescu → dicomnet, running', (dir, log) => dicomnetScp(ctx, log, { dir, maxPdu: ctx.options.pdu })],
+    ['dcmtk-running', 'storescu → storescp, running, TCP_NODELAY=1', (dir, log) => storescp(ctx, log, { dir, maxPdu: ctx.options.pdu, env: DCMTK_NODELAY })],
+  ];
+  for (const [id, label, receiver] of rows) {
+    table.add({ id, label: `${label} (after ${first.files.length} others)`, note }, () => storeOnce(ctx, id, {
+      receiver, before, sender: (port) => storescu(port, [set.filesDir], DCMTK_NODELAY), items: n, bytes: set.totalBytes, what: 'storescu',
+    }));
+  }
+}
+
 function missingPeers(ctx: Context): string[] {
   const notes: string[] = [];
   if (!ctx.have.dcmtk) notes.push('DCMTK (storescu/storescp) is not installed: its rows are missing (Debian package dcmtk).');
@@ -140,6 +160,7 @@ export async function storeSmall(ctx: Context, result: ScenarioResult): Promise<
     dcmjsNote: ctx.options.reps > 2 ? 'at most 2 runs (it takes ~35 times as long as the others)' : undefined,
   });
   addFloors(ctx, table, { path: set.filesDir, items: n, bytes: set.totalBytes }, [ctx.options.pdu]);
+  if (ctx.have.dcmtk) addRunningReceivers(ctx, table, set, await smallSet(ctx.options.dataDir, n, ctx.log, true));
   result.notes.push(...missingPeers(ctx));
   await runInterleaved(ctx, 's1', [table], ctx.options.reps);
   result.tables.push(table.result);
