@@ -115,10 +115,10 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
           if (m) { cleanup(); resolve(m); return; }
           if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${output}`));
+            reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${output.slice(from).slice(-3000)}`));
           }
         };
-        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output.slice(from)}`)); };
+        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output.slice(from).slice(-3000)}`)); };
         const timer = setTimeout(() => fail(`within ${wallMs} ms`), wallMs);
         const cpuWatch = cpuMs !== undefined && cpuAtStart !== undefined ? setInterval(() => {
           const used = cpuTimeMs(child.pid!);

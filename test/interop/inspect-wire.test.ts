@@ -291,7 +291,7 @@ describe('association records against DCMTK, as on the wire', () => {
         [3, 'Verification SOP Class', 0, 'accepted', 'Implicit VR Little Endian'],
       ]);
       // storescp's log comes through a pipe from another process: wait for its account of the AC.
-      await storescp.waitFor(/END A-ASSOCIATE-AC/, undefined, logBefore);
+      await storescp.waitFor(/END A-ASSOCIATE-AC/, 10_000, logBefore);
       const log = storescp.output().slice(logBefore);
       const said = [...log.matchAll(/Context ID:\s+(\d+) \(([^)]*)\)/g)].map((m) => `${m[1]} ${m[2]}`);
       assert.ok(said.includes('1 Transfer Syntaxes Not Supported') && said.includes('3 Accepted'), `storescp's log says: ${said.join('; ')}\n${log.slice(0, 3000)}`);
@@ -329,7 +329,7 @@ describe('association records against DCMTK, as on the wire', () => {
       assertMessagesAsOnTheWire(record, tap.read, 'client');
       assert.equal(record.messages.some((m) => m.command === 'C-STORE-RSP'), false);
       // storescp's log comes through a pipe from another process, after the connection closed.
-      await storescp.waitFor(/Association Aborted/, undefined, logBefore);
+      await storescp.waitFor(/Association Aborted/, 10_000, logBefore);
     } finally {
       await tap.stop();
     }
