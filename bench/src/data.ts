@@ -139,10 +139,11 @@ export interface SmallSet {
 const SERIES = 4;
 
 /**
- * `count` CT-like instances of 0.53 MB (one 512×512×16-bit frame) in one study of 4 series.
- * second: the same again as another study of the same patient (other UIDs, its own folder).
+ * `count` CT-like instances of 0.53 MB (one 512×512×16-bit frame) in one study of 4 series; the
+ * 'second' study is the same again as another study of the same patient (other UIDs, its own folder).
  */
-export async function smallSet(dataDir: string, count: number, log: (s: string) => void, second = false): Promise<SmallSet> {
+export async function smallSet(dataDir: string, count: number, log: (s: string) => void, study: 'first' | 'second' = 'first'): Promise<SmallSet> {
+  const second = study === 'second';
   const dir = path.join(dataDir, `ct-small-${count}${second ? '-second' : ''}`);
   // UID kinds: study, series, instance (4 and 5 are the large instance's and the find archives').
   const [studyKind, seriesKind, instanceKind] = second ? [7, 8, 9] : [1, 2, 3];
@@ -190,12 +191,13 @@ export async function largeInstance(dataDir: string, pixelBytes: number, log: (s
   const frames = Math.max(1, Math.ceil(pixelBytes / FRAME_BYTES));
   const dir = path.join(dataDir, `ct-large-${frames}f`);
   const file = path.join(dir, 'large.dcm');
-  await cached(dir, `large:${frames}`, log, async (out) => {
+  // `:series2`: the series UID was once the study's own (uid(kind, a) equals uid(kind, a, 0)).
+  await cached(dir, `large:${frames}:series2`, log, async (out) => {
     const sop = uid(4, frames, 1);
     const total = frames * FRAME_BYTES;
     const stream = createWriteStream(path.join(out, 'large.dcm'));
     stream.write(buildFileMeta({ sopClassUid: CT_IMAGE_STORAGE, sopInstanceUid: sop, transferSyntaxUid: ExplicitVRLittleEndian }));
-    stream.write(ctHead({ sopInstanceUid: sop, studyInstanceUid: uid(4, frames), seriesInstanceUid: uid(4, frames, 0), seriesNumber: 1, instanceNumber: 1, frames, patientName: 'BENCH^LARGE', patientId: 'BENCH-LARGE' }));
+    stream.write(ctHead({ sopInstanceUid: sop, studyInstanceUid: uid(4, frames), seriesInstanceUid: uid(4, frames, 2), seriesNumber: 1, instanceNumber: 1, frames, patientName: 'BENCH^LARGE', patientId: 'BENCH-LARGE' }));
     stream.write(pixelHeader(total));
     const chunk = pixelPattern(FRAME_BYTES * 8);
     for (let written = 0; written < total;) {

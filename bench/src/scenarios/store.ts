@@ -160,7 +160,7 @@ export async function storeSmall(ctx: Context, result: ScenarioResult): Promise<
     dcmjsNote: ctx.options.reps > 2 ? 'at most 2 runs (it takes ~35 times as long as the others)' : undefined,
   });
   addFloors(ctx, table, { path: set.filesDir, items: n, bytes: set.totalBytes }, [ctx.options.pdu]);
-  if (ctx.have.dcmtk) addRunningReceivers(ctx, table, set, await smallSet(ctx.options.dataDir, n, ctx.log, true));
+  if (ctx.have.dcmtk) addRunningReceivers(ctx, table, set, await smallSet(ctx.options.dataDir, n, ctx.log, 'second'));
   result.notes.push(...missingPeers(ctx));
   await runInterleaved(ctx, 's1', [table], ctx.options.reps);
   result.tables.push(table.result);
