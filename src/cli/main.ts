@@ -15,7 +15,7 @@ function usage(): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}${c.aliases?.length ? ` (alias ${c.aliases.join(', ')})` : ''}`),
     '',
-    'Exit codes: 0 success, 1 the peer answered with a failure or warning status, 2 bad usage or input, 3 network or association failure.',
+    'Exit codes: 0 success, 1 the peer answered with a failure or warning status, 2 bad usage or input, 3 network or association failure, 141 the output was closed (as by SIGPIPE).',
     '',
   ].join('\n');
 }
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs a command line and exits with its code (what the dicomnet executable does). */
 export function runCli(argv: string[]): void {
-  exitWhenDone(main(argv));
+  exitWhenDone(() => main(argv));
 }
 
 if (require.main === module) runCli(process.argv.slice(2));

@@ -2,7 +2,7 @@
 // the bundles of single commands (commands/*-bundle.ts), so each behaves the same.
 import { Args, UsageError, parseArgs } from './args';
 import { Command } from './command';
-import { reportError } from './errors';
+import { EXIT_OUTPUT_CLOSED, reportError } from './errors';
 
 /**
  * Runs a command with its arguments (the command line after its name); returns the exit code.
@@ -41,9 +41,26 @@ function exit(code: number): void {
   else setImmediate(() => process.exit(code));
 }
 
-/** Exits with the code the work resolves to (an unexpected error is reported, verbosely, with its code). */
-export function exitWhenDone(work: Promise<number>): void {
-  work.then(exit, (error) => exit(reportError(error, true)));
+/**
+ * Ends the process once stdout's reader has gone (`dicomnet find | head`) as a native tool killed
+ * by SIGPIPE does: at once, silently, with 141. Node ignores SIGPIPE, so the write fails with EPIPE
+ * instead, an uncaught error with a stack trace unless someone listens. Any other failure to write
+ * the output is one sentence on stderr.
+ */
+function exitWhenOutputCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT_OUTPUT_CLOSED);
+    process.exit(reportError(new Error(`the output cannot be written: ${error.message}`), false));
+  });
+}
+
+/**
+ * Runs the work and exits with the code it resolves to (an unexpected error is reported, verbosely,
+ * with its code); the output's reader going away first ends it early (exitWhenOutputCloses).
+ */
+export function exitWhenDone(work: () => Promise<number>): void {
+  exitWhenOutputCloses();
+  work().then(exit, (error) => exit(reportError(error, true)));
 }
 
 /**
@@ -53,6 +70,6 @@ export function exitWhenDone(work: Promise<number>): void {
 export function singleCommandCli(commands: readonly Command[], finish: () => Promise<void>): (argv: string[]) => void {
   return ([name, ...rest]) => {
     const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
-    exitWhenDone(command ? runCommand(command, rest, finish) : Promise.reject(new Error(`this bundle does not hold the command "${name}"`)));
+    exitWhenDone(() => (command ? runCommand(command, rest, finish) : Promise.reject(new Error(`this bundle does not hold the command "${name}"`))));
   };
 }
