@@ -2,7 +2,7 @@
 // the bundles of single commands (commands/*-bundle.ts), so each behaves the same.
 import { Args, UsageError, parseArgs } from './args';
 import { Command } from './command';
-import { EXIT_OUTPUT_CLOSED, reportError } from './errors';
+import { EXIT_OUTPUT_CLOSED, EXIT_STATUS, reportError } from './errors';
 
 /**
  * Runs a command with its arguments (the command line after its name); returns the exit code.
@@ -42,15 +42,18 @@ function exit(code: number): void {
 }
 
 /**
- * Ends the process once stdout's reader has gone (`dicomnet find | head`) as a native tool killed
- * by SIGPIPE does: at once, silently, with 141. Node ignores SIGPIPE, so the write fails with EPIPE
- * instead, an uncaught error with a stack trace unless someone listens. Any other failure to write
- * the output is one sentence on stderr.
+ * Ends the process once the reader of stdout or stderr has gone (`dicomnet find | head`) as a
+ * native tool killed by SIGPIPE does: at once, silently, with 141. Node ignores SIGPIPE, so the
+ * write fails with EPIPE instead, an uncaught error with a stack trace unless someone listens. Any
+ * other failure to write the output is one sentence on stderr (a failing stderr cannot say more).
  */
 function exitWhenOutputCloses(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(EXIT_OUTPUT_CLOSED);
     process.exit(reportError(new Error(`the output cannot be written: ${error.message}`), false));
+  });
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    process.exit(error.code === 'EPIPE' ? EXIT_OUTPUT_CLOSED : EXIT_STATUS);
   });
 }
 
