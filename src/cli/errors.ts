@@ -7,7 +7,7 @@ export const EXIT_OK = 0;
 export const EXIT_STATUS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_NETWORK = 3;
-/** Standard output's reader went away (`dicomnet find | head`): what a native tool killed by SIGPIPE ends with (128 + 13). */
+/** The reader of stdout or stderr went away (`dicomnet find | head`): what a native tool killed by SIGPIPE ends with (128 + 13). */
 export const EXIT_OUTPUT_CLOSED = 141;
 
 /** Bad input files (not DICOM, truncated, unreadable): exit code 2. */
