@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.mjs';
+import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.cjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.mjs';
+import { RELEASE_RQ, associateRq, commandPdu, implicitElement, uiValue, us } from './floor-pdu.cjs';
 
 const args = process.argv.slice(2);
 const inputs = [];
@@ -55,26 +55,6 @@ function meta(fd) {
     at = v + len;
   }
   return out;
-}
-
-function associateRq(contexts) {
-  const fixed = Buffer.alloc(68);
-  fixed.writeUInt16BE(1, 0);
-  fixed.write('ANY-SCP'.padEnd(16), 4, 'latin1');
-  fixed.write('FLOORSCU'.padEnd(16), 20, 'latin1');
-  const items = [item(0x10, Buffer.from('1.2.840.10008.3.1.1.1', 'latin1'))];
-  for (const [id, c] of contexts) {
-    const head = Buffer.from([id, 0, 0, 0]);
-    items.push(item(0x20, Buffer.concat([head, item(0x30, Buffer.from(c.sopClass, 'latin1')), item(0x40, Buffer.from(c.transferSyntax, 'latin1'))])));
-  }
-  const max = Buffer.alloc(4);
-  max.writeUInt32BE(ownMaxPdu, 0);
-  items.push(item(0x50, Buffer.concat([item(0x51, max), item(0x52, Buffer.from('1.2.826.0.1.3680043.10.1471.98', 'latin1'))])));
-  const body = Buffer.concat([fixed, ...items]);
-  const pdu = Buffer.alloc(6);
-  pdu[0] = 0x01;
-  pdu.writeUInt32BE(body.length, 2);
-  return Buffer.concat([pdu, body]);
 }
 
 function storeRq(contextId, m, messageId) {
@@ -135,7 +115,7 @@ async function main() {
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   const reader = new PduReader(socket);
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.write(associateRq(contexts));
+  socket.write(associateRq('ANY-SCP', contexts, ownMaxPdu));
   const ac = await reader.next();
   if (ac.type !== 0x02) throw new Error(`association not accepted (PDU type ${ac.type})`);
   let peerMax = 0;
@@ -187,7 +167,7 @@ async function main() {
     const rsp = await reader.next();
     if (rsp.type !== 0x04) throw new Error(`expected a C-STORE-RSP, got PDU type ${rsp.type}`);
   }
-  socket.write(Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]));
+  socket.write(RELEASE_RQ);
   const rp = await reader.next();
   if (rp.type !== 0x06) throw new Error(`expected an A-RELEASE-RP, got PDU type ${rp.type}`);
   socket.destroy();

@@ -87,6 +87,12 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
       if (r.timedOut || r.code !== 0) throw new Error(`dicomnet echo ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${oneLine(r.output(), 200)}`);
       return { ms: r.ms, items: 1, rssSenderKb: r.rssKb };
     };
+    // The Node floor of the process rows: Node's start alone, and the least a Node.js echo process does.
+    const nodeProcess = (what: string, args: string[]) => async (): Promise<Sample> => {
+      const r = await runTimed({ cmd: ctx.node, args, logFile: path.join(work, `run-${++runs % 50}.log`), timeoutMs: 30_000 });
+      if (r.timedOut || r.code !== 0) throw new Error(`${what} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${oneLine(r.output(), 200)}`);
+      return { ms: r.ms, items: 1, rssSenderKb: r.rssKb };
+    };
 
     const table = new Table(`Associate + C-ECHO + release, ${n} round trips per row (median of ${n}; SCU in-process or by its own clock)`, 'latency', 'round trips', 'dicomnet');
     table.add({ id: 'dicomnet', label: 'dicomnet engine → dicomnet scp', ours: true }, inProcess(ours.port, 'DICOMNET'));
@@ -101,6 +107,13 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
     processes.add({ id: 'cli', label: 'dicomnet echo → dicomnet scp', ours: true }, cli(ours.port, 'DICOMNET'));
     // The tool against DCMTK's SCP as well: echoscu's whole-process rows are read against both SCPs.
     if (dcmtk) processes.add({ id: 'cli-storescp', label: 'dicomnet echo → storescp' }, cli(dcmtk.port, 'STORESCP'));
+    processes.add({ id: 'node-e-0', label: 'node -e 0', note: 'Node floor: Node.js starting and exiting, nothing else (the issue\'s floor of a command-line start); not a product; in no target' },
+      nodeProcess('node -e 0', ['-e', '0']));
+    const [floorPort, floorAec, floorPeer] = dcmtk ? [dcmtk.port, 'STORESCP', 'storescp'] : [ours.port, 'DICOMNET', 'dicomnet scp'];
+    processes.add({
+      id: 'floor-echo', label: `Node floor echo → ${floorPeer}`,
+      note: 'Node floor: bench/floor-echo.cjs, the least a Node.js process does for one C-ECHO (node:net, PDUs built in a few lines, no options, checks, log or timeouts); not a product; in no target',
+    }, nodeProcess('floor-echo.cjs', [path.join(ctx.benchDir, 'floor-echo.cjs'), '--port', String(floorPort), '--aec', floorAec]));
     await runInterleaved(ctx, 's5', [table, processes], n, { quiet: true });
     for (const [id, label] of [['echoscu-storescp', 'echoscu → storescp'], ['echoscu-dicomnet', 'echoscu → dicomnet scp']]) {
       const samples = wholeProcess.get(id);
