@@ -4,10 +4,11 @@
 // release confirmation, so neither side pays for process start-up (DCMTK loads its data
 // dictionary, ~40 ms, before associating). The whole-process times are shown too.
 import { rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApplicationEntity } from '../../../src/ae/client';
-import { Context, DCMTK_NODELAY, Started, storescp } from '../peers';
+import { Context, DCMTK_NODELAY, Started, floorScp, storescp } from '../peers';
 import { Sample, ScenarioResult, summarizeRow } from '../results';
 import { freePort } from '../../../test/helpers/peers';
 import { Server, runTimed, startServer } from '../system';
@@ -27,6 +28,13 @@ log4cplus.appender.out.filters.2.StringToMatch = Confirm Release
 log4cplus.appender.out.filters.2.AcceptOnMatch = true
 log4cplus.appender.out.filters.3 = log4cplus::spi::DenyAllFilter
 `;
+
+/** bench/floor-echo.cjs, required. */
+interface FloorEcho {
+  echo(port: number, calledAeTitle: string): Promise<void>;
+}
+const FLOOR_ECHO_LIMIT_MS = 10_000;
+const FLOOR_CLIENT_NOTE = 'Node floor: bench/floor-echo.cjs in this process, the least Node.js does for one association with one C-ECHO (node:net, PDUs built in a few lines, no options, checks, log or timeouts); not a product; in no target';
 
 /** "1795607812.459.180 text" → ms since the epoch. */
 function stampOf(output: string, marker: string): number | undefined {
@@ -51,6 +59,8 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
       dcmtk = await storescp(ctx, path.join(work, 'storescp.log'), { dir: path.join(work, 'storescp'), maxPdu: ctx.options.pdu, env: DCMTK_NODELAY });
       servers.push(dcmtk);
     }
+    const floor = await floorScp(ctx, path.join(work, 'floor-scp.log'), { dir: path.join(work, 'floor-scp'), maxPdu: ctx.options.pdu });
+    servers.push(floor);
     const logConfig = path.join(work, 'echoscu-log.cfg');
     writeFileSync(logConfig, ECHOSCU_LOG_CONFIG);
 
@@ -61,6 +71,20 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
       const ms = performance.now() - t0;
       if (r.status !== 0) throw new Error(`C-ECHO answered status 0x${r.status.toString(16)}`);
       return { ms, items: 1 };
+    };
+    // The Node floor in-process: bench/floor-echo.cjs's association in this process (loaded at run
+    // time, not bundled: the same file is the floor's process row).
+    const floorEcho = (createRequire(__filename)(path.join(ctx.benchDir, 'floor-echo.cjs')) as FloorEcho).echo;
+    const floorInProcess = (port: number, aec: string) => async (): Promise<Sample> => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`floor-echo.cjs's association to port ${port} did not end within ${FLOOR_ECHO_LIMIT_MS / 1000} s`)), FLOOR_ECHO_LIMIT_MS); });
+      const t0 = performance.now();
+      try {
+        await Promise.race([floorEcho(port, aec), bound]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return { ms: performance.now() - t0, items: 1 };
     };
     let runs = 0;
     const wholeProcess = new Map<string, Sample[]>();
@@ -100,9 +124,14 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
       table.add({ id: 'dicomnet-storescp', label: 'dicomnet engine → storescp' }, inProcess(dcmtk.port, 'STORESCP'));
       table.add({ id: 'echoscu-storescp', label: 'echoscu → storescp' }, echoscu('echoscu-storescp', dcmtk.port, 'STORESCP'));
       table.add({ id: 'echoscu-dicomnet', label: 'echoscu → dicomnet scp' }, echoscu('echoscu-dicomnet', ours.port, 'DICOMNET'));
+      table.add({ id: 'floor-storescp', label: 'Node floor client → storescp', note: FLOOR_CLIENT_NOTE }, floorInProcess(dcmtk.port, 'STORESCP'));
     } else {
       result.notes.push('DCMTK (echoscu, storescp) is not installed: only our own rows are measured.');
     }
+    table.add({
+      id: 'floor-floor', label: 'Node floor client → Node floor SCP',
+      note: `${FLOOR_CLIENT_NOTE}; bench/floor-scp.mjs answers it (the least a Node.js SCP does)`,
+    }, floorInProcess(floor.port, 'FLOORSCP'));
     const processes = new Table('The same as whole processes (start-up and exit included: what a script calling the tool waits)', 'latency', 'round trips', 'cli', 'process');
     processes.add({ id: 'cli', label: 'dicomnet echo → dicomnet scp', ours: true }, cli(ours.port, 'DICOMNET'));
     // The tool against DCMTK's SCP as well: echoscu's whole-process rows are read against both SCPs.
