@@ -103,20 +103,13 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
       wholeProcess.set(id, [...(wholeProcess.get(id) ?? []), { ms: r.ms, items: 1, rssSenderKb: r.rssKb }]);
       return { ms: to - from, items: 1 };
     };
-    const cli = (port: number, aec: string) => async (): Promise<Sample> => {
-      const r = await runTimed({
-        cmd: ctx.node, args: [ctx.options.cli, 'echo', '--host', '127.0.0.1', '--port', String(port), '--aec', aec],
-        logFile: path.join(work, `run-${++runs % 50}.log`), timeoutMs: 30_000,
-      });
-      if (r.timedOut || r.code !== 0) throw new Error(`dicomnet echo ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${oneLine(r.output(), 200)}`);
-      return { ms: r.ms, items: 1, rssSenderKb: r.rssKb };
-    };
-    // The Node floor of the process rows: Node's start alone, and the least a Node.js echo process does.
+    // A whole Node.js process: dicomnet echo, or the Node floor (Node's start alone, floor-echo.cjs).
     const nodeProcess = (what: string, args: string[]) => async (): Promise<Sample> => {
       const r = await runTimed({ cmd: ctx.node, args, logFile: path.join(work, `run-${++runs % 50}.log`), timeoutMs: 30_000 });
       if (r.timedOut || r.code !== 0) throw new Error(`${what} ${r.timedOut ? 'timed out' : `exited with ${r.code}`}: ${oneLine(r.output(), 200)}`);
       return { ms: r.ms, items: 1, rssSenderKb: r.rssKb };
     };
+    const cli = (port: number, aec: string) => nodeProcess('dicomnet echo', [ctx.options.cli, 'echo', '--host', '127.0.0.1', '--port', String(port), '--aec', aec]);
 
     const table = new Table(`Associate + C-ECHO + release, ${n} round trips per row (median of ${n}; SCU in-process or by its own clock)`, 'latency', 'round trips', 'dicomnet');
     table.add({ id: 'dicomnet', label: 'dicomnet engine → dicomnet scp', ours: true }, inProcess(ours.port, 'DICOMNET'));
