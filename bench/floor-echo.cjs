@@ -3,8 +3,8 @@
 // product code, in no package): node:net, one association with the Verification context, one
 // C-ECHO, the release. Run, it is a whole process (Node's start, the echo, one line out; CommonJS,
 // so no ES module loader); required, `echo` is the same association in the caller's process. No
-// options beyond the peer, no checks beyond the PDU types and the status, no timeouts (the bench
-// bounds the process, and each echo's wait).
+// options beyond the peer, no checks beyond the PDU types and the status; a process has no time
+// limit (the bench bounds the process), a required `echo` takes one.
 //
 //   node bench/floor-echo.cjs --port P [--aec AET]
 'use strict';
@@ -18,49 +18,60 @@ const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 function statusOf(body) {
   for (let at = 6; at + 8 <= body.length;) {
     const length = body.readUInt32LE(at + 4);
+    if (at + 8 + length > body.length) return undefined;
     if (body.readUInt16LE(at) === 0x0000 && body.readUInt16LE(at + 2) === 0x0900 && length === 2) return body.readUInt16LE(at + 8);
     at += 8 + length;
   }
   return undefined;
 }
 
-/** One association to 127.0.0.1:port: resolves once released, rejects with what went wrong. */
-function echo(port, calledAe) {
+/**
+ * One association to 127.0.0.1:port: resolves once released, rejects with what went wrong (and
+ * closes the connection). `limitMs`: fail, and close, if it has not ended by then.
+ */
+function echo(port, calledAe, limitMs) {
   return new Promise((resolve, reject) => {
+    const request = associateRq(calledAe, new Map([[1, { sopClass: VERIFICATION, transferSyntax: IMPLICIT_VR_LITTLE_ENDIAN }]]), 16384);
     const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
     let buffered = Buffer.alloc(0);
-    let released = false;
-    const fail = (message) => {
+    let ended = false;
+    const end = (error) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
       socket.destroy();
-      reject(new Error(message));
+      if (error) reject(error);
+      else resolve();
     };
-    socket.on('connect', () => socket.write(associateRq(calledAe, new Map([[1, { sopClass: VERIFICATION, transferSyntax: IMPLICIT_VR_LITTLE_ENDIAN }]]), 16384)));
+    const fail = (message) => end(new Error(message));
+    const timer = limitMs === undefined ? undefined : setTimeout(() => fail(`the association to 127.0.0.1:${port} did not end within ${limitMs / 1000} s`), limitMs);
+    socket.on('connect', () => socket.write(request));
     socket.on('data', (data) => {
-      buffered = buffered.length ? Buffer.concat([buffered, data]) : data;
-      while (buffered.length >= 6 && buffered.length >= 6 + buffered.readUInt32BE(2)) {
-        const type = buffered[0];
-        const body = buffered.subarray(6, 6 + buffered.readUInt32BE(2));
-        buffered = buffered.subarray(6 + body.length);
-        if (type === 0x02) {
-          socket.write(commandPdu(1, [implicitElement(0x0002, uiValue(VERIFICATION)), implicitElement(0x0100, us(0x0030)),
-            implicitElement(0x0110, us(1)), implicitElement(0x0800, us(0x0101))]));
-        } else if (type === 0x04) {
-          const status = statusOf(body);
-          if (status !== 0) return fail(`C-ECHO status ${status === undefined ? 'missing' : `0x${status.toString(16)}`}`);
-          socket.write(RELEASE_RQ);
-        } else if (type === 0x06) {
-          released = true;
-          socket.destroy();
-          return resolve();
-        } else {
-          return fail(`unexpected PDU type ${type}`);
+      try {
+        buffered = buffered.length ? Buffer.concat([buffered, data]) : data;
+        while (!ended && buffered.length >= 6 && buffered.length >= 6 + buffered.readUInt32BE(2)) {
+          const type = buffered[0];
+          const body = buffered.subarray(6, 6 + buffered.readUInt32BE(2));
+          buffered = buffered.subarray(6 + body.length);
+          if (type === 0x02) {
+            socket.write(commandPdu(1, [implicitElement(0x0002, uiValue(VERIFICATION)), implicitElement(0x0100, us(0x0030)),
+              implicitElement(0x0110, us(1)), implicitElement(0x0800, us(0x0101))]));
+          } else if (type === 0x04) {
+            const status = statusOf(body);
+            if (status !== 0) fail(`C-ECHO status ${status === undefined ? 'missing' : `0x${status.toString(16)}`}`);
+            else socket.write(RELEASE_RQ);
+          } else if (type === 0x06) {
+            end();
+          } else {
+            fail(`unexpected PDU type ${type}`);
+          }
         }
+      } catch (error) {
+        fail(`a malformed PDU: ${error.message}`);
       }
     });
     socket.on('error', (error) => fail(error.message));
-    socket.on('close', () => {
-      if (!released) fail('the peer closed the connection before the release');
-    });
+    socket.on('close', () => fail('the peer closed the connection before the release'));
   });
 }
 
@@ -72,6 +83,10 @@ if (require.main === module) {
   for (let i = 2; i < process.argv.length; i++) {
     if (process.argv[i] === '--port') port = Number(process.argv[++i]);
     else if (process.argv[i] === '--aec') calledAe = process.argv[++i];
+  }
+  if (!Number.isInteger(port) || calledAe === undefined) {
+    process.stderr.write('floor-echo: usage: node floor-echo.cjs --port P [--aec AET]\n');
+    process.exit(2);
   }
   echo(port, calledAe).then(() => process.stdout.write(`C-ECHO ${calledAe}@127.0.0.1:${port}: success\n`), (error) => {
     process.stderr.write(`floor-echo: ${error.message}\n`);
