@@ -128,11 +128,12 @@ export async function storeOnce(ctx: Context, id: string, run: StoreRun): Promis
 }
 
 /**
- * The note of a Node floor row (bench/floor-scp.mjs, bench/floor-scu.mjs): a reference that tells
- * what Node itself costs from what our code adds; never the reference row, in no target.
+ * The note of a Node floor row (bench/floor-*.mjs, bench/floor-echo.cjs, `node -e 0`): a reference
+ * that tells what Node itself costs from what our code adds; never the reference row, in no target.
+ * `leftOut`: what the floor does without (the storage floors': an index, a log, checks, limits).
  */
-export function floorNote(what: string): string {
-  return `Node floor: ${what} (no index, log, checks or limits): where Node itself stands, not a product; in no target`;
+export function floorNote(what: string, leftOut = 'no index, log, checks or limits'): string {
+  return `Node floor: ${what} (${leftOut}): where Node itself stands, not a product; in no target`;
 }
 
 export function ratioTarget(text: string, ratio: number | undefined, atLeast: number): TargetResult {

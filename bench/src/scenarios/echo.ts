@@ -12,7 +12,7 @@ import { Context, DCMTK_NODELAY, Started, floorScp, storescp } from '../peers';
 import { Sample, ScenarioResult, summarizeRow } from '../results';
 import { freePort } from '../../../test/helpers/peers';
 import { Server, runTimed, startServer } from '../system';
-import { Table, oneLine, runInterleaved } from './common';
+import { Table, floorNote, oneLine, runInterleaved } from './common';
 
 /** Only two lines reach the log: the start of the association and the release confirmation. */
 const ECHOSCU_LOG_CONFIG = `log4cplus.rootLogger = INFO, out
@@ -34,7 +34,10 @@ interface FloorEcho {
   echo(port: number, calledAeTitle: string, limitMs: number): Promise<void>;
 }
 const FLOOR_ECHO_LIMIT_MS = 10_000;
-const FLOOR_CLIENT_NOTE = 'Node floor: bench/floor-echo.cjs in this process, the least Node.js does for one association with one C-ECHO (node:net, PDUs built in a few lines, no options, checks or log; each bounded at 10 s); not a product; in no target';
+/** What floor-echo.cjs does without. */
+const FLOOR_ECHO_LEFT_OUT = 'node:net and PDUs built in a few lines: no options, checks or log';
+const FLOOR_CLIENT_NOTE = floorNote('bench/floor-echo.cjs in this process, the least Node.js does for one association with one C-ECHO',
+  `${FLOOR_ECHO_LEFT_OUT}; each bounded at ${FLOOR_ECHO_LIMIT_MS / 1000} s`);
 
 /** "1795607812.459.180 text" → ms since the epoch. */
 function stampOf(output: string, marker: string): number | undefined {
@@ -123,12 +126,12 @@ export async function echoRoundTrip(ctx: Context, result: ScenarioResult): Promi
     processes.add({ id: 'cli', label: 'dicomnet echo → dicomnet scp', ours: true }, cli(ours.port, 'DICOMNET'));
     // The tool against DCMTK's SCP as well: echoscu's whole-process rows are read against both SCPs.
     if (dcmtk) processes.add({ id: 'cli-storescp', label: 'dicomnet echo → storescp' }, cli(dcmtk.port, 'STORESCP'));
-    processes.add({ id: 'node-e-0', label: 'node -e 0', note: 'Node floor: Node.js starting and exiting, nothing else (the issue\'s floor of a command-line start); not a product; in no target' },
+    processes.add({ id: 'node-e-0', label: 'node -e 0', note: floorNote('Node.js starting and exiting, the issue\'s floor of a command-line start', 'nothing else') },
       nodeProcess('node -e 0', ['-e', '0']));
     const [floorPort, floorAec, floorPeer] = dcmtk ? [dcmtk.port, 'STORESCP', 'storescp'] : [ours.port, 'DICOMNET', 'dicomnet scp'];
     processes.add({
       id: 'floor-echo', label: `Node floor echo → ${floorPeer}`,
-      note: 'Node floor: bench/floor-echo.cjs, the least a Node.js process does for one C-ECHO (node:net, PDUs built in a few lines, no options, checks, log or timeouts); not a product; in no target',
+      note: floorNote('bench/floor-echo.cjs, the least a Node.js process does for one C-ECHO', `${FLOOR_ECHO_LEFT_OUT}; no time limit of its own, the bench bounds the process`),
     }, nodeProcess('floor-echo.cjs', [path.join(ctx.benchDir, 'floor-echo.cjs'), '--port', String(floorPort), '--aec', floorAec]));
     await runInterleaved(ctx, 's5', [table, processes], n, { quiet: true });
     for (const [id, label] of [['echoscu-storescp', 'echoscu → storescp'], ['echoscu-dicomnet', 'echoscu → dicomnet scp']]) {
