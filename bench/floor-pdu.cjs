@@ -57,8 +57,8 @@ function commandPdu(contextId, elements) {
 function associateRq(calledAe, contexts, maxPdu) {
   const fixed = Buffer.alloc(68);
   fixed.writeUInt16BE(1, 0);
-  fixed.write(calledAe.padEnd(16), 4, 'latin1');
-  fixed.write('FLOORSCU'.padEnd(16), 20, 'latin1');
+  fixed.write(calledAe.padEnd(16), 4, 16, 'latin1');
+  fixed.write('FLOORSCU'.padEnd(16), 20, 16, 'latin1');
   const items = [item(0x10, Buffer.from('1.2.840.10008.3.1.1.1', 'latin1'))];
   for (const [id, c] of contexts) {
     const head = Buffer.from([id, 0, 0, 0]);
