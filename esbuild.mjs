@@ -3,7 +3,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { CLI_BUNDLES, CLI_EXECUTABLE } from './scripts/cli-bundles.mjs';
+import { cliBuilds } from './scripts/cli-bundles.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -20,14 +20,13 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', out
 const targets = [];
 if (existsSync('src/cli/main.ts')) {
   // The CLI is the executable (small: it loads another bundle through the V8 code cache,
-  // src/cli/code-cache.ts) and the bundles beside it, named like it with "-main" (the full tool)
-  // or "-<command>" (a command's own, src/cli/bundles.ts; scripts/cli-bundles.mjs lists them).
+  // src/cli/code-cache.ts), the bundles beside it, named like it with "-main" (the full tool)
+  // or "-<command>" (a command's own, src/cli/bundles.ts), and the dictionary's table they share
+  // (scripts/cli-bundles.mjs lists them).
   // All are minified except for names, as the npm package has them (scripts/packaging/dicomnet.mjs):
   // less to read and compile at each start, and no comments, so the bundles are ASCII (read as Latin-1).
-  const cliMinify = { minifyWhitespace: true, minifySyntax: true };
-  targets.push({ ...node, ...cliMinify, entryPoints: { cli: CLI_EXECUTABLE }, banner: { js: '#!/usr/bin/env node' } });
-  const bundles = Object.fromEntries(Object.entries(CLI_BUNDLES).map(([name, entry]) => [`cli-${name}`, entry]));
-  targets.push({ ...node, ...cliMinify, entryPoints: bundles });
+  const { outdir, ...cliNode } = node;
+  for (const build of cliBuilds(outdir, 'cli.js')) targets.push({ ...cliNode, minifyWhitespace: true, minifySyntax: true, ...build });
 }
 if (existsSync('src/extension/extension.ts')) {
   targets.push({

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { CLI_BUNDLES, CLI_EXECUTABLE } from '../scripts/cli-bundles.mjs';
+import { cliBuilds } from '../scripts/cli-bundles.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
@@ -33,14 +33,10 @@ if (env.NODE_EXTRA_CA_CERTS !== undefined) {
 if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   const cli = join(buildDir, 'dicomnet.js');
   try {
-    // As dist/ has it: the executable, and the bundles it loads through the code cache beside it
-    // (dicomnet-main.js, dicomnet-echo.js, …), minified except for names (as esbuild.mjs and the
-    // npm package build them).
-    const cliBuild = { ...common, minifyWhitespace: true, minifySyntax: true };
-    await esbuild.build({ ...cliBuild, entryPoints: [join(repo, CLI_EXECUTABLE)], outfile: cli, banner: { js: '#!/usr/bin/env node' } });
-    for (const [name, entry] of Object.entries(CLI_BUNDLES)) {
-      await esbuild.build({ ...cliBuild, entryPoints: [join(repo, entry)], outfile: join(buildDir, `dicomnet-${name}.js`) });
-    }
+    // As dist/ and the npm package have it (scripts/cli-bundles.mjs): the executable, the bundles
+    // it loads through the code cache beside it (dicomnet-main.js, dicomnet-echo.js, …) and the
+    // dictionary's table they share, minified except for names.
+    for (const build of cliBuilds(buildDir, 'dicomnet.js')) await esbuild.build({ ...common, minifyWhitespace: true, minifySyntax: true, ...build });
     env.DICOMNET_BENCH_CLI = cli;
   } catch (error) {
     const dist = join(repo, 'dist', 'cli.js');

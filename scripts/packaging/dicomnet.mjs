@@ -21,7 +21,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { CLI_BUNDLES, CLI_EXECUTABLE } from '../cli-bundles.mjs';
+import { cliBuilds, sharedDictionary } from '../cli-bundles.mjs';
 
 const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -30,14 +30,6 @@ function packageOf(specifier) {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
-
-/** Resolves the dictionary table module to the one shared file beside the bundles. */
-const sharedDictionary = {
-  name: 'shared-dictionary',
-  setup(build) {
-    build.onResolve({ filter: /(^|\/)dictionary-data$/ }, () => ({ path: './dictionary-data.cjs', external: true }));
-  },
-};
 
 async function bundle(root, entry, outfile, extra = {}) {
   const result = await esbuild.build({
@@ -116,10 +108,8 @@ export async function packDicomnet(o) {
   mkdirSync(dist, { recursive: true });
 
   const imported = new Set([
-    ...await bundle(root, 'src/dicom/dictionary-data.ts', join(dist, 'dictionary-data.cjs')),
     ...await bundle(root, 'src/index.ts', join(dist, 'index.cjs'), { plugins: [sharedDictionary] }),
-    ...await bundle(root, CLI_EXECUTABLE, join(dist, 'cli.cjs'), { banner: { js: '#!/usr/bin/env node' } }),
-    ...(await Promise.all(Object.entries(CLI_BUNDLES).map(([name, entry]) => bundle(root, entry, join(dist, `cli-${name}.cjs`), { plugins: [sharedDictionary] })))).flatMap((s) => [...s]),
+    ...(await Promise.all(cliBuilds(dist, 'cli.cjs').map(({ entryPoints: [entry], outfile, ...extra }) => bundle(root, entry, outfile, extra)))).flatMap((s) => [...s]),
     ...await bundle(root, 'src/dicom/codecs/codec-worker.ts', join(dist, 'codec-worker.js'), { plugins: [sharedDictionary] }),
   ]);
   writeEsmEntry(dist);
