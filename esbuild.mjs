@@ -23,10 +23,9 @@ if (existsSync('src/cli/main.ts')) {
   // src/cli/code-cache.ts), the bundles beside it, named like it with "-main" (the full tool)
   // or "-<command>" (a command's own, src/cli/bundles.ts), and the dictionary's table they share
   // (scripts/cli-bundles.mjs lists them).
-  // All are minified except for names, as the npm package has them (scripts/packaging/dicomnet.mjs):
-  // less to read and compile at each start, and no comments, so the bundles are ASCII (read as Latin-1).
+  // Minified as the npm package has them (names too in a production build; the VSIX ships no CLI).
   const { outdir, ...cliNode } = node;
-  for (const build of cliBuilds(outdir, 'cli.js')) targets.push({ ...cliNode, minifyWhitespace: true, minifySyntax: true, ...build });
+  for (const build of cliBuilds(outdir, 'cli.js')) targets.push({ ...cliNode, ...build });
 }
 if (existsSync('src/extension/extension.ts')) {
   targets.push({

@@ -3,7 +3,7 @@
 // All arguments go to the benchmark: npm run bench -- --quick --scenario 1,5 --reps 3
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { cliBuilds } from '../scripts/cli-bundles.mjs';
@@ -35,8 +35,8 @@ if (!args.some((a) => a === '--cli' || a.startsWith('--cli='))) {
   try {
     // As dist/ and the npm package have it (scripts/cli-bundles.mjs): the executable, the bundles
     // it loads through the code cache beside it (dicomnet-main.js, dicomnet-echo.js, …) and the
-    // dictionary's table they share, minified except for names.
-    for (const build of cliBuilds(buildDir, 'dicomnet.js')) await esbuild.build({ ...common, minifyWhitespace: true, minifySyntax: true, ...build });
+    // dictionary's table they share.
+    for (const build of cliBuilds(buildDir, basename(cli))) await esbuild.build({ ...common, ...build });
     env.DICOMNET_BENCH_CLI = cli;
   } catch (error) {
     const dist = join(repo, 'dist', 'cli.js');

@@ -5,10 +5,10 @@
 // here is one of its values, or main).
 import { join } from 'node:path';
 
-export const CLI_EXECUTABLE = 'src/cli/bin.ts';
+const CLI_EXECUTABLE = 'src/cli/bin.ts';
 
 /** Bundle name (the file is the executable's name + '-' + it) → entry point. */
-export const CLI_BUNDLES = {
+const CLI_BUNDLES = {
   main: 'src/cli/main.ts',
   echo: 'src/cli/commands/echo-bundle.ts',
   find: 'src/cli/commands/find-bundle.ts',
@@ -20,7 +20,7 @@ export const CLI_BUNDLES = {
  * keyword or tag outside the core table (src/dicom/dictionary.ts), instead of a copy in each
  * bundle that every start of the command reads and checksums.
  */
-export const DICTIONARY_FILE = 'dictionary-data.cjs';
+const DICTIONARY_FILE = 'dictionary-data.cjs';
 
 /** esbuild plugin: the dictionary's table module is the shared file, not bundled in. */
 export const sharedDictionary = {
@@ -31,17 +31,25 @@ export const sharedDictionary = {
 };
 
 /**
- * Every file of a CLI build in `dir`, as esbuild options that a build adds its own to (format,
- * minification, …): the executable, named `executable` (cli.js, cli.cjs, …), the bundles beside it
- * (its name + '-' + the bundle's: cli-main.js, …) and the dictionary's table.
+ * Minified except for names: less to read and compile at each start, and no comments, so the
+ * bundles are ASCII (the launcher reads them as Latin-1).
+ */
+const MINIFIED = { minifyWhitespace: true, minifySyntax: true };
+
+/**
+ * Every file of a CLI build in `dir`, as esbuild options to spread over the build's own (format,
+ * platform, …; these set the entry, the output file, the minification and, where needed, the
+ * banner and plugins): the executable, named `executable` (cli.js, cli.cjs, …), the bundles beside
+ * it (its name + '-' + the bundle's: cli-main.js, …, as src/cli/bundles.ts's bundleFor finds them)
+ * and the dictionary's table.
  */
 export function cliBuilds(dir, executable) {
   const [, stem, extension] = /^(.*?)(\.[cm]?js)?$/.exec(executable);
   return [
-    { entryPoints: [CLI_EXECUTABLE], outfile: join(dir, executable), banner: { js: '#!/usr/bin/env node' } },
+    { ...MINIFIED, entryPoints: [CLI_EXECUTABLE], outfile: join(dir, executable), banner: { js: '#!/usr/bin/env node' } },
     ...Object.entries(CLI_BUNDLES).map(([name, entry]) => ({
-      entryPoints: [entry], outfile: join(dir, `${stem}-${name}${extension ?? ''}`), plugins: [sharedDictionary],
+      ...MINIFIED, entryPoints: [entry], outfile: join(dir, `${stem}-${name}${extension ?? ''}`), plugins: [sharedDictionary],
     })),
-    { entryPoints: ['src/dicom/dictionary-data.ts'], outfile: join(dir, DICTIONARY_FILE) },
+    { ...MINIFIED, entryPoints: ['src/dicom/dictionary-data.ts'], outfile: join(dir, DICTIONARY_FILE) },
   ];
 }

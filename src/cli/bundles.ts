@@ -38,8 +38,8 @@ export const COMMAND_V8_FLAGS: ReadonlyMap<string, readonly string[]> = new Map(
 
 /**
  * Options that send a command with a bundle of its own to the full tool instead: what every such
- * bundle leaves out, the association recorder (--record); echo's, with it, the data set model and
- * the 200 kB dictionary table that recording an identifier reaches.
+ * bundle leaves out, the association recorder (--record); echo's, with it, the data set model that
+ * recording an identifier reaches.
  */
 export const FULL_TOOL_OPTIONS: readonly string[] = ['--record'];
 
