@@ -92,7 +92,8 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--scenario 1,5] [--reps
   --scenario LIST  only these scenarios (1 store small, 2 store large, 3 concurrent stores,
                    4 C-FIND, 5 C-ECHO, 6 C-MOVE/C-GET, 7 DICOMweb, 8 hostile load,
                    9 pixel data conversion)
-  --reps N         repetitions of each measurement (default 3, or 1 with --quick)
+  --reps N         repetitions of each measurement (default 3, or 1 with --quick; the echoes and the
+                   selective find processes run 200 times, 30 with --quick)
   --pdu BYTES      max PDU every receiver announces (default 131072, DCMTK's largest)
   --large-pdu BYTES  max PDU of scenario 2's large-PDU rows (default 4194304)
   --instances N    override the number of small instances (scenarios 1 and 7)

@@ -169,7 +169,7 @@ export async function findAtScale(ctx: Context, result: ScenarioResult): Promise
     };
     tables.push(scuTable('PatientName=*', big.studies, 'PatientName=*'));
     // A selective query as a process lasts tens of ms, start-up most of it: as scenario 5's processes,
-    // it is run as many times as an echo (interleaved), so that its median is not one of three.
+    // it is run as many times as an echo (interleaved), so that its median is not one of --reps.
     const selectiveScu = scuTable(selective, 1, 'selective query');
 
     await runInterleaved(ctx, 's4', tables, ctx.options.reps);
