@@ -9,7 +9,7 @@
 //   node bench/floor-echo.cjs --port P [--aec AET]
 'use strict';
 const net = require('node:net');
-const { RELEASE_RQ, associateRq, commandPdu, implicitElement, uiValue, us } = require('./floor-pdu.cjs');
+const { RELEASE_RQ, associateRq, commandPdu, implicitElement, pduFramer, uiValue, us } = require('./floor-pdu.cjs');
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
@@ -33,7 +33,6 @@ function echo(port, calledAe, limitMs) {
   return new Promise((resolve, reject) => {
     const request = associateRq(calledAe, new Map([[1, { sopClass: VERIFICATION, transferSyntax: IMPLICIT_VR_LITTLE_ENDIAN }]]), 16384);
     const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-    let buffered = Buffer.alloc(0);
     let ended = false;
     const end = (error) => {
       if (ended) return;
@@ -46,30 +45,25 @@ function echo(port, calledAe, limitMs) {
     const fail = (message) => end(new Error(message));
     const timer = limitMs === undefined ? undefined : setTimeout(() => fail(`the association to 127.0.0.1:${port} did not end within ${limitMs / 1000} s`), limitMs);
     socket.on('connect', () => socket.write(request));
-    socket.on('data', (data) => {
+    socket.on('data', pduFramer((type, body) => {
       try {
-        buffered = buffered.length ? Buffer.concat([buffered, data]) : data;
-        while (!ended && buffered.length >= 6 && buffered.length >= 6 + buffered.readUInt32BE(2)) {
-          const type = buffered[0];
-          const body = buffered.subarray(6, 6 + buffered.readUInt32BE(2));
-          buffered = buffered.subarray(6 + body.length);
-          if (type === 0x02) {
-            socket.write(commandPdu(1, [implicitElement(0x0002, uiValue(VERIFICATION)), implicitElement(0x0100, us(0x0030)),
-              implicitElement(0x0110, us(1)), implicitElement(0x0800, us(0x0101))]));
-          } else if (type === 0x04) {
-            const status = statusOf(body);
-            if (status !== 0) fail(`C-ECHO status ${status === undefined ? 'missing' : `0x${status.toString(16)}`}`);
-            else socket.write(RELEASE_RQ);
-          } else if (type === 0x06) {
-            end();
-          } else {
-            fail(`unexpected PDU type ${type}`);
-          }
+        if (type === 0x02) {
+          socket.write(commandPdu(1, [implicitElement(0x0002, uiValue(VERIFICATION)), implicitElement(0x0100, us(0x0030)),
+            implicitElement(0x0110, us(1)), implicitElement(0x0800, us(0x0101))]));
+        } else if (type === 0x04) {
+          const status = statusOf(body);
+          if (status !== 0) fail(`C-ECHO status ${status === undefined ? 'missing' : `0x${status.toString(16)}`}`);
+          else socket.write(RELEASE_RQ);
+        } else if (type === 0x06) {
+          end();
+        } else {
+          fail(`unexpected PDU type ${type}`);
         }
       } catch (error) {
         fail(`a malformed PDU: ${error.message}`);
       }
-    });
+      return !ended;
+    }));
     socket.on('error', (error) => fail(error.message));
     socket.on('close', () => fail('the peer closed the connection before the release'));
   });

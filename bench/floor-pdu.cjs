@@ -1,6 +1,6 @@
 // What the Node floor's SCP and SCUs (floor-scp.mjs, floor-scu.mjs, floor-echo.cjs) encode:
 // A-ASSOCIATE items and requests, UI values, implicit VR little endian command elements, and a
-// command set in a P-DATA-TF of its own. CommonJS, so that floor-echo.cjs loads it without the ES
+// command set in a P-DATA-TF of its own; and how the SCUs cut what they read into PDUs. CommonJS, so that floor-echo.cjs loads it without the ES
 // module loader (its row is the least a Node.js process takes to echo).
 'use strict';
 
@@ -74,7 +74,24 @@ function associateRq(calledAe, contexts, maxPdu) {
   return Buffer.concat([pdu, body]);
 }
 
+/**
+ * A socket 'data' listener that cuts the stream into PDUs: onPdu(type, body) for each whole one, in
+ * order, until it returns false.
+ */
+function pduFramer(onPdu) {
+  let buffered = Buffer.alloc(0);
+  return (data) => {
+    buffered = buffered.length ? Buffer.concat([buffered, data]) : data;
+    while (buffered.length >= 6 && buffered.length >= 6 + buffered.readUInt32BE(2)) {
+      const end = 6 + buffered.readUInt32BE(2);
+      const [type, body] = [buffered[0], buffered.subarray(6, end)];
+      buffered = buffered.subarray(end);
+      if (onPdu(type, body) === false) return;
+    }
+  };
+}
+
 /** An A-RELEASE-RQ. */
 const RELEASE_RQ = Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
 
-module.exports = { associateRq, commandPdu, implicitElement, item, uiValue, us, RELEASE_RQ };
+module.exports = { associateRq, commandPdu, implicitElement, item, pduFramer, uiValue, us, RELEASE_RQ };

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { RELEASE_RQ, associateRq, commandPdu, implicitElement, uiValue, us } from './floor-pdu.cjs';
+import { RELEASE_RQ, associateRq, commandPdu, implicitElement, pduFramer, uiValue, us } from './floor-pdu.cjs';
 
 const args = process.argv.slice(2);
 const inputs = [];
@@ -67,24 +67,20 @@ function storeRq(contextId, m, messageId) {
 /** Reads whole PDUs off the socket; resolves the next one (type and body) when asked. */
 class PduReader {
   constructor(socket) {
-    this.buffered = Buffer.alloc(0);
+    this.pdus = [];
     this.waiting = undefined;
-    socket.on('data', (d) => {
-      this.buffered = Buffer.concat([this.buffered, d]);
+    socket.on('data', pduFramer((type, body) => {
+      this.pdus.push({ type, body });
       this.poke();
-    });
+    }));
     socket.on('close', () => this.waiting?.reject(new Error('the peer closed the connection')));
   }
 
   poke() {
-    if (!this.waiting || this.buffered.length < 6) return;
-    const length = this.buffered.readUInt32BE(2);
-    if (this.buffered.length < 6 + length) return;
-    const pdu = { type: this.buffered[0], body: this.buffered.subarray(6, 6 + length) };
-    this.buffered = this.buffered.subarray(6 + length);
+    if (!this.waiting || this.pdus.length === 0) return;
     const { resolve } = this.waiting;
     this.waiting = undefined;
-    resolve(pdu);
+    resolve(this.pdus.shift());
   }
 
   next() {
