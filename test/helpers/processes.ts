@@ -110,15 +110,17 @@ export function start(cmd: string, args: readonly string[], options: { env?: Nod
       const { cpuMs, wallMs } = typeof limit === 'number' ? { cpuMs: undefined, wallMs: limit } : { cpuMs: limit.cpuMs, wallMs: limit.wallMs ?? 120_000 };
       const cpuAtStart = child.pid !== undefined ? cpuTimeMs(child.pid) : undefined;
       return new Promise((resolve, reject) => {
+        // What a failure shows: the end of the output after `from`.
+        const recent = () => output.slice(from).slice(-3000);
         const check = () => {
           const m = output.slice(from).match(pattern);
           if (m) { cleanup(); resolve(m); return; }
           if (child.exitCode !== null || child.signalCode !== null) {
             cleanup();
-            reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${output.slice(from).slice(-3000)}`));
+            reject(new Error(`${cmd} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}: ${recent()}`));
           }
         };
-        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${output.slice(from).slice(-3000)}`)); };
+        const fail = (why: string) => { cleanup(); reject(new Error(`${cmd} did not print ${pattern} ${why}: ${recent()}`)); };
         const timer = setTimeout(() => fail(`within ${wallMs} ms`), wallMs);
         const cpuWatch = cpuMs !== undefined && cpuAtStart !== undefined ? setInterval(() => {
           const used = cpuTimeMs(child.pid!);
