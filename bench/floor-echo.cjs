@@ -9,20 +9,18 @@
 //   node bench/floor-echo.cjs --port P [--aec AET]
 'use strict';
 const net = require('node:net');
-const { RELEASE_RQ, associateRq, commandPdu, implicitElement, pduFramer, uiValue, us } = require('./floor-pdu.cjs');
+const { RELEASE_RQ, associateRq, commandElements, commandPdu, implicitElement, pduFramer, uiValue, us } = require('./floor-pdu.cjs');
 
 const VERIFICATION = '1.2.840.10008.1.1';
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 
 /** The status (0000,0900) of the command set in a P-DATA-TF body holding one whole command PDV. */
 function statusOf(body) {
-  for (let at = 6; at + 8 <= body.length;) {
-    const length = body.readUInt32LE(at + 4);
-    if (at + 8 + length > body.length) return undefined;
-    if (body.readUInt16LE(at) === 0x0000 && body.readUInt16LE(at + 2) === 0x0900 && length === 2) return body.readUInt16LE(at + 8);
-    at += 8 + length;
-  }
-  return undefined;
+  let status;
+  commandElements(body.subarray(6), (element, value) => {
+    if (element === 0x0900 && value.length === 2) status = value.readUInt16LE(0);
+  });
+  return status;
 }
 
 /**

@@ -1,7 +1,8 @@
 // What the Node floor's SCP and SCUs (floor-scp.mjs, floor-scu.mjs, floor-echo.cjs) encode:
 // A-ASSOCIATE items and requests, UI values, implicit VR little endian command elements, and a
-// command set in a P-DATA-TF of its own; and how the SCUs cut what they read into PDUs. CommonJS, so that floor-echo.cjs loads it without the ES
-// module loader (its row is the least a Node.js process takes to echo).
+// command set in a P-DATA-TF of its own; how they read a command set's elements; and how the SCUs
+// cut what they read into PDUs. CommonJS, so that floor-echo.cjs loads it without the ES module
+// loader (its row is the least a Node.js process takes to echo).
 'use strict';
 
 /** An A-ASSOCIATE-RQ/AC item or sub-item: type, reserved byte, 16-bit length, body. */
@@ -32,6 +33,19 @@ function us(n) {
   const b = Buffer.alloc(2);
   b.writeUInt16LE(n, 0);
   return b;
+}
+
+/**
+ * A command set's elements (implicit VR little endian, group 0000): onElement(element, value) for
+ * each whole one, in order; an element that runs past the end ends the walk.
+ */
+function commandElements(command, onElement) {
+  for (let at = 0; at + 8 <= command.length;) {
+    const end = at + 8 + command.readUInt32LE(at + 4);
+    if (end > command.length) return;
+    onElement(command.readUInt16LE(at + 2), command.subarray(at + 8, end));
+    at = end;
+  }
 }
 
 /** The command set of `elements` (group length first) as one P-DATA-TF with one last command fragment. */
@@ -94,4 +108,4 @@ function pduFramer(onPdu) {
 /** An A-RELEASE-RQ. */
 const RELEASE_RQ = Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
 
-module.exports = { associateRq, commandPdu, implicitElement, item, pduFramer, uiValue, us, RELEASE_RQ };
+module.exports = { associateRq, commandElements, commandPdu, implicitElement, item, pduFramer, uiValue, us, RELEASE_RQ };

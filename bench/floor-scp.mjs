@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.cjs';
+import { commandElements, commandPdu, implicitElement, item, uiValue, us } from './floor-pdu.cjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -74,17 +74,12 @@ function acceptFor(rq) {
 /** The command's values this SCP needs: implicit VR little endian elements of group 0000. */
 function commandValues(cmd) {
   const out = {};
-  let at = 0;
-  while (at + 8 <= cmd.length) {
-    const element = cmd.readUInt16LE(at + 2);
-    const len = cmd.readUInt32LE(at + 4);
-    const v = at + 8;
-    if (element === 0x0002) out.sopClass = ascii(cmd, v, v + len);
-    else if (element === 0x0100) out.field = cmd.readUInt16LE(v);
-    else if (element === 0x0110) out.messageId = cmd.readUInt16LE(v);
-    else if (element === 0x1000) out.sopInstance = ascii(cmd, v, v + len);
-    at = v + len;
-  }
+  commandElements(cmd, (element, value) => {
+    if (element === 0x0002) out.sopClass = ascii(value, 0, value.length);
+    else if (element === 0x0100) out.field = value.readUInt16LE(0);
+    else if (element === 0x0110) out.messageId = value.readUInt16LE(0);
+    else if (element === 0x1000) out.sopInstance = ascii(value, 0, value.length);
+  });
   return out;
 }
 
